@@ -1,0 +1,45 @@
+"""Benchmark fixtures and the ratio summary printed after a bench run.
+
+Benchmarks record their ops/s in RESULTS; the summary prints them and the
+ratios that the issues set as targets, measured in the same session.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # support.py
+
+RESULTS: dict[str, float] = {}
+RATIOS = [  # (label, numerator, denominator, target)
+    ("HTTP GetItem / bare Starlette endpoint", "http_get_item", "http_bare_starlette", 0.60),
+    ("HTTP PutItem / bare Starlette endpoint", "http_put_item", "http_bare_starlette", None),
+]
+TARGETS = {"embedded_get_item": 50_000}
+
+
+@pytest.fixture
+def record():
+    """Record a benchmark's ops/s under a name: record(name, benchmark)."""
+    def save(name: str, benchmark) -> None:
+        RESULTS[name] = 1.0 / benchmark.stats.stats.mean
+    return save
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RESULTS:
+        return
+    write = terminalreporter.write_line
+    write("")
+    write("dynalite-py benchmark summary (ops/s, same session)")
+    for name, ops in sorted(RESULTS.items()):
+        target = TARGETS.get(name)
+        note = f"  target >= {target:,}: {'met' if ops >= target else 'NOT met'}" if target else ""
+        write(f"  {name:32s} {ops:12,.0f}{note}")
+    for label, top, bottom, target in RATIOS:
+        if top in RESULTS and bottom in RESULTS:
+            ratio = RESULTS[top] / RESULTS[bottom]
+            note = f"  target >= {target:.2f}: {'met' if ratio >= target else 'NOT met'}" if target else ""
+            write(f"  {label:45s} {ratio:6.2f}{note}")

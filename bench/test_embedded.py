@@ -1,0 +1,50 @@
+"""Embedded engine: GetItem / PutItem through `Database.call` (no socket)."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+import dynalite_py
+
+ITEM_PADDING = "x" * 150  # items of about 200 bytes
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    with dynalite_py.open(str(tmp_path_factory.mktemp("bench-embedded"))) as database:
+        database.call("CreateTable", {
+            "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+        database.client().get_waiter("table_exists").wait(TableName="bench",
+                                                           WaiterConfig={"Delay": 0.01})
+        for index in range(1000):
+            database.call("PutItem", {"TableName": "bench", "Item": item(index)})
+        yield database
+
+
+def item(index: int) -> dict:
+    return {"pk": {"S": f"user-{index}"}, "name": {"S": "Ada Lovelace"},
+            "age": {"N": str(20 + index % 50)}, "active": {"BOOL": True},
+            "bio": {"S": ITEM_PADDING}}
+
+
+def test_embedded_get_item(benchmark, db, record):
+    keys = itertools.cycle([{"TableName": "bench", "Key": {"pk": {"S": f"user-{n}"}}}
+                            for n in range(1000)])
+    benchmark(lambda: db.call("GetItem", next(keys)))
+    record("embedded_get_item", benchmark)
+
+
+def test_embedded_put_item(benchmark, db, record):
+    counter = itertools.count()
+    benchmark(lambda: db.call("PutItem", {"TableName": "bench", "Item": item(next(counter) % 5000)}))
+    record("embedded_put_item", benchmark)
+
+
+def test_embedded_boto3_get_item(benchmark, db, record):
+    """The same read through a real boto3 client wired in-process (for scale)."""
+    client = db.client()
+    benchmark(lambda: client.get_item(TableName="bench", Key={"pk": {"S": "user-1"}}))
+    record("embedded_boto3_get_item", benchmark)

@@ -1,0 +1,43 @@
+"""DeleteTable: mark the table DELETING and remove its items in one commit."""
+from __future__ import annotations
+
+import time
+
+from ..catalog import table_in_use, table_name_from
+from ..errors import resource_not_found, validation_error
+from ..model.keys import iterate_prefix
+
+NAME = "DeleteTable"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    name = table_name_from(request["TableName"])
+    catalog, store = engine.catalog, engine.store
+
+    def delete(ctx):
+        table = catalog.current(ctx, name)
+        if table is None:
+            raise resource_not_found(f"Requested resource not found: Table: {name} not found")
+        status = table.status()
+        if status != "ACTIVE":
+            raise table_in_use(name, status)
+        if table.record.get("DeletionProtectionEnabled"):
+            raise validation_error("Resource cannot be deleted as it is currently protected "
+                                   "against deletion. Disable deletion protection first.")
+        description = catalog.describe(ctx.txn, table)
+        description["TableStatus"] = "DELETING"
+        record = dict(table.record, TableStatus="DELETING",
+                      settles_at=time.time() + engine.config.table_status_delay)
+        catalog.put(ctx, record)
+        purge_table_items(ctx, store, table.id)
+        return {"TableDescription": description}
+
+    return store.write(delete)
+
+
+def purge_table_items(ctx, store, table_id: bytes) -> None:
+    keys = [key for key, _ in iterate_prefix(ctx.txn, store.items, table_id)]
+    for key in keys:
+        ctx.txn.delete(key, db=store.items)
+    ctx.txn.delete(table_id, db=store.stats)

@@ -1,0 +1,228 @@
+"""The table catalog: table records in LMDB, their lifecycle and descriptions.
+
+A table record is a msgpack'd dict holding the table's definition as the
+client gave it (key schema, attribute definitions, indexes, throughput,
+stream and SSE settings) plus its engine number and lifecycle timestamps.
+Status changes are lazy: a record says "CREATING until t", and whoever reads
+it after t sees ACTIVE, so no timer thread is needed and every process that
+opens the directory agrees.
+
+Each process caches the records and revalidates the cache against a
+catalog version counter kept in the same LMDB snapshot, so several processes
+can share one data directory.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import datetime, timezone
+
+import lmdb
+
+from .errors import DynamoError, resource_in_use, resource_not_found
+from .model.keys import table_id_bytes
+from .storage import Store, WriteContext, pack, unpack
+
+VERSION_KEY = b"catalog_version"
+NEXT_TABLE_KEY = b"next_table_number"
+SETTLING = {"CREATING", "UPDATING"}
+
+
+class Table:
+    """A table record with the derived facts every operation needs."""
+
+    __slots__ = ("record", "name", "id", "hash_name", "range_name", "attribute_types")
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+        self.name: str = record["TableName"]
+        self.id: bytes = table_id_bytes(record["number"])
+        schema = {k["KeyType"]: k["AttributeName"] for k in record["KeySchema"]}
+        self.hash_name: str = schema["HASH"]
+        self.range_name: str | None = schema.get("RANGE")
+        self.attribute_types = {d["AttributeName"]: d["AttributeType"]
+                                for d in record["AttributeDefinitions"]}
+
+    @property
+    def key_schema(self) -> list[dict]:
+        return self.record["KeySchema"]
+
+    def status(self, now: float | None = None) -> str | None:
+        """The status at `now`; None once a deleted table is gone."""
+        status = self.record["TableStatus"]
+        if (now or time.time()) < self.record["settles_at"]:
+            return status
+        if status == "DELETING":
+            return None
+        return "ACTIVE" if status in SETTLING else status
+
+
+class Catalog:
+    """Looks tables up (cached per process) and writes table records."""
+
+    def __init__(self, store: Store, region: str, account_id: str) -> None:
+        self.store = store
+        self.region = region
+        self.account_id = account_id
+        self._tables: dict[str, Table] = {}
+        self._version: bytes | None = None
+
+    # Reading ---------------------------------------------------------------
+    def _refresh(self, txn: lmdb.Transaction) -> None:
+        version = txn.get(VERSION_KEY, db=self.store.meta)
+        if version == self._version:
+            return
+        tables = {}
+        for name, value in txn.cursor(db=self.store.catalog):
+            tables[name.decode()] = Table(unpack(value))
+        self._tables, self._version = tables, version
+
+    def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
+        """The table record under `name`, whatever its status, or None."""
+        self._refresh(txn)
+        table = self._tables.get(table_name_from(name))
+        if table is None or table.status() is None:
+            return None
+        return table
+
+    def active(self, txn: lmdb.Transaction, name: str) -> Table:
+        """A table that data operations may use (ACTIVE or UPDATING)."""
+        table = self.find(txn, name)
+        if table is None or table.status() in ("CREATING", "DELETING"):
+            raise resource_not_found()
+        return table
+
+    def described(self, txn: lmdb.Transaction, name: str) -> Table:
+        """A table for control-plane operations, with their not-found message."""
+        table = self.find(txn, name)
+        if table is None:
+            raise resource_not_found(
+                f"Requested resource not found: Table: {table_name_from(name)} not found")
+        return table
+
+    def names(self, txn: lmdb.Transaction) -> list[str]:
+        self._refresh(txn)
+        return sorted(name for name, table in self._tables.items() if table.status() is not None)
+
+    # Writing (inside a group-commit write) --------------------------------
+    def next_table_number(self, ctx: WriteContext) -> int:
+        current = ctx.txn.get(NEXT_TABLE_KEY, db=self.store.meta)
+        number = int(current) + 1 if current else 1
+        ctx.txn.put(NEXT_TABLE_KEY, str(number).encode(), db=self.store.meta)
+        return number
+
+    def put(self, ctx: WriteContext, record: dict) -> Table:
+        ctx.txn.put(record["TableName"].encode(), pack(record), db=self.store.catalog)
+        self._bump_version(ctx)
+        return Table(record)
+
+    def _bump_version(self, ctx: WriteContext) -> None:
+        ctx.txn.put(VERSION_KEY, uuid.uuid4().bytes, db=self.store.meta)
+
+    def current(self, ctx: WriteContext, name: str) -> Table | None:
+        """The table as the write transaction sees it (not the cache)."""
+        value = ctx.txn.get(table_name_from(name).encode(), db=self.store.catalog)
+        if value is None:
+            return None
+        table = Table(unpack(value))
+        return table if table.status() is not None else None
+
+    def confirm(self, ctx: WriteContext, table: Table) -> Table:
+        """Check, inside a write, that `table` (looked up in an earlier
+        snapshot) still exists as it was; cheap when the catalog is unchanged."""
+        unchanged = (ctx.txn.get(VERSION_KEY, db=self.store.meta) == self._version
+                     and self._tables.get(table.name) is table)
+        if unchanged:
+            return table
+        current = self.current(ctx, table.name)
+        if current is None or current.id != table.id or current.status() in ("CREATING", "DELETING"):
+            raise resource_not_found()
+        return current
+
+    def table_arn(self, name: str) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
+
+    # Describing -------------------------------------------------------------
+    def describe(self, txn: lmdb.Transaction, table: Table) -> dict:
+        """The TableDescription DynamoDB returns for this table now."""
+        record = table.record
+        now = time.time()
+        status = table.status(now)
+        item_count, size_bytes = self.store.table_stats(txn, table.id)
+        arn = self.table_arn(table.name)
+        description = {
+            "AttributeDefinitions": record["AttributeDefinitions"],
+            "TableName": table.name,
+            "KeySchema": record["KeySchema"],
+            "TableStatus": status,
+            "CreationDateTime": record["CreationDateTime"],
+            "ProvisionedThroughput": _throughput_description(record["ProvisionedThroughput"]),
+            "TableSizeBytes": size_bytes,
+            "ItemCount": item_count,
+            "TableArn": arn,
+            "TableId": record["TableId"],
+        }
+        if record.get("BillingModeSummary"):
+            description["BillingModeSummary"] = record["BillingModeSummary"]
+        if record.get("LocalSecondaryIndexes"):
+            description["LocalSecondaryIndexes"] = [
+                _index_description(index, arn) for index in record["LocalSecondaryIndexes"]]
+        if record.get("GlobalSecondaryIndexes"):
+            description["GlobalSecondaryIndexes"] = [
+                _global_index_description(index, arn, status)
+                for index in record["GlobalSecondaryIndexes"]]
+        stream = record.get("StreamSpecification")
+        if stream and stream.get("StreamEnabled"):
+            description["StreamSpecification"] = stream
+        if record.get("LatestStreamLabel"):
+            description["LatestStreamLabel"] = record["LatestStreamLabel"]
+            description["LatestStreamArn"] = f"{arn}/stream/{record['LatestStreamLabel']}"
+        if record.get("SSEDescription"):
+            description["SSEDescription"] = record["SSEDescription"]
+        if record.get("TableClass"):
+            description["TableClassSummary"] = {"TableClass": record["TableClass"]}
+        description["DeletionProtectionEnabled"] = record.get("DeletionProtectionEnabled", False)
+        return description
+
+
+def _throughput_description(throughput: dict) -> dict:
+    description = {"NumberOfDecreasesToday": throughput.get("NumberOfDecreasesToday", 0),
+                   "ReadCapacityUnits": throughput["ReadCapacityUnits"],
+                   "WriteCapacityUnits": throughput["WriteCapacityUnits"]}
+    for field in ("LastIncreaseDateTime", "LastDecreaseDateTime"):
+        if throughput.get(field):
+            description[field] = throughput[field]
+    return description
+
+
+def _index_description(index: dict, table_arn: str) -> dict:
+    return {"IndexName": index["IndexName"], "KeySchema": index["KeySchema"],
+            "Projection": index["Projection"], "IndexSizeBytes": 0, "ItemCount": 0,
+            "IndexArn": f"{table_arn}/index/{index['IndexName']}"}
+
+
+def _global_index_description(index: dict, table_arn: str, table_status: str) -> dict:
+    description = _index_description(index, table_arn)
+    description["IndexStatus"] = "CREATING" if table_status == "CREATING" else "ACTIVE"
+    description["ProvisionedThroughput"] = _throughput_description(index["ProvisionedThroughput"])
+    return description
+
+
+def table_in_use(name: str, status: str) -> DynamoError:
+    """ResourceInUseException for a control-plane change to a busy table."""
+    reason = {"CREATING": "created", "UPDATING": "updated", "DELETING": "deleted"}[status]
+    return resource_in_use(
+        f"Attempt to change a resource which is still in use: Table is being {reason}: {name}")
+
+
+def table_name_from(name_or_arn: str) -> str:
+    """Accept a table ARN wherever a table name is accepted, as DynamoDB does."""
+    if name_or_arn.startswith("arn:") and ":table/" in name_or_arn:
+        return name_or_arn.split(":table/", 1)[1].split("/", 1)[0]
+    return name_or_arn
+
+
+def stream_label(timestamp: float) -> str:
+    """A stream label as DynamoDB writes it: the creation time, ISO 8601 in ms."""
+    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"

@@ -1,0 +1,29 @@
+"""Engine settings, from arguments or DYNALITE_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+
+from .storage import DEFAULT_MAP_SIZE
+
+
+@dataclass
+class Config:
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    # Seconds a table spends CREATING / UPDATING / DELETING before it settles.
+    # Small by default so tests are quick; raise it to exercise waiters.
+    table_status_delay: float = 0.005
+    durability: str = "process"  # "process" or "fsync", see storage.py
+    map_size: int = DEFAULT_MAP_SIZE
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        """Defaults, then DYNALITE_<FIELD> environment variables, then overrides."""
+        values = {}
+        for item in fields(cls):
+            raw = os.environ.get("DYNALITE_" + item.name.upper())
+            if raw is not None:
+                values[item.name] = type(item.default)(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

@@ -1,0 +1,399 @@
+"""The semantic item model: attribute value rules, item size and key checks.
+
+Items stay in DynamoDB's wire form (`{"name": {"S": "x"}, ...}`). A separate
+shape checker has already made the JSON types right (an "S" holds a str, a
+"B" a valid base64 str, "NULL" a bool, ...); this module enforces what
+DynamoDB checks on top, with its exact messages.
+
+Suggested order for a write, as DynamoDB (and dynalite) does it:
+  1. `validate_item(item)` - every value; numbers normalized in place;
+  2. `check_item_size(item)` - still before the table is looked up;
+  3. `validate_item_key(item, ...)` then `validate_index_keys(item, ...)`
+     once the table's schema is known.
+For a `Key` parameter (GetItem, DeleteItem, UpdateItem): `validate_item(key)`
+then `validate_key(key, ...)`.
+
+Messages were checked against architect/dynalite (`validations/index.js`,
+`db/index.js`, `test/putItem.js`, `test/getItem.js`, `test/deleteItem.js`)
+and, where dynalite predates a DynamoDB change, against recorded AWS output
+(see the notes beside each message).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from dynalite_py.errors import invalid_parameter, validation_error
+from dynalite_py.model.numbers import normalize_number, number_size
+
+AttributeValue = dict[str, Any]
+Item = dict[str, AttributeValue]
+
+MAX_ITEM_SIZE = 409_600
+MAX_HASH_KEY_SIZE = 2048
+MAX_RANGE_KEY_SIZE = 1024
+# Real DynamoDB counts the top-level attribute value as level 1 and accepts a
+# scalar nested under 31 maps (so at level 32); one more level is rejected
+# (AWS capture, eu-west-2 2026-06, in a public DynamoDB conformance suite).
+MAX_NESTING_LEVEL = 32
+
+VALUE_TYPES = frozenset(("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"))
+
+# --- Messages ----------------------------------------------------------------
+EMPTY_VALUE = (
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+)
+MULTIPLE_TYPES = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
+NULL_NOT_TRUE = "Null attribute value types must have the value of true"
+# "An string set  may not be empty" has two spaces in DynamoDB's own text.
+EMPTY_SET = {
+    "SS": "An string set  may not be empty",
+    "NS": "An number set  may not be empty",
+    "BS": "Binary sets should not be empty",
+}
+NS_DUPLICATES = "Input collection contains duplicates"  # no "One or more ..." prefix
+# dynalite has no nesting check. The AWS API reference lists only the first
+# sentence; the full text is from the AWS capture cited at MAX_NESTING_LEVEL.
+NESTING_TOO_DEEP = (
+    "Nesting Levels have exceeded supported limits: "
+    "Attributes in the item have nested levels beyond supported limit"
+)
+ITEM_TOO_BIG = "Item size has exceeded the maximum allowed size"
+UPDATE_TOO_BIG = "Item size to update has exceeded the maximum allowed size"
+KEY_MISMATCH = "The provided key element does not match the schema"
+HASH_KEY_TOO_BIG = "Size of hashkey has exceeded the maximum size limit of2048 bytes"
+RANGE_KEY_TOO_BIG = "Aggregated size of all range keys has exceeded the size limit of 1024 bytes"
+# An empty S/B key in an Item is "are not valid." (dynalite test/putItem.js,
+# matching AWS captures); in a Key parameter dynalite's test/getItem.js has
+# "were invalid:". See `_empty_key_message`.
+_EMPTY_KEY = (
+    "The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {name}"
+)
+_NOT_VALID = "One or more parameter values are not valid. "
+_EMPTY_INDEX_KEY = (
+    "One or more parameter values are not valid. A value specified for a secondary index "
+    "key is not supported. The AttributeValue for a key attribute cannot contain an empty "
+    "{kind} value. IndexName: {index}, IndexKey: {name}"
+)
+_EMPTY_KIND = {"S": "string", "B": "binary"}
+
+
+# --- Attribute value validation ---------------------------------------------
+
+def validate_item(item: Item) -> Item:
+    """Check every attribute value of `item`; normalize N and NS in place.
+
+    Returns `item` itself. Raises the first error DynamoDB would report.
+    """
+    for value in item.values():
+        # Inline fast path for the scalar types that need no or little work.
+        if len(value) == 1:
+            kind = next(iter(value))
+            if kind == "S" or kind == "B" or kind == "BOOL":
+                if value[kind] is not None:
+                    continue
+            elif kind == "N":
+                data = value["N"]
+                if data is not None:
+                    value["N"] = normalize_number(data)
+                    continue
+        _check_value(value, 1)
+    return item
+
+
+def validate_attribute_value(value: AttributeValue) -> AttributeValue:
+    """Check one attribute value (e.g. an ExpressionAttributeValues entry).
+
+    Normalizes numbers in place and returns `value`.
+    """
+    _check_value(value, 1)
+    return value
+
+
+def _check_value(value: AttributeValue, level: int) -> None:
+    if level > MAX_NESTING_LEVEL:
+        raise validation_error(NESTING_TOO_DEEP)
+    if len(value) == 1:
+        kind = next(iter(value))
+        data = value[kind]
+        if data is not None:
+            check = _CHECKS.get(kind)
+            if check is not None:
+                check(value, data, level)
+                return
+    _check_irregular(value, level)
+
+
+def _check_irregular(value: AttributeValue, level: int) -> None:
+    """A value with zero, several or unknown type members.
+
+    Like DynamoDB, members that are unknown or JSON null count as absent
+    (they are removed). Each present member is checked in order before the
+    "more than one datatypes" error, so {"S": "a", "N": "b"} reports the bad
+    number first (dynalite test/putItem.js).
+    """
+    for kind in [k for k, v in value.items() if v is None or k not in VALUE_TYPES]:
+        del value[kind]
+    if not value:
+        raise validation_error(EMPTY_VALUE)
+    for kind, data in list(value.items()):
+        _CHECKS[kind](value, data, level)
+    if len(value) > 1:
+        raise validation_error(MULTIPLE_TYPES)
+
+
+def _check_nothing(value: AttributeValue, data: Any, level: int) -> None:
+    """S, B and BOOL: any well-formed value is valid; empty S and B included."""
+
+
+def _check_number(value: AttributeValue, data: str, level: int) -> None:
+    value["N"] = normalize_number(data)
+
+
+def _check_null(value: AttributeValue, data: bool, level: int) -> None:
+    if data is not True:
+        raise invalid_parameter(NULL_NOT_TRUE)
+
+
+def _check_string_set(value: AttributeValue, data: list[str], level: int) -> None:
+    if not data:
+        raise invalid_parameter(EMPTY_SET["SS"])
+    if len(set(data)) != len(data):
+        raise invalid_parameter(f"Input collection {_render(data)} contains duplicates.")
+
+
+def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> None:
+    if not data:
+        raise invalid_parameter(EMPTY_SET["BS"])
+    # Base64 text is canonical after the shape check, so equal text means
+    # equal bytes. The missing space before "of" is DynamoDB's.
+    if len(set(data)) != len(data):
+        raise invalid_parameter(f"Input collection {_render(data)}of type BS contains duplicates.")
+
+
+def _check_number_set(value: AttributeValue, data: list[str], level: int) -> None:
+    if not data:
+        raise invalid_parameter(EMPTY_SET["NS"])
+    # All elements are validated before duplicates are looked for, and
+    # duplicates are numeric: ["1", "1.0"] is rejected.
+    canonical = [normalize_number(text) for text in data]
+    if len(set(canonical)) != len(canonical):
+        raise validation_error(NS_DUPLICATES)
+    value["NS"] = canonical
+
+
+def _check_list(value: AttributeValue, data: list[AttributeValue], level: int) -> None:
+    level += 1
+    for element in data:
+        _check_value(element, level)
+
+
+def _check_map(value: AttributeValue, data: dict[str, AttributeValue], level: int) -> None:
+    level += 1
+    for element in data.values():
+        _check_value(element, level)
+
+
+def _render(elements: Sequence[str]) -> str:
+    """How DynamoDB prints a collection in a message: [a, b]."""
+    return "[" + ", ".join(elements) + "]"
+
+
+_CHECKS = {
+    "S": _check_nothing,
+    "B": _check_nothing,
+    "BOOL": _check_nothing,
+    "N": _check_number,
+    "NULL": _check_null,
+    "SS": _check_string_set,
+    "NS": _check_number_set,
+    "BS": _check_binary_set,
+    "L": _check_list,
+    "M": _check_map,
+}
+
+
+# --- Sizes (spec §6.1) -----------------------------------------------------------
+
+def utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def base64_decoded_length(text: str) -> int:
+    """Byte length of canonical base64 text, without decoding it."""
+    padding = 2 if text.endswith("==") else 1 if text.endswith("=") else 0
+    return len(text) // 4 * 3 - padding
+
+
+def item_size(item: Mapping[str, AttributeValue]) -> int:
+    """DynamoDB's size of an item: attribute name bytes plus value sizes."""
+    size = 0
+    for name, value in item.items():
+        size += len(name) if name.isascii() else len(name.encode("utf-8"))
+        for kind, data in value.items():  # exactly one member once validated
+            if kind == "S":
+                size += len(data) if data.isascii() else len(data.encode("utf-8"))
+            elif kind == "N":
+                size += number_size(data)
+            else:
+                size += _SIZERS[kind](data)
+    return size
+
+
+def value_size(value: AttributeValue) -> int:
+    """DynamoDB's size of one (validated, normalized) attribute value."""
+    for kind, data in value.items():
+        if kind == "S":
+            return len(data) if data.isascii() else len(data.encode("utf-8"))
+        return _SIZERS[kind](data)
+    raise ValueError("empty attribute value")
+
+
+def _list_size(data: list[AttributeValue]) -> int:
+    return 3 + sum(1 + value_size(element) for element in data)
+
+
+def _map_size(data: dict[str, AttributeValue]) -> int:
+    return 3 + sum(1 + utf8_length(key) + value_size(element) for key, element in data.items())
+
+
+def _one_byte(data: Any) -> int:
+    return 1
+
+
+_SIZERS = {
+    "S": utf8_length,
+    "N": number_size,
+    "B": base64_decoded_length,
+    "SS": lambda data: sum(map(utf8_length, data)),
+    "NS": lambda data: sum(map(number_size, data)),
+    "BS": lambda data: sum(map(base64_decoded_length, data)),
+    "BOOL": _one_byte,
+    "NULL": _one_byte,
+    "L": _list_size,
+    "M": _map_size,
+}
+
+
+def check_item_size(item: Mapping[str, AttributeValue], message: str = ITEM_TOO_BIG) -> int:
+    """Raise if `item` is over 400 KB; return its size otherwise.
+
+    UpdateItem passes `UPDATE_TOO_BIG` as the message.
+    """
+    size = item_size(item)
+    if size > MAX_ITEM_SIZE:
+        raise validation_error(message)
+    return size
+
+
+# --- Primary and index keys --------------------------------------------------
+
+KeySchema = Sequence[Mapping[str, str]]  # [{"AttributeName": ..., "KeyType": ...}]
+AttributeTypes = Mapping[str, str]  # attribute name -> "S" | "N" | "B"
+
+
+def validate_item_key(item: Item, key_schema: KeySchema, attribute_types: AttributeTypes) -> Item:
+    """Check a PutItem `Item` against the table key; return its key attributes.
+
+    Key attributes are checked in schema order; for each: present, right
+    type, not empty, not too big.
+    """
+    key: Item = {}
+    for element in key_schema:
+        name = element["AttributeName"]
+        expected = attribute_types[name]
+        value = item.get(name)
+        if value is None:
+            raise invalid_parameter(f"Missing the key {name} in the item")
+        data = value.get(expected)
+        if data is None:
+            actual = next(iter(value), "")
+            raise invalid_parameter(
+                f"Type mismatch for key {name} expected: {expected} actual: {actual}"
+            )
+        _check_key_data(name, expected, data, element["KeyType"] == "HASH")
+        key[name] = value
+    return key
+
+
+def validate_key(key: Item, key_schema: KeySchema, attribute_types: AttributeTypes) -> Item:
+    """Check a `Key` parameter (GetItem, DeleteItem, UpdateItem); return it.
+
+    A missing, extra or wrongly typed attribute is always "The provided key
+    element does not match the schema" (dynalite test/getItem.js).
+    """
+    if len(key) != len(key_schema):
+        raise validation_error(KEY_MISMATCH)
+    for element in key_schema:
+        name = element["AttributeName"]
+        expected = attribute_types[name]
+        value = key.get(name)
+        data = None if value is None else value.get(expected)
+        if data is None:
+            raise validation_error(KEY_MISMATCH)
+        _check_key_data(name, expected, data, element["KeyType"] == "HASH")
+    return key
+
+
+def validate_index_keys(
+    item: Item,
+    indexes: Iterable[tuple[str, KeySchema]],
+    attribute_types: AttributeTypes,
+) -> None:
+    """Check the index key attributes an item carries (PutItem).
+
+    `indexes` is (IndexName, KeySchema) pairs in the order to check them;
+    dynalite walks the GSIs last-to-first, then the LSIs last-to-first. An
+    item without an index key attribute is simply not in that index.
+    """
+    for index_name, key_schema in indexes:
+        for element in key_schema:
+            name = element["AttributeName"]
+            value = item.get(name)
+            if value is None:
+                continue
+            expected = attribute_types[name]
+            data = value.get(expected)
+            if data is None:
+                actual = next(iter(value), "")
+                raise invalid_parameter(
+                    f"Type mismatch for Index Key {name} Expected: {expected} "
+                    f"Actual: {actual} IndexName: {index_name}"
+                )
+            if expected != "N" and not data:
+                raise validation_error(
+                    _EMPTY_INDEX_KEY.format(kind=_EMPTY_KIND[expected], index=index_name, name=name)
+                )
+
+
+def key_value_size(kind: str, data: str) -> int:
+    """Size counted against the key limits: bytes of an S or B key.
+
+    Numbers are never rejected by the key size checks (dynalite's
+    `checkKeySize`: "Numbers are always fine"); at most 21 bytes anyway.
+    """
+    if kind == "S":
+        return utf8_length(data)
+    if kind == "B":
+        return base64_decoded_length(data)
+    return 0
+
+
+def _check_key_data(name: str, kind: str, data: str, is_hash: bool) -> None:
+    if kind != "N" and not data:
+        raise validation_error(_empty_key_message(name, kind))
+    if is_hash:
+        if key_value_size(kind, data) > MAX_HASH_KEY_SIZE:
+            raise invalid_parameter(HASH_KEY_TOO_BIG)
+    elif key_value_size(kind, data) > MAX_RANGE_KEY_SIZE:
+        raise invalid_parameter(RANGE_KEY_TOO_BIG)
+
+
+def _empty_key_message(name: str, kind: str) -> str:
+    # Current AWS says "are not valid." for both Item and Key parameters
+    # (2026 capture); dynalite's older getItem test had "were invalid:".
+    return _NOT_VALID + _EMPTY_KEY.format(kind=_EMPTY_KIND[kind], name=name)
+

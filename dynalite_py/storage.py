@@ -1,0 +1,163 @@
+"""LMDB storage: the environment, its named databases, and group commit.
+
+Layout (one LMDB environment per data directory):
+  meta     engine counters (next table id, catalog version)
+  catalog  table name -> msgpack table record
+  items    encoded item key (see model/keys.py) -> msgpack item (wire form)
+  stats    table id -> msgpack [item count, size bytes]
+  indexes, streams, checkpoints are reserved for secondary indexes, stream
+  records and trigger checkpoints, so every write and everything derived
+  from it commit in one LMDB transaction.
+
+Durability modes:
+  "process" (default)  commits reach the OS page cache before a write is
+                       acknowledged: safe against a killed process.
+  "fsync"              every commit is flushed to disk before the
+                       acknowledgement: safe against power loss.
+Group commit: concurrent writers queue their work; whichever thread finds
+no commit in progress becomes the leader, runs every queued write in one
+LMDB transaction (each in a nested transaction, so one failure cannot
+touch the others), commits once (one fsync), then wakes the rest.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import lmdb
+import msgpack
+
+DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "checkpoints")
+DEFAULT_MAP_SIZE = 64 << 30  # address space only; the file grows as data does
+DURABILITY_MODES = ("process", "fsync")
+
+pack = msgpack.Packer(use_bin_type=True).pack
+
+
+def unpack(data: bytes) -> Any:
+    return msgpack.unpackb(data, raw=False)
+
+
+@dataclass
+class WriteContext:
+    """What one queued write sees: its (nested) transaction and stat deltas."""
+
+    txn: lmdb.Transaction
+    stats: dict[bytes, list[int]] = field(default_factory=dict)
+
+    def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:
+        delta = self.stats.setdefault(table_id, [0, 0])
+        delta[0] += count_delta
+        delta[1] += size_delta
+
+
+class _Task:
+    __slots__ = ("work", "done", "result", "error")
+
+    def __init__(self, work: Callable[[WriteContext], Any]) -> None:
+        self.work = work
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class Store:
+    """An LMDB environment with the engine's databases and a group committer."""
+
+    def __init__(self, path: str | None = None, durability: str = "process",
+                 map_size: int = DEFAULT_MAP_SIZE) -> None:
+        if durability not in DURABILITY_MODES:
+            raise ValueError(f"durability must be one of {DURABILITY_MODES}")
+        self._tempdir = tempfile.TemporaryDirectory(prefix="dynalite-") if path is None else None
+        self.path = self._tempdir.name if self._tempdir else path
+        os.makedirs(self.path, exist_ok=True)
+        fsync = durability == "fsync"
+        self.env = lmdb.open(self.path, map_size=map_size, max_dbs=len(DATABASE_NAMES),
+                             sync=fsync, metasync=fsync, readahead=False, max_readers=1024)
+        self.db = {name: self.env.open_db(name.encode()) for name in DATABASE_NAMES}
+        self.items = self.db["items"]
+        self.catalog = self.db["catalog"]
+        self.meta = self.db["meta"]
+        self.stats = self.db["stats"]
+        self._queue: deque[_Task] = deque()
+        self._cond = threading.Condition()
+        self._leader_active = False
+
+    def close(self) -> None:
+        self.env.close()
+        if self._tempdir:
+            self._tempdir.cleanup()
+
+    def read(self) -> lmdb.Transaction:
+        """A read snapshot; use as a context manager."""
+        return self.env.begin(buffers=False)
+
+    def write(self, work: Callable[[WriteContext], Any]) -> Any:
+        """Run `work` inside a write transaction and return its result once
+        the transaction is committed (and flushed, in fsync mode)."""
+        task = _Task(work)
+        with self._cond:
+            self._queue.append(task)
+            while self._leader_active and not task.done:
+                self._cond.wait()
+            if not task.done:
+                self._leader_active = True
+                batch = list(self._queue)
+                self._queue.clear()
+        if not task.done:
+            try:
+                self._commit_batch(batch)
+            finally:
+                with self._cond:
+                    self._leader_active = False
+                    self._cond.notify_all()
+        if task.error is not None:
+            raise task.error
+        return task.result
+
+    def _commit_batch(self, batch: list[_Task]) -> None:
+        stats: dict[bytes, list[int]] = {}
+        try:
+            with self.env.begin(write=True, db=self.items) as parent:
+                for task in batch:
+                    self._run_task(parent, task, stats)
+                self._apply_stats(parent, stats)
+        except BaseException as error:  # the commit itself failed: no task took effect
+            for task in batch:
+                task.error, task.result = error, None
+        finally:
+            for task in batch:
+                task.done = True
+
+    def _run_task(self, parent: lmdb.Transaction, task: _Task,
+                  stats: dict[bytes, list[int]]) -> None:
+        child = self.env.begin(write=True, parent=parent, db=self.items)
+        ctx = WriteContext(child)
+        try:
+            task.result = task.work(ctx)
+        except BaseException as error:
+            child.abort()
+            task.error = error
+            return
+        child.commit()
+        for table_id, (count, size) in ctx.stats.items():
+            total = stats.setdefault(table_id, [0, 0])
+            total[0] += count
+            total[1] += size
+
+    def _apply_stats(self, txn: lmdb.Transaction, stats: dict[bytes, list[int]]) -> None:
+        for table_id, (count, size) in stats.items():
+            if count == 0 and size == 0:
+                continue
+            current = txn.get(table_id, db=self.stats)
+            item_count, size_bytes = unpack(current) if current else (0, 0)
+            txn.put(table_id, pack([item_count + count, size_bytes + size]), db=self.stats)
+
+    def table_stats(self, txn: lmdb.Transaction, table_id: bytes) -> tuple[int, int]:
+        """(ItemCount, TableSizeBytes) as of `txn`."""
+        current = txn.get(table_id, db=self.stats)
+        return tuple(unpack(current)) if current else (0, 0)

@@ -1,0 +1,1 @@
+"""The HTTP front end: DynamoDB's JSON 1.0 protocol over Starlette/uvicorn."""

@@ -1,0 +1,73 @@
+"""The Starlette application: decode, route, call the engine, encode.
+
+POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
+GET  /  health answer
+Transport rules applied here: an Authorization header is required
+(MissingAuthenticationTokenException), bodies above 16 MB get 413, and every
+response carries CORS headers so browser clients work.
+"""
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from dynalite_py import wire
+from dynalite_py.engine import Engine, is_read_only
+
+log = logging.getLogger("dynalite_py.server")
+
+MAX_BODY_BYTES = 16 * 1024 * 1024
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
+                "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"}
+CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
+                  "Access-Control-Max-Age": "172800"}
+
+
+def error_response(status: int, name: str, message: str,
+                   namespace: str = "com.amazon.coral.service") -> Response:
+    payload = orjson.dumps({"__type": f"{namespace}#{name}", "message": message})
+    return Response(payload, status, {**wire.response_headers(payload), **CORS_HEADERS})
+
+
+def create_app(engine: Engine) -> Starlette:
+    async def dynamodb(request: Request) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return error_response(413, "RequestEntityTooLarge",
+                                  "Request payload size exceeds the limit of 16777216 bytes")
+        if "authorization" not in request.headers and "X-Amz-Algorithm" not in request.query_params:
+            return error_response(400, "MissingAuthenticationTokenException",
+                                  "Request is missing Authentication Token")
+        body = await request.body()
+        if len(body) > MAX_BODY_BYTES:
+            return error_response(413, "RequestEntityTooLarge",
+                                  "Request payload size exceeds the limit of 16777216 bytes")
+        target = request.headers.get("x-amz-target")
+        operation = target.partition(".")[2] if target else ""
+        if is_read_only(operation):
+            status, headers, payload = wire.handle(engine, target, body)
+        else:  # writes wait for group commit: keep the event loop free
+            status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)
+        log.debug("%s %s", target, status)
+        return Response(payload, status, {**headers, **CORS_HEADERS})
+
+    async def health(request: Request) -> Response:
+        return Response(f"healthy: dynamodb.{engine.config.region}.amazonaws.com ",
+                        200, CORS_HEADERS, media_type="text/plain")
+
+    async def preflight(request: Request) -> Response:
+        requested = request.headers.get("access-control-request-headers", "*")
+        return Response(b"", 200, {**CORS_HEADERS, **CORS_PREFLIGHT,
+                                   "Access-Control-Allow-Headers": requested})
+
+    return Starlette(routes=[
+        Route("/", dynamodb, methods=["POST"]),
+        Route("/", health, methods=["GET"]),
+        Route("/", preflight, methods=["OPTIONS"]),
+    ])

@@ -1,0 +1,53 @@
+"""`dynalite-py serve`: run the HTTP endpoint over a data directory.
+
+Every option has a DYNALITE_* environment-variable equivalent.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+import uvicorn
+
+from dynalite_py.config import Config
+from dynalite_py.engine import Engine
+
+from .app import create_app
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(prog="dynalite-py")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the DynamoDB wire protocol over HTTP")
+    serve.add_argument("--host", default=env("DYNALITE_HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(env("DYNALITE_PORT", "8000")))
+    serve.add_argument("--data-dir", default=env("DYNALITE_DATA_DIR", "./data"),
+                       help="LMDB data directory (created if missing)")
+    serve.add_argument("--durability", choices=("process", "fsync"), default=None,
+                       help="process: safe against a killed process (default); "
+                            "fsync: safe against power loss")
+    serve.add_argument("--table-status-delay", type=float, default=None,
+                       help="seconds a table stays CREATING/UPDATING/DELETING")
+    serve.add_argument("--region", default=None)
+    serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
+                       help="debug logs one line per request")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    config = Config.from_env(durability=args.durability, region=args.region,
+                             table_status_delay=args.table_status_delay)
+    engine = Engine(args.data_dir, config)
+    try:
+        uvicorn.run(create_app(engine), host=args.host, port=args.port,
+                    log_level=args.log_level, access_log=False)
+    finally:
+        engine.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Helpers shared by tests and benchmarks: start a real server, make clients
+and tables."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import boto3
+import httpx
+from botocore.config import Config as BotoConfig
+
+
+REGION = "us-east-1"
+NO_RETRIES = BotoConfig(retries={"max_attempts": 1, "mode": "standard"})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `dynalite-py serve` on a free port; return (process, endpoint URL)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
+         "--data-dir", data_dir, *extra],
+        env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            httpx.get(url + "/", timeout=0.5)
+            return process, url
+        except httpx.TransportError:
+            if process.poll() is not None:
+                raise RuntimeError("server exited during start-up")
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def http_client(url: str, service: str = "dynamodb"):
+    return boto3.client(service, endpoint_url=url, region_name=REGION,
+                        aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)
+
+
+def unique_name(prefix: str = "t") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def create_table(client, hash_type: str = "S", range_type: str | None = None, **extra) -> str:
+    """Create an on-demand table, wait until ACTIVE, return its name."""
+    name = extra.pop("TableName", None) or unique_name()
+    schema = [{"AttributeName": "pk", "KeyType": "HASH"}]
+    definitions = [{"AttributeName": "pk", "AttributeType": hash_type}]
+    if range_type:
+        schema.append({"AttributeName": "sk", "KeyType": "RANGE"})
+        definitions.append({"AttributeName": "sk", "AttributeType": range_type})
+    extra.setdefault("BillingMode", "PAY_PER_REQUEST")
+    client.create_table(TableName=name, KeySchema=schema, AttributeDefinitions=definitions, **extra)
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})
+    return name
+
+

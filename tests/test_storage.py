@@ -1,0 +1,202 @@
+"""Storage: key order within a partition, group commit, durability, sharing."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+import dynalite_py
+from dynalite_py.items import decode
+from dynalite_py.model.keys import iterate_partition, partition_prefix
+
+from support import http_client, start_server
+
+KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                       {"AttributeName": "sk", "KeyType": "RANGE"}],
+            BillingMode="PAY_PER_REQUEST")
+
+
+def make_table(client, name: str, sort_type: str) -> None:
+    client.create_table(TableName=name, AttributeDefinitions=[
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": sort_type}], **KEYS)
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})
+
+
+def partition_sort_keys(db, table_name: str, hash_key: str, reverse: bool = False) -> list:
+    engine = db.engine
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, table_name)
+        prefix = partition_prefix(table.id, {"S": hash_key})
+        return [item["sk"] for _, item in iterate_partition(
+            txn, engine.store.items, prefix, "sk", lambda raw: decode(raw).item, reverse)]
+
+
+@pytest.fixture
+def db(tmp_path):
+    with dynalite_py.open(str(tmp_path)) as database:
+        yield database
+
+
+def test_string_sort_keys_in_utf8_byte_order_including_maximum_size(db):
+    client = db.client()
+    make_table(client, "strings", "S")
+    hash_key = "h" * 2048
+    long_prefix = "m" * 600
+    sort_keys = ["b", "a", "\u00e9", "\U0001F600", "Z", long_prefix + "z", long_prefix + "a",
+                 long_prefix, "m" * 1024, long_prefix + "q" * 424, "n"]
+    for sort_key in sort_keys:
+        client.put_item(TableName="strings", Item={"pk": {"S": hash_key}, "sk": {"S": sort_key}})
+    client.put_item(TableName="strings", Item={"pk": {"S": "other"}, "sk": {"S": "a"}})
+    expected = sorted(sort_keys, key=lambda s: s.encode())
+    assert partition_sort_keys(db, "strings", hash_key) == [{"S": s} for s in expected]
+    assert partition_sort_keys(db, "strings", hash_key, reverse=True) == [
+        {"S": s} for s in reversed(expected)]
+    for sort_key in sort_keys:
+        client.delete_item(TableName="strings", Key={"pk": {"S": hash_key}, "sk": {"S": sort_key}})
+    assert partition_sort_keys(db, "strings", hash_key) == []
+    assert partition_sort_keys(db, "strings", "other") == [{"S": "a"}]
+
+
+def test_number_sort_keys_in_numeric_order(db):
+    client = db.client()
+    make_table(client, "numbers", "N")
+    numbers = ["-1e125", "-10", "-1.5", "-0.001", "0", "1e-130", "0.5", "2", "10", "9.99e125", "123456789012345678901234567890123456.78"]
+    for number in reversed(numbers):
+        client.put_item(TableName="numbers", Item={"pk": {"S": "p"}, "sk": {"N": number}})
+    got = [value["N"] for value in partition_sort_keys(db, "numbers", "p")]
+    from decimal import Decimal
+    assert [Decimal(n) for n in got] == sorted(Decimal(n) for n in numbers)
+
+
+def test_binary_sort_keys_in_byte_order(db):
+    client = db.client()
+    make_table(client, "binary", "B")
+    values = [b"\xff", b"\x00", b"\x00\x00", b"a" * 1024, b"a" * 1023 + b"\x00", b"\x7f"]
+    for value in values:
+        client.put_item(TableName="binary", Item={"pk": {"S": "p"}, "sk": {"B": value}})
+    got = [value["B"] for value in partition_sort_keys(db, "binary", "p")]
+    import base64
+    assert [base64.b64decode(v) for v in got] == sorted(values)
+
+
+def test_group_commit_under_concurrent_writers(db):
+    client = db.client()
+    make_table(client, "busy", "N")
+    errors: list[Exception] = []
+
+    def writer(worker: int) -> None:
+        try:
+            for index in range(150):
+                db.call("PutItem", {"TableName": "busy", "Item": {
+                    "pk": {"S": f"w{worker}"}, "sk": {"N": str(index)}}})
+        except Exception as error:  # surfaced by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert client.describe_table(TableName="busy")["Table"]["ItemCount"] == 8 * 150
+
+
+def test_failed_write_in_a_group_leaves_the_others_intact(db):
+    client = db.client()
+    make_table(client, "mixed", "N")
+    table = db.engine.catalog
+    store = db.engine.store
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def work(index: int):
+        def run(ctx):
+            ctx.txn.put(f"probe-{index}".encode(), b"x", db=store.meta)
+            if index % 2:
+                raise RuntimeError("boom")
+            return index
+        barrier.wait()
+        try:
+            store.write(run)
+            outcomes.append("ok")
+        except RuntimeError:
+            outcomes.append("failed")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["failed"] * 3 + ["ok"] * 3
+    with store.read() as txn:
+        present = {n for n in range(6) if txn.get(f"probe-{n}".encode(), db=store.meta)}
+    assert present == {0, 2, 4}
+    assert table is db.engine.catalog
+
+
+WRITER = """
+import sys, dynalite_py
+db = dynalite_py.open(sys.argv[1], durability=sys.argv[2])
+client = db.client()
+if "acked" not in client.list_tables()["TableNames"]:
+    client.create_table(TableName="acked", KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "N"}], BillingMode="PAY_PER_REQUEST")
+    client.get_waiter("table_exists").wait(TableName="acked", WaiterConfig={"Delay": 0.01})
+index = 0
+while True:
+    db.call("PutItem", {"TableName": "acked", "Item": {"pk": {"N": str(index)}, "pad": {"S": "x" * 300}}})
+    print(index, flush=True)
+    index += 1
+"""
+
+
+@pytest.mark.parametrize("durability", ["process", "fsync"])
+def test_acknowledged_writes_survive_sigkill(tmp_path, durability):
+    process = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), durability],
+                               stdout=subprocess.PIPE, text=True)
+    acknowledged = -1
+    for line in process.stdout:
+        acknowledged = int(line)
+        if acknowledged >= 300:
+            break
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    with dynalite_py.open(str(tmp_path)) as db:
+        for index in range(acknowledged + 1):
+            assert "Item" in db.call("GetItem", {"TableName": "acked", "Key": {"pk": {"N": str(index)}}})
+        count = db.call("DescribeTable", {"TableName": "acked"})["Table"]["ItemCount"]
+        assert count >= acknowledged + 1
+
+
+def test_server_restart_keeps_data(tmp_path):
+    process, url = start_server(str(tmp_path))
+    client = http_client(url)
+    make_table(client, "kept", "S")
+    for index in range(50):
+        client.put_item(TableName="kept", Item={"pk": {"S": "p"}, "sk": {"S": f"{index:03d}"}})
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    process, url = start_server(str(tmp_path))
+    try:
+        client = http_client(url)
+        assert client.describe_table(TableName="kept")["Table"]["ItemCount"] == 50
+        assert "Item" in client.get_item(TableName="kept", Key={"pk": {"S": "p"}, "sk": {"S": "049"}})
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_two_processes_share_one_directory(tmp_path):
+    with dynalite_py.open(str(tmp_path)) as first:
+        make_table(first.client(), "shared", "S")
+        script = ("import sys, dynalite_py\n"
+                  "db = dynalite_py.open(sys.argv[1])\n"
+                  "db.call('PutItem', {'TableName': 'shared', 'Item': {'pk': {'S': 'p'}, 'sk': {'S': 'child'}}})\n")
+        subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+        got = first.call("GetItem", {"TableName": "shared", "Key": {"pk": {"S": "p"}, "sk": {"S": "child"}}})
+        assert got["Item"]["sk"] == {"S": "child"}
