@@ -34,6 +34,8 @@ class Engine:
         if module is None:
             raise _missing_operation(operation)
         check_request(operation, request)
+        if not isinstance(request, dict):  # a JSON non-object body reads as empty, as in check_request
+            request = {}
         return module.run(self, request)
 
     def close(self) -> None:

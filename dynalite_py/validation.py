@@ -176,14 +176,20 @@ _ENUM_ORDER: dict[str, tuple[str, ...]] = {
 #  - the table's (and an LSI's) KeySchema is at most 2 long (dynalite
 #    test/createTable.js; AWS capture "... less than or equal to 2"); the
 #    model dropped that max when GSIs got multi-attribute keys.
+#  - CreateTable still requires AttributeDefinitions and KeySchema ("Value
+#    null at 'keySchema' ...": dynalite test/createTable.js), which newer
+#    models no longer mark as required.
 #  - Tag operations report a missing/empty ResourceArn themselves
 #    ("Invalid TableArn", an AccessDeniedException for ''): dynalite
 #    test/tagResource.js, untagResource.js, listTagsOfResource.js.
 _MEMBER_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
-    ("CreateTableInput", "KeySchema"): {"max": 2},
+    ("CreateTableInput", "KeySchema"): {"max": 2, "required": True},
+    ("CreateTableInput", "AttributeDefinitions"): {"required": True},
     ("LocalSecondaryIndex", "KeySchema"): {"max": 2},
     ("TagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+    ("TagResourceInput", "Tags"): {"required": False},
     ("UntagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+    ("UntagResourceInput", "TagKeys"): {"required": False},
     ("ListTagsOfResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
 }
 # Length limits botocore puts on the batch maps themselves; DynamoDB applies
