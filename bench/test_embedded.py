@@ -19,15 +19,28 @@ def db(tmp_path_factory):
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
         database.client().get_waiter("table_exists").wait(TableName="bench",
                                                            WaiterConfig={"Delay": 0.01})
+        database.call("CreateTable", {
+            "TableName": "bench-stream", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
+        database.client().get_waiter("table_exists").wait(TableName="bench-stream",
+                                                           WaiterConfig={"Delay": 0.01})
         for index in range(1000):
             database.call("PutItem", {"TableName": "bench", "Item": item(index)})
         yield database
 
 
-def item(index: int) -> dict:
+def item(index: int, version: int = 0) -> dict:
     return {"pk": {"S": f"user-{index}"}, "name": {"S": "Ada Lovelace"},
+            "version": {"N": str(version)},
             "age": {"N": str(20 + index % 50)}, "active": {"BOOL": True},
             "bio": {"S": ITEM_PADDING}}
+
+
+def changed_item(counter: itertools.count) -> dict:
+    index = next(counter)
+    return item(index % 1000, index)
 
 
 def test_embedded_get_item(benchmark, db, record):
@@ -38,9 +51,17 @@ def test_embedded_get_item(benchmark, db, record):
 
 
 def test_embedded_put_item(benchmark, db, record):
-    counter = itertools.count()
-    benchmark(lambda: db.call("PutItem", {"TableName": "bench", "Item": item(next(counter) % 5000)}))
+    counter = itertools.count()  # every write changes the item (a MODIFY with both images)
+    benchmark(lambda: db.call("PutItem", {"TableName": "bench", "Item": changed_item(counter)}))
     record("embedded_put_item", benchmark)
+
+
+def test_embedded_put_item_with_stream(benchmark, db, record):
+    """The same writes on a table whose stream keeps new and old images."""
+    counter = itertools.count()
+    benchmark(lambda: db.call("PutItem", {"TableName": "bench-stream",
+                                          "Item": changed_item(counter)}))
+    record("embedded_put_item_stream", benchmark)
 
 
 def test_embedded_boto3_get_item(benchmark, db, record):

@@ -13,9 +13,8 @@ can share one data directory.
 """
 from __future__ import annotations
 
-import time
 import uuid
-from datetime import datetime, timezone
+from typing import Callable
 
 import lmdb
 
@@ -25,13 +24,15 @@ from .storage import Store, WriteContext, pack, unpack
 
 VERSION_KEY = b"catalog_version"
 NEXT_TABLE_KEY = b"next_table_number"
+NEXT_STREAM_KEY = b"next_stream_number"
 SETTLING = {"CREATING", "UPDATING"}
 
 
 class Table:
     """A table record with the derived facts every operation needs."""
 
-    __slots__ = ("record", "name", "id", "hash_name", "range_name", "attribute_types")
+    __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
+                 "attribute_types", "stream_number", "stream_view_type")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -40,6 +41,11 @@ class Table:
         schema = {k["KeyType"]: k["AttributeName"] for k in record["KeySchema"]}
         self.hash_name: str = schema["HASH"]
         self.range_name: str | None = schema.get("RANGE")
+        self.key_names = (self.hash_name,) if self.range_name is None else (
+            self.hash_name, self.range_name)
+        stream = record.get("stream")  # the enabled stream, if any
+        self.stream_number: int | None = stream["number"] if stream else None
+        self.stream_view_type: str | None = stream["view_type"] if stream else None
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
 
@@ -47,10 +53,10 @@ class Table:
     def key_schema(self) -> list[dict]:
         return self.record["KeySchema"]
 
-    def status(self, now: float | None = None) -> str | None:
+    def status(self, now: float) -> str | None:
         """The status at `now`; None once a deleted table is gone."""
         status = self.record["TableStatus"]
-        if (now or time.time()) < self.record["settles_at"]:
+        if now < self.record["settles_at"]:
             return status
         if status == "DELETING":
             return None
@@ -60,8 +66,10 @@ class Table:
 class Catalog:
     """Looks tables up (cached per process) and writes table records."""
 
-    def __init__(self, store: Store, region: str, account_id: str) -> None:
+    def __init__(self, store: Store, region: str, account_id: str,
+                 clock: Callable[[], float]) -> None:
         self.store = store
+        self.clock = clock
         self.region = region
         self.account_id = account_id
         self._tables: dict[str, Table] = {}
@@ -81,14 +89,14 @@ class Catalog:
         """The table record under `name`, whatever its status, or None."""
         self._refresh(txn)
         table = self._tables.get(table_name_from(name))
-        if table is None or table.status() is None:
+        if table is None or table.status(self.clock()) is None:
             return None
         return table
 
     def active(self, txn: lmdb.Transaction, name: str) -> Table:
         """A table that data operations may use (ACTIVE or UPDATING)."""
         table = self.find(txn, name)
-        if table is None or table.status() in ("CREATING", "DELETING"):
+        if table is None or table.status(self.clock()) in ("CREATING", "DELETING"):
             raise resource_not_found()
         return table
 
@@ -102,13 +110,14 @@ class Catalog:
 
     def names(self, txn: lmdb.Transaction) -> list[str]:
         self._refresh(txn)
-        return sorted(name for name, table in self._tables.items() if table.status() is not None)
+        return sorted(name for name, table in self._tables.items() if table.status(self.clock()) is not None)
 
     # Writing (inside a group-commit write) --------------------------------
-    def next_table_number(self, ctx: WriteContext) -> int:
-        current = ctx.txn.get(NEXT_TABLE_KEY, db=self.store.meta)
+    def next_number(self, ctx: WriteContext, counter: bytes) -> int:
+        """The next value of a persistent counter (table and stream numbers)."""
+        current = ctx.txn.get(counter, db=self.store.meta)
         number = int(current) + 1 if current else 1
-        ctx.txn.put(NEXT_TABLE_KEY, str(number).encode(), db=self.store.meta)
+        ctx.txn.put(counter, str(number).encode(), db=self.store.meta)
         return number
 
     def put(self, ctx: WriteContext, record: dict) -> Table:
@@ -125,7 +134,7 @@ class Catalog:
         if value is None:
             return None
         table = Table(unpack(value))
-        return table if table.status() is not None else None
+        return table if table.status(self.clock()) is not None else None
 
     def confirm(self, ctx: WriteContext, table: Table) -> Table:
         """Check, inside a write, that `table` (looked up in an earlier
@@ -135,7 +144,7 @@ class Catalog:
         if unchanged:
             return table
         current = self.current(ctx, table.name)
-        if current is None or current.id != table.id or current.status() in ("CREATING", "DELETING"):
+        if current is None or current.id != table.id or current.status(self.clock()) in ("CREATING", "DELETING"):
             raise resource_not_found()
         return current
 
@@ -146,8 +155,7 @@ class Catalog:
     def describe(self, txn: lmdb.Transaction, table: Table) -> dict:
         """The TableDescription DynamoDB returns for this table now."""
         record = table.record
-        now = time.time()
-        status = table.status(now)
+        status = table.status(self.clock())
         item_count, size_bytes = self.store.table_stats(txn, table.id)
         arn = self.table_arn(table.name)
         description = {
@@ -171,9 +179,10 @@ class Catalog:
             description["GlobalSecondaryIndexes"] = [
                 _global_index_description(index, arn, status)
                 for index in record["GlobalSecondaryIndexes"]]
-        stream = record.get("StreamSpecification")
-        if stream and stream.get("StreamEnabled"):
-            description["StreamSpecification"] = stream
+        stream = record.get("stream")
+        if stream:
+            description["StreamSpecification"] = {"StreamEnabled": True,
+                                                  "StreamViewType": stream["view_type"]}
         if record.get("LatestStreamLabel"):
             description["LatestStreamLabel"] = record["LatestStreamLabel"]
             description["LatestStreamArn"] = f"{arn}/stream/{record['LatestStreamLabel']}"
@@ -220,9 +229,3 @@ def table_name_from(name_or_arn: str) -> str:
     if name_or_arn.startswith("arn:") and ":table/" in name_or_arn:
         return name_or_arn.split(":table/", 1)[1].split("/", 1)[0]
     return name_or_arn
-
-
-def stream_label(timestamp: float) -> str:
-    """A stream label as DynamoDB writes it: the creation time, ISO 8601 in ms."""
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"

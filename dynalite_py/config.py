@@ -15,6 +15,12 @@ class Config:
     # Small by default so tests are quick; raise it to exercise waiters.
     table_status_delay: float = 0.005
     durability: str = "process"  # "process" or "fsync", see storage.py
+    # Streams: an open shard is closed and followed by a child once it is
+    # this old (seconds); records older than the retention period are trimmed.
+    stream_shard_rollover: float = 4 * 3600.0
+    stream_retention: float = 24 * 3600.0
+    # Seconds between background sweeps (TTL expiry, stream trimming).
+    sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE
 
     @classmethod

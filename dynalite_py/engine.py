@@ -6,10 +6,14 @@ both behave identically by construction.
 from __future__ import annotations
 
 from .api import OPERATIONS, model_operation_names
+import time
+
 from .catalog import Catalog
 from .config import Config
 from .errors import DynamoError, unknown_operation
+from .items import ItemWriter
 from .storage import Store
+from .sweeper import Sweeper, sweep
 from .validation import check_request
 
 
@@ -19,37 +23,45 @@ class Engine:
     def __init__(self, path: str | None = None, config: Config | None = None) -> None:
         self.config = config or Config.from_env()
         self.store = Store(path, self.config.durability, self.config.map_size)
-        self.catalog = Catalog(self.store, self.config.region, self.config.account_id)
+        # The engine's clock (epoch seconds); tests may replace it to move time.
+        self.clock = time.time
+        self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
+                               lambda: self.clock())
+        self.items = ItemWriter(self.store, self.config, lambda: self.clock())
+        self._sweeper = Sweeper(self).start()
 
     @property
     def path(self) -> str:
         return self.store.path
 
-    def call(self, operation: str, request: dict) -> dict:
-        """Run one DynamoDB operation on a request in wire form.
-
-        Raises DynamoError with DynamoDB's error name, message and status.
-        """
-        module = OPERATIONS.get(operation)
+    def call(self, operation: str, request: dict, service: str = "dynamodb") -> dict:
+        """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
+        wire form. Raises DynamoError with DynamoDB's name, message and status."""
+        module = OPERATIONS.get(service, {}).get(operation)
         if module is None:
-            raise _missing_operation(operation)
-        check_request(operation, request)
+            raise _missing_operation(service, operation)
+        check_request(operation, request, service)
         if not isinstance(request, dict):  # a JSON non-object body reads as empty, as in check_request
             request = {}
         return module.run(self, request)
 
+    def sweep(self) -> None:
+        """One pass of background upkeep now (stream trimming)."""
+        sweep(self)
+
     def close(self) -> None:
+        self._sweeper.stop()
         self.store.close()
 
 
-def is_read_only(operation: str) -> bool:
+def is_read_only(service: str, operation: str) -> bool:
     """Whether an operation never writes (servers may run it inline)."""
-    module = OPERATIONS.get(operation)
+    module = OPERATIONS.get(service, {}).get(operation)
     return module is not None and module.READ_ONLY
 
 
-def _missing_operation(operation: str) -> DynamoError:
-    if operation in model_operation_names():
+def _missing_operation(service: str, operation: str) -> DynamoError:
+    if service in OPERATIONS and operation in model_operation_names(service):
         return DynamoError("UnknownOperationException",
                            f"The operation {operation} is not supported by dynalite-py yet",
                            namespace="com.amazon.coral.service")

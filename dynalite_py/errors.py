@@ -22,6 +22,7 @@ class DynamoError(Exception):
         status: int = 400,
         namespace: str = DYNAMODB_NAMESPACE,
         extra: dict | None = None,
+        message_key: str = "message",
     ) -> None:
         super().__init__(f"{name}: {message}")
         self.name = name
@@ -29,12 +30,13 @@ class DynamoError(Exception):
         self.status = status
         self.namespace = namespace
         self.extra = extra or {}
+        self.message_key = message_key
 
     def to_wire(self) -> dict:
         """The JSON error body DynamoDB sends for this error."""
         body: dict = {"__type": f"{self.namespace}#{self.name}"}
         if self.message is not None:
-            body["message"] = self.message
+            body[self.message_key] = self.message
         body.update(self.extra)
         return body
 
@@ -49,7 +51,9 @@ def invalid_parameter(detail: str) -> DynamoError:
 
 
 def serialization_error(message: str | None) -> DynamoError:
-    return DynamoError("SerializationException", message, namespace=CORAL_NAMESPACE)
+    # Coral's deserializer capitalises the key: {"__type": ..., "Message": ...}
+    return DynamoError("SerializationException", message, namespace=CORAL_NAMESPACE,
+                       message_key="Message")
 
 
 def resource_not_found(message: str = "Requested resource not found") -> DynamoError:

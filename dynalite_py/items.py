@@ -2,14 +2,19 @@
 
 A stored value is msgpack([size, item]): the item in wire form plus its
 DynamoDB size, so a write knows the old item's size (for capacity and
-TableSizeBytes) without recomputing it. Index entries and stream records
-will hook into `write_item`, so they commit in the same transaction.
+TableSizeBytes) without recomputing it. Everything derived from an item
+change (table stats, the stream record; index entries later) is written by
+`ItemWriter.write` in the caller's transaction, so it commits with the item.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import lmdb
 
+from . import streams
 from .catalog import Table
+from .config import Config
 from .model.keys import item_key
 from .storage import Store, WriteContext, pack, unpack
 
@@ -36,17 +41,36 @@ def read_item(txn: lmdb.Transaction, store: Store, key: bytes) -> StoredItem | N
     return decode(raw) if raw is not None else None
 
 
-def write_item(ctx: WriteContext, store: Store, table: Table, key: bytes,
-               new_item: dict | None, new_size: int = 0) -> StoredItem | None:
-    """Put `new_item` (or delete, when None) under `key`; return the old item."""
-    old = read_item(ctx.txn, store, key)
-    if new_item is None:
-        if old is None:
-            return None
-        ctx.txn.delete(key, db=store.items)
-    else:
-        ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
-    old_size = old.size if old else 0
-    count_delta = (new_item is not None) - (old is not None)
-    ctx.count_item(table.id, count_delta, new_size - old_size)
-    return old
+class ItemWriter:
+    """Applies item changes and everything derived from them."""
+
+    def __init__(self, store: Store, config: Config, clock: Callable[[], float]) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock
+
+    def write(self, ctx: WriteContext, table: Table, key: bytes, new_item: dict | None,
+              new_size: int = 0, user_identity: dict | None = None) -> StoredItem | None:
+        """Put `new_item` (or delete, when None) under `key`; return the old item."""
+        store = self.store
+        old = read_item(ctx.txn, store, key)
+        if new_item is None:
+            if old is None:
+                return None
+            ctx.txn.delete(key, db=store.items)
+        else:
+            ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
+        old_size = old.size if old else 0
+        ctx.count_item(table.id, (new_item is not None) - (old is not None), new_size - old_size)
+        if table.stream_number is not None:
+            self._emit(ctx, table, old, new_item, new_size, user_identity)
+        return old
+
+    def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
+              new: dict | None, new_size: int, user_identity: dict | None) -> None:
+        source = new if new is not None else old.item
+        keys = {name: source[name] for name in table.key_names}
+        streams.emit_change(ctx, self.store, table.stream_number, table.stream_view_type,
+                            self.config.region, keys, old.item if old else None, new,
+                            (old.size if old else 0, new_size), self.clock(),
+                            self.config.stream_shard_rollover, user_identity)

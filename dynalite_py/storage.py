@@ -83,6 +83,7 @@ class Store:
         self.catalog = self.db["catalog"]
         self.meta = self.db["meta"]
         self.stats = self.db["stats"]
+        self.streams = self.db["streams"]
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()
         self._leader_active = False

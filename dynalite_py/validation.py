@@ -87,6 +87,8 @@ _NESTING_TOO_DEEP = (
     "Attributes in the item have nested levels beyond supported limit"
 )
 _NOT_NULL = "Member must not be null"
+# botocore's TableName members point at this shape (names or ARNs).
+_TABLE_ARN_SHAPE = "TableArn"
 _TABLE_NAME_PATTERN = "[a-zA-Z0-9_.-]+"
 _TABLE_NAME_RE = re.compile(_TABLE_NAME_PATTERN)
 # Canonical base64: 4-char groups, then an optional padded group whose last
@@ -217,6 +219,8 @@ _AV_FIELDS = ("s", "n", "b", "iNT", "dECIMAL", "dOUBLE", "sS", "nS", "bS", "iNTS
               "dECIMALSET", "dOUBLESET", "m", "l", "nULL", "bOOL")
 _AV_WIRE = {"s": "S", "n": "N", "b": "B", "sS": "SS", "nS": "NS", "bS": "BS", "m": "M",
             "l": "L", "nULL": "NULL", "bOOL": "BOOL"}
+# Order inside "Member must satisfy constraint: [...]"-style messages.
+_AGGREGATE_ORDER = {"max": 0, "min": 1, "pattern": 2, "enum": 3}
 # Java regex constructs in the model that Python's `re` spells differently.
 _PATTERN_TRANSLATIONS = {
     r"\p{Print}": r"[\x20-\x7e]",
@@ -226,45 +230,45 @@ _PATTERN_TRANSLATIONS = {
 
 # --- Public API -----------------------------------------------------------------
 
-def check_request(operation: str, request: object) -> None:
+def check_request(operation: str, request: object, service: str = "dynamodb") -> None:
     """Raise DynamoDB's SerializationException/ValidationException for a bad shape.
 
-    `operation` must be an operation of the model. `request` is the parsed
-    JSON body. Returns None when the request passes the shape-level checks
-    (some scalars may have been normalized in place, see the module notes).
+    `operation` must be an operation of `service`'s model ("dynamodb" or
+    "dynamodbstreams"). `request` is the parsed JSON body. Returns None when
+    the request passes the shape-level checks (some scalars may have been
+    normalized in place, see the module notes).
     """
-    checker = _CHECKERS.get(operation)
+    checker = _CHECKERS.get((service, operation))
     if checker is None:
-        checker = _compile_operation(operation)
+        checker = _compile_operation(service, operation)
     checker(request)
 
 
 # --- Compilation and caching ------------------------------------------------------
 
-_CHECKERS: dict[str, Callable[[object], None]] = {}
+_CHECKERS: dict[tuple[str, str], Callable[[object], None]] = {}
 _LOCK = threading.Lock()
-_MODEL: dict | None = None
+_MODELS: dict[str, dict] = {}
 
 
-def _load_model() -> dict:
-    global _MODEL
-    if _MODEL is None:
+def _load_model(service: str) -> dict:
+    if service not in _MODELS:
         from botocore.loaders import Loader
-        _MODEL = Loader().load_service_model("dynamodb", "service-2")
-    return _MODEL
+        _MODELS[service] = Loader().load_service_model(service, "service-2")
+    return _MODELS[service]
 
 
-def _compile_operation(operation: str) -> Callable[[object], None]:
+def _compile_operation(service: str, operation: str) -> Callable[[object], None]:
     with _LOCK:
-        checker = _CHECKERS.get(operation)
+        checker = _CHECKERS.get((service, operation))
         if checker is None:
-            model = _load_model()
+            model = _load_model(service)
             try:
                 input_ref = model["operations"][operation].get("input")
             except KeyError:
-                raise ValueError(f"unknown DynamoDB operation: {operation}") from None
+                raise ValueError(f"unknown {service} operation: {operation}") from None
             checker = _OperationCompiler(model).compile(operation, input_ref)
-            _CHECKERS[operation] = checker
+            _CHECKERS[(service, operation)] = checker
         return checker
 
 
@@ -385,7 +389,7 @@ class _OperationCompiler:
             return self._list_validator(shape, checks, render)
         if kind == "map":
             return self._map_validator(shape, checks, render)
-        if self._is_table_arn(shape_name):
+        if shape_name == _TABLE_ARN_SHAPE:
             return _table_name_validator
         return _scalar_validator(checks, render) if checks else None
 
@@ -435,64 +439,65 @@ class _OperationCompiler:
 
     def _own_checks(self, shape_name: str, override: dict) -> list[tuple[Callable, str]]:
         """(fails(value), message) for a shape's own limits, in DynamoDB's order."""
+        return [(fails, message) for _, fails, message in self._tagged_checks(shape_name,
+                                                                              override)]
+
+    def _tagged_checks(self, shape_name: str, override: dict) -> list[tuple[str, Callable, str]]:
+        """(kind, fails, message) with kind in enum/pattern/min/max, reported in that order."""
         shape = self.shapes[shape_name]
         kind = shape["type"]
         limits = _limits(shape, override, shape_name in _SHAPE_DROP_LENGTH)
-        checks: list[tuple[Callable, str]] = []
+        checks: list[tuple[str, Callable, str]] = []
         if "enum" in shape:
             values = _ENUM_ORDER.get(shape_name, tuple(shape["enum"]))
             allowed = frozenset(values)
-            checks.append((lambda v, a=allowed: v not in a,
+            checks.append(("enum", lambda v, a=allowed: v not in a,
                            f"Member must satisfy enum value set: [{', '.join(values)}]"))
         pattern = _compile_pattern(shape.get("pattern"))
         if pattern is not None:
-            checks.append((lambda v, p=pattern: p.fullmatch(v) is None,
+            checks.append(("pattern", lambda v, p=pattern: p.fullmatch(v) is None,
                            f"Member must satisfy regular expression pattern: {shape['pattern']}"))
+        low, high = limits.get("min"), limits.get("max")
         if kind in ("integer", "long", "double", "float"):
-            if limits.get("min") is not None:
-                checks.append((lambda v, n=limits["min"]: v < n,
-                               f"Member must have value greater than or equal to {limits['min']}"))
-            if limits.get("max") is not None:
-                checks.append((lambda v, n=limits["max"]: v > n,
-                               f"Member must have value less than or equal to {limits['max']}"))
+            if low is not None:
+                checks.append(("min", lambda v, n=low: v < n,
+                               f"Member must have value greater than or equal to {low}"))
+            if high is not None:
+                checks.append(("max", lambda v, n=high: v > n,
+                               f"Member must have value less than or equal to {high}"))
             return checks
         length = _java_length if kind == "string" else len
-        if limits.get("min") is not None:
-            checks.append((lambda v, n=limits["min"], ln=length: ln(v) < n,
-                           f"Member must have length greater than or equal to {limits['min']}"))
-        if limits.get("max") is not None:
-            checks.append((lambda v, n=limits["max"], ln=length: ln(v) > n,
-                           f"Member must have length less than or equal to {limits['max']}"))
+        if low is not None:
+            checks.append(("min", lambda v, n=low, ln=length: ln(v) < n,
+                           f"Member must have length greater than or equal to {low}"))
+        if high is not None:
+            checks.append(("max", lambda v, n=high, ln=length: ln(v) > n,
+                           f"Member must have length less than or equal to {high}"))
         return checks
 
     def _aggregate_check(self, shape_name: str,
                          label: str) -> tuple[Callable | None, str | None]:
         """Constraints reported once for a whole list/map: any_fails(items), message.
 
-        The bracketed list is max, min, pattern: DynamoDB's order for these.
+        Inside the brackets DynamoDB lists max, then min, then the pattern.
         """
-        if self._is_table_arn(shape_name):
+        if shape_name == _TABLE_ARN_SHAPE:
             parts = ["Member must have length less than or equal to 255",
                      "Member must have length greater than or equal to 3",
                      f"Member must satisfy regular expression pattern: {_TABLE_NAME_PATTERN}"]
             return (lambda items: any(x is not None and _table_name_problems(x) for x in items),
                     f"{label}: [{', '.join(parts)}]")
-        checks = self._own_checks(shape_name, {})
+        checks = self._tagged_checks(shape_name, {})
         if not checks:
             return None, None
-        rank = {"less": 0, "greater": 1}
-        checks.sort(key=lambda check: next(
-            (order for word, order in rank.items() if word in check[1]), 2))
-        message = f"{label}: [{', '.join(text for _, text in checks)}]"
+        checks.sort(key=lambda check: _AGGREGATE_ORDER[check[0]])
+        message = f"{label}: [{', '.join(text for _, _, text in checks)}]"
         shape = self.shapes[shape_name]
-        if shape["type"] == "string" and len(checks) == 1 and "max" in shape:
+        if shape["type"] == "string" and [kind for kind, _, _ in checks] == ["max"]:
             return _long_string_finder(shape["max"]), message
-        tests = tuple(fails for fails, _ in checks)
+        tests = tuple(fails for _, fails, _ in checks)
         return (lambda items: any(x is not None and any(fails(x) for fails in tests)
                                   for x in items)), message
-
-    def _is_table_arn(self, shape_name: str) -> bool:
-        return shape_name == "TableArn"
 
 
 # --- Serialization checkers (hot path) ------------------------------------------------
@@ -1032,6 +1037,6 @@ def _compile_pattern(pattern: str | None) -> re.Pattern | None:
     for java, python in _PATTERN_TRANSLATIONS.items():
         pattern = pattern.replace(java, python)
     try:
-        return re.compile(pattern)
+        return re.compile(pattern, re.ASCII)  # Java classes such as \w are ASCII
     except re.error:  # a Java-only construct we do not translate: skip the check
         return None

@@ -18,16 +18,16 @@ from .errors import DynamoError, serialization_error, unknown_operation
 
 log = logging.getLogger("dynalite_py")
 
-SERVICE_PREFIXES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "streams"}
+SERVICE_PREFIXES = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
 CONTENT_TYPE = "application/x-amz-json-1.0"
 
 
-def parse_target(target: str | None) -> str:
-    """The operation named by an X-Amz-Target header, or UnknownOperationException."""
+def parse_target(target: str | None) -> tuple[str, str]:
+    """(service, operation) named by an X-Amz-Target header, or UnknownOperationException."""
     prefix, _, operation = (target or "").partition(".")
     if prefix not in SERVICE_PREFIXES or not operation:
         raise unknown_operation()
-    return operation
+    return SERVICE_PREFIXES[prefix], operation
 
 
 def decode_body(body: bytes) -> object:
@@ -39,9 +39,9 @@ def decode_body(body: bytes) -> object:
 
 def handle(engine, target: str | None, body: bytes) -> tuple[int, dict[str, str], bytes]:
     try:
-        operation = parse_target(target)
+        service, operation = parse_target(target)
         request = decode_body(body)
-        response = engine.call(operation, request)
+        response = engine.call(operation, request, service)
         status, payload = 200, orjson.dumps(response)
     except DynamoError as error:
         status, payload = error.status, orjson.dumps(error.to_wire())

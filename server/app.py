@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from dynalite_py import wire
 from dynalite_py.engine import Engine, is_read_only
+from dynalite_py.errors import DynamoError
 
 log = logging.getLogger("dynalite_py.server")
 
@@ -49,8 +50,11 @@ def create_app(engine: Engine) -> Starlette:
             return error_response(413, "RequestEntityTooLarge",
                                   "Request payload size exceeds the limit of 16777216 bytes")
         target = request.headers.get("x-amz-target")
-        operation = target.partition(".")[2] if target else ""
-        if is_read_only(operation):
+        try:
+            read_only = is_read_only(*wire.parse_target(target))
+        except DynamoError:
+            read_only = True  # wire.handle answers it with the error, no engine work
+        if read_only:
             status, headers, payload = wire.handle(engine, target, body)
         else:  # writes wait for group commit: keep the event loop free
             status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)

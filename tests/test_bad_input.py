@@ -27,6 +27,9 @@ BODIES = [
     b'{"TableName": "ok-table", "Item": {"pk": {"S": "a"}, "deep": ' + nested_list(5000) + b"}}",
     b'{"TableName": "ok-table", "ProjectionExpression": "#", "Key": {"pk": {"S": "a"}}}',
     b'{"TableName": "ok-table", "\\ud800": 1}',
+    b'{"StreamArn": "nonsense", "ShardIterator": "a|b|c", "ShardId": "x", "ShardIteratorType": "LATEST"}',
+    b'{"StreamArn": "arn:aws:dynamodb:us-east-1:0:table/x/stream/y", "ShardIterator": "|1|!!", '
+    b'"ShardId": "shardId-1", "ShardIteratorType": "AT_SEQUENCE_NUMBER", "SequenceNumber": "12a"}',
 ]
 
 
@@ -41,11 +44,15 @@ def engine():
         yield db.engine
 
 
-@pytest.mark.parametrize("operation", sorted(OPERATIONS))
-def test_malformed_requests_get_dynamodb_errors(engine, operation):
+TARGETS = [f"{prefix}.{operation}" for prefix, service in wire.SERVICE_PREFIXES.items()
+           for operation in sorted(OPERATIONS[service])]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_malformed_requests_get_dynamodb_errors(engine, target):
     for body in BODIES:
-        status, headers, payload = wire.handle(engine, f"DynamoDB_20120810.{operation}", body)
-        assert status < 500, (operation, body[:80], payload)
+        status, headers, payload = wire.handle(engine, target, body)
+        assert status < 500, (target, body[:80], payload)
         if status != 200:
             error = orjson.loads(payload)
             assert error["__type"].split("#")[1].endswith("Exception"), error

@@ -240,8 +240,9 @@ def test_serialization_messages(operation, path, kind):
 
 
 def test_first_bad_member_in_body_order_wins():
-    # The body is read in order; DynamoDB names the first mismatch (floci's
-    # recorded behaviour, consistent with a streaming parser).
+    # Messages: dynalite test/helpers.js. That the first mismatch in body
+    # order wins is hectorvent/floci's DynamoDbRequestShapesTest (an emulator
+    # tuned against AWS), as a streaming parser would do; dynalite does not test it.
     assert serialization_message("Scan", {"TableName": "t", "Limit": "5", "IndexName": 5}) == \
         "STRING_VALUE cannot be converted to Integer"
     assert serialization_message("Scan", {"TableName": "t", "IndexName": 5, "Limit": "5"}) == \
@@ -277,7 +278,9 @@ def test_boolean_words_are_converted_in_place():
 
 def test_integer_members_take_decimals_truncated():
     # dynalite validations/index.js floors numbers for Integer/Long members
-    # (DynamoDB's "TruncatingBigNumber"); out-of-range values saturate.
+    # (DynamoDB's "TruncatingBigNumber"). Saturating out-of-range values is
+    # inferred from dynalite index.js's recorded "Value '2147483647' at
+    # 'limit'" for a ListTables Limit; the message itself is test/listTables.js's.
     request = {"Limit": 5.7}
     check_request("ListTables", request)
     assert request == {"Limit": 5}

@@ -1,27 +1,32 @@
-"""The operation table: one module per DynamoDB operation.
+"""The operation tables: one module per operation, per service.
 
 Each module defines NAME (the operation), READ_ONLY, and
 `run(engine, request) -> response`, holding the operation's semantic
 validation and its execution side by side. Shape validation (types,
 required members, lengths, enums) happens before `run`, derived from
-botocore's service model (see validation.py).
+botocore's service model (see validation.py). DynamoDB Streams operations
+(SERVICE = "dynamodbstreams") share the endpoint, routed by X-Amz-Target.
 """
 from __future__ import annotations
 
 from functools import cache
 
 from . import (create_table, delete_item, delete_table, describe_endpoints, describe_limits,
-               describe_table, get_item, list_tables, put_item, update_table)
+               describe_stream, describe_table, get_item, get_records, get_shard_iterator,
+               list_streams, list_tables, put_item, update_table)
 
-OPERATIONS = {module.NAME: module for module in (
-    create_table, delete_item, delete_table, describe_endpoints, describe_limits,
-    describe_table, get_item, list_tables, put_item, update_table,
-)}
+OPERATIONS = {
+    "dynamodb": {module.NAME: module for module in (
+        create_table, delete_item, delete_table, describe_endpoints, describe_limits,
+        describe_table, get_item, list_tables, put_item, update_table)},
+    "dynamodbstreams": {module.NAME: module for module in (
+        describe_stream, get_records, get_shard_iterator, list_streams)},
+}
 
 
 @cache
-def model_operation_names() -> frozenset[str]:
-    """Every operation in botocore's DynamoDB model."""
+def model_operation_names(service: str) -> frozenset[str]:
+    """Every operation in botocore's model of `service`."""
     from botocore.loaders import Loader
-    model = Loader().load_service_model("dynamodb", "service-2")
+    model = Loader().load_service_model(service, "service-2")
     return frozenset(model["operations"])

@@ -1,10 +1,10 @@
 """CreateTable: validate the table definition, store its record as CREATING."""
 from __future__ import annotations
 
-import time
 import uuid
 
-from ..catalog import stream_label
+from .. import streams
+from ..catalog import NEXT_STREAM_KEY, NEXT_TABLE_KEY
 from ..errors import invalid_parameter, resource_in_use, validation_error
 
 NAME = "CreateTable"
@@ -17,15 +17,18 @@ MAX_CAPACITY_UNITS = 1_000_000_000_000
 
 def run(engine, request: dict) -> dict:
     validate(request)
-    now = time.time()
+    now = engine.clock()
     catalog = engine.catalog
 
     def create(ctx):
         name = request["TableName"]
         if catalog.current(ctx, name) is not None:
             raise resource_in_use(f"Table already exists: {name}")
-        record = build_record(request, catalog.next_table_number(ctx), now,
+        record = build_record(request, catalog.next_number(ctx, NEXT_TABLE_KEY), now,
                               now + engine.config.table_status_delay, engine.config)
+        stream = request.get("StreamSpecification")
+        if stream and stream.get("StreamEnabled"):
+            enable_stream(ctx, engine, record, stream["StreamViewType"], now)
         table = catalog.put(ctx, record)
         return {"TableDescription": catalog.describe(ctx.txn, table)}
 
@@ -57,10 +60,6 @@ def build_record(request: dict, number: int, now: float, settles_at: float, conf
             dict(_index(index), ProvisionedThroughput=_throughput(
                 index.get("ProvisionedThroughput"), on_demand))
             for index in request["GlobalSecondaryIndexes"]]
-    stream = request.get("StreamSpecification")
-    if stream and stream.get("StreamEnabled"):
-        record["StreamSpecification"] = stream
-        record["LatestStreamLabel"] = stream_label(now)
     sse = request.get("SSESpecification")
     if sse and sse.get("Enabled"):
         key_id = sse.get("KMSMasterKeyId") or str(uuid.uuid4())
@@ -71,6 +70,16 @@ def build_record(request: dict, number: int, now: float, settles_at: float, conf
     if request.get("TableClass"):
         record["TableClass"] = request["TableClass"]
     return record
+
+
+def enable_stream(ctx, engine, record: dict, view_type: str, now: float) -> None:
+    """Create a new stream for the table record and make it the latest."""
+    number = engine.catalog.next_number(ctx, NEXT_STREAM_KEY)
+    stream = streams.create_stream(ctx, engine.store, number, record["TableName"],
+                                   engine.catalog.table_arn(record["TableName"]),
+                                   record["KeySchema"], view_type, now)
+    record["stream"] = {"number": number, "view_type": view_type}
+    record["LatestStreamLabel"] = stream["StreamLabel"]
 
 
 def _throughput(throughput: dict | None, on_demand: bool) -> dict:
@@ -90,6 +99,7 @@ def _index(index: dict) -> dict:
 def validate(request: dict) -> None:
     """DynamoDB's semantic checks on a table definition, in DynamoDB's order."""
     on_demand = request.get("BillingMode") == "PAY_PER_REQUEST"
+    validate_stream_specification(request.get("StreamSpecification"), creating=True)
     validate_billing(request.get("ProvisionedThroughput"), on_demand)
     definitions = [d["AttributeName"] for d in request["AttributeDefinitions"]]
     validate_key_schema(request["KeySchema"], definitions)
@@ -104,6 +114,17 @@ def validate(request: dict) -> None:
         validate_local_indexes(local_indexes, request["KeySchema"], definitions, seen_names)
     if global_indexes is not None:
         validate_global_indexes(global_indexes, definitions, seen_names, on_demand)
+
+
+def validate_stream_specification(stream: dict | None, creating: bool) -> None:
+    if not stream:
+        return
+    if stream.get("StreamEnabled") and not stream.get("StreamViewType"):
+        # UNCERTAIN wording: no AWS capture found for this case.
+        raise invalid_parameter("StreamViewType is required when StreamEnabled is true")
+    if not stream.get("StreamEnabled") and stream.get("StreamViewType") and creating:
+        raise invalid_parameter("Table is being created with a stream disabled, "
+                                "UpdateViewType should not be specified")
 
 
 def validate_billing(throughput: dict | None, on_demand: bool) -> None:

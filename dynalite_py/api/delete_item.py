@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..capacity import with_capacity, write_units
 from ..errors import validation_error
-from ..items import key_of, write_item
+from ..items import key_of
 from ..model.values import validate_item, validate_key
 from ..projection import check_expression_params
 
@@ -22,7 +22,7 @@ def run(engine, request: dict) -> dict:
     key = key_of(table, validate_key(request["Key"], table.key_schema, table.attribute_types))
 
     def delete(ctx):
-        return write_item(ctx, store, catalog.confirm(ctx, table), key, None)
+        return engine.items.write(ctx, catalog.confirm(ctx, table), key, None)
 
     old = store.write(delete)
     response = {}

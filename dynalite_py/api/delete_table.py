@@ -1,8 +1,7 @@
 """DeleteTable: mark the table DELETING and remove its items in one commit."""
 from __future__ import annotations
 
-import time
-
+from .. import streams
 from ..catalog import table_in_use, table_name_from
 from ..errors import resource_not_found, validation_error
 from ..model.keys import iterate_prefix
@@ -19,7 +18,8 @@ def run(engine, request: dict) -> dict:
         table = catalog.current(ctx, name)
         if table is None:
             raise resource_not_found(f"Requested resource not found: Table: {name} not found")
-        status = table.status()
+        now = engine.clock()
+        status = table.status(now)
         if status != "ACTIVE":
             raise table_in_use(name, status)
         if table.record.get("DeletionProtectionEnabled"):
@@ -27,10 +27,12 @@ def run(engine, request: dict) -> dict:
                                    "against deletion. Disable deletion protection first.")
         description = catalog.describe(ctx.txn, table)
         description["TableStatus"] = "DELETING"
-        record = dict(table.record, TableStatus="DELETING",
-                      settles_at=time.time() + engine.config.table_status_delay)
+        record = dict(table.record, TableStatus="DELETING", stream=None,
+                      settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
         purge_table_items(ctx, store, table.id)
+        if table.stream_number is not None:  # readable for its retention period
+            streams.disable_stream(ctx, store, table.stream_number)
         return {"TableDescription": description}
 
     return store.write(delete)

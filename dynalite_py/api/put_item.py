@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..capacity import with_capacity, write_units
-from ..items import key_of, write_item
+from ..items import key_of
 from ..model.values import check_item_size, validate_item, validate_item_key
 from ..projection import check_expression_params
 from .delete_item import check_return_values, reject_conditions
@@ -24,7 +24,7 @@ def run(engine, request: dict) -> dict:
     key = key_of(table, item)
 
     def put(ctx):
-        return write_item(ctx, store, catalog.confirm(ctx, table), key, item, size)
+        return engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size)
 
     old = store.write(put)
     response = {}

@@ -4,11 +4,10 @@ UPDATING for the configured settle delay. (Index and stream changes arrive
 with their issues.)"""
 from __future__ import annotations
 
-import time
-
 from ..catalog import table_in_use, table_name_from
 from ..errors import invalid_parameter, resource_not_found, validation_error
-from .create_table import validate_capacity_bounds
+from .. import streams
+from .create_table import enable_stream, validate_capacity_bounds, validate_stream_specification
 
 NAME = "UpdateTable"
 READ_ONLY = False
@@ -16,7 +15,7 @@ READ_ONLY = False
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
            "DeletionProtectionEnabled", "TableClass")
-NOT_YET = ("StreamSpecification", "GlobalSecondaryIndexUpdates", "ReplicaUpdates")
+NOT_YET = ("GlobalSecondaryIndexUpdates", "ReplicaUpdates")
 
 
 def run(engine, request: dict) -> dict:
@@ -29,6 +28,7 @@ def run(engine, request: dict) -> dict:
             raise validation_error(f"UpdateTable {change} is not supported by dynalite-py yet")
     if request.get("ProvisionedThroughput"):
         validate_capacity_bounds(request["ProvisionedThroughput"])
+    validate_stream_specification(request.get("StreamSpecification"), creating=False)
     name = table_name_from(request["TableName"])
     catalog = engine.catalog
 
@@ -36,11 +36,13 @@ def run(engine, request: dict) -> dict:
         table = catalog.current(ctx, name)
         if table is None:
             raise resource_not_found(f"Requested resource not found: Table: {name} not found")
-        status = table.status()
+        now = engine.clock()
+        status = table.status(now)
         if status != "ACTIVE":
             raise table_in_use(name, status)
-        now = time.time()
         record = updated_record(table.record, request, now)
+        if request.get("StreamSpecification"):
+            change_stream(ctx, engine, record, request["StreamSpecification"], now)
         record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
         return {"TableDescription": catalog.describe(ctx.txn, catalog.put(ctx, record))}
 
@@ -80,6 +82,19 @@ def updated_record(record: dict, request: dict, now: float) -> dict:
         record["SSEDescription"] = _sse_description(request["SSESpecification"],
                                                     record.get("SSEDescription"))
     return record
+
+
+def change_stream(ctx, engine, record: dict, specification: dict, now: float) -> None:
+    """Enable a new stream or disable the current one; never change it in place."""
+    name = record["TableName"]
+    if specification.get("StreamEnabled"):
+        if record.get("stream"):
+            raise validation_error(f"Table already has an enabled stream: TableName: {name}")
+        enable_stream(ctx, engine, record, specification["StreamViewType"], now)
+        return
+    if not record.get("stream"):
+        raise validation_error(f"Table has no stream to disable: TableName: {name}")
+    streams.disable_stream(ctx, engine.store, record.pop("stream")["number"])
 
 
 def changed_throughput(current: dict, requested: dict, now: float) -> dict:

@@ -1,0 +1,62 @@
+"""Background upkeep: trimming stream records past their retention.
+
+(TTL expiry joins it with the TTL work.) `sweep` does one pass and is what
+tests call after moving the engine's clock; `Sweeper` runs it every
+`sweep_interval` seconds on a daemon thread while the engine is open.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from . import streams
+from .storage import unpack
+
+log = logging.getLogger("dynalite_py")
+
+
+def sweep(engine) -> None:
+    trim_streams(engine)
+
+
+def trim_streams(engine) -> None:
+    store = engine.store
+    cutoff = engine.clock() - engine.config.stream_retention
+    with store.read() as txn:
+        due = [stream["number"] for stream in streams.all_streams(txn, store)
+               if _oldest_record_time(txn, store, stream["number"]) < cutoff]
+    for number in due:
+        store.write(lambda ctx, number=number: streams.trim_stream(ctx, store, number, cutoff))
+
+
+def _oldest_record_time(txn, store, number: int) -> float:
+    cursor = txn.cursor(db=store.streams)
+    prefix = b"R" + number.to_bytes(4, "big")
+    if cursor.set_range(prefix) and cursor.key().startswith(prefix):
+        return unpack(cursor.value())[0]
+    return float("inf")
+
+
+class Sweeper:
+    """Runs `sweep(engine)` periodically until stopped."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="dynalite-sweeper", daemon=True)
+
+    def start(self) -> "Sweeper":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.engine.config.sweep_interval):
+            try:
+                sweep(self.engine)
+            except Exception:  # keep sweeping; a failed pass is retried next time
+                log.exception("background sweep failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
