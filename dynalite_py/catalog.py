@@ -32,7 +32,7 @@ class Table:
     """A table record with the derived facts every operation needs."""
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
-                 "attribute_types", "stream_number", "stream_view_type")
+                 "attribute_types", "stream_number", "stream_view_type", "ttl_attribute")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -46,6 +46,7 @@ class Table:
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None
+        self.ttl_attribute: str | None = record.get("ttl_attribute")
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
 
@@ -107,6 +108,12 @@ class Catalog:
             raise resource_not_found(
                 f"Requested resource not found: Table: {table_name_from(name)} not found")
         return table
+
+    def tables(self, txn: lmdb.Transaction) -> list[Table]:
+        """Every table that exists now, whatever its status."""
+        self._refresh(txn)
+        now = self.clock()
+        return [table for table in self._tables.values() if table.status(now) is not None]
 
     def names(self, txn: lmdb.Transaction) -> list[str]:
         self._refresh(txn)

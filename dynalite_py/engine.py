@@ -46,7 +46,7 @@ class Engine:
         return module.run(self, request)
 
     def sweep(self) -> None:
-        """One pass of background upkeep now (stream trimming)."""
+        """One pass of background upkeep now (TTL expiry, stream trimming)."""
         sweep(self)
 
     def close(self) -> None:

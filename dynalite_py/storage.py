@@ -5,9 +5,11 @@ Layout (one LMDB environment per data directory):
   catalog  table name -> msgpack table record
   items    encoded item key (see model/keys.py) -> msgpack item (wire form)
   stats    table id -> msgpack [item count, size bytes]
-  indexes, streams, checkpoints are reserved for secondary indexes, stream
-  records and trigger checkpoints, so every write and everything derived
-  from it commit in one LMDB transaction.
+  streams  stream records and shards (see streams.py)
+  ttl      expiry index of TTL-enabled tables (see ttl.py)
+  indexes, checkpoints are reserved for secondary indexes and trigger
+  checkpoints, so every write and everything derived from it commit in one
+  LMDB transaction.
 
 Durability modes:
   "process" (default)  commits reach the OS page cache before a write is
@@ -31,7 +33,8 @@ from typing import Any, Callable
 import lmdb
 import msgpack
 
-DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "checkpoints")
+DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "ttl",
+                  "checkpoints")
 DEFAULT_MAP_SIZE = 64 << 30  # address space only; the file grows as data does
 DURABILITY_MODES = ("process", "fsync")
 
@@ -84,6 +87,7 @@ class Store:
         self.meta = self.db["meta"]
         self.stats = self.db["stats"]
         self.streams = self.db["streams"]
+        self.ttl = self.db["ttl"]
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()
         self._leader_active = False

@@ -33,7 +33,9 @@ EVENT_VERSION = "1.1"
 SEQUENCE_DIGITS = 21
 ITERATOR_LIFETIME = 15 * 60
 MAX_RECORDS_BYTES = 1024 * 1024
-TTL_IDENTITY = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+# GetRecords spells the members as botocore's model does (Lambda events use
+# lower-case "type"/"principalId"; the trigger bridge converts).
+TTL_IDENTITY = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
 _SEQ = struct.Struct(">Q")
 
 

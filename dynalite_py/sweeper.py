@@ -1,6 +1,6 @@
-"""Background upkeep: trimming stream records past their retention.
+"""Background upkeep: TTL expiry and trimming stream records past retention.
 
-(TTL expiry joins it with the TTL work.) `sweep` does one pass and is what
+`sweep` does one pass and is what
 tests call after moving the engine's clock; `Sweeper` runs it every
 `sweep_interval` seconds on a daemon thread while the engine is open.
 """
@@ -9,14 +9,39 @@ from __future__ import annotations
 import logging
 import threading
 
-from . import streams
+from . import streams, ttl
+from .items import read_item
 from .storage import unpack
 
 log = logging.getLogger("dynalite_py")
 
 
 def sweep(engine) -> None:
+    expire_items(engine)
     trim_streams(engine)
+
+
+def expire_items(engine) -> None:
+    """Delete items whose TTL has passed, through the normal delete path."""
+    store = engine.store
+    now = engine.clock()
+    with store.read() as txn:
+        due = [(table, keys) for table in engine.catalog.tables(txn)
+               if table.ttl_attribute is not None
+               and (keys := ttl.expired_item_keys(txn, store, table.id, now))]
+    for table, keys in due:
+        store.write(lambda ctx, table=table, keys=keys: _expire(ctx, engine, table, keys, now))
+
+
+def _expire(ctx, engine, table, keys: list[bytes], now: float) -> None:
+    table = engine.catalog.current(ctx, table.name)
+    if table is None or table.ttl_attribute is None:
+        return
+    for key in keys:
+        stored = read_item(ctx.txn, engine.store, key)
+        expiry = ttl.expiry_of(stored.item if stored else None, table.ttl_attribute)
+        if expiry is not None and expiry < now:  # still expired as of this transaction
+            engine.items.write(ctx, table, key, None, user_identity=streams.TTL_IDENTITY)
 
 
 def trim_streams(engine) -> None:

@@ -1,7 +1,7 @@
 """DeleteTable: mark the table DELETING and remove its items in one commit."""
 from __future__ import annotations
 
-from .. import streams
+from .. import streams, ttl
 from ..catalog import table_in_use, table_name_from
 from ..errors import resource_not_found, validation_error
 from ..model.keys import iterate_prefix
@@ -31,6 +31,7 @@ def run(engine, request: dict) -> dict:
                       settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
         purge_table_items(ctx, store, table.id)
+        ttl.drop_index(ctx, store, table.id)
         if table.stream_number is not None:  # readable for its retention period
             streams.disable_stream(ctx, store, table.stream_number)
         return {"TableDescription": description}

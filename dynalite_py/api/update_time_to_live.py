@@ -1,0 +1,35 @@
+"""UpdateTimeToLive: switch TTL on (indexing existing items) or off."""
+from __future__ import annotations
+
+from .. import ttl
+from ..catalog import table_name_from
+from ..errors import resource_not_found, validation_error
+
+NAME = "UpdateTimeToLive"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    specification = request["TimeToLiveSpecification"]
+    name = table_name_from(request["TableName"])
+    catalog, store = engine.catalog, engine.store
+
+    def update(ctx):
+        table = catalog.current(ctx, name)
+        if table is None:
+            raise resource_not_found(f"Requested resource not found: Table: {name} not found")
+        record = dict(table.record)
+        if specification["Enabled"]:
+            if table.ttl_attribute is not None:
+                raise validation_error("TimeToLive is already enabled")
+            record["ttl_attribute"] = specification["AttributeName"]
+            ttl.build_index(ctx, store, table.id, specification["AttributeName"])
+        else:
+            if table.ttl_attribute is None:
+                raise validation_error("TimeToLive is already disabled")
+            record.pop("ttl_attribute")
+            ttl.drop_index(ctx, store, table.id)
+        catalog.put(ctx, record)
+        return {"TimeToLiveSpecification": specification}
+
+    return store.write(update)
