@@ -16,7 +16,8 @@ RESULTS: dict[str, float] = {}
 RATIOS = [  # (label, numerator, denominator, target)
     ("HTTP GetItem / bare Starlette endpoint", "http_get_item", "http_bare_starlette", 0.60),
     ("HTTP PutItem / bare Starlette endpoint", "http_put_item", "http_bare_starlette", None),
-    ("PutItem with stream / without", "embedded_put_item_stream", "embedded_put_item", 0.85),
+    ("Embedded PutItem with stream / without", "embedded_put_item_stream", "embedded_put_item", None),
+    ("HTTP PutItem with stream / without", "http_put_item_stream", "http_put_item", 0.85),
 ]
 TARGETS = {"embedded_get_item": 50_000}
 

@@ -43,6 +43,11 @@ def dynalite(tmp_path_factory):
         "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    connection.call("CreateTable", {
+        "TableName": "bench-stream", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
     time.sleep(0.1)
     for index in range(1000):
         connection.call("PutItem", {"TableName": "bench", "Item": {
@@ -81,8 +86,20 @@ def test_http_get_item(benchmark, dynalite, record):
     record("http_get_item", benchmark)
 
 
+def changed_item(counter: itertools.count) -> dict:
+    index = next(counter)  # every write changes the item: a MODIFY with both images
+    return {"pk": {"S": f"user-{index % 1000}"}, "version": {"N": str(index)},
+            "name": {"S": "Ada"}, "bio": {"S": "x" * 150}}
+
+
 def test_http_put_item(benchmark, dynalite, record):
     counter = itertools.count()
-    benchmark(lambda: dynalite.call("PutItem", {"TableName": "bench", "Item": {
-        "pk": {"S": f"user-{next(counter) % 5000}"}, "name": {"S": "Ada"}, "bio": {"S": "x" * 150}}}))
+    benchmark(lambda: dynalite.call("PutItem", {"TableName": "bench", "Item": changed_item(counter)}))
     record("http_put_item", benchmark)
+
+
+def test_http_put_item_with_stream(benchmark, dynalite, record):
+    counter = itertools.count()
+    benchmark(lambda: dynalite.call("PutItem", {"TableName": "bench-stream",
+                                                "Item": changed_item(counter)}))
+    record("http_put_item_stream", benchmark)
