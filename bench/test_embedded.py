@@ -69,3 +69,34 @@ def test_embedded_boto3_get_item(benchmark, db, record):
     client = db.client()
     benchmark(lambda: client.get_item(TableName="bench", Key={"pk": {"S": "user-1"}}))
     record("embedded_boto3_get_item", benchmark)
+
+
+WRITERS = 16
+WRITES_PER_WRITER = 50
+
+
+@pytest.mark.parametrize("durability", ["process", "fsync"])
+def test_concurrent_put_item_group_commit(benchmark, tmp_path, record, durability):
+    """16 threads writing at once: group commit shares one commit (and, in
+    fsync mode, one flush) among all queued writes."""
+    import threading
+    with dynalite_py.open(str(tmp_path), durability=durability, table_status_delay=0.0) as database:
+        database.call("CreateTable", {
+            "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+        counter = itertools.count()
+
+        def writer() -> None:
+            for _ in range(WRITES_PER_WRITER):
+                database.call("PutItem", {"TableName": "bench", "Item": changed_item(counter)})
+
+        def burst() -> None:
+            threads = [threading.Thread(target=writer) for _ in range(WRITERS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        benchmark.pedantic(burst, rounds=5)
+        record(f"embedded_put_item_16_threads_{durability}", benchmark, WRITERS * WRITES_PER_WRITER)
