@@ -32,7 +32,8 @@ class Table:
     """A table record with the derived facts every operation needs."""
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
-                 "attribute_types", "stream_number", "stream_view_type", "ttl_attribute")
+                 "attribute_types", "index_key_schemas", "stream_number", "stream_view_type",
+                 "ttl_attribute")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -43,6 +44,12 @@ class Table:
         self.range_name: str | None = schema.get("RANGE")
         self.key_names = (self.hash_name,) if self.range_name is None else (
             self.hash_name, self.range_name)
+        # (IndexName, KeySchema) of every index, by name: the order in which
+        # DynamoDB reports an item's bad index key (AWS capture 2026)
+        self.index_key_schemas = sorted(
+            (index["IndexName"], index["KeySchema"])
+            for index in record.get("LocalSecondaryIndexes", []) + record.get(
+                "GlobalSecondaryIndexes", []))
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None

@@ -706,11 +706,10 @@ def test_batch_get_item_constraints():
                   "requestItems", MAP_KEYS),
         violation("[]", "requestItems.a.member.keys",
                   "Member must have length greater than or equal to 1")})
+    # More than 100 keys is reported by the operation itself (AWS capture
+    # 2026, no value echo): see tests/test_batch.py.
     keys = [{"a": {"S": str(index)}} for index in range(101)]
-    message = validation_message("BatchGetItem", {"RequestItems": {"abc": {"Keys": keys}}})
-    assert message.startswith("1 validation error detected: Value '[{a=AttributeValue(s=0, ")
-    assert message.endswith("' at 'requestItems.abc.member.keys' failed to satisfy constraint: "
-                            "Member must have length less than or equal to 100")
+    check_request("BatchGetItem", {"RequestItems": {"abc": {"Keys": keys}}})
 
 
 @pytest.mark.parametrize("operation", ["BatchGetItem", "BatchWriteItem"])

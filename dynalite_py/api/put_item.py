@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from ..capacity import with_capacity, write_units
 from ..items import key_of
-from ..model.values import check_item_size, validate_item, validate_item_key
+from ..model.values import (check_item_size, validate_index_keys, validate_item,
+                            validate_item_key)
 from ..projection import check_expression_params
 from .delete_item import check_return_values, reject_conditions
 
@@ -21,6 +22,7 @@ def run(engine, request: dict) -> dict:
     with store.read() as txn:
         table = catalog.active(txn, request["TableName"])
     validate_item_key(item, table.key_schema, table.attribute_types)
+    validate_index_keys(item, table.index_key_schemas, table.attribute_types)
     key = key_of(table, item)
 
     def put(ctx):

@@ -1,0 +1,77 @@
+"""BatchGetItem: up to 100 keys across tables, one consistent snapshot.
+
+Items come back per table; past 16 MB of response the remaining keys are
+returned as UnprocessedKeys, as DynamoDB does.
+"""
+from __future__ import annotations
+
+from ..capacity import consumed_capacity, read_units
+from ..errors import validation_error
+from ..items import key_of, read_item
+from ..model.values import validate_item, validate_key
+from ..projection import (check_attributes_to_get, check_expression_params, parse_projection,
+                          project)
+
+NAME = "BatchGetItem"
+READ_ONLY = True
+MAX_KEYS = 100
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+def run(engine, request: dict) -> dict:
+    request_items = request["RequestItems"]
+    projections = {name: check_table_request(name, entry) for name, entry in request_items.items()}
+    if sum(len(entry["Keys"]) for entry in request_items.values()) > MAX_KEYS:
+        raise validation_error("Too many items requested for the BatchGetItem call")
+    store, catalog = engine.store, engine.catalog
+    responses: dict[str, list] = {name: [] for name in request_items}
+    unprocessed: dict[str, dict] = {}
+    units: dict[str, float] = {}
+    total = 0
+    with store.read() as txn:
+        tables = {name: catalog.active(txn, name) for name in request_items}
+        keys = {name: checked_keys(tables[name], entry["Keys"])
+                for name, entry in request_items.items()}
+        for name, entry in request_items.items():
+            table, consistent = tables[name], bool(entry.get("ConsistentRead"))
+            for index, (key, key_bytes) in enumerate(keys[name]):
+                if total >= MAX_RESPONSE_BYTES:
+                    unprocessed[name] = dict(entry, Keys=[k for k, _ in keys[name][index:]])
+                    break
+                stored = read_item(txn, store, key_bytes)
+                units[name] = units.get(name, 0.0) + read_units(stored.size if stored else 0,
+                                                                consistent)
+                if stored is not None:
+                    responses[name].append(project(stored.item, projections[name]))
+                    total += stored.size
+    response: dict = {"Responses": responses, "UnprocessedKeys": unprocessed}
+    mode = request.get("ReturnConsumedCapacity")
+    if mode in ("TOTAL", "INDEXES"):
+        response["ConsumedCapacity"] = [consumed_capacity(mode, name, used)
+                                        for name, used in units.items()]
+    return response
+
+
+def check_table_request(name: str, entry: dict) -> list[str] | None:
+    """Checks on one table's KeysAndAttributes; returns its projection."""
+    if len(entry["Keys"]) > MAX_KEYS:
+        raise validation_error(f"1 validation error detected: Value at 'RequestItems.{name}"
+                               ".member.Keys' failed to satisfy constraint: Member must have "
+                               "length less than or equal to 100")
+    check_expression_params(entry, ["ProjectionExpression"], ["AttributesToGet"])
+    for key in entry["Keys"]:
+        validate_item(key)
+    check_attributes_to_get(entry.get("AttributesToGet"))
+    return parse_projection(entry)
+
+
+def checked_keys(table, keys: list[dict]) -> list[tuple[dict, bytes]]:
+    checked, seen = [], set()
+    for key in keys:
+        validate_key(key, table.key_schema, table.attribute_types)
+        key_bytes = key_of(table, key)
+        if key_bytes in seen:
+            raise validation_error("Provided list of item keys contains duplicates")
+        seen.add(key_bytes)
+        checked.append((key, key_bytes))
+    return checked
