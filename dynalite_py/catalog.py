@@ -19,12 +19,14 @@ from typing import Callable
 import lmdb
 
 from .errors import DynamoError, resource_in_use, resource_not_found
+from .indexes import Index, stats_key
 from .model.keys import table_id_bytes
 from .storage import Store, WriteContext, pack, unpack
 
 VERSION_KEY = b"catalog_version"
 NEXT_TABLE_KEY = b"next_table_number"
 NEXT_STREAM_KEY = b"next_stream_number"
+NEXT_INDEX_KEY = b"next_index_number"
 SETTLING = {"CREATING", "UPDATING"}
 
 
@@ -32,8 +34,8 @@ class Table:
     """A table record with the derived facts every operation needs."""
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
-                 "attribute_types", "index_key_schemas", "stream_number", "stream_view_type",
-                 "ttl_attribute")
+                 "attribute_types", "index_key_schemas", "indexes", "stream_number",
+                 "stream_view_type", "ttl_attribute")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -50,6 +52,11 @@ class Table:
             (index["IndexName"], index["KeySchema"])
             for index in record.get("LocalSecondaryIndexes", []) + record.get(
                 "GlobalSecondaryIndexes", []))
+        self.indexes = tuple(
+            Index.from_definition(definition, is_global, self.key_names)
+            for is_global, field in ((False, "LocalSecondaryIndexes"),
+                                     (True, "GlobalSecondaryIndexes"))
+            for definition in record.get(field, ()))
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None
@@ -186,12 +193,15 @@ class Catalog:
         }
         if record.get("BillingModeSummary"):
             description["BillingModeSummary"] = record["BillingModeSummary"]
+        index_stats = {index.name: self.store.table_stats(txn, stats_key(index))
+                       for index in table.indexes}
         if record.get("LocalSecondaryIndexes"):
             description["LocalSecondaryIndexes"] = [
-                _index_description(index, arn) for index in record["LocalSecondaryIndexes"]]
+                _index_description(index, arn, index_stats[index["IndexName"]])
+                for index in record["LocalSecondaryIndexes"]]
         if record.get("GlobalSecondaryIndexes"):
             description["GlobalSecondaryIndexes"] = [
-                _global_index_description(index, arn, status)
+                _global_index_description(index, arn, status, index_stats[index["IndexName"]])
                 for index in record["GlobalSecondaryIndexes"]]
         stream = record.get("stream")
         if stream:
@@ -218,14 +228,15 @@ def _throughput_description(throughput: dict) -> dict:
     return description
 
 
-def _index_description(index: dict, table_arn: str) -> dict:
+def _index_description(index: dict, table_arn: str, stats: tuple[int, int]) -> dict:
     return {"IndexName": index["IndexName"], "KeySchema": index["KeySchema"],
-            "Projection": index["Projection"], "IndexSizeBytes": 0, "ItemCount": 0,
+            "Projection": index["Projection"], "IndexSizeBytes": stats[1], "ItemCount": stats[0],
             "IndexArn": f"{table_arn}/index/{index['IndexName']}"}
 
 
-def _global_index_description(index: dict, table_arn: str, table_status: str) -> dict:
-    description = _index_description(index, table_arn)
+def _global_index_description(index: dict, table_arn: str, table_status: str,
+                              stats: tuple[int, int]) -> dict:
+    description = _index_description(index, table_arn, stats)
     description["IndexStatus"] = "CREATING" if table_status == "CREATING" else "ACTIVE"
     description["ProvisionedThroughput"] = _throughput_description(index["ProvisionedThroughput"])
     return description

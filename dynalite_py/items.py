@@ -12,7 +12,7 @@ from typing import Callable
 
 import lmdb
 
-from . import streams, ttl
+from . import indexes, streams, ttl
 from .catalog import Table
 from .config import Config
 from .model.keys import item_key
@@ -62,6 +62,9 @@ class ItemWriter:
             ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
         old_size = old.size if old else 0
         ctx.count_item(table.id, (new_item is not None) - (old is not None), new_size - old_size)
+        if table.indexes:
+            indexes.update_entries(ctx, store, table.indexes, key,
+                                   old.item if old else None, new_item)
         if table.ttl_attribute is not None:
             ttl.update_index(ctx, store, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)

@@ -4,12 +4,12 @@ Layout (one LMDB environment per data directory):
   meta     engine counters (next table id, catalog version)
   catalog  table name -> msgpack table record
   items    encoded item key (see model/keys.py) -> msgpack item (wire form)
-  stats    table id -> msgpack [item count, size bytes]
+  stats    table id (or b"I" + index id) -> msgpack [item count, size bytes]
   streams  stream records and shards (see streams.py)
   ttl      expiry index of TTL-enabled tables (see ttl.py)
-  indexes, checkpoints are reserved for secondary indexes and trigger
-  checkpoints, so every write and everything derived from it commit in one
-  LMDB transaction.
+  indexes  secondary index entries (see indexes.py)
+  checkpoints is reserved for trigger checkpoints. Every write and everything
+  derived from it commit in one LMDB transaction.
 
 Durability modes:
   "process" (default)  commits reach the OS page cache before a write is
@@ -88,6 +88,7 @@ class Store:
         self.stats = self.db["stats"]
         self.streams = self.db["streams"]
         self.ttl = self.db["ttl"]
+        self.indexes = self.db["indexes"]
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()
         self._leader_active = False

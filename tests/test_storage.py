@@ -11,7 +11,7 @@ import pytest
 
 import dynalite_py
 from dynalite_py.items import decode
-from dynalite_py.model.keys import iterate_partition, partition_prefix
+from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
 
 from support import http_client, start_server
 
@@ -33,7 +33,8 @@ def partition_sort_keys(db, table_name: str, hash_key: str, reverse: bool = Fals
         table = engine.catalog.active(txn, table_name)
         prefix = partition_prefix(table.id, {"S": hash_key})
         return [item["sk"] for _, item in iterate_partition(
-            txn, engine.store.items, prefix, "sk", lambda raw: decode(raw).item, reverse)]
+            txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: decode(raw).item,
+            lambda item: item["sk"], reverse)]
 
 
 @pytest.fixture

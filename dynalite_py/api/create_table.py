@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from .. import streams
-from ..catalog import NEXT_STREAM_KEY, NEXT_TABLE_KEY
+from ..catalog import NEXT_INDEX_KEY, NEXT_STREAM_KEY, NEXT_TABLE_KEY
 from ..errors import invalid_parameter, resource_in_use, validation_error
 
 NAME = "CreateTable"
@@ -26,6 +26,9 @@ def run(engine, request: dict) -> dict:
             raise resource_in_use(f"Table already exists: {name}")
         record = build_record(request, catalog.next_number(ctx, NEXT_TABLE_KEY), now,
                               now + engine.config.table_status_delay, engine.config)
+        for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
+            for index in record.get(field, ()):
+                index["number"] = catalog.next_number(ctx, NEXT_INDEX_KEY)
         stream = request.get("StreamSpecification")
         if stream and stream.get("StreamEnabled"):
             enable_stream(ctx, engine, record, stream["StreamViewType"], now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import streams, ttl
 from ..catalog import table_in_use, table_name_from
 from ..errors import resource_not_found, validation_error
+from ..indexes import stats_key
 from ..model.keys import iterate_prefix
 
 NAME = "DeleteTable"
@@ -30,7 +31,7 @@ def run(engine, request: dict) -> dict:
         record = dict(table.record, TableStatus="DELETING", stream=None,
                       settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
-        purge_table_items(ctx, store, table.id)
+        purge_table_items(ctx, store, table)
         ttl.drop_index(ctx, store, table.id)
         if table.stream_number is not None:  # readable for its retention period
             streams.disable_stream(ctx, store, table.stream_number)
@@ -39,8 +40,12 @@ def run(engine, request: dict) -> dict:
     return store.write(delete)
 
 
-def purge_table_items(ctx, store, table_id: bytes) -> None:
-    keys = [key for key, _ in iterate_prefix(ctx.txn, store.items, table_id)]
-    for key in keys:
-        ctx.txn.delete(key, db=store.items)
-    ctx.txn.delete(table_id, db=store.stats)
+def purge_table_items(ctx, store, table) -> None:
+    """Remove a table's items and index entries with their statistics."""
+    owners = [(store.items, table.id, table.id)] + [
+        (store.indexes, index.id, stats_key(index)) for index in table.indexes]
+    for db, prefix, stats in owners:
+        keys = [key for key, _ in iterate_prefix(ctx.txn, db, prefix)]
+        for key in keys:
+            ctx.txn.delete(key, db=db)
+        ctx.txn.delete(stats, db=store.stats)

@@ -1,47 +1,51 @@
-"""Item key encoding for LMDB, keeping DynamoDB's order within 511-byte keys.
+"""Key encoding for LMDB, keeping DynamoDB's order within 511-byte keys.
 
-An item's LMDB key is
+Items (database "items") and index entries (database "indexes") share one
+shape:
 
-    table id (4 bytes) | partition hash (16 bytes) | sort component
+    owner id (4) | partition hash (16) | sort component | tiebreak
 
-* The partition hash (BLAKE2b-128 of the typed partition key) places
-  partitions in hash order, so a Scan follows a hash of the partition key as
-  DynamoDB's does and parallel-scan segments are ranges of that hash space.
-  The partition key itself lives in the stored item, so a 2048-byte key
-  costs nothing here.
+* The owner is a table or an index. The partition hash (BLAKE2b-128 of the
+  typed partition key) places partitions in hash order, so a Scan follows a
+  hash of the partition key as DynamoDB's does and parallel-scan segments are
+  ranges of that hash space. The partition key itself lives in the stored
+  value, so a 2048-byte key costs nothing here.
 * The sort component keeps sort-key order by plain byte comparison: S as
-  UTF-8, B as raw bytes, N in an order-preserving encoding. A sort key is
-  always the last component of the key, so no terminator is needed.
-* A sort key longer than SORT_INLINE_LIMIT bytes (possible for S and B, up
-  to 1024) keeps its first SORT_INLINE_LIMIT bytes followed by a 16-byte
-  hash of the whole value. Keys sharing that prefix form a "long group":
-  contiguous in LMDB, ordered correctly against every other key, but not
-  among themselves. `iterate_partition` sorts each long group by the full
-  sort key from the stored items, so range reads are always in order.
+  UTF-8, B as raw bytes, N in an order-preserving encoding. In a table the
+  sort key is the last component, so it needs no terminator. In an index
+  several items may share one index key, so a tiebreak (a hash of the item's
+  table key) follows it, and S/B components are escaped and terminated so
+  that "a" still sorts before "ab" (0x00 -> 0x00 0xFF, end = 0x00 0x00;
+  numbers are prefix-free already).
+* A sort component longer than the layout's inline limit keeps its first
+  `inline_limit` bytes followed by a 16-byte hash of the whole value. Keys
+  sharing that prefix form a "long group": contiguous in LMDB, ordered
+  correctly against every other key, but not among themselves.
+  `iterate_partition` sorts each long group by the full sort key taken from
+  the stored values, so range reads are always in order.
 """
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Iterator
+from typing import Callable, Iterator
 
 import lmdb
 
 from .numbers import encode_number_key
 
-TABLE_ID_BYTES = 4
+OWNER_ID_BYTES = 4
 PARTITION_HASH_BYTES = 16
-PARTITION_PREFIX_BYTES = TABLE_ID_BYTES + PARTITION_HASH_BYTES
-SORT_INLINE_LIMIT = 470
+PARTITION_PREFIX_BYTES = OWNER_ID_BYTES + PARTITION_HASH_BYTES
 LONG_SORT_SUFFIX_BYTES = 16
-LONG_KEY_LENGTH = PARTITION_PREFIX_BYTES + SORT_INLINE_LIMIT + LONG_SORT_SUFFIX_BYTES
-assert LONG_KEY_LENGTH <= 511  # LMDB's default maximum key size
+LMDB_MAX_KEY = 511
 
 _TYPE_TAGS = {"S": b"S", "N": b"N", "B": b"B"}
 
 
 def table_id_bytes(table_number: int) -> bytes:
-    return table_number.to_bytes(TABLE_ID_BYTES, "big")
+    return table_number.to_bytes(OWNER_ID_BYTES, "big")
 
 
 def key_value_bytes(value: dict) -> bytes:
@@ -59,16 +63,46 @@ def partition_hash(value: dict) -> bytes:
     return blake2b(_TYPE_TAGS[type_name] + data, digest_size=PARTITION_HASH_BYTES).digest()
 
 
-def partition_prefix(table_id: bytes, partition_value: dict) -> bytes:
-    return table_id + partition_hash(partition_value)
+def partition_prefix(owner_id: bytes, partition_value: dict) -> bytes:
+    return owner_id + partition_hash(partition_value)
 
 
-def sort_component(value: dict) -> bytes:
-    raw = key_value_bytes(value)
-    if len(raw) <= SORT_INLINE_LIMIT:
-        return raw
-    suffix = blake2b(raw, digest_size=LONG_SORT_SUFFIX_BYTES).digest()
-    return raw[:SORT_INLINE_LIMIT] + suffix
+def tiebreak(table_key: bytes) -> bytes:
+    return blake2b(table_key, digest_size=INDEX_LAYOUT.tiebreak_bytes).digest()
+
+
+@dataclass(frozen=True)
+class KeyLayout:
+    """How a sort component is laid out after the partition prefix."""
+
+    inline_limit: int
+    tiebreak_bytes: int  # bytes that follow the sort component
+
+    @property
+    def long_key_length(self) -> int:
+        return (PARTITION_PREFIX_BYTES + self.inline_limit + LONG_SORT_SUFFIX_BYTES
+                + self.tiebreak_bytes)
+
+    def sort_component(self, value: dict) -> bytes:
+        raw = key_value_bytes(value)
+        if self.tiebreak_bytes and "N" not in value:  # must be prefix-free
+            raw = raw.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+        if len(raw) <= self.inline_limit:
+            return raw
+        suffix = blake2b(raw, digest_size=LONG_SORT_SUFFIX_BYTES).digest()
+        return raw[:self.inline_limit] + suffix
+
+    def is_long(self, key: bytes) -> bool:
+        return len(key) == self.long_key_length
+
+    def group_prefix(self, key: bytes) -> bytes:
+        return key[:PARTITION_PREFIX_BYTES + self.inline_limit]
+
+
+ITEM_LAYOUT = KeyLayout(inline_limit=470, tiebreak_bytes=0)
+INDEX_LAYOUT = KeyLayout(inline_limit=467, tiebreak_bytes=8)
+assert ITEM_LAYOUT.long_key_length <= LMDB_MAX_KEY
+assert INDEX_LAYOUT.long_key_length <= LMDB_MAX_KEY
 
 
 def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict) -> bytes:
@@ -76,11 +110,16 @@ def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict
     prefix = table_id + partition_hash(item[hash_name])
     if range_name is None:
         return prefix
-    return prefix + sort_component(item[range_name])
+    return prefix + ITEM_LAYOUT.sort_component(item[range_name])
 
 
-def is_long_group_key(key: bytes) -> bool:
-    return len(key) == LONG_KEY_LENGTH
+def index_entry_key(index_id: bytes, hash_value: dict, range_value: dict | None,
+                    table_key: bytes) -> bytes:
+    """The LMDB key of an item's entry in a secondary index."""
+    prefix = index_id + partition_hash(hash_value)
+    if range_value is not None:
+        prefix += INDEX_LAYOUT.sort_component(range_value)
+    return prefix + tiebreak(table_key)
 
 
 def _prefix_end(prefix: bytes) -> bytes | None:
@@ -114,29 +153,31 @@ def iterate_prefix(txn: lmdb.Transaction, db, prefix: bytes,
         positioned = cursor.prev()
 
 
-def iterate_partition(txn: lmdb.Transaction, db, prefix: bytes, range_name: str,
-                      decode, reverse: bool = False) -> Iterator[tuple[bytes, dict]]:
-    """(key, item) pairs of one partition in sort-key order.
+def iterate_partition(txn: lmdb.Transaction, db, prefix: bytes, layout: KeyLayout,
+                      decode: Callable[[bytes], object],
+                      sort_value: Callable[[object], dict],
+                      reverse: bool = False) -> Iterator[tuple[bytes, object]]:
+    """(key, decoded value) pairs of one partition in sort-key order.
 
-    `decode` turns a stored value into an item. Long groups are gathered and
-    sorted by the full sort key before they are yielded.
+    Long groups are gathered and sorted by the full sort key (`sort_value`
+    of a decoded value) before they are yielded.
     """
-    group: list[tuple[bytes, dict]] = []
+    group: list[tuple[bytes, object]] = []
     group_prefix = b""
     for key, value in iterate_prefix(txn, db, prefix, reverse):
         if group and not key.startswith(group_prefix):
-            yield from _sorted_group(group, range_name, reverse)
+            yield from _sorted_group(group, sort_value, reverse)
             group = []
-        if is_long_group_key(key):
-            group_prefix = key[:PARTITION_PREFIX_BYTES + SORT_INLINE_LIMIT]
+        if layout.is_long(key):
+            group_prefix = layout.group_prefix(key)
             group.append((key, decode(value)))
         else:
             yield key, decode(value)
     if group:
-        yield from _sorted_group(group, range_name, reverse)
+        yield from _sorted_group(group, sort_value, reverse)
 
 
-def _sorted_group(group: list[tuple[bytes, dict]], range_name: str,
-                  reverse: bool) -> list[tuple[bytes, dict]]:
-    return sorted(group, key=lambda entry: key_value_bytes(entry[1][range_name]),
+def _sorted_group(group: list[tuple[bytes, object]], sort_value: Callable[[object], dict],
+                  reverse: bool) -> list[tuple[bytes, object]]:
+    return sorted(group, key=lambda entry: (key_value_bytes(sort_value(entry[1])), entry[0]),
                   reverse=reverse)
