@@ -201,3 +201,40 @@ def test_two_processes_share_one_directory(tmp_path):
         subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
         got = first.call("GetItem", {"TableName": "shared", "Key": {"pk": {"S": "p"}, "sk": {"S": "child"}}})
         assert got["Item"]["sk"] == {"S": "child"}
+
+
+def test_resuming_a_partition_read_at_every_position(db):
+    """Every entry, used as an exclusive start, resumes at the next one, in
+    both directions, including inside long groups of sort keys."""
+    from dynalite_py.model.keys import item_key
+    from dynalite_py.reads import partition_entries
+    client = db.client()
+    make_table(client, "resume", "S")
+    long_prefix = "q" * 480
+    sort_keys = ["a", "b", long_prefix + "z", long_prefix + "a", long_prefix + "m", "r", "s"]
+    for sort_key in sort_keys:
+        client.put_item(TableName="resume", Item={"pk": {"S": "p"}, "sk": {"S": sort_key}})
+    expected = sorted(sort_keys, key=str.encode)
+    engine = db.engine
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, "resume")
+        prefix = partition_prefix(table.id, {"S": "p"})
+        for reverse in (False, True):
+            order = list(reversed(expected)) if reverse else expected
+            for position, sort_key in enumerate(order):
+                start = item_key(table.id, "pk", "sk", {"pk": {"S": "p"}, "sk": {"S": sort_key}})
+                rest = [item["sk"]["S"] for _, item in partition_entries(
+                    txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: decode(raw).item,
+                    lambda item: item["sk"], reverse, start)]
+                assert rest == order[position + 1:], (reverse, sort_key)
+
+
+def test_parallel_scan_segments_cover_the_hash_space_once():
+    from dynalite_py.reads import segment_bounds
+    owner = b"\x00\x00\x00\x07"
+    for total in (1, 2, 3, 7, 1000):
+        bounds = [segment_bounds(owner, segment, total) for segment in range(total)]
+        assert bounds[0][0] == owner + bytes(16)
+        assert bounds[-1][1] == b"\x00\x00\x00\x08"
+        for (_, high), (low, _) in zip(bounds, bounds[1:]):
+            assert high == low

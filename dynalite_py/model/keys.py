@@ -130,21 +130,26 @@ def _prefix_end(prefix: bytes) -> bytes | None:
     return stripped[:-1] + bytes([stripped[-1] + 1])
 
 
-def iterate_prefix(txn: lmdb.Transaction, db, prefix: bytes,
-                   reverse: bool = False) -> Iterator[tuple[bytes, bytes]]:
-    """Raw (key, value) pairs whose key starts with prefix, in key order."""
+def iterate_prefix(txn: lmdb.Transaction, db, prefix: bytes, reverse: bool = False,
+                   seek: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
+    """Raw (key, value) pairs whose key starts with prefix, in key order
+    (reversed on request), starting at the first key at or after `seek`
+    (at or before it, in reverse) when given."""
     cursor = txn.cursor(db=db)
     if not reverse:
-        if not cursor.set_range(prefix):
+        if not cursor.set_range(seek or prefix):
             return
         for key, value in cursor:
             if not key.startswith(prefix):
                 return
             yield key, value
         return
-    end = _prefix_end(prefix)
+    end = seek if seek is not None else _prefix_end(prefix)
     positioned = cursor.set_range(end) if end is not None else False
-    positioned = cursor.prev() if positioned else cursor.last()
+    if positioned and seek is not None and cursor.key() == seek:
+        pass  # at the seek key itself
+    else:
+        positioned = cursor.prev() if positioned else cursor.last()
     while positioned:
         key, value = cursor.item()
         if not key.startswith(prefix):
@@ -156,15 +161,17 @@ def iterate_prefix(txn: lmdb.Transaction, db, prefix: bytes,
 def iterate_partition(txn: lmdb.Transaction, db, prefix: bytes, layout: KeyLayout,
                       decode: Callable[[bytes], object],
                       sort_value: Callable[[object], dict],
-                      reverse: bool = False) -> Iterator[tuple[bytes, object]]:
-    """(key, decoded value) pairs of one partition in sort-key order.
+                      reverse: bool = False,
+                      seek: bytes | None = None) -> Iterator[tuple[bytes, object]]:
+    """(key, decoded value) pairs of one partition in sort-key order, from
+    `seek` on (see iterate_prefix).
 
     Long groups are gathered and sorted by the full sort key (`sort_value`
     of a decoded value) before they are yielded.
     """
     group: list[tuple[bytes, object]] = []
     group_prefix = b""
-    for key, value in iterate_prefix(txn, db, prefix, reverse):
+    for key, value in iterate_prefix(txn, db, prefix, reverse, seek):
         if group and not key.startswith(group_prefix):
             yield from _sorted_group(group, sort_value, reverse)
             group = []
