@@ -100,3 +100,38 @@ def test_concurrent_put_item_group_commit(benchmark, tmp_path, record, durabilit
 
         benchmark.pedantic(burst, rounds=5)
         record(f"embedded_put_item_16_threads_{durability}", benchmark, WRITERS * WRITES_PER_WRITER)
+
+
+@pytest.fixture(scope="module")
+def provisioned(db):
+    """A provisioned table whose capacity is never exhausted, so throttling
+    checks run on every request without ever refusing one."""
+    db.call("CreateTable", {
+        "TableName": "bench-provisioned", "BillingMode": "PROVISIONED",
+        "ProvisionedThroughput": {"ReadCapacityUnits": 10**9, "WriteCapacityUnits": 10**9},
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    db.client().get_waiter("table_exists").wait(TableName="bench-provisioned",
+                                                 WaiterConfig={"Delay": 0.01})
+    for index in range(1000):
+        db.call("PutItem", {"TableName": "bench-provisioned", "Item": item(index)})
+    yield db
+    db.engine.throttler.enabled = False
+
+
+@pytest.mark.parametrize("throttling", [False, True])
+def test_embedded_get_item_throttling(benchmark, provisioned, record, throttling):
+    provisioned.engine.throttler.enabled = throttling
+    keys = itertools.cycle([{"TableName": "bench-provisioned", "Key": {"pk": {"S": f"user-{n}"}}}
+                            for n in range(1000)])
+    benchmark(lambda: provisioned.call("GetItem", next(keys)))
+    record(f"embedded_get_item_throttling_{'on' if throttling else 'off'}", benchmark)
+
+
+@pytest.mark.parametrize("throttling", [False, True])
+def test_embedded_put_item_throttling(benchmark, provisioned, record, throttling):
+    provisioned.engine.throttler.enabled = throttling
+    counter = itertools.count()
+    benchmark(lambda: provisioned.call("PutItem", {"TableName": "bench-provisioned",
+                                                   "Item": changed_item(counter)}))
+    record(f"embedded_put_item_throttling_{'on' if throttling else 'off'}", benchmark)

@@ -18,28 +18,32 @@ def write_units(size: int) -> float:
     return float(max(1, -(-size // WRITE_UNIT_BYTES)))
 
 
-def consumed_capacity(mode: str | None, table_name: str, table_units: float,
-                      global_indexes: dict[str, float] | None = None,
-                      local_indexes: dict[str, float] | None = None) -> dict | None:
-    """The ConsumedCapacity object for a request, or None when not asked for."""
+def consumed_capacity(mode: str | None, name: str, table, table_units: float,
+                      index_units: dict[str, float] | None = None) -> dict | None:
+    """The ConsumedCapacity object for one table, or None when not asked for.
+
+    `name` is the table name as the request gave it (DynamoDB echoes an
+    ARN); `index_units` are units spent on the table's indexes by name."""
     if mode not in ("TOTAL", "INDEXES"):
         return None
-    total = table_units + sum((global_indexes or {}).values()) + sum((local_indexes or {}).values())
-    capacity = {"TableName": table_name, "CapacityUnits": total}
+    index_units = index_units or {}
+    capacity = {"TableName": name, "CapacityUnits": table_units + sum(index_units.values())}
     if mode == "INDEXES":
         capacity["Table"] = {"CapacityUnits": table_units}
-        if global_indexes:
-            capacity["GlobalSecondaryIndexes"] = {
-                name: {"CapacityUnits": units} for name, units in global_indexes.items()}
-        if local_indexes:
-            capacity["LocalSecondaryIndexes"] = {
-                name: {"CapacityUnits": units} for name, units in local_indexes.items()}
+        kinds = {index.name: index.is_global for index in table.indexes}
+        for field, is_global in (("GlobalSecondaryIndexes", True), ("LocalSecondaryIndexes", False)):
+            touched = {index: {"CapacityUnits": units} for index, units in index_units.items()
+                       if kinds[index] is is_global}
+            if touched:
+                capacity[field] = touched
     return capacity
 
 
-def with_capacity(response: dict, request: dict, table_name: str, table_units: float) -> dict:
+def with_capacity(response: dict, request: dict, table, table_units: float,
+                  index_units: dict[str, float] | None = None) -> dict:
     """Attach ConsumedCapacity to a single-table response when requested."""
-    capacity = consumed_capacity(request.get("ReturnConsumedCapacity"), table_name, table_units)
+    capacity = consumed_capacity(request.get("ReturnConsumedCapacity"), request["TableName"],
+                                 table, table_units, index_units)
     if capacity is not None:
         response["ConsumedCapacity"] = capacity
     return response

@@ -34,7 +34,8 @@ class Table:
     """A table record with the derived facts every operation needs."""
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
-                 "attribute_types", "index_key_schemas", "indexes", "stream_number",
+                 "attribute_types", "index_key_schemas", "indexes", "global_index_names",
+                 "stream_number",
                  "stream_view_type", "ttl_attribute")
 
     def __init__(self, record: dict) -> None:
@@ -57,6 +58,7 @@ class Table:
             for is_global, field in ((False, "LocalSecondaryIndexes"),
                                      (True, "GlobalSecondaryIndexes"))
             for definition in record.get(field, ()))
+        self.global_index_names = tuple(index.name for index in self.indexes if index.is_global)
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None

@@ -19,6 +19,15 @@ class Config:
     # this old (seconds); records older than the retention period are trimmed.
     stream_shard_rollover: float = 4 * 3600.0
     stream_retention: float = 24 * 3600.0
+    # Eventually consistent reads (and all GSI reads) may be served from a
+    # snapshot up to this many seconds old; 0 means every read is fresh.
+    consistency_lag: float = 0.0
+    # Provisioned-throughput throttling (off by default): token buckets per
+    # table and GSI holding burst_seconds of unused capacity; on-demand
+    # tables are limited to on_demand_quota units per second.
+    throttling: bool = False
+    burst_seconds: float = 300.0
+    on_demand_quota: float = 40000.0
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE
@@ -30,6 +39,12 @@ class Config:
         for item in fields(cls):
             raw = os.environ.get("DYNALITE_" + item.name.upper())
             if raw is not None:
-                values[item.name] = type(item.default)(raw)
+                values[item.name] = _parse(raw, type(item.default))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _parse(raw: str, kind: type):
+    if kind is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    return kind(raw)

@@ -14,6 +14,7 @@ from .errors import DynamoError, unknown_operation
 from .items import ItemWriter
 from .storage import Store
 from .sweeper import Sweeper, sweep
+from .throttling import Throttler
 from .validation import check_request
 
 
@@ -28,6 +29,8 @@ class Engine:
         self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
                                lambda: self.clock())
         self.items = ItemWriter(self.store, self.config, lambda: self.clock())
+        self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
+                                   self.config.on_demand_quota, lambda: self.clock())
         self._sweeper = Sweeper(self).start()
 
     @property

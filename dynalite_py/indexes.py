@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .capacity import write_units
 from .model.keys import index_entry_key, table_id_bytes
 from .model.values import item_size
 from .storage import Store, WriteContext, pack, unpack
@@ -67,7 +68,9 @@ def stats_key(index: Index) -> bytes:
 
 def update_entries(ctx: WriteContext, store: Store, indexes: tuple[Index, ...],
                    table_key: bytes, old: dict | None, new: dict | None) -> None:
-    """Bring every index entry of one item in line with its new state."""
+    """Bring every index entry of one item in line with its new state, and
+    count the index writes in ctx.index_units (each entry written or deleted
+    costs its size rounded up to 1 KB)."""
     for index in indexes:
         old_key = index.entry_key(old, table_key) if old is not None else None
         new_key = index.entry_key(new, table_key) if new is not None else None
@@ -86,6 +89,7 @@ def _put_entry(ctx: WriteContext, store: Store, index: Index, key: bytes, table_
     old_size = unpack(ctx.txn.get(key, db=store.indexes))[0] if replaces else 0
     ctx.txn.put(key, pack([size, table_key, projected]), db=store.indexes)
     ctx.count_item(stats_key(index), 0 if replaces else 1, size - old_size)
+    _charge(ctx, index, size)
 
 
 def _delete_entry(ctx: WriteContext, store: Store, index: Index, key: bytes) -> None:
@@ -93,7 +97,13 @@ def _delete_entry(ctx: WriteContext, store: Store, index: Index, key: bytes) -> 
     if raw is None:
         return
     ctx.txn.delete(key, db=store.indexes)
-    ctx.count_item(stats_key(index), -1, -unpack(raw)[0])
+    size = unpack(raw)[0]
+    ctx.count_item(stats_key(index), -1, -size)
+    _charge(ctx, index, size)
+
+
+def _charge(ctx: WriteContext, index: Index, size: int) -> None:
+    ctx.index_units[index.name] = ctx.index_units.get(index.name, 0.0) + write_units(size)
 
 
 def decode_entry(raw: bytes) -> tuple[int, bytes, dict]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -51,11 +52,26 @@ class WriteContext:
 
     txn: lmdb.Transaction
     stats: dict[bytes, list[int]] = field(default_factory=dict)
+    # write units spent on secondary indexes by this write, by index name
+    index_units: dict[str, float] = field(default_factory=dict)
 
     def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:
         delta = self.stats.setdefault(table_id, [0, 0])
         delta[0] += count_delta
         delta[1] += size_delta
+
+
+class _Borrowed:
+    """A shared snapshot lent to one read: leaving the block keeps it open."""
+
+    def __init__(self, txn: lmdb.Transaction) -> None:
+        self.txn = txn
+
+    def __enter__(self) -> lmdb.Transaction:
+        return self.txn
+
+    def __exit__(self, *_exc) -> None:
+        return None
 
 
 class _Task:
@@ -89,6 +105,7 @@ class Store:
         self.streams = self.db["streams"]
         self.ttl = self.db["ttl"]
         self.indexes = self.db["indexes"]
+        self._snapshots = threading.local()  # per-thread stale snapshots
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()
         self._leader_active = False
@@ -98,9 +115,24 @@ class Store:
         if self._tempdir:
             self._tempdir.cleanup()
 
-    def read(self) -> lmdb.Transaction:
-        """A read snapshot; use as a context manager."""
-        return self.env.begin(buffers=False)
+    def read(self, max_age: float = 0.0):
+        """A read snapshot, used as a context manager.
+
+        With max_age > 0 (eventually consistent reads under a configured
+        lag) this thread's previous snapshot is reused while it is at most
+        max_age seconds old, so a read may miss writes made since then but
+        never older ones.
+        """
+        if max_age <= 0:
+            return self.env.begin(buffers=False)
+        snapshot = getattr(self._snapshots, "current", None)
+        now = time.monotonic()
+        if snapshot is None or now - snapshot[1] > max_age:
+            if snapshot is not None:
+                snapshot[0].abort()
+            snapshot = (self.env.begin(buffers=False), now)
+            self._snapshots.current = snapshot
+        return _Borrowed(snapshot[0])
 
     def write(self, work: Callable[[WriteContext], Any]) -> Any:
         """Run `work` inside a write transaction and return its result once

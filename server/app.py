@@ -2,6 +2,7 @@
 
 POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
 GET  /  health answer
+GET  /_dynalite/statistics  per-table consumed and throttled capacity
 Transport rules applied here: an Authorization header is required
 (MissingAuthenticationTokenException), bodies above 16 MB get 413, and every
 response carries CORS headers so browser clients work.
@@ -65,6 +66,11 @@ def create_app(engine: Engine) -> Starlette:
         return Response(f"healthy: dynamodb.{engine.config.region}.amazonaws.com ",
                         200, CORS_HEADERS, media_type="text/plain")
 
+    async def statistics(request: Request) -> Response:
+        """Per-table consumed capacity and throttled requests of this server."""
+        return Response(orjson.dumps(engine.throttler.statistics()), 200,
+                        {**CORS_HEADERS, "Content-Type": "application/json"})
+
     async def preflight(request: Request) -> Response:
         requested = request.headers.get("access-control-request-headers", "*")
         return Response(b"", 200, {**CORS_HEADERS, **CORS_PREFLIGHT,
@@ -74,4 +80,5 @@ def create_app(engine: Engine) -> Starlette:
         Route("/", dynamodb, methods=["POST"]),
         Route("/", health, methods=["GET"]),
         Route("/", preflight, methods=["OPTIONS"]),
+        Route("/_dynalite/statistics", statistics, methods=["GET"]),
     ])

@@ -30,6 +30,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                             "fsync: safe against power loss")
     serve.add_argument("--table-status-delay", type=float, default=None,
                        help="seconds a table stays CREATING/UPDATING/DELETING")
+    serve.add_argument("--throttling", action="store_true", default=None,
+                       help="enforce provisioned throughput with token buckets")
+    serve.add_argument("--consistency-lag", type=float, default=None,
+                       help="seconds an eventually consistent read may lag behind writes")
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
                        help="debug logs one line per request")
@@ -40,7 +44,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     config = Config.from_env(durability=args.durability, region=args.region,
-                             table_status_delay=args.table_status_delay)
+                             table_status_delay=args.table_status_delay,
+                             throttling=args.throttling, consistency_lag=args.consistency_lag)
     engine = Engine(args.data_dir, config)
     try:
         uvicorn.run(create_app(engine), host=args.host, port=args.port,

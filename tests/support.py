@@ -15,7 +15,7 @@ from botocore.config import Config as BotoConfig
 
 
 REGION = "us-east-1"
-NO_RETRIES = BotoConfig(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 
 
 def free_port() -> int:

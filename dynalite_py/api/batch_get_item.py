@@ -28,26 +28,28 @@ def run(engine, request: dict) -> dict:
     unprocessed: dict[str, dict] = {}
     units: dict[str, float] = {}
     total = 0
-    with store.read() as txn:
+    eventual = not any(entry.get("ConsistentRead") for entry in request_items.values())
+    with store.read(engine.config.consistency_lag if eventual else 0.0) as txn:
         tables = {name: catalog.active(txn, name) for name in request_items}
         keys = {name: checked_keys(tables[name], entry["Keys"])
                 for name, entry in request_items.items()}
         for name, entry in request_items.items():
             table, consistent = tables[name], bool(entry.get("ConsistentRead"))
-            for index, (key, key_bytes) in enumerate(keys[name]):
-                if total >= MAX_RESPONSE_BYTES:
-                    unprocessed[name] = dict(entry, Keys=[k for k, _ in keys[name][index:]])
-                    break
+            for key, key_bytes in keys[name]:
+                if total >= MAX_RESPONSE_BYTES or not engine.throttler.is_admitted(table, "read"):
+                    unprocessed.setdefault(name, dict(entry, Keys=[]))["Keys"].append(key)
+                    continue
                 stored = read_item(txn, store, key_bytes)
-                units[name] = units.get(name, 0.0) + read_units(stored.size if stored else 0,
-                                                                consistent)
+                used = read_units(stored.size if stored else 0, consistent)
+                engine.throttler.spend(table, "read", used)
+                units[name] = units.get(name, 0.0) + used
                 if stored is not None:
                     responses[name].append(project(stored.item, projections[name]))
                     total += stored.size
     response: dict = {"Responses": responses, "UnprocessedKeys": unprocessed}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
-        response["ConsumedCapacity"] = [consumed_capacity(mode, name, used)
+        response["ConsumedCapacity"] = [consumed_capacity(mode, name, tables[name], used)
                                         for name, used in units.items()]
     return response
 

@@ -20,15 +20,18 @@ def run(engine, request: dict) -> dict:
     with store.read() as txn:
         table = catalog.active(txn, request["TableName"])
     key = key_of(table, validate_key(request["Key"], table.key_schema, table.attribute_types))
+    engine.throttler.admit(table, "write", table.global_index_names)
 
     def delete(ctx):
-        return engine.items.write(ctx, catalog.confirm(ctx, table), key, None)
+        return engine.items.write(ctx, catalog.confirm(ctx, table), key, None), ctx.index_units
 
-    old = store.write(delete)
+    old, index_units = store.write(delete)
     response = {}
     if old is not None and request.get("ReturnValues") == "ALL_OLD":
         response["Attributes"] = old.item
-    return with_capacity(response, request, table.name, write_units(old.size if old else 0))
+    units = write_units(old.size if old else 0)
+    engine.throttler.spend(table, "write", units, index_units)
+    return with_capacity(response, request, table, units, index_units)
 
 
 def check_return_values(request: dict) -> None:

@@ -17,10 +17,13 @@ def run(engine, request: dict) -> dict:
     check_attributes_to_get(request.get("AttributesToGet"))
     projection = parse_projection(request)
     store = engine.store
-    with store.read() as txn:
+    consistent = bool(request.get("ConsistentRead"))
+    with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         table = engine.catalog.active(txn, request["TableName"])
+        engine.throttler.admit(table, "read")
         key = validate_key(request["Key"], table.key_schema, table.attribute_types)
         stored = read_item(txn, store, key_of(table, key))
     response = {} if stored is None else {"Item": project(stored.item, projection)}
-    units = read_units(stored.size if stored else 0, bool(request.get("ConsistentRead")))
-    return with_capacity(response, request, table.name, units)
+    units = read_units(stored.size if stored else 0, consistent)
+    engine.throttler.spend(table, "read", units)
+    return with_capacity(response, request, table, units)

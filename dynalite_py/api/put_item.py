@@ -24,13 +24,15 @@ def run(engine, request: dict) -> dict:
     validate_item_key(item, table.key_schema, table.attribute_types)
     validate_index_keys(item, table.index_key_schemas, table.attribute_types)
     key = key_of(table, item)
+    engine.throttler.admit(table, "write", table.global_index_names)
 
     def put(ctx):
-        return engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size)
+        return engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size), ctx.index_units
 
-    old = store.write(put)
+    old, index_units = store.write(put)
     response = {}
     if old is not None and request.get("ReturnValues") == "ALL_OLD":
         response["Attributes"] = old.item
     units = write_units(max(size, old.size if old else 0))
-    return with_capacity(response, request, table.name, units)
+    engine.throttler.spend(table, "write", units, index_units)
+    return with_capacity(response, request, table, units, index_units)

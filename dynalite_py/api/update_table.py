@@ -44,9 +44,12 @@ def run(engine, request: dict) -> dict:
         if request.get("StreamSpecification"):
             change_stream(ctx, engine, record, request["StreamSpecification"], now)
         record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
-        return {"TableDescription": catalog.describe(ctx.txn, catalog.put(ctx, record))}
+        updated = catalog.put(ctx, record)
+        return updated, {"TableDescription": catalog.describe(ctx.txn, updated)}
 
-    return engine.store.write(update)
+    updated, response = engine.store.write(update)
+    engine.throttler.retune(updated)
+    return response
 
 
 def updated_record(record: dict, request: dict, now: float) -> dict:

@@ -1,0 +1,154 @@
+"""Provisioned-throughput throttling: token buckets per table and per GSI.
+
+Off by default (Config.throttling). Each table and each GSI has a read and a
+write bucket filling at the provisioned rate (units per second) and holding
+up to `burst_seconds` of unused capacity, starting full. A request is
+admitted while its buckets are positive; what it actually consumed is then
+debited, possibly into debt that later requests wait out, which is how
+DynamoDB lets a large item through and throttles what follows. On-demand
+tables get buckets at the table quota (`on_demand_quota`, 40,000 units/s by
+default). Buckets live in each process: several processes sharing a data
+directory each enforce their own rate.
+
+Per-table consumed and throttled units are kept for observability
+(`Throttler.statistics`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .errors import DynamoError
+
+TABLE_THROTTLED = ("The level of configured provisioned throughput for the table was exceeded. "
+                   "Consider increasing your provisioning level with the UpdateTable API.")
+INDEX_THROTTLED = ("The level of configured provisioned throughput for one or more global "
+                   "secondary indexes of the table was exceeded. Consider increasing your "
+                   "provisioning level for the under-provisioned global secondary indexes with "
+                   "the UpdateTable API")
+ON_DEMAND_THROTTLED = (
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically "
+    "scaling your table or index so please try again shortly. If exceptions persist, check if "
+    "you have a hot key: "
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
+
+
+@dataclass
+class Bucket:
+    rate: float
+    capacity: float
+    tokens: float
+    updated: float
+    source: object = None  # the table record the rate was read from
+
+    def refill(self, now: float) -> None:
+        if now > self.updated:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+
+@dataclass
+class Usage:
+    consumed: float = 0.0
+    throttled_requests: int = 0
+
+
+@dataclass
+class Throttler:
+    enabled: bool
+    burst_seconds: float
+    on_demand_quota: float
+    clock: Callable[[], float]
+    buckets: dict[tuple, Bucket] = field(default_factory=dict)
+    usage: dict[str, Usage] = field(default_factory=dict)
+
+    def _bucket(self, table, index_name: str | None, kind: str) -> Bucket:
+        """The refilled bucket; its rate is re-read only when the table changed."""
+        bucket = self.buckets.get((table.id, index_name, kind))
+        now = self.clock()
+        if bucket is not None and bucket.source is table.record:  # the common case
+            if now > bucket.updated:
+                bucket.tokens = min(bucket.capacity,
+                                    bucket.tokens + (now - bucket.updated) * bucket.rate)
+                bucket.updated = now
+            return bucket
+        if bucket is None:
+            rate = self._rate(table, index_name, kind)
+            bucket = Bucket(rate, rate * self.burst_seconds, rate * self.burst_seconds, now,
+                            table.record)
+            self.buckets[(table.id, index_name, kind)] = bucket
+        bucket.refill(now)
+        if bucket.source is not table.record:
+            rate = self._rate(table, index_name, kind)
+            if bucket.rate != rate:  # UpdateTable changed it: the new rate applies from now
+                bucket.rate, bucket.capacity = rate, rate * self.burst_seconds
+                bucket.tokens = min(bucket.tokens, bucket.capacity)
+            bucket.source = table.record
+        return bucket
+
+    def retune(self, table) -> None:
+        """Apply a table's new provisioned rates from this moment (UpdateTable)."""
+        for (table_id, index_name, kind) in list(self.buckets):
+            if table_id == table.id:
+                self._bucket(table, index_name, kind)
+
+    def _rate(self, table, index_name: str | None, kind: str) -> float:
+        throughput = table.record["ProvisionedThroughput"]
+        if index_name is not None:
+            throughput = next(index["ProvisionedThroughput"] for index in
+                              table.record["GlobalSecondaryIndexes"]
+                              if index["IndexName"] == index_name)
+        units = throughput["ReadCapacityUnits" if kind == "read" else "WriteCapacityUnits"]
+        return float(units) if units else self.on_demand_quota
+
+    def admit(self, table, kind: str, index_names: tuple[str, ...] = ()) -> None:
+        """Raise ProvisionedThroughputExceededException when a bucket is empty.
+
+        `index_names` are the GSIs the request reads (a Query) or may write
+        (every GSI of the table, for a write): a GSI short of capacity
+        throttles the base-table write too."""
+        if not self.enabled:
+            return
+        if self._bucket(table, None, kind).tokens <= 0:
+            self._refuse(table, TABLE_THROTTLED)
+        for name in index_names:
+            if self._bucket(table, name, kind).tokens <= 0:
+                self._refuse(table, INDEX_THROTTLED)
+
+    def is_admitted(self, table, kind: str, index_names: tuple[str, ...] = ()) -> bool:
+        try:
+            self.admit(table, kind, index_names)
+        except DynamoError:
+            return False
+        return True
+
+    def _refuse(self, table, provisioned_message: str) -> None:
+        self.usage.setdefault(table.name, Usage()).throttled_requests += 1
+        on_demand = not table.record["ProvisionedThroughput"]["ReadCapacityUnits"]
+        raise DynamoError("ProvisionedThroughputExceededException",
+                          ON_DEMAND_THROTTLED if on_demand else provisioned_message)
+
+    def spend(self, table, kind: str, units: float,
+              index_units: dict[str, float] | None = None) -> None:
+        """Debit what a request consumed: GSIs from their own buckets, LSIs
+        from the table's (usage is counted even when throttling is off)."""
+        usage = self.usage.get(table.name) or self.usage.setdefault(table.name, Usage())
+        usage.consumed += units + (sum(index_units.values()) if index_units else 0.0)
+        if not self.enabled:
+            return
+        # admit() made the buckets; debts are settled on the next refill
+        if not index_units:
+            self.buckets[(table.id, None, kind)].tokens -= units
+            return
+        global_names = table.global_index_names
+        table_units = units + sum(used for name, used in index_units.items()
+                                  if name not in global_names)
+        self.buckets[(table.id, None, kind)].tokens -= table_units
+        for name, used in index_units.items():
+            if name in global_names:
+                self._bucket(table, name, kind).tokens -= used
+
+    def statistics(self) -> dict[str, dict]:
+        return {name: {"ConsumedCapacityUnits": usage.consumed,
+                       "ThrottledRequests": usage.throttled_requests}
+                for name, usage in self.usage.items()}
