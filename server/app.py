@@ -4,8 +4,9 @@ POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
 GET  /  health answer
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 Transport rules applied here: an Authorization header is required
-(MissingAuthenticationTokenException), bodies above 16 MB get 413, and every
-response carries CORS headers so browser clients work.
+(MissingAuthenticationTokenException) and, with --auth, its SigV4 signature
+is verified (auth.py); bodies above 16 MB get 413; every response carries
+CORS headers so browser clients work.
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from dynalite_py import wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 
+from .auth import Verifier
+
 log = logging.getLogger("dynalite_py.server")
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -37,7 +40,9 @@ def error_response(status: int, name: str, message: str,
     return Response(payload, status, {**wire.response_headers(payload), **CORS_HEADERS})
 
 
-def create_app(engine: Engine) -> Starlette:
+def create_app(engine: Engine, verifier: Verifier | None = None) -> Starlette:
+    """The application; with a verifier every request's SigV4 signature is checked."""
+
     async def dynamodb(request: Request) -> Response:
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
@@ -50,6 +55,11 @@ def create_app(engine: Engine) -> Starlette:
         if len(body) > MAX_BODY_BYTES:
             return error_response(413, "RequestEntityTooLarge",
                                   "Request payload size exceeds the limit of 16777216 bytes")
+        if verifier is not None:
+            try:
+                verifier.verify(request.method, str(request.url), dict(request.headers), body)
+            except DynamoError as error:
+                return error_response(error.status, error.name, error.message)
         target = request.headers.get("x-amz-target")
         try:
             read_only = is_read_only(*wire.parse_target(target))

@@ -14,6 +14,7 @@ from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 
 from .app import create_app
+from .auth import Verifier, load_credentials
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,6 +35,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="enforce provisioned throughput with token buckets")
     serve.add_argument("--consistency-lag", type=float, default=None,
                        help="seconds an eventually consistent read may lag behind writes")
+    serve.add_argument("--auth", default=env("DYNALITE_AUTH"),
+                       help="verify SigV4 signatures against this AWS credentials file")
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
                        help="debug logs one line per request")
@@ -48,7 +51,8 @@ def main(argv: list[str] | None = None) -> None:
                              throttling=args.throttling, consistency_lag=args.consistency_lag)
     engine = Engine(args.data_dir, config)
     try:
-        uvicorn.run(create_app(engine), host=args.host, port=args.port,
+        verifier = Verifier(load_credentials(args.auth)) if args.auth else None
+        uvicorn.run(create_app(engine, verifier), host=args.host, port=args.port,
                     log_level=args.log_level, access_log=False)
     finally:
         engine.close()
