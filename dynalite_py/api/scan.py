@@ -1,0 +1,60 @@
+"""Scan: a table or index in partition-hash order, paged, in parallel segments.
+
+Segment/TotalSegments split the 128-bit partition-hash space into equal
+ranges (reads.segment_bounds), so the segments together return every item
+exactly once.
+"""
+from __future__ import annotations
+
+from ..errors import validation_error
+from ..indexes import decode_entry
+from ..items import decode
+from ..projection import check_attributes_to_get, check_expression_params, parse_projection
+from ..querying import (check_select, check_start_key, page_items, reject_filters, respond,
+                        source_for, start_key_bytes)
+from ..reads import read_page, scan_entries
+
+NAME = "Scan"
+READ_ONLY = True
+
+
+def run(engine, request: dict) -> dict:
+    check_expression_params(request, ["FilterExpression", "ProjectionExpression"],
+                            ["ScanFilter", "AttributesToGet"])
+    reject_filters(request, ("FilterExpression", "ScanFilter"))
+    segment, total = check_segments(request)
+    check_attributes_to_get(request.get("AttributesToGet"))
+    projection = parse_projection(request)
+    check_select(request)
+    store = engine.store
+    with store.read() as lookup:
+        table = engine.catalog.active(lookup, request["TableName"])
+    source = source_for(table, request)
+    start = check_start_key(request, source)
+    engine.throttler.admit(table, "read", (source.index.name,) if source.is_global else ())
+    consistent = bool(request.get("ConsistentRead"))
+    db, decoder = (store.items, decode) if source.index is None else (store.indexes, decode_entry)
+    with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+        raw = scan_entries(txn, db, source.owner_id, segment, total,
+                           start_key_bytes(source, start))
+        entries = ((key, decoder(value)) for key, value in raw)
+        page = read_page(entries, source.size_of, source.item_of, request.get("Limit"), None)
+        items, _ = page_items(request, source, projection, page, None, consistent)
+    return respond(engine, request, source, page, items, consistent)
+
+
+def check_segments(request: dict) -> tuple[int, int]:
+    segment, total = request.get("Segment"), request.get("TotalSegments")
+    if segment is None and total is None:
+        return 0, 1
+    if total is None:
+        raise validation_error("The TotalSegments parameter is required but was not present in "
+                               "the request when Segment parameter is present")
+    if segment is None:
+        raise validation_error("The Segment parameter is required but was not present in the "
+                               "request when parameter TotalSegments is present")
+    if segment >= total:
+        raise validation_error(f"The Segment parameter is zero-based and must be less than "
+                               f"parameter TotalSegments: Segment: {segment} is not less than "
+                               f"TotalSegments: {total}")
+    return segment, total
