@@ -14,7 +14,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from support import free_port, start_server
 
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"

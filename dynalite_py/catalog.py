@@ -171,6 +171,15 @@ class Catalog:
             raise resource_not_found()
         return current
 
+    def require(self, ctx: WriteContext, name: str) -> Table:
+        """The table as the write transaction sees it, or the control-plane
+        not-found error."""
+        table = self.current(ctx, name)
+        if table is None:
+            raise resource_not_found(
+                f"Requested resource not found: Table: {table_name_from(name)} not found")
+        return table
+
     def table_arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
 

@@ -5,9 +5,9 @@ both behave identically by construction.
 """
 from __future__ import annotations
 
-from .api import OPERATIONS, model_operation_names
 import time
 
+from .api import OPERATIONS, model_operation_names
 from .catalog import Catalog
 from .config import Config
 from .errors import DynamoError, unknown_operation

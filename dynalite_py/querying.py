@@ -10,7 +10,7 @@ from .errors import invalid_parameter, validation_error
 from .indexes import Index
 from .model.keys import index_entry_key, item_key
 from .model.values import validate_item, validate_key
-from .projection import project
+from .projection import check_attributes_to_get, parse_projection, project
 from .reads import Page
 
 
@@ -49,6 +49,23 @@ class Source:
             names += [name for name in (self.index.hash_name, self.index.range_name)
                       if name and name not in names]
         return names
+
+
+def open_source(engine, request: dict) -> tuple[Source, list[str] | None, dict | None]:
+    """The checks Query and Scan share, in DynamoDB's order: projection and
+    Select, the table and index, ExclusiveStartKey. Returns the source,
+    the projection and the start key."""
+    check_attributes_to_get(request.get("AttributesToGet"))
+    projection = parse_projection(request)
+    check_select(request)
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, request["TableName"])
+    source = source_for(table, request)
+    return source, projection, check_start_key(request, source)
+
+
+def admit_read(engine, source: Source) -> None:
+    engine.throttler.admit(source.table, "read", (source.index.name,) if source.is_global else ())
 
 
 def source_for(table, request: dict) -> Source:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from support import NO_RETRIES, REGION, create_table, http_client, start_server
 
 import dynalite_py
-from support import NO_RETRIES, REGION, create_table, http_client, start_server
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ import boto3
 import httpx
 from botocore.config import Config as BotoConfig
 
-
 REGION = "us-east-1"
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 

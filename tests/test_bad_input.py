@@ -9,6 +9,7 @@ import dynalite_py
 from dynalite_py import wire
 from dynalite_py.api import OPERATIONS
 
+
 def nested_list(depth: int) -> bytes:
     return b'{"L": [' * depth + b'{"S": "x"}' + b"]}" * depth
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-
 from support import create_table, unique_name
 
 

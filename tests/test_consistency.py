@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import time
 
-import dynalite_py
 from support import create_table
+
+import dynalite_py
 
 
 def test_eventual_reads_may_be_stale_but_never_beyond_the_lag(tmp_path):

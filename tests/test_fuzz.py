@@ -6,9 +6,8 @@ long run.
 """
 from __future__ import annotations
 
-import os
-
 import json
+import os
 
 import orjson
 import pytest

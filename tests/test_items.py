@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from botocore.exceptions import ClientError
-
 from support import create_table, unique_name
 
 

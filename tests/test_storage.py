@@ -8,12 +8,11 @@ import sys
 import threading
 
 import pytest
+from support import http_client, start_server
 
 import dynalite_py
 from dynalite_py.items import decode
 from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
-
-from support import http_client, start_server
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from support import NO_RETRIES, create_table, http_client
 
 import dynalite_py
 from dynalite_py.model.values import item_size
-from support import NO_RETRIES, create_table, http_client
 
 VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
 

@@ -1,12 +1,11 @@
 """Provisioned-throughput throttling with token buckets, on a controllable clock."""
 from __future__ import annotations
 
-import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
+from support import NO_RETRIES
 
 import dynalite_py
-from support import NO_RETRIES
 
 
 class Clock:
@@ -136,7 +135,6 @@ def test_throttling_is_off_by_default(client, table):
 
 def test_server_throttles_and_reports_statistics(tmp_path):
     import httpx
-
     from support import http_client, start_server
     process, url = start_server(str(tmp_path), "--throttling", env={"DYNALITE_BURST_SECONDS": "2"})
     try:

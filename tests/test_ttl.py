@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
+from support import create_table
 
 import dynalite_py
-from support import create_table
 
 NOW = 1_800_000_000
 

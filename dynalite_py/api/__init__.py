@@ -11,10 +11,29 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import (batch_get_item, batch_write_item, create_table, delete_item, delete_table, describe_endpoints, describe_limits,
-               describe_stream, describe_table, describe_time_to_live, get_item, get_records,
-               get_shard_iterator, list_streams, list_tables, put_item, query, scan,
-               transact_get_items, update_table, update_time_to_live)
+from . import (
+    batch_get_item,
+    batch_write_item,
+    create_table,
+    delete_item,
+    delete_table,
+    describe_endpoints,
+    describe_limits,
+    describe_stream,
+    describe_table,
+    describe_time_to_live,
+    get_item,
+    get_records,
+    get_shard_iterator,
+    list_streams,
+    list_tables,
+    put_item,
+    query,
+    scan,
+    transact_get_items,
+    update_table,
+    update_time_to_live,
+)
 
 OPERATIONS = {
     "dynamodb": {module.NAME: module for module in (

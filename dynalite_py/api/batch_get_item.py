@@ -9,8 +9,12 @@ from ..capacity import consumed_capacity, read_units
 from ..errors import validation_error
 from ..items import key_of, read_item
 from ..model.values import validate_item, validate_key
-from ..projection import (check_attributes_to_get, check_expression_params, parse_projection,
-                          project)
+from ..projection import (
+    check_attributes_to_get,
+    check_expression_params,
+    parse_projection,
+    project,
+)
 
 NAME = "BatchGetItem"
 READ_ONLY = True

@@ -12,8 +12,13 @@ from dataclasses import dataclass
 from ..capacity import consumed_capacity, write_units
 from ..errors import validation_error
 from ..items import key_of
-from ..model.values import (KEY_MISMATCH, check_item_size, validate_index_keys, validate_item,
-                            validate_key)
+from ..model.values import (
+    KEY_MISMATCH,
+    check_item_size,
+    validate_index_keys,
+    validate_item,
+    validate_key,
+)
 
 NAME = "BatchWriteItem"
 READ_ONLY = False

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import streams, ttl
 from ..catalog import table_in_use, table_name_from
-from ..errors import resource_not_found, validation_error
+from ..errors import validation_error
 from ..indexes import stats_key
 from ..model.keys import iterate_prefix
 
@@ -16,9 +16,7 @@ def run(engine, request: dict) -> dict:
     catalog, store = engine.catalog, engine.store
 
     def delete(ctx):
-        table = catalog.current(ctx, name)
-        if table is None:
-            raise resource_not_found(f"Requested resource not found: Table: {name} not found")
+        table = catalog.require(ctx, name)
         now = engine.clock()
         status = table.status(now)
         if status != "ACTIVE":

@@ -4,8 +4,12 @@ from __future__ import annotations
 from ..capacity import read_units, with_capacity
 from ..items import key_of, read_item
 from ..model.values import validate_item, validate_key
-from ..projection import (check_attributes_to_get, check_expression_params, parse_projection,
-                          project)
+from ..projection import (
+    check_attributes_to_get,
+    check_expression_params,
+    parse_projection,
+    project,
+)
 
 NAME = "GetItem"
 READ_ONLY = True

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from ..capacity import with_capacity, write_units
 from ..items import key_of
-from ..model.values import (check_item_size, validate_index_keys, validate_item,
-                            validate_item_key)
+from ..model.values import (
+    check_item_size,
+    validate_index_keys,
+    validate_item,
+    validate_item_key,
+)
 from ..projection import check_expression_params
 from .delete_item import check_return_values, reject_conditions
 

@@ -14,9 +14,16 @@ from ..items import decode, key_of, read_item
 from ..keyconditions import KeyCondition, from_legacy
 from ..model.keys import INDEX_LAYOUT, ITEM_LAYOUT, partition_prefix
 from ..model.values import validate_item
-from ..projection import check_attributes_to_get, check_expression_params, parse_projection
-from ..querying import (Source, check_select, check_start_key, page_items, reject_filters,
-                        respond, source_for, start_key_bytes)
+from ..projection import check_expression_params
+from ..querying import (
+    Source,
+    admit_read,
+    open_source,
+    page_items,
+    reject_filters,
+    respond,
+    start_key_bytes,
+)
 from ..reads import partition_entries, read_page
 
 NAME = "Query"
@@ -34,20 +41,14 @@ def run(engine, request: dict) -> dict:
     for condition in request["KeyConditions"].values():
         for value in condition.get("AttributeValueList") or []:
             validate_item({"value": value})
-    check_attributes_to_get(request.get("AttributesToGet"))
-    projection = parse_projection(request)
-    check_select(request)
-    store = engine.store
-    with store.read() as lookup:
-        table = engine.catalog.active(lookup, request["TableName"])
-    source = source_for(table, request)
+    source, projection, start = open_source(engine, request)
+    table, store = source.table, engine.store
     condition = from_legacy(request["KeyConditions"], source.hash_name, source.range_name)
     check_condition_types(condition, table)
-    start = check_start_key(request, source)
     if start is not None and start.get(condition.hash_name) != condition.hash_value:
         raise validation_error("The provided starting key is outside query boundaries based on "
                                "provided conditions")
-    engine.throttler.admit(table, "read", (source.index.name,) if source.is_global else ())
+    admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     reverse = request.get("ScanIndexForward") is False
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:

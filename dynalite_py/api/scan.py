@@ -9,9 +9,15 @@ from __future__ import annotations
 from ..errors import validation_error
 from ..indexes import decode_entry
 from ..items import decode
-from ..projection import check_attributes_to_get, check_expression_params, parse_projection
-from ..querying import (check_select, check_start_key, page_items, reject_filters, respond,
-                        source_for, start_key_bytes)
+from ..projection import check_expression_params
+from ..querying import (
+    admit_read,
+    open_source,
+    page_items,
+    reject_filters,
+    respond,
+    start_key_bytes,
+)
 from ..reads import read_page, scan_entries
 
 NAME = "Scan"
@@ -23,15 +29,9 @@ def run(engine, request: dict) -> dict:
                             ["ScanFilter", "AttributesToGet"])
     reject_filters(request, ("FilterExpression", "ScanFilter"))
     segment, total = check_segments(request)
-    check_attributes_to_get(request.get("AttributesToGet"))
-    projection = parse_projection(request)
-    check_select(request)
+    source, projection, start = open_source(engine, request)
     store = engine.store
-    with store.read() as lookup:
-        table = engine.catalog.active(lookup, request["TableName"])
-    source = source_for(table, request)
-    start = check_start_key(request, source)
-    engine.throttler.admit(table, "read", (source.index.name,) if source.is_global else ())
+    admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     db, decoder = (store.items, decode) if source.index is None else (store.indexes, decode_entry)
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:

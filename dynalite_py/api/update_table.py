@@ -4,10 +4,14 @@ UPDATING for the configured settle delay. (Index and stream changes arrive
 with their issues.)"""
 from __future__ import annotations
 
-from ..catalog import table_in_use, table_name_from
-from ..errors import invalid_parameter, resource_not_found, validation_error
 from .. import streams
-from .create_table import enable_stream, validate_capacity_bounds, validate_stream_specification
+from ..catalog import table_in_use, table_name_from
+from ..errors import invalid_parameter, validation_error
+from .create_table import (
+    enable_stream,
+    validate_capacity_bounds,
+    validate_stream_specification,
+)
 
 NAME = "UpdateTable"
 READ_ONLY = False
@@ -33,9 +37,7 @@ def run(engine, request: dict) -> dict:
     catalog = engine.catalog
 
     def update(ctx):
-        table = catalog.current(ctx, name)
-        if table is None:
-            raise resource_not_found(f"Requested resource not found: Table: {name} not found")
+        table = catalog.require(ctx, name)
         now = engine.clock()
         status = table.status(now)
         if status != "ACTIVE":

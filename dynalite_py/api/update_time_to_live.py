@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import ttl
 from ..catalog import table_name_from
-from ..errors import resource_not_found, validation_error
+from ..errors import validation_error
 
 NAME = "UpdateTimeToLive"
 READ_ONLY = False
@@ -15,9 +15,7 @@ def run(engine, request: dict) -> dict:
     catalog, store = engine.catalog, engine.store
 
     def update(ctx):
-        table = catalog.current(ctx, name)
-        if table is None:
-            raise resource_not_found(f"Requested resource not found: Table: {name} not found")
+        table = catalog.require(ctx, name)
         record = dict(table.record)
         if specification["Enabled"]:
             if table.ttl_attribute is not None:
