@@ -248,7 +248,10 @@ def _index_description(index: dict, table_arn: str, stats: tuple[int, int]) -> d
 def _global_index_description(index: dict, table_arn: str, table_status: str,
                               stats: tuple[int, int]) -> dict:
     description = _index_description(index, table_arn, stats)
-    description["IndexStatus"] = "CREATING" if table_status == "CREATING" else "ACTIVE"
+    description["IndexStatus"] = ("CREATING" if table_status == "CREATING"
+                                  else index.get("IndexStatus", "ACTIVE"))
+    if index.get("Backfilling"):
+        description["Backfilling"] = True
     description["ProvisionedThroughput"] = _throughput_description(index["ProvisionedThroughput"])
     return description
 

@@ -5,6 +5,7 @@ both behave identically by construction.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from .api import OPERATIONS, model_operation_names
@@ -31,6 +32,9 @@ class Engine:
         self.items = ItemWriter(self.store, self.config, lambda: self.clock())
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, lambda: self.clock())
+        self.closing = threading.Event()
+        self.backfill_lock = threading.Lock()
+        self.backfills: dict[tuple[str, str], threading.Thread] = {}
         self._sweeper = Sweeper(self).start()
 
     @property
@@ -53,7 +57,10 @@ class Engine:
         sweep(self)
 
     def close(self) -> None:
+        self.closing.set()
         self._sweeper.stop()
+        for thread in list(self.backfills.values()):
+            thread.join()
         self.store.close()
 
 

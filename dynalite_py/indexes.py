@@ -83,6 +83,12 @@ def update_entries(ctx: WriteContext, store: Store, indexes: tuple[Index, ...],
             _put_entry(ctx, store, index, new_key, table_key, projected, old_key == new_key)
 
 
+def add_entry(ctx: WriteContext, store: Store, index: Index, key: bytes, table_key: bytes,
+              projected: dict) -> None:
+    """Write a new entry (an index backfill adding what writes have not)."""
+    _put_entry(ctx, store, index, key, table_key, projected, False)
+
+
 def _put_entry(ctx: WriteContext, store: Store, index: Index, key: bytes, table_key: bytes,
                projected: dict, replaces: bool) -> None:
     size = item_size(projected)

@@ -7,6 +7,7 @@ from typing import Callable
 
 from .capacity import consumed_capacity, read_units
 from .errors import invalid_parameter, validation_error
+from .index_builds import backfill_is_running
 from .indexes import Index
 from .model.keys import index_entry_key, item_key
 from .model.values import validate_item, validate_key
@@ -78,6 +79,8 @@ def source_for(table, request: dict) -> Source:
     index = next((index for index in table.indexes if index.name == name), None)
     if index is None:
         raise validation_error(f"The table does not have the specified index: {name}")
+    if backfill_is_running(table, name):
+        raise validation_error(f"Cannot read from backfilling global secondary index: {name}")
     if index.is_global and request.get("ConsistentRead"):
         raise validation_error("Consistent reads are not supported on global secondary indexes")
     if (index.is_global and request.get("Select") == "ALL_ATTRIBUTES"

@@ -1,4 +1,5 @@
-"""Background upkeep: TTL expiry and trimming stream records past retention.
+"""Background upkeep: TTL expiry, trimming stream records past retention, and
+resuming index backfills (after a restart).
 
 `sweep` does one pass and is what
 tests call after moving the engine's clock; `Sweeper` runs it every
@@ -10,6 +11,7 @@ import logging
 import threading
 
 from . import streams, ttl
+from .index_builds import resume_backfills
 from .items import read_item
 from .storage import unpack
 
@@ -19,6 +21,7 @@ log = logging.getLogger("dynalite_py")
 def sweep(engine) -> None:
     expire_items(engine)
     trim_streams(engine)
+    resume_backfills(engine)
 
 
 def expire_items(engine) -> None:

@@ -164,3 +164,57 @@ def test_one_megabyte_pages(client):
     assert first["ConsumedCapacity"]["CapacityUnits"] == -(-11 * 100_012 // 4096) / 2
     pages = list(client.get_paginator("query").paginate(TableName=name, KeyConditions={"pk": eq({"S": "p"})}))
     assert sum(page["Count"] for page in pages) == 25
+
+
+def test_online_index_build_backfills_while_writes_continue(client, table):
+    import threading
+    import time
+    requests = [{"PutRequest": {"Item": {"pk": {"S": f"old{i}"}, "color": {"S": ["red", "blue"][i % 2]}}}}
+                for i in range(1200)]
+    for start in range(0, len(requests), 25):
+        client.batch_write_item(RequestItems={table: requests[start:start + 25]})
+    stop = threading.Event()
+    written: list[int] = []
+
+    def writer() -> None:
+        index = 0
+        while not stop.is_set():
+            client.put_item(TableName=table, Item={"pk": {"S": f"new{index}"}, "color": {"S": "red"}})
+            written.append(index)
+            index += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        response = client.update_table(
+            TableName=table, AttributeDefinitions=[{"AttributeName": "color", "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "by-color", "KeySchema": [{"AttributeName": "color", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}}])
+        created = response["TableDescription"]["GlobalSecondaryIndexes"][0]
+        assert created["IndexStatus"] == "CREATING" and created["Backfilling"] is True
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            index = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+            if index["IndexStatus"] == "ACTIVE":
+                break
+            time.sleep(0.05)
+        assert index["IndexStatus"] == "ACTIVE" and "Backfilling" not in index
+    finally:
+        stop.set()
+        thread.join()
+    red = [item for page in client.get_paginator("query").paginate(
+        TableName=table, IndexName="by-color", KeyConditions={"color": eq({"S": "red"})})
+        for item in page["Items"]]
+    assert len(red) == 600 + len(written)
+    assert client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0][
+        "ItemCount"] == 1200 + len(written)
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.01})
+    code, message = error_of(client.update_table, TableName=table, GlobalSecondaryIndexUpdates=[
+        {"Delete": {"IndexName": "by-color"}}, {"Delete": {"IndexName": "other"}}])
+    assert code == "LimitExceededException"
+    client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "by-color"}}])
+    assert "GlobalSecondaryIndexes" not in client.describe_table(TableName=table)["Table"]
+    assert error_of(client.query, TableName=table, IndexName="by-color",
+                    KeyConditions={"color": eq({"S": "red"})})[1] == (
+        "The table does not have the specified index: by-color")

@@ -6,6 +6,7 @@ import uuid
 from .. import streams
 from ..catalog import NEXT_INDEX_KEY, NEXT_STREAM_KEY, NEXT_TABLE_KEY
 from ..errors import invalid_parameter, resource_in_use, validation_error
+from ..keyschema import check_key_types, check_keys_defined, validate_index_common
 
 NAME = "CreateTable"
 READ_ONLY = False
@@ -154,37 +155,6 @@ def validate_key_schema(schema: list[dict], definitions: list[str]) -> None:
         raise validation_error("Invalid KeySchema: Some index key attribute have no definition")
     check_keys_defined(keys, definitions)
     check_key_types(schema)
-
-
-def check_keys_defined(keys: list[str], definitions: list[str]) -> None:
-    if any(key not in definitions for key in keys):
-        raise invalid_parameter(
-            "Some index key attributes are not defined in AttributeDefinitions. "
-            f"Keys: [{', '.join(keys)}], AttributeDefinitions: [{', '.join(definitions)}]")
-
-
-def check_key_types(schema: list[dict]) -> None:
-    if len(schema) == 2 and schema[0]["AttributeName"] == schema[1]["AttributeName"]:
-        raise validation_error(
-            "Both the Hash Key and the Range Key element in the KeySchema have the same name")
-    if schema[0]["KeyType"] != "HASH":
-        raise validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
-    if len(schema) == 2 and schema[1]["KeyType"] != "RANGE":
-        raise validation_error(
-            "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
-
-
-def validate_index_common(index: dict, definitions: list[str]) -> None:
-    """Checks shared by local and global index definitions."""
-    check_keys_defined([k["AttributeName"] for k in index["KeySchema"]], definitions)
-    check_key_types(index["KeySchema"])
-    projection = index["Projection"]
-    projection_type = projection.get("ProjectionType")
-    if projection_type is None:
-        raise invalid_parameter("Unknown ProjectionType: null")
-    if projection.get("NonKeyAttributes") and projection_type != "INCLUDE":
-        raise invalid_parameter(
-            f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
 
 
 def check_unique_name(name: str, seen_names: set[str]) -> None:

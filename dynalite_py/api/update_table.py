@@ -1,10 +1,11 @@
-"""UpdateTable: billing mode, provisioned throughput, deletion protection and
+"""UpdateTable: billing mode, provisioned throughput, streams, online GSI
+creation/deletion/throughput (index_builds.py), deletion protection, SSE and
 table class. Throughput changes take effect at once; the table reports
-UPDATING for the configured settle delay. (Index and stream changes arrive
-with their issues.)"""
+UPDATING for the configured settle delay."""
 from __future__ import annotations
 
 from .. import streams
+from ..index_builds import apply_updates, resume_backfills
 from ..catalog import table_in_use, table_name_from
 from ..errors import invalid_parameter, validation_error
 from .create_table import (
@@ -19,7 +20,7 @@ READ_ONLY = False
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
            "DeletionProtectionEnabled", "TableClass")
-NOT_YET = ("GlobalSecondaryIndexUpdates", "ReplicaUpdates")
+NOT_YET = ("ReplicaUpdates",)
 
 
 def run(engine, request: dict) -> dict:
@@ -45,12 +46,17 @@ def run(engine, request: dict) -> dict:
         record = updated_record(table.record, request, now)
         if request.get("StreamSpecification"):
             change_stream(ctx, engine, record, request["StreamSpecification"], now)
+        if request.get("GlobalSecondaryIndexUpdates"):
+            apply_updates(ctx, engine, record, request["GlobalSecondaryIndexUpdates"],
+                          request.get("AttributeDefinitions"))
         record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
         updated = catalog.put(ctx, record)
         return updated, {"TableDescription": catalog.describe(ctx.txn, updated)}
 
     updated, response = engine.store.write(update)
     engine.throttler.retune(updated)
+    if request.get("GlobalSecondaryIndexUpdates"):
+        resume_backfills(engine)
     return response
 
 
