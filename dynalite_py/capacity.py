@@ -31,7 +31,8 @@ def consumed_capacity(mode: str | None, name: str, table, table_units: float,
     if mode == "INDEXES":
         capacity["Table"] = {"CapacityUnits": table_units}
         kinds = {index.name: index.is_global for index in table.indexes}
-        for field, is_global in (("GlobalSecondaryIndexes", True), ("LocalSecondaryIndexes", False)):
+        for field, is_global in (("GlobalSecondaryIndexes", True),
+                                 ("LocalSecondaryIndexes", False)):
             touched = {index: {"CapacityUnits": units} for index, units in index_units.items()
                        if kinds[index] is is_global}
             if touched:

@@ -133,7 +133,8 @@ class Catalog:
 
     def names(self, txn: lmdb.Transaction) -> list[str]:
         self._refresh(txn)
-        return sorted(name for name, table in self._tables.items() if table.status(self.clock()) is not None)
+        now = self.clock()
+        return sorted(name for name, table in self._tables.items() if table.status(now) is not None)
 
     # Writing (inside a group-commit write) --------------------------------
     def next_number(self, ctx: WriteContext, counter: bytes) -> int:
@@ -167,7 +168,8 @@ class Catalog:
         if unchanged:
             return table
         current = self.current(ctx, table.name)
-        if current is None or current.id != table.id or current.status(self.clock()) in ("CREATING", "DELETING"):
+        if (current is None or current.id != table.id
+                or current.status(self.clock()) in ("CREATING", "DELETING")):
             raise resource_not_found()
         return current
 

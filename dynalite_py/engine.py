@@ -48,7 +48,7 @@ class Engine:
         if module is None:
             raise _missing_operation(service, operation)
         check_request(operation, request, service)
-        if not isinstance(request, dict):  # a JSON non-object body reads as empty, as in check_request
+        if not isinstance(request, dict):  # a non-object body reads as empty, as it checked
             request = {}
         return module.run(self, request)
 

@@ -17,7 +17,8 @@ def check_key_types(schema: list[dict]) -> None:
         raise validation_error(
             "Both the Hash Key and the Range Key element in the KeySchema have the same name")
     if schema[0]["KeyType"] != "HASH":
-        raise validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+        raise validation_error(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
     if len(schema) == 2 and schema[1]["KeyType"] != "RANGE":
         raise validation_error(
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")

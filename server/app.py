@@ -29,7 +29,8 @@ log = logging.getLogger("dynalite_py.server")
 
 MAX_BODY_BYTES = 16 * 1024 * 1024
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
-                "Access-Control-Expose-Headers": "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"}
+                "Access-Control-Expose-Headers":
+                    "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"}
 CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
                   "Access-Control-Max-Age": "172800"}
 

@@ -39,7 +39,7 @@ def load_credentials(path: str) -> dict[str, str]:
         raise FileNotFoundError(path)
     return {parser[section]["aws_access_key_id"]: parser[section]["aws_secret_access_key"]
             for section in parser.sections()
-            if "aws_access_key_id" in parser[section] and "aws_secret_access_key" in parser[section]}
+            if {"aws_access_key_id", "aws_secret_access_key"} <= set(parser[section])}
 
 
 def _error(name: str, message: str, status: int = 400) -> DynamoError:

@@ -58,7 +58,8 @@ def build_record(request: dict, number: int, now: float, settles_at: float, conf
         record["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST",
                                         "LastUpdateToPayPerRequestDateTime": now}
     if request.get("LocalSecondaryIndexes"):
-        record["LocalSecondaryIndexes"] = [_index(index) for index in request["LocalSecondaryIndexes"]]
+        record["LocalSecondaryIndexes"] = [_index(index)
+                                           for index in request["LocalSecondaryIndexes"]]
     if request.get("GlobalSecondaryIndexes"):
         record["GlobalSecondaryIndexes"] = [
             dict(_index(index), ProvisionedThroughput=_throughput(

@@ -31,7 +31,8 @@ def run(engine, request: dict) -> dict:
     engine.throttler.admit(table, "write", table.global_index_names)
 
     def put(ctx):
-        return engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size), ctx.index_units
+        old = engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size)
+        return old, ctx.index_units
 
     old, index_units = store.write(put)
     response = {}
