@@ -5,9 +5,9 @@ UPDATING for the configured settle delay."""
 from __future__ import annotations
 
 from .. import streams
-from ..index_builds import apply_updates, resume_backfills
 from ..catalog import table_in_use, table_name_from
 from ..errors import invalid_parameter, validation_error
+from ..index_builds import apply_updates, resume_backfills
 from .create_table import (
     enable_stream,
     validate_capacity_bounds,
