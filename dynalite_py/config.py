@@ -28,6 +28,15 @@ class Config:
     throttling: bool = False
     burst_seconds: float = 300.0
     on_demand_quota: float = 40000.0
+    # Trigger bridge: how often idle mappings poll their streams, and the
+    # back-off after a failed batch (doubling from base up to max seconds).
+    bridge_poll_interval: float = 0.1
+    bridge_retry_base: float = 1.0
+    bridge_retry_max: float = 30.0
+    # Lambda runtime: idle workers are stopped after this many seconds;
+    # Event invocations retry after 1 and 2 seconds times this scale.
+    function_idle_seconds: float = 300.0
+    async_retry_scale: float = 1.0
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE

@@ -12,10 +12,12 @@ errors, responses, waiters and paginators behave exactly as over HTTP.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from . import wire
+from . import rest, wire
 from .config import Config
 from .engine import Engine
 
@@ -53,7 +55,7 @@ class Database:
         return self.engine.call(operation, request)
 
     def client(self, service: str = "dynamodb", **kwargs):
-        """A boto3 client ("dynamodb" or "dynamodbstreams") served in-process."""
+        """A boto3 client ("dynamodb", "dynamodbstreams" or "lambda") served in-process."""
         client = self._session.client(service, endpoint_url=EMBEDDED_ENDPOINT, **kwargs)
         self._attach(client)
         return client
@@ -64,6 +66,42 @@ class Database:
         self._attach(resource.meta.client)
         return resource
 
+    # Triggers ---------------------------------------------------------------
+    def register_function(self, name: str, handler, timeout: float = 3,
+                          memory_size: int = 128, environment: dict | None = None) -> None:
+        """Register a plain Python callable(event, context) as a Lambda function of
+        this process; mappings, Invoke and the Lambda API then treat it like any other."""
+        from .functions import new_record
+        functions = self.engine.functions
+        functions.callables[name] = handler
+        record = new_record(functions, {"FunctionName": name, "Timeout": timeout,
+                                        "MemorySize": memory_size,
+                                        "Environment": {"Variables": environment or {}}},
+                            {"code_dir": None, "callable": True, "Handler": "embedded.callable"})
+        self.engine.store.write(lambda ctx: functions.put(ctx, record))
+
+    def add_trigger(self, table: str, handler, code_dir: str | None = None) -> None:
+        """Run `handler` on every change of `table` once it has a stream:
+        a callable, or a "module.function" name importable from code_dir."""
+        from .triggers import Trigger
+        if callable(handler):
+            trigger = Trigger(table, f"embedded.{getattr(handler, '__name__', 'handler')}",
+                              None, handler)
+        else:
+            trigger = Trigger(table, handler, code_dir)
+        self.engine.triggers.append(trigger)
+        self.engine.bridge.wake.set()
+
+    def on_failure(self, destination_arn: str, callback) -> None:
+        """Call `callback(record)` for each on-failure record sent to destination_arn."""
+        self.engine.failure_callbacks[destination_arn] = callback
+
+    def failures(self, destination_arn: str) -> list[dict]:
+        """On-failure records kept for a destination (SQS/SNS ARN) so far."""
+        from .mappings import failures
+        with self.engine.store.read() as txn:
+            return failures(txn, self.engine.store, destination_arn)
+
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self._send)
 
@@ -71,6 +109,13 @@ class Database:
         body = request.body or b""
         if not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else body.read()
+        url = urlsplit(request.url)
+        if rest.is_lambda_path(url.path):
+            headers = {k: v.decode() if isinstance(v, bytes) else v
+                       for k, v in request.headers.items()}
+            status, response_headers, payload = rest.handle(self.engine, request.method,
+                                                            url.path, url.query, headers, body)
+            return AWSResponse(request.url, status, response_headers, _Body(payload))
         target = request.headers.get("X-Amz-Target")
         if isinstance(target, bytes):
             target = target.decode()

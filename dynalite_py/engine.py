@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 from .api import OPERATIONS, model_operation_names
+from .bridge import Bridge
 from .catalog import Catalog
 from .config import Config
 from .errors import DynamoError, unknown_operation
+from .functions import Functions
 from .items import ItemWriter
 from .storage import Store
 from .sweeper import Sweeper, sweep
@@ -36,6 +39,10 @@ class Engine:
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
         self._sweeper = Sweeper(self).start()
+        self.functions = Functions(self)
+        self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
+        self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger
+        self.bridge = Bridge(self).start()
 
     @property
     def path(self) -> str:
@@ -47,7 +54,7 @@ class Engine:
         module = OPERATIONS.get(service, {}).get(operation)
         if module is None:
             raise _missing_operation(service, operation)
-        check_request(operation, request, service)
+        check_request(operation, _without_raw_payload(request), service)
         if not isinstance(request, dict):  # a non-object body reads as empty, as it checked
             request = {}
         return module.run(self, request)
@@ -56,8 +63,13 @@ class Engine:
         """One pass of background upkeep now (TTL expiry, stream trimming)."""
         sweep(self)
 
+    def lambda_operations(self) -> frozenset[str]:
+        return frozenset(OPERATIONS["lambda"])
+
     def close(self) -> None:
         self.closing.set()
+        self.bridge.stop()
+        self.functions.close()
         self._sweeper.stop()
         for thread in list(self.backfills.values()):
             thread.join()
@@ -76,3 +88,11 @@ def _missing_operation(service: str, operation: str) -> DynamoError:
                            f"The operation {operation} is not supported by dynalite-py yet",
                            namespace="com.amazon.coral.service")
     return unknown_operation()
+
+
+def _without_raw_payload(request):
+    """Lambda's Invoke carries its event as raw bytes, which the shape checker
+    (made for JSON members) must not see."""
+    if isinstance(request, dict) and isinstance(request.get("Payload"), bytes):
+        return {key: value for key, value in request.items() if key != "Payload"}
+    return request

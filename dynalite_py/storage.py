@@ -8,8 +8,10 @@ Layout (one LMDB environment per data directory):
   streams  stream records and shards (see streams.py)
   ttl      expiry index of TTL-enabled tables (see ttl.py)
   indexes  secondary index entries (see indexes.py)
-  checkpoints is reserved for trigger checkpoints. Every write and everything
-  derived from it commit in one LMDB transaction.
+  lambda   functions, event source mappings, on-failure records (functions.py,
+           mappings.py)
+  checkpoints  trigger bridge positions per mapping and shard (bridge.py)
+Every write and everything derived from it commit in one LMDB transaction.
 
 Durability modes:
   "process" (default)  commits reach the OS page cache before a write is
@@ -35,7 +37,7 @@ import lmdb
 import msgpack
 
 DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "ttl",
-                  "checkpoints")
+                  "lambda", "checkpoints")
 DEFAULT_MAP_SIZE = 64 << 30  # address space only; the file grows as data does
 DURABILITY_MODES = ("process", "fsync")
 
@@ -105,6 +107,8 @@ class Store:
         self.streams = self.db["streams"]
         self.ttl = self.db["ttl"]
         self.indexes = self.db["indexes"]
+        self.lambdas = self.db["lambda"]
+        self.checkpoints = self.db["checkpoints"]
         self._snapshots = threading.local()  # per-thread stale snapshots
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()

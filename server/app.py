@@ -3,6 +3,8 @@
 POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
 GET  /  health answer
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
+GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
+/2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (rest.py)
 Transport rules applied here: an Authorization header is required
 (MissingAuthenticationTokenException) and, with --auth, its SigV4 signature
 is verified (auth.py); bodies above 16 MB get 413; every response carries
@@ -19,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dynalite_py import wire
+from dynalite_py import rest, wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 
@@ -77,6 +79,30 @@ def create_app(engine: Engine, verifier: Verifier | None = None) -> Starlette:
         return Response(f"healthy: dynamodb.{engine.config.region}.amazonaws.com ",
                         200, CORS_HEADERS, media_type="text/plain")
 
+    async def lambda_api(request: Request) -> Response:
+        """The Lambda REST API subset (functions, Invoke, event source mappings)."""
+        if not rest.is_lambda_path(request.url.path):
+            return error_response(404, "UnknownOperationException",
+                                  f"No operation at {request.method} {request.url.path}")
+        body = await request.body()
+        if verifier is not None:
+            try:
+                verifier.verify(request.method, str(request.url), dict(request.headers), body)
+            except DynamoError as error:
+                return error_response(error.status, error.name, error.message)
+        status, headers, payload = await run_in_threadpool(
+            rest.handle, engine, request.method, request.url.path, request.url.query,
+            dict(request.headers), body)
+        return Response(payload, status, {**headers, **CORS_HEADERS})
+
+    async def failures(request: Request) -> Response:
+        """On-failure records kept for one destination ARN (SQS/SNS)."""
+        from dynalite_py.mappings import failures as stored_failures
+        with engine.store.read() as txn:
+            found = stored_failures(txn, engine.store, request.path_params["destination"])
+        return Response(orjson.dumps(found), 200, {**CORS_HEADERS,
+                                                   "Content-Type": "application/json"})
+
     async def statistics(request: Request) -> Response:
         """Per-table consumed capacity and throttled requests of this server."""
         return Response(orjson.dumps(engine.throttler.statistics()), 200,
@@ -92,4 +118,6 @@ def create_app(engine: Engine, verifier: Verifier | None = None) -> Starlette:
         Route("/", health, methods=["GET"]),
         Route("/", preflight, methods=["OPTIONS"]),
         Route("/_dynalite/statistics", statistics, methods=["GET"]),
+        Route("/_dynalite/failures/{destination:path}", failures, methods=["GET"]),
+        Route("/{path:path}", lambda_api, methods=["GET", "POST", "PUT", "DELETE"]),
     ])

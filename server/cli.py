@@ -12,6 +12,7 @@ import uvicorn
 
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
+from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
 from .auth import Verifier, load_credentials
@@ -37,6 +38,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="seconds an eventually consistent read may lag behind writes")
     serve.add_argument("--auth", default=env("DYNALITE_AUTH"),
                        help="verify SigV4 signatures against this AWS credentials file")
+    serve.add_argument("--trigger", action="append", default=[], metavar="TABLE=module.function",
+                       help="run a handler on every change of TABLE (repeatable); modules "
+                            "are imported from --code-dir")
+    serve.add_argument("--code-dir", default=env("DYNALITE_CODE_DIR", "."),
+                       help="where --trigger handler modules live (default: current directory)")
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
                        help="debug logs one line per request")
@@ -50,6 +56,8 @@ def main(argv: list[str] | None = None) -> None:
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag)
     engine = Engine(args.data_dir, config)
+    code_dir = os.path.abspath(args.code_dir)
+    engine.triggers.extend(parse_trigger(text, code_dir) for text in args.trigger)
     try:
         verifier = Verifier(load_credentials(args.auth)) if args.auth else None
         uvicorn.run(create_app(engine, verifier), host=args.host, port=args.port,

@@ -14,7 +14,11 @@ from functools import cache
 from . import (
     batch_get_item,
     batch_write_item,
+    create_event_source_mapping,
+    create_function,
     create_table,
+    delete_event_source_mapping,
+    delete_function,
     delete_item,
     delete_table,
     describe_endpoints,
@@ -22,15 +26,25 @@ from . import (
     describe_stream,
     describe_table,
     describe_time_to_live,
+    get_event_source_mapping,
+    get_function,
+    get_function_configuration,
     get_item,
     get_records,
     get_shard_iterator,
+    invoke,
+    list_event_source_mappings,
+    list_functions,
     list_streams,
     list_tables,
+    put_function_concurrency,
     put_item,
     query,
     scan,
     transact_get_items,
+    update_event_source_mapping,
+    update_function_code,
+    update_function_configuration,
     update_table,
     update_time_to_live,
 )
@@ -38,10 +52,15 @@ from . import (
 OPERATIONS = {
     "dynamodb": {module.NAME: module for module in (
         batch_get_item, batch_write_item, create_table, delete_item, delete_table,
-        describe_endpoints, describe_limits, describe_table, describe_time_to_live, get_item, list_tables, put_item, query, scan,
-        transact_get_items, update_table, update_time_to_live)},
+        describe_endpoints, describe_limits, describe_table, describe_time_to_live, get_item,
+        list_tables, put_item, query, scan, transact_get_items, update_table, update_time_to_live)},
     "dynamodbstreams": {module.NAME: module for module in (
         describe_stream, get_records, get_shard_iterator, list_streams)},
+    "lambda": {module.NAME: module for module in (
+        create_event_source_mapping, create_function, delete_event_source_mapping,
+        delete_function, get_event_source_mapping, get_function, get_function_configuration,
+        invoke, list_event_source_mappings, list_functions, put_function_concurrency,
+        update_event_source_mapping, update_function_code, update_function_configuration)},
 }
 
 

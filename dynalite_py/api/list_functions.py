@@ -1,0 +1,18 @@
+"""ListFunctions (Lambda): names in order, paged by Marker/MaxItems."""
+NAME = "ListFunctions"
+SERVICE = "lambda"
+READ_ONLY = True
+PAGE = 50
+
+
+def run(engine, request: dict) -> dict:
+    functions = engine.functions
+    with engine.store.read() as txn:
+        records = functions.all(txn)
+    start = int(request.get("Marker") or 0)
+    size = min(int(request.get("MaxItems") or PAGE), PAGE)
+    page = records[start:start + size]
+    response = {"Functions": [functions.configuration(record) for record in page]}
+    if start + size < len(records):
+        response["NextMarker"] = str(start + size)
+    return response

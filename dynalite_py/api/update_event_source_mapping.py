@@ -1,0 +1,36 @@
+"""UpdateEventSourceMapping (Lambda): settings apply from the next batch;
+re-enabling resumes from the last checkpoint."""
+from __future__ import annotations
+
+import time
+
+from .. import mappings
+
+NAME = "UpdateEventSourceMapping"
+SERVICE = "lambda"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    mappings.validate_settings(request)
+    store = engine.store
+    if request.get("FunctionName"):
+        with store.read() as txn:
+            engine.functions.require(txn, request["FunctionName"])
+
+    def update(ctx):
+        mapping = dict(mappings.require(ctx.txn, store, request["UUID"]))
+        changes = {key: request[key] for key in mappings.SETTINGS if key in request}
+        if changes.get("FilterCriteria") == {}:
+            changes["FilterCriteria"] = {"Filters": []}  # {} removes every filter
+        mapping.update(changes, LastModified=time.time())
+        transition = "update"
+        if "Enabled" in request and request["Enabled"] != mapping["enabled"]:
+            transition = "enable" if request["Enabled"] else "disable"
+            mapping["enabled"] = request["Enabled"]
+        mappings.put(ctx, store, mapping)
+        return mappings.describe(ctx.txn, store, mapping, mappings.TRANSITIONS[transition])
+
+    response = store.write(update)
+    engine.bridge.wake.set()
+    return response

@@ -1,0 +1,339 @@
+"""The trigger bridge: event source mappings feeding stream records to functions.
+
+A supervisor thread keeps one consumer thread per enabled mapping. A
+consumer walks the stream's shards in lineage order (a child after its
+parent is finished) and, per shard, repeats: read from the checkpoint,
+drop records past MaximumRecordAgeInSeconds (on-failure destination) and
+records the filters reject, wait for the batching window, invoke the
+function synchronously, and act on the outcome as AWS does:
+
+* success: checkpoint past the batch;
+* ReportBatchItemFailures: checkpoint before the lowest failed record and
+  retry from there (an unknown identifier fails the whole batch);
+* function error: retry with back-off (the shard is blocked meanwhile),
+  bisecting first when BisectBatchOnFunctionError is set; after
+  MaximumRetryAttempts retries, or once the records are too old, send an
+  on-failure record and move on;
+* throttling (reserved concurrency 0): retry without using an attempt.
+
+Checkpoints are committed to LMDB after every batch, so delivery is at
+least once across restarts. Poll and back-off intervals are Config settings
+so tests run in seconds. ParallelizationFactor is accepted and stored;
+records of a shard are delivered in one lane, which keeps per-key order.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from . import mappings, streams
+from .errors import DynamoError
+from .filters import compile_filters
+from .functions import function_name_from
+from .triggers import ensure_triggers
+
+log = logging.getLogger("dynalite_py.bridge")
+
+
+@dataclass
+class Batch:
+    shard: dict
+    records: list[dict]
+    attempts: int = 0
+    function_error: str | None = "Unhandled"
+
+    @property
+    def first(self) -> int:
+        return int(self.records[0]["dynamodb"]["SequenceNumber"])
+
+    @property
+    def last(self) -> int:
+        return int(self.records[-1]["dynamodb"]["SequenceNumber"])
+
+
+@dataclass
+class ShardState:
+    waiting_since: float | None = None  # when the batching window started
+
+
+class Bridge:
+    """Runs every enabled mapping of one engine."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.consumers: dict[str, threading.Thread] = {}
+        self.wake = threading.Event()
+        self._thread = threading.Thread(target=self._supervise, name="dynalite-bridge",
+                                        daemon=True)
+
+    def start(self) -> "Bridge":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.wake.set()  # the engine's closing flag is set: the supervisor ends
+        if self._thread.is_alive():
+            self._thread.join()
+        for thread in list(self.consumers.values()):
+            thread.join()
+
+    def _supervise(self) -> None:
+        engine = self.engine
+        while not engine.closing.is_set():
+            try:
+                ensure_triggers(engine)
+                with engine.store.read() as txn:
+                    enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.store)
+                               if m["enabled"]}
+                for mapping_id in enabled - set(self.consumers):
+                    thread = threading.Thread(target=self._consume, args=(mapping_id,),
+                                              name=f"esm-{mapping_id[:8]}", daemon=True)
+                    self.consumers[mapping_id] = thread
+                    thread.start()
+            except Exception:
+                log.exception("bridge supervisor pass failed")
+            self.wake.wait(engine.config.bridge_poll_interval)
+            self.wake.clear()
+
+    def _consume(self, mapping_id: str) -> None:
+        consumer = Consumer(self.engine, mapping_id)
+        try:
+            while not self.engine.closing.is_set() and consumer.refresh():
+                if not consumer.step():
+                    self.engine.closing.wait(self.engine.config.bridge_poll_interval)
+        except Exception:
+            log.exception("event source mapping %s stopped", mapping_id)
+        finally:
+            self.consumers.pop(mapping_id, None)
+
+
+@dataclass
+class Consumer:
+    """One mapping's delivery loop."""
+
+    engine: object
+    mapping_id: str
+    mapping: dict = field(default_factory=dict)
+    states: dict[str, ShardState] = field(default_factory=dict)
+    matches: object = None
+
+    def refresh(self) -> bool:
+        """Reload the mapping; False once it is disabled or deleted."""
+        with self.engine.store.read() as txn:
+            mapping = mappings.find(txn, self.engine.store, self.mapping_id)
+        if mapping is None or not mapping["enabled"]:
+            return False
+        if mapping != self.mapping:
+            self.mapping = mapping
+            self.matches = compile_filters(mapping.get("FilterCriteria"))
+        return True
+
+    def step(self) -> bool:
+        """Deliver at most one batch from the first shard with work; True if it did."""
+        store = self.engine.store
+        with store.read() as txn:
+            try:
+                stream = streams.find_stream(txn, store, self.mapping["EventSourceArn"])
+            except DynamoError:
+                return False
+            finished = set()
+            for shard in stream["shards"]:
+                if shard["parent"] and shard["parent"] not in finished and any(
+                        s["ShardId"] == shard["parent"] for s in stream["shards"]):
+                    break  # a child waits until its parent is finished
+                position = self._position(txn, shard, stream)
+                if shard["end"] is not None and position > shard["end"]:
+                    finished.add(shard["ShardId"])
+                    continue
+                records, next_position = streams.read_records(
+                    txn, store, stream["number"], position, shard["end"],
+                    self.mapping["BatchSize"])
+                if not records:
+                    return False
+                return self._handle(shard, stream, records, next_position)
+        return False
+
+    def _position(self, txn, shard: dict, stream: dict) -> int:
+        raw = txn.get(mappings.checkpoint_key(self.mapping_id, shard["ShardId"]),
+                      db=self.engine.store.checkpoints)
+        start = max(shard["start"], stream["trimmed_before"])
+        return max(int(raw), start) if raw else start
+
+    def _handle(self, shard: dict, stream: dict, records: list[dict], next_position: int) -> bool:
+        now = self.engine.clock()
+        records = [dict(record, eventSourceARN=stream["StreamArn"]) for record in records]
+        expired = [r for r in records if self._too_old(r, now)]
+        if expired:
+            self._fail(Batch(shard, expired, function_error=None), "RecordAgeExceeded")
+        fresh = [r for r in records if not self._too_old(r, now)]
+        wanted = [r for r in fresh if self.matches(lambda_event_record(r))]
+        if not wanted:
+            self._checkpoint(shard, next_position - 1)
+            return True
+        state = self.states.setdefault(shard["ShardId"], ShardState())
+        window = self.mapping["MaximumBatchingWindowInSeconds"]
+        if window and len(records) < self.mapping["BatchSize"]:
+            state.waiting_since = state.waiting_since or now
+            if now - state.waiting_since < window:
+                return False
+        state.waiting_since = None
+        self._deliver(Batch(shard, wanted), last_read=next_position - 1)
+        return True
+
+    def _too_old(self, record: dict, now: float) -> bool:
+        limit = self.mapping["MaximumRecordAgeInSeconds"]
+        return limit != -1 and now - record["dynamodb"]["ApproximateCreationDateTime"] >= limit
+
+    def _deliver(self, batch: Batch, last_read: int) -> None:
+        """Invoke until the batch is done; sub-batches from bisection run in order."""
+        pending = [batch]
+        while pending and not self.engine.closing.is_set():
+            current = pending.pop(0)
+            outcome = self._invoke(current)
+            if outcome == "ok":
+                self._checkpoint(current.shard, current.last if pending else last_read)
+                continue
+            if outcome == "throttled":
+                pending.insert(0, current)
+                self._back_off(current.attempts)
+                continue
+            if isinstance(outcome, int):  # partial failure: retry from the failed record
+                self._checkpoint(current.shard, outcome - 1)
+                retry = [r for r in current.records
+                         if int(r["dynamodb"]["SequenceNumber"]) >= outcome]
+                current = Batch(current.shard, retry, current.attempts + 1, None)
+            elif self.mapping["BisectBatchOnFunctionError"] and len(current.records) > 1:
+                middle = len(current.records) // 2
+                pending[:0] = [Batch(current.shard, current.records[:middle]),
+                               Batch(current.shard, current.records[middle:])]
+                continue
+            else:
+                current.attempts += 1
+            if self._exhausted(current):
+                self._fail(current, "RetryAttemptsExhausted")
+                self._checkpoint(current.shard, current.last if pending else last_read)
+                continue
+            pending.insert(0, current)
+            self._back_off(current.attempts)
+
+    def _exhausted(self, batch: Batch) -> bool:
+        limit = self.mapping["MaximumRetryAttempts"]
+        if limit != -1 and batch.attempts > limit:
+            return True
+        now = self.engine.clock()
+        return self._too_old(batch.records[0], now)
+
+    def _invoke(self, batch: Batch):
+        """'ok', 'throttled', 'error', or the lowest failed sequence number."""
+        engine = self.engine
+        with engine.store.read() as txn:
+            record = engine.functions.find(txn, function_name_from(self.mapping["FunctionArn"]))
+        if record is None:
+            return "throttled"  # the function is gone: hold the shard, as AWS does
+        event = {"Records": [lambda_event_record(r) for r in batch.records]}
+        try:
+            result = engine.functions.invoke(record, event, _qualifier(self.mapping))
+        except DynamoError as error:
+            if error.name == "TooManyRequestsException":
+                return "throttled"
+            raise
+        if not result.ok:
+            self._result("PROBLEM: Function call failed")
+            batch.function_error = "Unhandled"
+            return "error"
+        if "ReportBatchItemFailures" not in self.mapping["FunctionResponseTypes"]:
+            self._result("OK")
+            return "ok"
+        failed = reported_failures(result.payload, batch)
+        self._result("OK" if failed is None else "PROBLEM: Function call failed")
+        return "ok" if failed is None else failed
+
+    def _back_off(self, attempts: int) -> None:
+        config = self.engine.config
+        delay = min(config.bridge_retry_base * 2 ** max(0, attempts - 1), config.bridge_retry_max)
+        self.engine.closing.wait(delay)
+
+    def _checkpoint(self, shard: dict, last_done: int) -> None:
+        key = mappings.checkpoint_key(self.mapping_id, shard["ShardId"])
+        self.engine.store.write(lambda ctx: ctx.txn.put(
+            key, str(last_done + 1).encode(), db=self.engine.store.checkpoints))
+
+    def _result(self, text: str) -> None:
+        key = b"R|" + self.mapping_id.encode()
+        self.engine.store.write(lambda ctx: ctx.txn.put(key, text.encode(),
+                                                        db=self.engine.store.checkpoints))
+
+    def _fail(self, batch: Batch, condition: str) -> None:
+        destination = self.mapping["DestinationConfig"].get("OnFailure", {}).get("Destination")
+        if not destination:
+            return
+        record = failure_record(self.mapping, batch, condition)
+        self.engine.store.write(lambda ctx: mappings.store_failure(ctx, self.engine.store,
+                                                                   destination, record))
+        callback = self.engine.failure_callbacks.get(destination)
+        if callback is not None:
+            callback(record)
+
+
+def lambda_event_record(record: dict) -> dict:
+    """A stream record as Lambda hands it over (userIdentity in lower case)."""
+    identity = record.get("userIdentity")
+    if identity is None:
+        return record
+    return dict(record, userIdentity={"type": identity["Type"],
+                                      "principalId": identity["PrincipalId"]})
+
+
+def reported_failures(payload: object, batch: Batch) -> int | None:
+    """The lowest failed sequence number of a ReportBatchItemFailures response,
+    None for success; an unusable answer fails the whole batch."""
+    if payload is None or payload == {}:
+        return None
+    if not isinstance(payload, dict):
+        return batch.first
+    failures = payload.get("batchItemFailures")
+    if not failures:
+        return None
+    sequence_numbers = {int(r["dynamodb"]["SequenceNumber"]) for r in batch.records}
+    failed = []
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if not (identifier and str(identifier).isdigit()
+                and int(identifier) in sequence_numbers):
+            return batch.first
+        failed.append(int(identifier))
+    return min(failed)
+
+
+def failure_record(mapping: dict, batch: Batch, condition: str) -> dict:
+    def arrival(record: dict) -> str:
+        return datetime.fromtimestamp(record["dynamodb"]["ApproximateCreationDateTime"],
+                                      tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    now = datetime.now(timezone.utc)
+    failure = {
+        "requestContext": {"requestId": str(uuid.uuid4()), "functionArn": mapping["FunctionArn"],
+                           "condition": condition, "approximateInvokeCount": batch.attempts},
+        "version": "1.0",
+        "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        "DDBStreamBatchInfo": {
+            "shardId": batch.shard["ShardId"],
+            "startSequenceNumber": batch.records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": batch.records[-1]["dynamodb"]["SequenceNumber"],
+            "approximateArrivalOfFirstRecord": arrival(batch.records[0]),
+            "approximateArrivalOfLastRecord": arrival(batch.records[-1]),
+            "batchSize": len(batch.records), "streamArn": mapping["EventSourceArn"]}}
+    if condition != "RecordAgeExceeded":
+        failure["responseContext"] = {"statusCode": 200, "executedVersion": "$LATEST",
+                                      "functionError": batch.function_error}
+    return failure
+
+
+def _qualifier(mapping: dict) -> str | None:
+    arn = mapping["FunctionArn"]
+    tail = arn.split(":function:", 1)[-1]
+    return tail.split(":", 1)[1] if ":" in tail else None
+

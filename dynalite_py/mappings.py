@@ -1,0 +1,170 @@
+"""Event source mappings for DynamoDB streams: records, defaults, validation,
+checkpoints and the on-failure destination store.
+
+Storage (LMDB database "lambda"):
+  b"M" + UUID                      -> the mapping (its API fields, plus "enabled")
+  b"D" + destination ARN + b"|" + time-ordered id -> an on-failure record
+Checkpoints (database "checkpoints"): UUID + b"|" + shard id -> the next
+sequence number to deliver, so a restarted bridge resumes where it stopped
+(at-least-once delivery). b"R|" + UUID holds LastProcessingResult.
+"""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from . import streams
+from .errors import DynamoError
+from .filters import compile_filters
+from .functions import function_name_from, lambda_error
+from .storage import WriteContext, pack, unpack
+
+DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
+            "MaximumRecordAgeInSeconds": -1, "MaximumRetryAttempts": -1,
+            "BisectBatchOnFunctionError": False, "TumblingWindowInSeconds": 0,
+            "FunctionResponseTypes": [], "DestinationConfig": {"OnFailure": {}}}
+SETTINGS = tuple(DEFAULTS) + ("FilterCriteria",)
+TRANSITIONS = {"create": "Creating", "enable": "Enabling", "disable": "Disabling",
+               "update": "Updating", "delete": "Deleting"}
+
+
+def mapping_key(mapping_id: str) -> bytes:
+    return b"M" + mapping_id.encode()
+
+
+def checkpoint_key(mapping_id: str, shard_id: str) -> bytes:
+    return f"{mapping_id}|{shard_id}".encode()
+
+
+def find(txn, store, mapping_id: str) -> dict | None:
+    raw = txn.get(mapping_key(mapping_id), db=store.lambdas)
+    return unpack(raw) if raw else None
+
+
+def require(txn, store, mapping_id: str) -> dict:
+    mapping = find(txn, store, mapping_id)
+    if mapping is None:
+        raise lambda_error("ResourceNotFoundException",
+                           "The resource you requested does not exist.", 404)
+    return mapping
+
+
+def all_mappings(txn, store) -> list[dict]:
+    cursor = txn.cursor(db=store.lambdas)
+    found = []
+    if cursor.set_range(b"M"):
+        for key, value in cursor:
+            if not key.startswith(b"M"):
+                break
+            found.append(unpack(value))
+    return sorted(found, key=lambda mapping: mapping["created"])
+
+
+def put(ctx: WriteContext, store, mapping: dict) -> None:
+    ctx.txn.put(mapping_key(mapping["UUID"]), pack(mapping), db=store.lambdas)
+
+
+def validate_settings(settings: dict) -> None:
+    """DynamoDB-stream rules the model's ranges cannot express."""
+    age = settings.get("MaximumRecordAgeInSeconds")
+    if age is not None and age != -1 and not 60 <= age <= 604_800:
+        raise lambda_error("InvalidParameterValueException",
+                           "MaximumRecordAgeInSeconds must be -1 or between 60 and 604800")
+    types = settings.get("FunctionResponseTypes") or []
+    if any(kind != "ReportBatchItemFailures" for kind in types):
+        raise lambda_error("InvalidParameterValueException",
+                           f"Unsupported FunctionResponseTypes: {types}")
+    if settings.get("DestinationConfig", {}).get("OnSuccess"):
+        raise lambda_error("InvalidParameterValueException",
+                           "Unsupported DestinationConfig parameter for given event source mapping "
+                           "type: OnSuccess")
+    if "FilterCriteria" in settings:
+        compile_filters(settings["FilterCriteria"])
+
+
+def describe(txn, store, mapping: dict, state: str | None = None) -> dict:
+    """The EventSourceMappingConfiguration as the API returns it."""
+    description = {key: value for key, value in mapping.items() if key[0].isupper()}
+    if not description.get("FilterCriteria", {}).get("Filters"):
+        description.pop("FilterCriteria", None)
+    description["State"] = state or ("Enabled" if mapping["enabled"] else "Disabled")
+    result = txn.get(b"R|" + mapping["UUID"].encode(), db=store.checkpoints)
+    description["LastProcessingResult"] = result.decode() if result else "No records processed"
+    return description
+
+
+def new_mapping(engine, request: dict, function_arn: str) -> dict:
+    mapping_id = str(uuid.uuid4())
+    config = engine.config
+    mapping = dict(DEFAULTS)
+    mapping.update({key: request[key] for key in SETTINGS if key in request})
+    mapping.update({
+        "UUID": mapping_id,
+        "EventSourceMappingArn":
+            f"arn:aws:lambda:{config.region}:{config.account_id}:event-source-mapping:{mapping_id}",
+        "EventSourceArn": request["EventSourceArn"], "FunctionArn": function_arn,
+        "StartingPosition": request["StartingPosition"], "LastModified": time.time(),
+        "StateTransitionReason": "User action", "enabled": request.get("Enabled", True),
+        "created": time.time()})
+    return mapping
+
+
+def check_source(txn, engine, request: dict) -> dict:
+    """The stream behind EventSourceArn, with Lambda's errors."""
+    arn = request["EventSourceArn"]
+    try:
+        stream = streams.find_stream(txn, engine.store, arn)
+    except DynamoError:
+        raise lambda_error("InvalidParameterValueException", f"Stream not found: {arn}") from None
+    position = request.get("StartingPosition")
+    if position is None:
+        raise lambda_error("InvalidParameterValueException",
+                           "1 validation error detected: Value null at 'startingPosition' failed "
+                           "to satisfy constraint: Member must not be null.")
+    if position == "AT_TIMESTAMP":
+        raise lambda_error("InvalidParameterValueException",
+                           f"Unsupported starting position for arn type: {arn}")
+    if request.get("StartingPositionTimestamp") is not None:
+        raise lambda_error("InvalidParameterValueException",
+                           "Timestamp only valid with StartingPosition AT_TIMESTAMP")
+    return stream
+
+
+def start_positions(ctx: WriteContext, store, mapping: dict, stream: dict) -> None:
+    """LATEST: begin after what the stream holds now (TRIM_HORIZON needs nothing)."""
+    if mapping["StartingPosition"] != "LATEST":
+        return
+    last = streams.last_sequence(ctx.txn, store, stream["number"])
+    for shard in stream["shards"]:
+        end = shard["end"] if shard["end"] is not None else last
+        ctx.txn.put(checkpoint_key(mapping["UUID"], shard["ShardId"]), str(end + 1).encode(),
+                    db=store.checkpoints)
+
+
+def check_not_duplicate(txn, store, stream_arn: str, function_arn: str) -> None:
+    for mapping in all_mappings(txn, store):
+        if (mapping["EventSourceArn"] == stream_arn
+                and function_name_from(mapping["FunctionArn"]) == function_name_from(function_arn)):
+            raise lambda_error(
+                "ResourceConflictException",
+                f'The event source arn (" {stream_arn} ") and function (" '
+                f'{function_name_from(function_arn)} ") provided mapping already exists. Please '
+                f'update or delete the existing mapping with UUID {mapping["UUID"]}', 409)
+
+
+def store_failure(ctx: WriteContext, store, destination: str, record: dict) -> None:
+    key = b"D" + destination.encode() + b"|" + f"{time.time_ns():020d}".encode()
+    ctx.txn.put(key, json.dumps(record).encode(), db=store.lambdas)
+
+
+def failures(txn, store, destination: str) -> list[dict]:
+    prefix = b"D" + destination.encode() + b"|"
+    cursor = txn.cursor(db=store.lambdas)
+    found = []
+    if cursor.set_range(prefix):
+        for key, value in cursor:
+            if not key.startswith(prefix):
+                break
+            found.append(json.loads(value))
+    return found

@@ -1,0 +1,307 @@
+"""Running Lambda-style Python handlers, as AWS's Python runtime does.
+
+Each function gets a warm worker process (multiprocessing "spawn": the
+parent holds LMDB environments and threads, so it never forks). The worker
+imports the handler once, so module state survives between invocations; a
+cold start happens on first use, after the configuration changes, after a
+timeout (the worker is killed), after a crash, or after `idle_seconds`
+unused. Invocations of one function are served one at a time by its
+worker. Events and results pass through a JSON round trip, so handlers see
+plain dict/list/str/int/float/bool/None and a result JSON cannot encode is
+a function error. Embedded callables run on a thread of this process with
+the same context and error shapes (a timed-out thread cannot be killed; its
+result is ignored).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable
+
+_SPAWN = multiprocessing.get_context("spawn")
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    handler: str                  # "module.function", split at the last dot
+    code_dir: str | None          # first on sys.path in the worker
+    timeout: float = 3.0
+    memory_size: int = 128
+    environment: dict[str, str] = field(default_factory=dict)
+    function_arn: str = ""
+    version: str = "$LATEST"
+    region: str = "us-east-1"
+    callable: Callable | None = None  # embedded: run this in-process instead
+
+    def fingerprint(self) -> tuple:
+        return (self.handler, self.code_dir, self.timeout, self.memory_size,
+                tuple(sorted(self.environment.items())), self.function_arn)
+
+
+@dataclass
+class InvocationResult:
+    ok: bool
+    payload: object            # the handler's result, or Lambda's error object
+    request_id: str
+    duration: float
+    logs: str
+    function_error: str | None  # "Unhandled" on error
+
+
+class LambdaContext:
+    """The context object of the Python runtime (../shared/spec §2.3)."""
+
+    class _Identity:
+        cognito_identity_id = None
+        cognito_identity_pool_id = None
+
+    def __init__(self, spec: dict, request_id: str, deadline: float) -> None:
+        self.function_name = spec["name"]
+        self.function_version = spec["version"]
+        self.invoked_function_arn = spec["function_arn"]
+        self.memory_limit_in_mb = str(spec["memory_size"])
+        self.aws_request_id = request_id
+        self.log_group_name = f"/aws/lambda/{spec['name']}"
+        self.log_stream_name = log_stream_name(spec["version"])
+        self.identity = self._Identity()
+        self.client_context = None
+        self.tenant_id = None
+        self._deadline = deadline
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+    @staticmethod
+    def log(message: str) -> None:
+        sys.stdout.write(message)
+
+
+def log_stream_name(version: str) -> str:
+    return time.strftime("%Y/%m/%d/") + f"[{version}]{uuid.uuid4().hex}"
+
+
+def runtime_environment(spec: dict) -> dict[str, str]:
+    """The reserved variables the runtime sets, then the function's own."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return {**spec["environment"],
+            "AWS_LAMBDA_FUNCTION_NAME": spec["name"],
+            "AWS_LAMBDA_FUNCTION_VERSION": spec["version"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec["memory_size"]),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{spec['name']}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream_name(spec["version"]),
+            "AWS_REGION": spec["region"], "AWS_DEFAULT_REGION": spec["region"],
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_python{version}",
+            "_HANDLER": spec["handler"], "LAMBDA_TASK_ROOT": spec["code_dir"] or os.getcwd(),
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand"}
+
+
+def error_object(error_type: str, message: str, request_id: str,
+                 trace: list[str] | None = None) -> dict:
+    return {"errorMessage": message, "errorType": error_type, "requestId": request_id,
+            "stackTrace": trace or []}
+
+
+def resolve_handler(handler: str) -> Callable:
+    """Import `module.function` as the runtime does, with its error names."""
+    module_name, _, function_name = handler.rpartition(".")
+    if not module_name:
+        raise HandlerError("Runtime.MalformedHandlerName",
+                           f"Bad handler '{handler}': not enough values to unpack "
+                           "(expected 2, got 1)")
+    try:
+        module = __import__(module_name, fromlist=[function_name])
+    except Exception as error:  # any failure while importing user code
+        raise HandlerError("Runtime.ImportModuleError",
+                           f"Unable to import module '{module_name}': {error}") from None
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise HandlerError("Runtime.HandlerNotFound",
+                           f"Handler '{function_name}' missing on module '{module_name}'")
+    return function
+
+
+class HandlerError(Exception):
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def run_handler(function: Callable, event_json: str, context: LambdaContext
+                ) -> tuple[bool, str, str]:
+    """(ok, JSON payload, logs) of one invocation, output captured."""
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        try:
+            result = function(json.loads(event_json), context)
+            return True, json.dumps(result), output.getvalue()
+        except Exception as error:
+            trace = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
+            payload = error_object(type(error).__name__, str(error), context.aws_request_id,
+                                   [line.rstrip("\n") for line in trace])
+            return False, json.dumps(payload), output.getvalue()
+
+
+def _worker_main(connection, spec: dict) -> None:
+    """A worker process: set up the environment, then serve invocations."""
+    os.environ.update(runtime_environment(spec))
+    if spec["code_dir"]:
+        sys.path.insert(0, spec["code_dir"])
+    function = None
+    while True:
+        try:
+            event_json, request_id, deadline = connection.recv()
+        except EOFError:
+            return
+        context = LambdaContext(spec, request_id, deadline)
+        if function is None:
+            try:
+                function = resolve_handler(spec["handler"])
+            except HandlerError as error:
+                connection.send((False, json.dumps(error_object(
+                    error.error_type, str(error), request_id)), ""))
+                continue
+        connection.send(run_handler(function, event_json, context))
+
+
+@dataclass
+class _Worker:
+    process: object
+    connection: object
+    fingerprint: tuple
+    last_used: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.connection.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+
+
+class Runtime:
+    """Warm workers per function, and the invocation protocol."""
+
+    def __init__(self, idle_seconds: float = 300.0) -> None:
+        self.idle_seconds = idle_seconds
+        self._workers: dict[str, _Worker] = {}
+        self._lock = threading.Lock()
+
+    def invoke(self, spec: FunctionSpec, event: object) -> InvocationResult:
+        request_id = str(uuid.uuid4())
+        started = time.time()
+        try:
+            event_json = json.dumps(event)
+        except (TypeError, ValueError) as error:
+            return self._failure(error_object("Runtime.SerializationError", str(error),
+                                              request_id), request_id, started, "")
+        if spec.callable is not None:
+            return self._invoke_callable(spec, event_json, request_id, started)
+        worker = self._worker(spec)
+        with worker.lock:
+            return self._invoke_worker(spec, worker, event_json, request_id, started)
+
+    def _invoke_worker(self, spec: FunctionSpec, worker: _Worker, event_json: str,
+                       request_id: str, started: float) -> InvocationResult:
+        try:
+            worker.connection.send((event_json, request_id, started + spec.timeout))
+            ready = worker.connection.poll(spec.timeout)
+            answer = worker.connection.recv() if ready else None
+        except (EOFError, OSError):
+            answer = False
+        worker.last_used = time.time()
+        if not answer:
+            self._retire(spec.name, worker)
+            if answer is None:
+                return self._timed_out(spec, request_id, started)
+            return self._failure(error_object("Runtime.ExitError", "RequestId: "
+                                              f"{request_id} Error: Runtime exited", request_id),
+                                 request_id, started, "")
+        ok, payload_json, logs = answer
+        return self._result(ok, payload_json, request_id, started, logs)
+
+    def _invoke_callable(self, spec: FunctionSpec, event_json: str, request_id: str,
+                         started: float) -> InvocationResult:
+        context = LambdaContext(_spec_dict(spec), request_id, started + spec.timeout)
+        outcome: list = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(run_handler(spec.callable, event_json, context)),
+            name=f"lambda-{spec.name}", daemon=True)
+        thread.start()
+        thread.join(spec.timeout)
+        if not outcome:
+            return self._timed_out(spec, request_id, started)
+        ok, payload_json, logs = outcome[0]
+        return self._result(ok, payload_json, request_id, started, logs)
+
+    def _result(self, ok: bool, payload_json: str, request_id: str, started: float,
+                logs: str) -> InvocationResult:
+        payload = json.loads(payload_json)
+        return InvocationResult(ok, payload, request_id, time.time() - started, logs,
+                                None if ok else "Unhandled")
+
+    def _timed_out(self, spec: FunctionSpec, request_id: str, started: float
+                   ) -> InvocationResult:
+        message = (f"RequestId: {request_id} Error: Task timed out after "
+                   f"{spec.timeout:.2f} seconds")
+        return self._failure(error_object("Sandbox.Timedout", message, request_id),
+                             request_id, started, "")
+
+    @staticmethod
+    def _failure(payload: dict, request_id: str, started: float, logs: str) -> InvocationResult:
+        return InvocationResult(False, payload, request_id, time.time() - started, logs,
+                                "Unhandled")
+
+    def _worker(self, spec: FunctionSpec) -> _Worker:
+        with self._lock:
+            self._stop_idle(spec.name)
+            worker = self._workers.get(spec.name)
+            if worker is not None and (worker.fingerprint != spec.fingerprint()
+                                       or not worker.process.is_alive()):
+                self._workers.pop(spec.name).stop()
+                worker = None
+            if worker is None:
+                parent, child = _SPAWN.Pipe()
+                process = _SPAWN.Process(target=_worker_main, args=(child, _spec_dict(spec)),
+                                         name=f"lambda-{spec.name}", daemon=True)
+                process.start()
+                child.close()
+                worker = _Worker(process, parent, spec.fingerprint(), time.time())
+                self._workers[spec.name] = worker
+            return worker
+
+    def _stop_idle(self, keep: str) -> None:
+        now = time.time()
+        for name, worker in list(self._workers.items()):
+            if name != keep and now - worker.last_used > self.idle_seconds \
+                    and not worker.lock.locked():
+                self._workers.pop(name).stop()
+
+    def _retire(self, name: str, worker: _Worker) -> None:
+        with self._lock:
+            if self._workers.get(name) is worker:
+                del self._workers[name]
+        worker.stop()
+
+    def close(self) -> None:
+        with self._lock:
+            workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.stop()
+
+
+def _spec_dict(spec: FunctionSpec) -> dict:
+    return {"name": spec.name, "handler": spec.handler, "code_dir": spec.code_dir,
+            "memory_size": spec.memory_size, "environment": spec.environment,
+            "function_arn": spec.function_arn, "version": spec.version, "region": spec.region}
+
