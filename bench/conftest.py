@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # support.py
 
 RESULTS: dict[str, float] = {}
+SUMMARIES: list[tuple[str, float, tuple | None]] = []  # measurements that are not ops/s
 RATIOS = [  # (label, numerator, denominator, target)
     ("HTTP GetItem / bare Starlette endpoint", "http_get_item", "http_bare_starlette", 0.60),
     ("HTTP PutItem / bare Starlette endpoint", "http_put_item", "http_bare_starlette", None),
@@ -38,7 +39,22 @@ def record():
     return save
 
 
+@pytest.fixture
+def record_summary():
+    """Record a measured figure (latency, rate) with an optional (op, target)."""
+    def save(label: str, value: float, target: tuple | None = None) -> None:
+        SUMMARIES.append((label, value, target))
+    return save
+
+
 def pytest_terminal_summary(terminalreporter):
+    for label, value, target in SUMMARIES:
+        note = ""
+        if target:
+            op, bound = target
+            met = value <= bound if op == "<=" else value >= bound
+            note = f"  target {op} {bound}: {'met' if met else 'NOT met'}"
+        terminalreporter.write_line(f"  {label:50s} {value:10,.1f}{note}")
     if not RESULTS:
         return
     write = terminalreporter.write_line

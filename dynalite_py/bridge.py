@@ -66,8 +66,23 @@ class Bridge:
         self.engine = engine
         self.consumers: dict[str, threading.Thread] = {}
         self.wake = threading.Event()
+        # Commits in this process wake idle consumers at once; writes from
+        # other processes are seen at the next poll.
+        self.changed = threading.Condition()
+        self.generation = 0
+        engine.store.after_commit.append(self.notify)
         self._thread = threading.Thread(target=self._supervise, name="dynalite-bridge",
                                         daemon=True)
+
+    def notify(self) -> None:
+        with self.changed:
+            self.generation += 1
+            self.changed.notify_all()
+
+    def wait_for_change(self, seen_generation: int, timeout: float) -> None:
+        with self.changed:
+            if self.generation == seen_generation:
+                self.changed.wait(timeout)
 
     def start(self) -> "Bridge":
         self._thread.start()
@@ -75,6 +90,7 @@ class Bridge:
 
     def stop(self) -> None:
         self.wake.set()  # the engine's closing flag is set: the supervisor ends
+        self.notify()
         if self._thread.is_alive():
             self._thread.join()
         for thread in list(self.consumers.values()):
@@ -102,8 +118,9 @@ class Bridge:
         consumer = Consumer(self.engine, mapping_id)
         try:
             while not self.engine.closing.is_set() and consumer.refresh():
+                generation = self.generation
                 if not consumer.step():
-                    self.engine.closing.wait(self.engine.config.bridge_poll_interval)
+                    self.wait_for_change(generation, self.engine.config.bridge_poll_interval)
         except Exception:
             log.exception("event source mapping %s stopped", mapping_id)
         finally:

@@ -110,6 +110,7 @@ class Store:
         self.lambdas = self.db["lambda"]
         self.checkpoints = self.db["checkpoints"]
         self._snapshots = threading.local()  # per-thread stale snapshots
+        self.after_commit: list[Callable[[], None]] = []  # told after every commit
         self._queue: deque[_Task] = deque()
         self._cond = threading.Condition()
         self._leader_active = False
@@ -174,6 +175,8 @@ class Store:
         finally:
             for task in batch:
                 task.done = True
+        for listener in self.after_commit:
+            listener()
 
     def _run_task(self, parent: lmdb.Transaction, task: _Task,
                   stats: dict[bytes, list[int]]) -> None:
