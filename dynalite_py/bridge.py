@@ -253,10 +253,8 @@ class Consumer:
         event = {"Records": [lambda_event_record(r) for r in batch.records]}
         try:
             result = engine.functions.invoke(record, event, _qualifier(self.mapping))
-        except DynamoError as error:
-            if error.name == "TooManyRequestsException":
-                return "throttled"
-            raise
+        except DynamoError:  # throttled, or its callable lives in another process: hold
+            return "throttled"
         if not result.ok:
             self._result("PROBLEM: Function call failed")
             batch.function_error = "Unhandled"

@@ -250,3 +250,32 @@ def test_serve_trigger_option(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_bridge_resumes_after_restart_without_skipping(tmp_path):
+    settings = dict(table_status_delay=0.0, bridge_poll_interval=0.01, bridge_retry_base=0.01)
+    delivered: list[str] = []
+
+    def handler(event, context):
+        delivered.extend(r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"])
+
+    with dynalite_py.open(str(tmp_path), **settings) as db:
+        client = db.client()
+        table = create_table(client, TableName="resumed", StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        db.register_function("keeper", handler)
+        db.client("lambda").create_event_source_mapping(
+            EventSourceArn=client.describe_table(TableName=table)["Table"]["LatestStreamArn"],
+            FunctionName="keeper", StartingPosition="TRIM_HORIZON")
+        for key in ("a", "b", "c"):
+            client.put_item(TableName=table, Item={"pk": {"S": key}})
+        wait_for(lambda: len(delivered) == 3)
+    with dynalite_py.open(str(tmp_path), **settings) as db:
+        client = db.client()
+        for key in ("d", "e"):  # written while no handler is registered here yet
+            client.put_item(TableName="resumed", Item={"pk": {"S": key}})
+        time.sleep(0.1)
+        db.register_function("keeper", handler)  # the mapping and checkpoint survived
+        wait_for(lambda: len(delivered) == 5)
+        time.sleep(0.1)
+    assert delivered == ["a", "b", "c", "d", "e"]  # nothing skipped, nothing twice
