@@ -52,11 +52,19 @@ class ItemWriter:
     def write(self, ctx: WriteContext, table: Table, key: bytes, new_item: dict | None,
               new_size: int = 0, user_identity: dict | None = None) -> StoredItem | None:
         """Put `new_item` (or delete, when None) under `key`; return the old item."""
+        old = read_item(ctx.txn, self.store, key)
+        self.commit(ctx, table, key, old, new_item, new_size, user_identity)
+        return old
+
+    def commit(self, ctx: WriteContext, table: Table, key: bytes, old: StoredItem | None,
+               new_item: dict | None, new_size: int = 0,
+               user_identity: dict | None = None) -> None:
+        """Replace `old` (as read in this transaction) by `new_item`, or
+        delete it when None, with everything derived from the change."""
         store = self.store
-        old = read_item(ctx.txn, store, key)
         if new_item is None:
             if old is None:
-                return None
+                return
             ctx.txn.delete(key, db=store.items)
         else:
             ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
@@ -70,7 +78,6 @@ class ItemWriter:
                              old.item if old else None, new_item)
         if table.stream_number is not None:
             self._emit(ctx, table, old, new_item, new_size, user_identity)
-        return old
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_size: int, user_identity: dict | None) -> None:

@@ -1,8 +1,16 @@
 """Shared rules of TransactGetItems and TransactWriteItems: one item once,
-cancellation reasons, and transactional (double) capacity."""
+cancellation reasons, transactional (double) capacity, and client request
+tokens."""
 from __future__ import annotations
 
+import hashlib
+import json
+
 from .errors import DynamoError, validation_error
+from .storage import Store, WriteContext, pack, unpack
+
+TOKEN_LIFETIME = 600.0  # a ClientRequestToken is remembered for 10 minutes
+_TOKEN_PREFIX = b"client-token:"
 
 
 def cancelled(reasons: list[dict]) -> DynamoError:
@@ -33,3 +41,32 @@ def transactional_capacity(mode: str | None, units_by_table: dict[str, float], k
             entry["Table"] = {"CapacityUnits": units, field: units}
         capacity.append(entry)
     return capacity
+
+
+def request_digest(request: dict) -> bytes:
+    """What makes two requests with one ClientRequestToken "the same"."""
+    body = {name: value for name, value in request.items() if name != "ClientRequestToken"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
+
+
+def idempotent_replay(ctx: WriteContext, store: Store, token: str, digest: bytes,
+                      now: float) -> dict | None:
+    """The answer to the first request with `token`, when it was made less
+    than 10 minutes ago with the same parameters; None when it is new."""
+    raw = ctx.txn.get(_TOKEN_PREFIX + token.encode(), db=store.meta)
+    if raw is None:
+        return None
+    expires, first_digest, response = unpack(raw)
+    if now >= expires:
+        return None
+    if first_digest != digest:
+        raise DynamoError("IdempotentParameterMismatchException",
+                          "The request uses the same client token as a previous, but "
+                          "non-identical request.")
+    return response
+
+
+def remember_token(ctx: WriteContext, store: Store, token: str, digest: bytes, response: dict,
+                   now: float) -> None:
+    ctx.txn.put(_TOKEN_PREFIX + token.encode(), pack([now + TOKEN_LIFETIME, digest, response]),
+                db=store.meta)

@@ -42,9 +42,11 @@ from . import (
     query,
     scan,
     transact_get_items,
+    transact_write_items,
     update_event_source_mapping,
     update_function_code,
     update_function_configuration,
+    update_item,
     update_table,
     update_time_to_live,
 )
@@ -53,7 +55,8 @@ OPERATIONS = {
     "dynamodb": {module.NAME: module for module in (
         batch_get_item, batch_write_item, create_table, delete_item, delete_table,
         describe_endpoints, describe_limits, describe_table, describe_time_to_live, get_item,
-        list_tables, put_item, query, scan, transact_get_items, update_table, update_time_to_live)},
+        list_tables, put_item, query, scan, transact_get_items, transact_write_items,
+        update_item, update_table, update_time_to_live)},
     "dynamodbstreams": {module.NAME: module for module in (
         describe_stream, get_records, get_shard_iterator, list_streams)},
     "lambda": {module.NAME: module for module in (

@@ -1,37 +1,56 @@
-"""DeleteItem: remove one item by its full primary key."""
+"""DeleteItem: remove one item by its full primary key, optionally under a
+condition."""
 from __future__ import annotations
 
-from ..capacity import with_capacity, write_units
+from dataclasses import dataclass
+
+from ..capacity import with_capacity
+from ..catalog import Table
 from ..errors import validation_error
+from ..expressions import RequestExpressions
 from ..items import key_of
 from ..model.values import validate_item, validate_key
-from ..projection import check_expression_params
+from ..writes import Build, PlannedWrite, perform, request_condition, returned_attributes
 
 NAME = "DeleteItem"
 READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
-    check_expression_params(request, ["ConditionExpression"], ["Expected"])
-    validate_item(request["Key"])
-    reject_conditions(request)
+    delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected"])
     check_return_values(request)
-    store, catalog = engine.store, engine.catalog
-    with store.read() as txn:
-        table = catalog.active(txn, request["TableName"])
-    key = key_of(table, validate_key(request["Key"], table.key_schema, table.attribute_types))
-    engine.throttler.admit(table, "write", table.global_index_names)
-
-    def delete(ctx):
-        return engine.items.write(ctx, catalog.confirm(ctx, table), key, None), ctx.index_units
-
-    old, index_units = store.write(delete)
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, request["TableName"])
+    outcome = perform(engine, delete.plan(table, lambda old: (None, 0)))
     response = {}
-    if old is not None and request.get("ReturnValues") == "ALL_OLD":
-        response["Attributes"] = old.item
-    units = write_units(old.size if old else 0)
-    engine.throttler.spend(table, "write", units, index_units)
-    return with_capacity(response, request, table, units, index_units)
+    attributes = returned_attributes(request.get("ReturnValues"), outcome)
+    if attributes is not None:
+        response["Attributes"] = attributes
+    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+
+
+@dataclass
+class KeyedWrite:
+    """A write addressed by Key (DeleteItem, UpdateItem, and their
+    TransactWriteItems forms, and ConditionCheck), checked as far as it can
+    be without its table."""
+    request: dict
+    expressions: RequestExpressions
+
+    @classmethod
+    def check(cls, request: dict, expressions: list[str], legacy: list[str]) -> "KeyedWrite":
+        parsed = RequestExpressions.parse(request, expressions, legacy)
+        validate_item(request["Key"])
+        return cls(request, parsed)
+
+    def key(self, table: Table) -> bytes:
+        key = validate_key(self.request["Key"], table.key_schema, table.attribute_types)
+        return key_of(table, key)
+
+    def plan(self, table: Table, build: Build | None) -> PlannedWrite:
+        return PlannedWrite(table, self.key(table), build,
+                            request_condition(self.request, self.expressions),
+                            return_old_on_failure(self.request))
 
 
 def check_return_values(request: dict) -> None:
@@ -40,9 +59,5 @@ def check_return_values(request: dict) -> None:
         raise validation_error("ReturnValues can only be ALL_OLD or NONE")
 
 
-def reject_conditions(request: dict) -> None:
-    """Conditional writes arrive with the expression issue; refuse them clearly
-    rather than ignore a condition the caller relies on."""
-    for name in ("ConditionExpression", "Expected"):
-        if request.get(name) is not None:
-            raise validation_error(f"{name} is not supported by dynalite-py yet")
+def return_old_on_failure(request: dict) -> bool:
+    return request.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD"

@@ -1,7 +1,11 @@
-"""PutItem: create or replace one item."""
+"""PutItem: create or replace one item, optionally under a condition."""
 from __future__ import annotations
 
-from ..capacity import with_capacity, write_units
+from dataclasses import dataclass
+
+from ..capacity import with_capacity
+from ..catalog import Table
+from ..expressions import RequestExpressions
 from ..items import key_of
 from ..model.values import (
     check_item_size,
@@ -9,35 +13,45 @@ from ..model.values import (
     validate_item,
     validate_item_key,
 )
-from ..projection import check_expression_params
-from .delete_item import check_return_values, reject_conditions
+from ..writes import PlannedWrite, perform, request_condition, returned_attributes
+from .delete_item import check_return_values, return_old_on_failure
 
 NAME = "PutItem"
 READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
-    check_expression_params(request, ["ConditionExpression"], ["Expected"])
-    item = validate_item(request["Item"])
-    reject_conditions(request)
+    put = Put.check(request, legacy=["Expected"])
     check_return_values(request)
-    size = check_item_size(item)
-    store, catalog = engine.store, engine.catalog
-    with store.read() as txn:
-        table = catalog.active(txn, request["TableName"])
-    validate_item_key(item, table.key_schema, table.attribute_types)
-    validate_index_keys(item, table.index_key_schemas, table.attribute_types)
-    key = key_of(table, item)
-    engine.throttler.admit(table, "write", table.global_index_names)
-
-    def put(ctx):
-        old = engine.items.write(ctx, catalog.confirm(ctx, table), key, item, size)
-        return old, ctx.index_units
-
-    old, index_units = store.write(put)
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, request["TableName"])
+    outcome = perform(engine, put.plan(table))
     response = {}
-    if old is not None and request.get("ReturnValues") == "ALL_OLD":
-        response["Attributes"] = old.item
-    units = write_units(max(size, old.size if old else 0))
-    engine.throttler.spend(table, "write", units, index_units)
-    return with_capacity(response, request, table, units, index_units)
+    attributes = returned_attributes(request.get("ReturnValues"), outcome)
+    if attributes is not None:
+        response["Attributes"] = attributes
+    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+
+
+@dataclass
+class Put:
+    """A put checked as far as it can be without its table (also a
+    TransactWriteItems Put)."""
+    request: dict
+    expressions: RequestExpressions
+    item: dict
+    size: int
+
+    @classmethod
+    def check(cls, request: dict, legacy: list[str]) -> "Put":
+        expressions = RequestExpressions.parse(request, ["ConditionExpression"], legacy)
+        item = validate_item(request["Item"])
+        return cls(request, expressions, item, check_item_size(item))
+
+    def plan(self, table: Table) -> PlannedWrite:
+        item, size = self.item, self.size
+        validate_item_key(item, table.key_schema, table.attribute_types)
+        validate_index_keys(item, table.index_key_schemas, table.attribute_types)
+        return PlannedWrite(table, key_of(table, item), lambda old: (item, size),
+                            request_condition(self.request, self.expressions),
+                            return_old_on_failure(self.request))

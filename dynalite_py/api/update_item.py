@@ -1,0 +1,60 @@
+"""UpdateItem: change attributes of one item (creating it when absent) with
+an UpdateExpression, optionally under a condition."""
+from __future__ import annotations
+
+from ..capacity import with_capacity
+from ..catalog import Table
+from ..expressions import Scope, apply, check_paths
+from ..model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
+from ..writes import PlannedWrite, perform, returned_attributes
+from .delete_item import KeyedWrite
+
+NAME = "UpdateItem"
+READ_ONLY = False
+EXPRESSIONS = ["UpdateExpression", "ConditionExpression"]
+
+
+def run(engine, request: dict) -> dict:
+    update = KeyedWrite.check(request, EXPRESSIONS, ["AttributeUpdates", "Expected"])
+    with engine.store.read() as txn:
+        table = engine.catalog.active(txn, request["TableName"])
+    plan, builder = plan_update(update, table)
+    outcome = perform(engine, plan)
+    response = {}
+    attributes = returned_attributes(request.get("ReturnValues"), outcome, builder.touched)
+    if attributes is not None:
+        response["Attributes"] = attributes
+    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+
+
+def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, "ItemUpdate"]:
+    """The planned write of an update request, and the builder it uses."""
+    plan = update.plan(table, None)
+    expressions = update.expressions
+    tree = expressions.get("UpdateExpression")
+    if tree is not None:
+        check_paths(tree, expressions.scope, table.key_names)
+    key_item = {name: update.request["Key"][name] for name in table.key_names}
+    plan.build = builder = ItemUpdate(table, key_item, tree, expressions.scope)
+    return plan, builder
+
+
+class ItemUpdate:
+    """Builds the updated item from the old one (or from the key alone),
+    remembering which document paths the update touched (for UPDATED_*)."""
+
+    def __init__(self, table: Table, key_item: dict, update: dict | None, scope: Scope) -> None:
+        self.table = table
+        self.key_item = key_item
+        self.update = update
+        self.scope = scope
+        self.touched: list[list] = []
+
+    def __call__(self, old: dict | None) -> tuple[dict, int]:
+        base = old if old is not None else dict(self.key_item)
+        if self.update is None:
+            new_item, self.touched = base, []
+        else:
+            new_item, self.touched = apply(self.update, base, self.scope)
+        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types)
+        return new_item, check_item_size(new_item, UPDATE_TOO_BIG)

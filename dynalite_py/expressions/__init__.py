@@ -1,0 +1,145 @@
+"""DynamoDB's expression language: parsing (cached), placeholder rules, and
+evaluation of conditions, projections and updates.
+
+`RequestExpressions.parse(request, expressions, legacy)` applies the
+request-level rules in DynamoDB's order: mixing expression and legacy
+parameters, ExpressionAttributeNames/Values shape, each expression's
+syntax, undefined placeholders, then unused ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import DynamoError, validation_error
+from ..model.values import validate_attribute_value
+from ..projection import check_expression_params
+from .evaluation import ATTRIBUTE_TYPES, Scope, compare, holds, project
+from .parser import parsed
+from .updates import apply, check_paths
+
+LABELS = {"ConditionExpression": "condition", "FilterExpression": "condition",
+          "KeyConditionExpression": "condition", "ProjectionExpression": "projection",
+          "UpdateExpression": "update"}
+
+__all__ = ["RequestExpressions", "Scope", "apply", "check_paths", "holds", "project"]
+
+
+@dataclass
+class RequestExpressions:
+    scope: Scope
+    trees: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, request: dict, expressions: list[str], legacy: list[str]
+              ) -> "RequestExpressions":
+        check_expression_params(request, expressions, legacy)
+        values = request.get("ExpressionAttributeValues")
+        if values is not None:
+            if not values:
+                raise validation_error("ExpressionAttributeValues must not be empty")
+            for key, value in values.items():
+                if not key.startswith(":") or not key[1:].replace("_", "a").isalnum():
+                    raise validation_error("ExpressionAttributeValues contains invalid key: "
+                                           f'Syntax error; key: "{key}"')
+                try:
+                    validate_attribute_value(value)
+                except DynamoError as error:
+                    raise validation_error("ExpressionAttributeValues contains invalid value: "
+                                           f"{error.message} for key {key}") from None
+        scope = Scope(request.get("ExpressionAttributeNames"), values)
+        found = cls(scope)
+        used_names: set[str] = set()
+        used_values: set[str] = set()
+        for name in expressions:
+            text = request.get(name)
+            if text is None:
+                continue
+            tree = parsed(name, LABELS[name], text)
+            _check_placeholders(name, tree, scope, used_names, used_values)
+            found.trees[name] = tree
+        unused = [key for key in scope.names if key not in used_names]
+        if unused:
+            raise validation_error("Value provided in ExpressionAttributeNames unused in "
+                                   f"expressions: keys: {{{', '.join(unused)}}}")
+        unused = [key for key in scope.values if key not in used_values]
+        if unused:
+            raise validation_error("Value provided in ExpressionAttributeValues unused in "
+                                   f"expressions: keys: {{{', '.join(unused)}}}")
+        return found
+
+    def get(self, name: str):
+        return self.trees.get(name)
+
+    def projection_paths(self) -> list[list] | None:
+        tree = self.trees.get("ProjectionExpression")
+        if tree is None:
+            return None
+        paths = [self.scope.elements(path) for path in tree]
+        for index, first in enumerate(paths):
+            for second in paths[index + 1:]:
+                shorter = min(len(first), len(second))
+                if first[:shorter] == second[:shorter]:
+                    raise validation_error(
+                        "Invalid ProjectionExpression: Two document paths overlap with each "
+                        f"other; must remove or rewrite one of these paths; path one: "
+                        f"[{_show(first)}], path two: [{_show(second)}]")
+        return paths
+
+
+def _show(elements: list) -> str:
+    return ", ".join(f"[{e}]" if isinstance(e, int) else e for e in elements)
+
+
+def _check_placeholders(label: str, node, scope: Scope, names: set[str], values: set[str]
+                        ) -> None:
+    """Every #name and :value must be defined; semantic checks on functions."""
+    if isinstance(node, dict):  # an update: its clauses
+        for clause, actions in node.items():
+            for action in actions:
+                _check_placeholders(label, action, scope, names, values)
+        return
+    if isinstance(node, list) or (isinstance(node, tuple) and node
+                                  and isinstance(node[0], tuple)):  # an update's (path, value)
+        for child in node:
+            _check_placeholders(label, child, scope, names, values)
+        return
+    if not isinstance(node, tuple) or not node:
+        return
+    kind = node[0]
+    if kind == "path":
+        for element_kind, value in node[1]:
+            if element_kind == "#":
+                if value not in scope.names:
+                    raise validation_error(
+                        f"Invalid {label}: An expression attribute name used in the document "
+                        f"path is not defined; attribute name: {value}")
+                names.add(value)
+        return
+    if kind == ":":
+        if node[1] not in scope.values:
+            raise validation_error(
+                f"Invalid {label}: An expression attribute value used in expression is not "
+                f"defined; attribute value: {node[1]}")
+        values.add(node[1])
+        return
+    for child in node[1:]:
+        _check_placeholders(label, child, scope, names, values)
+    if kind == "call" and node[1] == "attribute_type" and node[2][1][0] == ":":
+        wanted = scope.values[node[2][1][1]]
+        if wanted.get("S") not in ATTRIBUTE_TYPES:
+            shown = next(iter(wanted.values()))
+            raise validation_error(
+                f"Invalid {label}: Invalid attribute type name found; type: {shown}, valid "
+                "types: { B,BOOL,BS,L,M,N,NS,NULL,S,SS }")
+    if kind == "between" and node[2][0] == ":" and node[3][0] == ":":
+        low, high = scope.values[node[2][1]], scope.values[node[3][1]]
+        if compare(">", low, high):
+            raise validation_error(
+                f"Invalid {label}: The BETWEEN operator requires upper bound to be greater than "
+                f"or equal to lower bound; lower bound operand: AttributeValue: "
+                f"{{{_brief(low)}}}, upper bound operand: AttributeValue: {{{_brief(high)}}}")
+
+
+def _brief(value: dict) -> str:
+    (kind, data), = value.items()
+    return f"{kind}:{data}"

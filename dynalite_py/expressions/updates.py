@@ -1,0 +1,193 @@
+"""Applying an UpdateExpression to an item, with DynamoDB's rules.
+
+Every right-hand side reads the item as it was before the update; SET
+creates or replaces (a list index past the end appends), REMOVE deletes
+(list elements shift; several indexes of one list are removed from the
+highest down), ADD adds to a number or a set (creating it when absent),
+DELETE takes elements out of a set (an emptied set disappears).
+"""
+from __future__ import annotations
+
+import copy
+from decimal import Decimal, localcontext
+
+from ..errors import DynamoError, invalid_parameter, validation_error
+from ..model.numbers import normalize_number
+from .evaluation import SET_TYPES, Scope, equal, get, operand
+
+INVALID_PATH = "The document path provided in the update expression is invalid for update"
+WRONG_TYPE = "An operand in the update expression has an incorrect data type"
+
+
+def check_paths(update: dict, scope: Scope, key_names: tuple[str, ...]) -> None:
+    """Key attributes cannot be updated; no two paths may overlap."""
+    paths = [scope.elements(action if clause == "REMOVE" else action[0])
+             for clause, actions in update.items() for action in actions]
+    for elements in paths:
+        if elements[0] in key_names:
+            raise invalid_parameter(f"Cannot update attribute {elements[0]}. This attribute is "
+                                    "part of the key")
+    for index, first in enumerate(paths):
+        for second in paths[index + 1:]:
+            shorter = min(len(first), len(second))
+            if first[:shorter] == second[:shorter]:
+                raise validation_error(
+                    "Invalid UpdateExpression: Two document paths overlap with each other; must "
+                    "remove or rewrite one of these paths; path one: "
+                    f"[{_show(first)}], path two: [{_show(second)}]")
+
+
+def _show(elements: list) -> str:
+    return ", ".join(f"[{e}]" if isinstance(e, int) else e for e in elements)
+
+
+def apply(update: dict, item: dict | None, scope: Scope) -> tuple[dict, list[list]]:
+    """The updated item and the document paths the update touched."""
+    before = item or {}
+    after = copy.deepcopy(before)
+    touched: list[list] = []
+    for path, value_node in update.get("SET", []):
+        elements = scope.elements(path)
+        _assign(after, elements, _set_value(value_node, before, scope))
+        touched.append(elements)
+    for path, value_node in update.get("ADD", []):
+        elements = scope.elements(path)
+        _assign(after, elements, _added(get(before, elements), scope.values[value_node[1]]))
+        touched.append(elements)
+    for path, value_node in update.get("DELETE", []):
+        elements = scope.elements(path)
+        remaining = _deleted(get(before, elements), scope.values[value_node[1]])
+        if remaining is None:
+            _remove(after, elements)
+        else:
+            _assign(after, elements, remaining)
+        touched.append(elements)
+    removals = [scope.elements(path) for path in update.get("REMOVE", [])]
+    for elements in sorted(removals, key=lambda e: [(x if isinstance(x, int) else -1)
+                                                    for x in e], reverse=True):
+        _remove(after, elements)
+        touched.append(elements)
+    return after, touched
+
+
+def _set_value(node: tuple, item: dict, scope: Scope) -> dict:
+    kind = node[0]
+    if kind in ("+", "-"):
+        left, right = _set_value(node[1], item, scope), _set_value(node[2], item, scope)
+        if "N" not in left or "N" not in right:
+            raise validation_error(WRONG_TYPE)
+        return {"N": _arithmetic(left["N"], right["N"], kind)}
+    if kind == "call" and node[1] == "if_not_exists":
+        existing = operand(node[2][0], item, scope)
+        return existing if existing is not None else _set_value(node[2][1], item, scope)
+    if kind == "call" and node[1] == "list_append":
+        first, second = (_set_value(arg, item, scope) for arg in node[2])
+        if "L" not in first or "L" not in second:
+            wrong = next(iter(first if "L" not in first else second))
+            raise validation_error("Invalid UpdateExpression: Incorrect operand type for "
+                                   "operator or function; operator or function: list_append, "
+                                   f"operand type: {wrong}")
+        return {"L": first["L"] + second["L"]}
+    if kind == "call":
+        raise validation_error(f"Invalid UpdateExpression: The function is not allowed in an "
+                               f"update expression; function: {node[1]}")
+    value = operand(node, item, scope)
+    if value is None:
+        raise validation_error("The provided expression refers to an attribute that does not "
+                               "exist in the item")
+    return value
+
+
+def _arithmetic(left: str, right: str, operator: str) -> str:
+    with localcontext() as context:
+        context.prec = 60
+        result = Decimal(left) + Decimal(right) if operator == "+" else \
+            Decimal(left) - Decimal(right)
+    return normalize_number(format(result, "f"))
+
+
+def _added(current: dict | None, value: dict) -> dict:
+    kind = next(iter(value))
+    if kind not in ("N", *SET_TYPES):
+        raise validation_error("Invalid UpdateExpression: Incorrect operand type for operator or "
+                               f"function; operator: ADD, operand type: {_type_name(kind)}")
+    if current is None:
+        return value
+    if next(iter(current)) != kind:
+        raise validation_error(WRONG_TYPE)
+    if kind == "N":
+        return {"N": _arithmetic(current["N"], value["N"], "+")}
+    merged = list(current[kind])
+    for element in value[kind]:
+        if not any(equal({SET_TYPES[kind]: element}, {SET_TYPES[kind]: e}) for e in merged):
+            merged.append(element)
+    return {kind: merged}
+
+
+def _deleted(current: dict | None, value: dict) -> dict | None:
+    kind = next(iter(value))
+    if kind not in SET_TYPES:
+        raise validation_error("Invalid UpdateExpression: Incorrect operand type for operator or "
+                               f"function; operator: DELETE, operand type: {_type_name(kind)}")
+    if current is None:
+        return None
+    if next(iter(current)) != kind:
+        raise validation_error(WRONG_TYPE)
+    element_type = SET_TYPES[kind]
+    remaining = [e for e in current[kind]
+                 if not any(equal({element_type: e}, {element_type: d}) for d in value[kind])]
+    return {kind: remaining} if remaining else None
+
+
+def _type_name(kind: str) -> str:
+    return {"S": "STRING", "B": "BINARY", "BOOL": "BOOLEAN", "NULL": "NULL", "L": "LIST",
+            "M": "MAP", "N": "NUMBER"}.get(kind, kind)
+
+
+def _parent(item: dict, elements: list) -> tuple[object, object]:
+    """The container holding the last path element, and that element."""
+    container: object = item
+    for element in elements[:-1]:
+        if isinstance(element, int):
+            values = container.get("L") if isinstance(container, dict) else None
+            if values is None or element >= len(values):
+                raise validation_error(INVALID_PATH)
+            container = values[element]
+        else:
+            members = container if container is item else container.get("M")
+            if members is None or element not in members:
+                raise validation_error(INVALID_PATH)
+            container = members[element]
+    last = elements[-1]
+    if container is item:
+        return item, last
+    if isinstance(last, int):
+        if "L" not in container:
+            raise validation_error(INVALID_PATH)
+        return container["L"], last
+    if "M" not in container:
+        raise validation_error(INVALID_PATH)
+    return container["M"], last
+
+
+def _assign(item: dict, elements: list, value: dict) -> None:
+    container, last = _parent(item, elements)
+    if isinstance(last, int):
+        if last < len(container):
+            container[last] = value
+        else:
+            container.append(value)
+    else:
+        container[last] = value
+
+
+def _remove(item: dict, elements: list) -> None:
+    try:
+        container, last = _parent(item, elements)
+    except DynamoError:  # removing what is not there changes nothing
+        return
+    if isinstance(last, int):
+        if last < len(container):
+            del container[last]
+    else:
+        container.pop(last, None)

@@ -1,0 +1,143 @@
+"""Conditional single-item writes: what PutItem, DeleteItem, UpdateItem and
+TransactWriteItems share.
+
+An operation validates its request and describes the write as a
+`PlannedWrite` before any transaction starts. Inside the write transaction
+`PlannedWrite.apply` reads the old item, checks the condition, builds the
+new item and commits it through ItemWriter (indexes, TTL and the stream
+record follow in the same transaction). A failed condition raises and
+leaves nothing written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .capacity import write_units
+from .catalog import Table
+from .errors import DynamoError, validation_error
+from .expressions import RequestExpressions, Scope, holds, project
+from .items import StoredItem, read_item
+from .storage import WriteContext
+
+CONDITION_FAILED = "The conditional request failed"
+
+# old item (None when absent) -> (new item, its size); a None item deletes.
+Build = Callable[[dict | None], tuple[dict | None, int]]
+
+
+@dataclass
+class Condition:
+    tree: tuple
+    scope: Scope
+
+    def holds(self, item: dict | None) -> bool:
+        return holds(self.tree, item, self.scope)
+
+
+def request_condition(request: dict, expressions: RequestExpressions) -> Condition | None:
+    """The request's condition: its ConditionExpression or legacy Expected."""
+    tree = expressions.get("ConditionExpression")
+    if tree is not None:
+        return Condition(tree, expressions.scope)
+    if request.get("Expected") is not None:
+        raise validation_error("Expected is not supported by dynalite-py yet")
+    return None
+
+
+class ConditionFailed(DynamoError):
+    """ConditionalCheckFailedException; `units` is what the attempt costs."""
+
+    def __init__(self, old: StoredItem | None, return_old: bool, units: float) -> None:
+        extra = {"Item": old.item} if return_old and old is not None else None
+        super().__init__("ConditionalCheckFailedException", CONDITION_FAILED, extra=extra)
+        self.old = old
+        self.units = units
+
+
+@dataclass
+class Outcome:
+    old: StoredItem | None
+    new_item: dict | None
+    new_size: int
+    index_units: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def units(self) -> float:
+        """Write units: the larger of the old and new item (DynamoDB's rule)."""
+        return write_units(max(self.new_size, self.old.size if self.old else 0))
+
+
+@dataclass
+class PlannedWrite:
+    table: Table
+    key: bytes
+    build: Build | None  # None only checks the condition (a ConditionCheck)
+    condition: Condition | None = None
+    return_old_on_failure: bool = False
+
+    def apply(self, ctx: WriteContext, engine) -> Outcome:
+        """Check the condition and commit the change in `ctx`'s transaction."""
+        return self.commit(ctx, engine, self.prepare(ctx, engine))
+
+    def prepare(self, ctx: WriteContext, engine) -> Outcome:
+        """Read the old item, check the condition and build the new item,
+        writing nothing yet (a transaction prepares every action first)."""
+        engine.catalog.confirm(ctx, self.table)  # still there, as it was
+        old = read_item(ctx.txn, engine.store, self.key)
+        old_item = old.item if old else None
+        if self.condition is not None and not self.condition.holds(old_item):
+            raise ConditionFailed(old, self.return_old_on_failure, self.failure_units(old))
+        if self.build is None:
+            return Outcome(old, old_item, old.size if old else 0)
+        new_item, new_size = self.build(old_item)
+        return Outcome(old, new_item, new_size)
+
+    def commit(self, ctx: WriteContext, engine, outcome: Outcome) -> Outcome:
+        if self.build is not None:
+            ctx.index_units = {}
+            engine.items.commit(ctx, engine.catalog.confirm(ctx, self.table), self.key,
+                                outcome.old, outcome.new_item, outcome.new_size)
+            outcome.index_units = ctx.index_units
+        return outcome
+
+    def failure_units(self, old: StoredItem | None) -> float:
+        """A failed condition still costs: the new item's size when the item
+        exists (the old one's for a delete), one unit when it does not."""
+        if old is None:
+            return write_units(0)
+        if self.build is None:
+            return write_units(old.size)
+        try:
+            new_item, new_size = self.build(old.item)
+        except DynamoError:
+            return write_units(old.size)
+        return write_units(new_size if new_item is not None else old.size)
+
+
+def perform(engine, plan: PlannedWrite) -> Outcome:
+    """Apply one planned write in its own transaction, with throttling."""
+    table = plan.table
+    engine.throttler.admit(table, "write", table.global_index_names)
+    try:
+        outcome = engine.store.write(lambda ctx: plan.apply(ctx, engine))
+    except ConditionFailed as failure:
+        engine.throttler.spend(table, "write", failure.units)
+        raise
+    engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
+    return outcome
+
+
+def returned_attributes(mode: str | None, outcome: Outcome,
+                        touched: list[list] | None = None) -> dict | None:
+    """What ReturnValues asks to see of a write, or None."""
+    old = outcome.old.item if outcome.old else None
+    if mode == "ALL_OLD":
+        return old or None
+    if mode == "ALL_NEW":
+        return outcome.new_item or None
+    if mode == "UPDATED_OLD":
+        return project(old, touched or []) or None if old else None
+    if mode == "UPDATED_NEW":
+        return project(outcome.new_item or {}, touched or []) or None
+    return None
