@@ -35,7 +35,7 @@ class Table:
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
-                 "stream_number",
+                 "has_local_indexes", "stream_number",
                  "stream_view_type", "ttl_attribute")
 
     def __init__(self, record: dict) -> None:
@@ -59,6 +59,7 @@ class Table:
                                      (True, "GlobalSecondaryIndexes"))
             for definition in record.get(field, ()))
         self.global_index_names = tuple(index.name for index in self.indexes if index.is_global)
+        self.has_local_indexes = any(not index.is_global for index in self.indexes)
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None

@@ -12,7 +12,7 @@ from typing import Callable
 
 import lmdb
 
-from . import indexes, streams, ttl
+from . import indexes, item_collections, streams, ttl
 from .catalog import Table
 from .config import Config
 from .model.keys import item_key
@@ -58,13 +58,14 @@ class ItemWriter:
 
     def commit(self, ctx: WriteContext, table: Table, key: bytes, old: StoredItem | None,
                new_item: dict | None, new_size: int = 0,
-               user_identity: dict | None = None) -> None:
+               user_identity: dict | None = None) -> int | None:
         """Replace `old` (as read in this transaction) by `new_item`, or
-        delete it when None, with everything derived from the change."""
+        delete it when None, with everything derived from the change.
+        Returns the item collection's new size on tables with LSIs."""
         store = self.store
         if new_item is None:
             if old is None:
-                return
+                return None
             ctx.txn.delete(key, db=store.items)
         else:
             ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
@@ -78,6 +79,11 @@ class ItemWriter:
                              old.item if old else None, new_item)
         if table.stream_number is not None:
             self._emit(ctx, table, old, new_item, new_size, user_identity)
+        if not table.has_local_indexes:
+            return None
+        change = item_collections.size_change(table, old.item if old else None, new_item,
+                                              old_size, new_size)
+        return item_collections.resize(ctx, store, key, change, self.config.item_collection_limit)
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_size: int, user_identity: dict | None) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .capacity import write_units
+from . import item_collections
+from .capacity import with_capacity, write_units
 from .catalog import Table
 from .errors import DynamoError, validation_error
 from .expressions import RequestExpressions, Scope, holds, project
@@ -61,6 +62,7 @@ class Outcome:
     new_item: dict | None
     new_size: int
     index_units: dict[str, float] = field(default_factory=dict)
+    collection_size: int | None = None  # tables with LSIs: the item collection's size
 
     @property
     def units(self) -> float:
@@ -96,8 +98,9 @@ class PlannedWrite:
     def commit(self, ctx: WriteContext, engine, outcome: Outcome) -> Outcome:
         if self.build is not None:
             ctx.index_units = {}
-            engine.items.commit(ctx, engine.catalog.confirm(ctx, self.table), self.key,
-                                outcome.old, outcome.new_item, outcome.new_size)
+            outcome.collection_size = engine.items.commit(
+                ctx, engine.catalog.confirm(ctx, self.table), self.key, outcome.old,
+                outcome.new_item, outcome.new_size)
             outcome.index_units = ctx.index_units
         return outcome
 
@@ -126,6 +129,27 @@ def perform(engine, plan: PlannedWrite) -> Outcome:
         raise
     engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
     return outcome
+
+
+def respond(request: dict, table: Table, outcome: Outcome, touched: list[list] | None = None
+            ) -> dict:
+    """The response of a single-item write: ReturnValues, ItemCollectionMetrics
+    and ConsumedCapacity, each when asked for."""
+    response = {}
+    attributes = returned_attributes(request.get("ReturnValues"), outcome, touched)
+    if attributes is not None:
+        response["Attributes"] = attributes
+    metrics = collection_metrics(request, table, outcome)
+    if metrics is not None:
+        response["ItemCollectionMetrics"] = metrics
+    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+
+
+def collection_metrics(request: dict, table: Table, outcome: Outcome) -> dict | None:
+    if request.get("ReturnItemCollectionMetrics") != "SIZE" or outcome.collection_size is None:
+        return None
+    item = outcome.new_item if outcome.new_item is not None else outcome.old.item
+    return item_collections.metrics(table, item, outcome.collection_size)
 
 
 def returned_attributes(mode: str | None, outcome: Outcome,

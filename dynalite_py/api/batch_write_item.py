@@ -19,19 +19,18 @@ from ..model.values import (
     validate_item,
     validate_key,
 )
+from ..writes import PlannedWrite, collection_metrics
 
 NAME = "BatchWriteItem"
 READ_ONLY = False
 
 
 @dataclass
-class PlannedWrite:
-    name: str        # the table name as the request gave it
-    request: dict    # the WriteRequest, returned as-is when unprocessed
-    table: object
-    key: bytes
-    item: dict | None  # None for a delete
-    size: int
+class BatchEntry:
+    name: str           # the table name as the request gave it
+    request: dict       # the WriteRequest, returned as-is when unprocessed
+    plan: PlannedWrite
+    size: int           # of the item put (0 for a delete)
 
     @property
     def provisional_units(self) -> float:
@@ -51,28 +50,29 @@ def run(engine, request: dict) -> dict:
     admitted, unprocessed = admit(engine.throttler, planned)
 
     def apply(ctx):
-        results = []
-        for write in admitted:
-            ctx.index_units = {}
-            old = engine.items.write(ctx, catalog.confirm(ctx, write.table), write.key,
-                                     write.item, write.size)
-            results.append((write, write_units(max(write.size, old.size if old else 0)),
-                            ctx.index_units))
-        return results
+        return [(entry, entry.plan.apply(ctx, engine)) for entry in admitted]
 
     capacity: dict[str, tuple[float, dict[str, float]]] = {}
-    for write, units, index_units in store.write(apply):
-        engine.throttler.spend(write.table, "write", units - write.provisional_units, index_units)
-        total, indexes = capacity.get(write.name, (0.0, {}))
-        for index, used in index_units.items():
+    metrics: dict[str, list[dict]] = {}
+    for entry, outcome in store.write(apply):
+        table = entry.plan.table
+        engine.throttler.spend(table, "write", outcome.units - entry.provisional_units,
+                               outcome.index_units)
+        total, indexes = capacity.get(entry.name, (0.0, {}))
+        for index, used in outcome.index_units.items():
             indexes[index] = indexes.get(index, 0.0) + used
-        capacity[write.name] = (total + units, indexes)
+        capacity[entry.name] = (total + outcome.units, indexes)
+        collection = collection_metrics(request, table, outcome)
+        if collection is not None:
+            metrics.setdefault(entry.name, []).append(collection)
     response: dict = {"UnprocessedItems": unprocessed}
     mode = request.get("ReturnConsumedCapacity")
     if mode in ("TOTAL", "INDEXES"):
         response["ConsumedCapacity"] = [
             consumed_capacity(mode, name, tables[name], *capacity.get(name, (0.0, {})))
             for name in request_items]
+    if request.get("ReturnItemCollectionMetrics") == "SIZE":
+        response["ItemCollectionMetrics"] = metrics
     return response
 
 
@@ -87,18 +87,18 @@ def check_write_request(write: dict) -> None:
         validate_item(write["DeleteRequest"]["Key"])
 
 
-def plan_writes(request_items: dict, tables: dict) -> list[PlannedWrite]:
+def plan_writes(request_items: dict, tables: dict) -> list[BatchEntry]:
     planned, seen = [], set()
     for name, writes in request_items.items():
         for write in writes:
             planned.append(plan_write(name, tables[name], write))
-            if planned[-1].key in seen:
+            if planned[-1].plan.key in seen:
                 raise validation_error("Provided list of item keys contains duplicates")
-            seen.add(planned[-1].key)
+            seen.add(planned[-1].plan.key)
     return planned
 
 
-def plan_write(name: str, table, write: dict) -> PlannedWrite:
+def plan_write(name: str, table, write: dict) -> BatchEntry:
     if "PutRequest" in write:
         item = write["PutRequest"]["Item"]
         key = {key_name: item.get(key_name) for key_name in table.key_names}
@@ -106,19 +106,23 @@ def plan_write(name: str, table, write: dict) -> PlannedWrite:
             raise validation_error(KEY_MISMATCH)
         validate_key(key, table.key_schema, table.attribute_types)
         validate_index_keys(item, table.index_key_schemas, table.attribute_types)
-        return PlannedWrite(name, write, table, key_of(table, item), item, check_item_size(item))
+        size = check_item_size(item)
+        return BatchEntry(name, write, PlannedWrite(table, key_of(table, item),
+                                                    lambda old: (item, size)), size)
     key = write["DeleteRequest"]["Key"]
     validate_key(key, table.key_schema, table.attribute_types)
-    return PlannedWrite(name, write, table, key_of(table, key), None, 0)
+    return BatchEntry(name, write, PlannedWrite(table, key_of(table, key),
+                                                lambda old: (None, 0)), 0)
 
 
-def admit(throttler, planned: list[PlannedWrite]) -> tuple[list[PlannedWrite], dict]:
+def admit(throttler, planned: list[BatchEntry]) -> tuple[list[BatchEntry], dict]:
     """Split writes into those the buckets admit now and UnprocessedItems."""
     admitted, unprocessed = [], {}
-    for write in planned:
-        if throttler.is_admitted(write.table, "write", write.table.global_index_names):
-            throttler.spend(write.table, "write", write.provisional_units)
-            admitted.append(write)
+    for entry in planned:
+        table = entry.plan.table
+        if throttler.is_admitted(table, "write", table.global_index_names):
+            throttler.spend(table, "write", entry.provisional_units)
+            admitted.append(entry)
         else:
-            unprocessed.setdefault(write.name, []).append(write.request)
+            unprocessed.setdefault(entry.name, []).append(entry.request)
     return admitted, unprocessed

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..capacity import with_capacity
 from ..catalog import Table
 from ..errors import validation_error
 from ..expressions import RequestExpressions
 from ..items import key_of
 from ..model.values import validate_item, validate_key
-from ..writes import Build, PlannedWrite, perform, request_condition, returned_attributes
+from ..writes import Build, PlannedWrite, perform, request_condition, respond
 
 NAME = "DeleteItem"
 READ_ONLY = False
@@ -22,11 +21,7 @@ def run(engine, request: dict) -> dict:
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
     outcome = perform(engine, delete.plan(table, lambda old: (None, 0)))
-    response = {}
-    attributes = returned_attributes(request.get("ReturnValues"), outcome)
-    if attributes is not None:
-        response["Attributes"] = attributes
-    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+    return respond(request, table, outcome)
 
 
 @dataclass

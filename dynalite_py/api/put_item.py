@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..capacity import with_capacity
 from ..catalog import Table
 from ..expressions import RequestExpressions
 from ..items import key_of
@@ -13,7 +12,7 @@ from ..model.values import (
     validate_item,
     validate_item_key,
 )
-from ..writes import PlannedWrite, perform, request_condition, returned_attributes
+from ..writes import PlannedWrite, perform, request_condition, respond
 from .delete_item import check_return_values, return_old_on_failure
 
 NAME = "PutItem"
@@ -26,11 +25,7 @@ def run(engine, request: dict) -> dict:
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
     outcome = perform(engine, put.plan(table))
-    response = {}
-    attributes = returned_attributes(request.get("ReturnValues"), outcome)
-    if attributes is not None:
-        response["Attributes"] = attributes
-    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+    return respond(request, table, outcome)
 
 
 @dataclass

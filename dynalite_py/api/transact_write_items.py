@@ -21,7 +21,7 @@ from ..transactions import (
     request_digest,
     transactional_capacity,
 )
-from ..writes import ConditionFailed, Outcome, PlannedWrite
+from ..writes import ConditionFailed, Outcome, PlannedWrite, collection_metrics
 from .delete_item import KeyedWrite
 from .put_item import Put
 from .update_item import EXPRESSIONS as UPDATE_EXPRESSIONS
@@ -52,14 +52,20 @@ def run(engine, request: dict) -> dict:
                 return replay, {}
         outcomes = prepare_all(ctx, engine, plans)
         units: dict[str, float] = {}
+        metrics: dict[str, list[dict]] = {}
         for plan, outcome in zip(plans, outcomes):
             plan.commit(ctx, engine, outcome)
             name = plan.table.name
             units[name] = units.get(name, 0.0) + 2 * transaction_units(plan, outcome)
+            collection = collection_metrics(request, plan.table, outcome)
+            if collection is not None:
+                metrics.setdefault(name, []).append(collection)
         response: dict = {}
         capacity = transactional_capacity(request.get("ReturnConsumedCapacity"), units, "write")
         if capacity is not None:
             response["ConsumedCapacity"] = capacity
+        if request.get("ReturnItemCollectionMetrics") == "SIZE":
+            response["ItemCollectionMetrics"] = metrics
         if token:
             remember_token(ctx, engine.store, token, digest, response, engine.clock())
         return response, units

@@ -2,11 +2,10 @@
 an UpdateExpression, optionally under a condition."""
 from __future__ import annotations
 
-from ..capacity import with_capacity
 from ..catalog import Table
 from ..expressions import Scope, apply, check_paths
 from ..model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
-from ..writes import PlannedWrite, perform, returned_attributes
+from ..writes import PlannedWrite, perform, respond
 from .delete_item import KeyedWrite
 
 NAME = "UpdateItem"
@@ -20,11 +19,7 @@ def run(engine, request: dict) -> dict:
         table = engine.catalog.active(txn, request["TableName"])
     plan, builder = plan_update(update, table)
     outcome = perform(engine, plan)
-    response = {}
-    attributes = returned_attributes(request.get("ReturnValues"), outcome, builder.touched)
-    if attributes is not None:
-        response["Attributes"] = attributes
-    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+    return respond(request, table, outcome, builder.touched)
 
 
 def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, "ItemUpdate"]:
