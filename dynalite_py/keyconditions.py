@@ -1,22 +1,37 @@
 """A Query's key condition, resolved against the table or index key schema.
 
-Both request forms (KeyConditionExpression and legacy KeyConditions) end up
-as a `KeyCondition`: equality on the partition key and at most one
-comparison on the sort key. `matches_range` tests a sort key value against
-it using the same ordered bytes the storage keys use, so numbers compare
-numerically and strings and binaries by bytes.
+Both request forms end up as a `KeyCondition`: equality on the partition key
+and at most one comparison on the sort key. Conversion runs in two steps, as
+DynamoDB reports its errors: `from_expression` (KeyConditionExpression) and
+`from_legacy` (KeyConditions) check what needs no table and give the
+conditions per attribute; `resolve` checks them against the key schema of
+the table or index being read. `matches_range` tests a sort key value using
+the same ordered bytes the storage keys use, so numbers compare numerically
+and strings and binaries by bytes.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import validation_error
+from .errors import invalid_parameter, validation_error
 from .model.keys import key_value_bytes
+from .model.values import validate_item
 
-RANGE_OPERATORS = ("EQ", "LT", "LE", "GT", "GE", "BETWEEN", "BEGINS_WITH")
-NOT_INDEXABLE = ("NULL", "NOT_NULL", "CONTAINS", "NOT_CONTAINS", "IN", "NE")
+NOT_INDEXABLE = ("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN")
 ARGUMENT_COUNTS = {"NULL": 0, "NOT_NULL": 0, "EQ": 1, "NE": 1, "LE": 1, "LT": 1, "GE": 1,
                    "GT": 1, "CONTAINS": 1, "NOT_CONTAINS": 1, "BEGINS_WITH": 1, "BETWEEN": 2}
+SCALARS = ("S", "N", "B")
+VALUE_TYPES = {"EQ": SCALARS + ("SS", "NS", "BS"), "NE": SCALARS + ("SS", "NS", "BS"),
+               "LE": SCALARS, "LT": SCALARS, "GE": SCALARS, "GT": SCALARS, "CONTAINS": SCALARS,
+               "NOT_CONTAINS": SCALARS, "BEGINS_WITH": ("S", "B"), "IN": SCALARS,
+               "BETWEEN": SCALARS}
+COMPARATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
+MIRRORED = {"EQ": "EQ", "LT": "GT", "LE": "GE", "GT": "LT", "GE": "LE"}
+NOT_KEY_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type", "contains")
+LABEL = "KeyConditionExpression"
+
+# attribute name -> (ComparisonOperator, AttributeValueList)
+Conditions = dict[str, tuple[str, list[dict]]]
 
 
 @dataclass
@@ -36,6 +51,9 @@ class KeyCondition:
                 "LE": (None, values[0]), "GT": (values[0], None), "GE": (values[0], None),
                 "BETWEEN": (values[0], values[-1]),
                 "BEGINS_WITH": (values[0], None)}[self.range_operator]
+
+    def matches_hash(self, value: dict | None) -> bool:
+        return same_key_value(value, self.hash_value)
 
     def matches_range(self, value: dict | None) -> bool:
         if self.range_operator is None:
@@ -74,31 +92,166 @@ class KeyCondition:
         return high is not None and got > high
 
 
-def from_legacy(conditions: dict, hash_name: str, range_name: str | None) -> KeyCondition:
-    """A KeyCondition from legacy KeyConditions, with DynamoDB's messages."""
-    for name, condition in conditions.items():
+def same_key_value(a: dict | None, b: dict | None) -> bool:
+    """Equality of two key values (numbers by value)."""
+    if a is None or b is None or len(a) != 1 or next(iter(a)) != next(iter(b)):
+        return False
+    if next(iter(a)) not in SCALARS:
+        return a == b
+    return key_value_bytes(a) == key_value_bytes(b)
+
+
+def from_legacy(key_conditions: dict) -> Conditions:
+    """KeyConditions as conditions per attribute, checked as DynamoDB checks
+    any Condition map (values, argument counts, value types)."""
+    conditions = {}
+    for name, condition in key_conditions.items():
         values = condition.get("AttributeValueList") or []
-        operator = condition["ComparisonOperator"]
-        expected = ARGUMENT_COUNTS.get(operator)
-        if (expected is not None and len(values) != expected) or (
-                operator == "IN" and not values):
-            raise validation_error("The attempted filter operation is not supported for the "
-                                   "provided filter argument count")
+        for value in values:
+            validate_item({"value": value})
+        conditions[name] = (condition["ComparisonOperator"], values)
+        check_condition(*conditions[name])
+    check_count(conditions)
+    return conditions
+
+
+def from_expression(tree: tuple, scope) -> Conditions:
+    """A parsed KeyConditionExpression as conditions per attribute: only
+    AND of simple conditions, one per key attribute, each naming a top-level
+    attribute against values."""
+    _check_operands(tree, scope)
+    conditions: Conditions = {}
+    _collect(tree, scope, conditions)
+    for operator, values in conditions.values():
+        check_condition(operator, values)
+    check_count(conditions)
+    return conditions
+
+
+def check_condition(operator: str, values: list[dict]) -> None:
+    """One Condition's argument count and value types."""
+    expected = ARGUMENT_COUNTS.get(operator)
+    if (len(values) != expected) if expected is not None else not values:
+        raise invalid_parameter(f"Invalid number of argument(s) for the {operator} "
+                                "ComparisonOperator")
+    kinds = [next(iter(value)) for value in values]
+    if any(kind != kinds[0] for kind in kinds):
+        raise invalid_parameter("AttributeValues inside AttributeValueList must be of same type")
+    allowed = VALUE_TYPES.get(operator)
+    for kind in kinds:
+        if allowed is not None and kind not in allowed:
+            raise invalid_parameter(f"ComparisonOperator {operator} is not valid for {kind} "
+                                    "AttributeValue type")
+    if operator == "BETWEEN" and key_value_bytes(values[0]) > key_value_bytes(values[1]):
+        raise validation_error("The BETWEEN condition was provided a range where the lower "
+                               "bound is greater than the upper bound")
+
+
+def check_count(conditions: Conditions) -> None:
     if len(conditions) not in (1, 2):
         raise validation_error("Conditions can be of length 1 or 2 only")
-    for key_name in (hash_name, range_name):
-        if key_name is not None and key_name not in conditions and (
-                key_name == hash_name or len(conditions) > 1):
-            raise validation_error(f"Query condition missed key schema element: {key_name}")
-    if any(c["ComparisonOperator"] in NOT_INDEXABLE for c in conditions.values()):
-        raise validation_error("Attempted conditional constraint is not an indexable operation")
-    hash_condition = conditions[hash_name]
-    if hash_condition["ComparisonOperator"] != "EQ" or (range_name is None and len(conditions) > 1):
-        raise validation_error("Query key condition not supported")
-    condition = KeyCondition(hash_name, hash_condition["AttributeValueList"][0])
+
+
+def resolve(conditions: Conditions, hash_name: str, range_name: str | None,
+            attribute_types: dict[str, str]) -> KeyCondition:
+    """The KeyCondition of `conditions` on a key schema, checked key by key
+    in schema order as DynamoDB does."""
+    for name, is_hash in ((hash_name, True), (range_name, False)):
+        if name is None:
+            continue
+        if is_hash and range_name is None and len(conditions) > 1:
+            raise validation_error("Query key condition not supported")
+        if name not in conditions:
+            if is_hash or len(conditions) > 1:
+                raise validation_error(f"Query condition missed key schema element: {name}")
+            continue
+        operator, values = conditions[name]
+        if operator in NOT_INDEXABLE:
+            raise validation_error("Attempted conditional constraint is not an indexable "
+                                   "operation")
+        if any(attribute_types[name] not in value for value in values):
+            raise invalid_parameter("Condition parameter type does not match schema type")
+        if is_hash and operator != "EQ":
+            raise validation_error("Query key condition not supported")
+    condition = KeyCondition(hash_name, conditions[hash_name][1][0])
     if range_name is not None and range_name in conditions:
-        range_condition = conditions[range_name]
         condition.range_name = range_name
-        condition.range_operator = range_condition["ComparisonOperator"]
-        condition.range_values = range_condition["AttributeValueList"]
+        condition.range_operator, condition.range_values = conditions[range_name]
     return condition
+
+
+def _check_operands(node, scope) -> None:
+    """Operand types checked as the expression is read, before its structure:
+    begins_with takes strings and binaries, BETWEEN bounds of one type."""
+    if isinstance(node, list):
+        for child in node:
+            _check_operands(child, scope)
+        return
+    if not isinstance(node, tuple):
+        return
+    if node[0] == "between" and node[2][0] == ":" and node[3][0] == ":":
+        low, high = scope.values[node[2][1]], scope.values[node[3][1]]
+        if next(iter(low)) != next(iter(high)):
+            raise validation_error(
+                f"Invalid {LABEL}: The BETWEEN operator requires same data type for lower and "
+                f"upper bounds; lower bound operand: AttributeValue: {{{_brief(low)}}}, upper "
+                f"bound operand: AttributeValue: {{{_brief(high)}}}")
+    if node[0] == "call" and node[1] == "begins_with":
+        for argument in node[2]:
+            kind = (next(iter(scope.values[argument[1]])) if argument[0] == ":"
+                    else "N" if argument[0] == "call" else None)
+            if kind is not None and kind not in ("S", "B"):
+                raise validation_error(
+                    f"Invalid {LABEL}: Incorrect operand type for operator or function; "
+                    f"operator or function: begins_with, operand type: {kind}")
+    for child in node[1:]:
+        _check_operands(child, scope)
+
+
+def _collect(node: tuple, scope, conditions: Conditions) -> None:
+    kind = node[0]
+    if kind == "and":
+        _collect(node[1], scope, conditions)
+        _collect(node[2], scope, conditions)
+        return
+    if kind in ("or", "not", "in") or (kind == "compare" and node[1] == "<>"):
+        shown = node[1] if kind == "compare" else kind.upper()
+        raise validation_error(f"Invalid operator used in {LABEL}: {shown}")
+    if kind == "call" and node[1] in NOT_KEY_FUNCTIONS:
+        raise validation_error(f"Invalid operator used in {LABEL}: {node[1]}")
+    if kind == "between":
+        operator, operands = "BETWEEN", list(node[1:])
+    elif kind == "call":  # begins_with
+        operator, operands = "BEGINS_WITH", node[2]
+    else:
+        operator, operands = COMPARATORS[node[1]], [node[2], node[3]]
+    if operator in ("BETWEEN", "BEGINS_WITH") and operands[0][0] != "path":
+        shown = "BETWEEN" if kind == "between" else "begins_with"
+        raise validation_error(f"Invalid condition in {LABEL}: {shown} operator must have the "
+                               "key attribute as its first operand")
+    name, position = None, 0
+    for index, operand in enumerate(operands):
+        if operand[0] == "path":
+            if name is not None:
+                raise validation_error(f"Invalid condition in {LABEL}: Multiple attribute names "
+                                       "used in one condition")
+            elements = scope.elements(operand)
+            if len(elements) > 1:
+                raise validation_error("KeyConditionExpressions cannot have conditions on nested "
+                                       "attributes")
+            name, position = elements[0], index
+        elif operand[0] == "call":
+            raise validation_error("KeyConditionExpressions cannot contain nested operations")
+    if name is None:
+        raise validation_error(f"Invalid condition in {LABEL}: No key attribute specified")
+    if name in conditions:
+        raise validation_error("KeyConditionExpressions must only contain one condition per key")
+    if position:
+        operator = MIRRORED[operator]
+    conditions[name] = (operator, [scope.values[operand[1]] for operand in operands
+                                   if operand[0] == ":"])
+
+
+def _brief(value: dict) -> str:
+    (kind, data), = value.items()
+    return f"{kind}:{data}"

@@ -1,5 +1,11 @@
-"""What Query and Scan share: the source read (table or index), Select and
-projection rules, LastEvaluatedKey, and the response with its capacity."""
+"""What Query and Scan share: the source read (table or index), what each
+item read becomes (filter, projection, Select), LastEvaluatedKey, and the
+response with its capacity.
+
+A page is read first (reads.read_page: Limit and 1 MB count items read);
+the filter then decides which of them are returned, so Count is what the
+filter kept and ScannedCount what was read, and capacity follows the read.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,12 +13,16 @@ from typing import Callable
 
 from .capacity import consumed_capacity, read_units
 from .errors import invalid_parameter, validation_error
+from .expressions import RequestExpressions, Scope, holds
 from .index_builds import backfill_is_running
 from .indexes import Index
+from .items import key_of, read_item
 from .model.keys import index_entry_key, item_key
 from .model.values import validate_item, validate_key
-from .projection import check_attributes_to_get, parse_projection, project
+from .projection import check_key_paths, projection_paths, projector
 from .reads import Page
+
+FILTER_LABEL = "Filter Expression"
 
 
 @dataclass(frozen=True)
@@ -51,18 +61,128 @@ class Source:
                       if name and name not in names]
         return names
 
+    def projects(self, name: str) -> bool:
+        """Whether the source holds attribute `name` of every item it has."""
+        index = self.index
+        return (index is None or index.projection_type == "ALL" or name in index.key_names
+                or (index.projection_type == "INCLUDE" and name in index.non_key_attributes))
 
-def open_source(engine, request: dict) -> tuple[Source, list[str] | None, dict | None]:
-    """The checks Query and Scan share, in DynamoDB's order: projection and
-    Select, the table and index, ExclusiveStartKey. Returns the source,
-    the projection and the start key."""
-    check_attributes_to_get(request.get("AttributesToGet"))
-    projection = parse_projection(request)
-    check_select(request)
+
+@dataclass(frozen=True)
+class Reads:
+    """What becomes of each item a Query/Scan reads: the filter it must pass
+    (a condition tree and the scope resolving its placeholders), then the
+    paths projected from it, as Select asks."""
+
+    condition: tuple | None
+    scope: Scope | None
+    filter_label: str
+    paths: list[list] | None
+    select: str | None
+
+    def condition_paths(self) -> list[list]:
+        if self.condition is None:
+            return []
+        found: list[list] = []
+        _collect_paths(self.condition, self.scope, found)
+        return found
+
+
+def parse_expressions(request: dict, expressions: list[str], legacy: list[str]
+                      ) -> RequestExpressions | None:
+    """The request's expressions, parsed in `expressions` order, or None."""
+    if not any(request.get(name) is not None for name in expressions):
+        return None
+    return RequestExpressions.parse(request, expressions, legacy)
+
+
+def legacy_filter(request: dict, parameter: str) -> tuple[tuple, Scope] | None:
+    """QueryFilter/ScanFilter (with ConditionalOperator) as a condition tree
+    and its scope; an empty map filters nothing."""
+    if not request.get(parameter):
+        return None
+    # Refused until expressions/legacy.py's filter_condition evaluates it here.
+    raise validation_error(f"{parameter} is not supported by dynalite-py yet")
+
+
+def read_plan(request: dict, expressions: RequestExpressions | None,
+              legacy: tuple[tuple, Scope] | None, legacy_name: str, query: bool) -> Reads:
+    """Projection, Select and filter of a request, checked in DynamoDB's order."""
+    paths = projection_paths(request, expressions)
+    check_select(request, query)
+    tree = expressions.get("FilterExpression") if expressions is not None else None
+    if tree is not None:
+        return Reads(tree, expressions.scope, FILTER_LABEL, paths, request.get("Select"))
+    if legacy is not None:
+        return Reads(legacy[0], legacy[1], legacy_name, paths, request.get("Select"))
+    return Reads(None, None, FILTER_LABEL, paths, request.get("Select"))
+
+
+def check_select(request: dict, query: bool) -> None:
+    select = request.get("Select")
+    given = next((name for name in ("AttributesToGet", "ProjectionExpression")
+                  if request.get(name) is not None), None)
+    if select is not None and select != "SPECIFIC_ATTRIBUTES" and given:
+        wanted = "only the Count" if select == "COUNT" else select
+        # Query reports this one the way its shape checks report theirs.
+        prefix = "1 validation error detected: " if query else ""
+        raise validation_error(f"{prefix}Cannot specify the {given} when choosing to get {wanted}")
+    if select == "SPECIFIC_ATTRIBUTES" and not given:
+        raise validation_error("Must specify the AttributesToGet or ProjectionExpression when "
+                               "choosing to get SPECIFIC_ATTRIBUTES")
+
+
+def open_source(engine, request: dict) -> tuple[Source, dict | None]:
+    """The table or index read, and the checked ExclusiveStartKey."""
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
     source = source_for(table, request)
-    return source, projection, check_start_key(request, source)
+    return source, check_start_key(request, source)
+
+
+def check_reads(source: Source, reads: Reads, query: bool) -> None:
+    """The projection and filter checked against the source's keys and, on a
+    global index, against what it projects."""
+    table = source.table
+    check_key_paths(reads.paths, table)
+    filter_paths = reads.condition_paths()
+    if query and filter_paths:
+        heads = {path[0] for path in filter_paths}
+        for name in (source.hash_name, source.range_name):
+            if name is not None and name in heads:
+                raise validation_error(f"{reads.filter_label} can only contain non-primary key "
+                                       f"attributes: Primary key attribute: {name}")
+    check_key_paths(filter_paths, table)
+    if not source.is_global:
+        return
+    missing = _unprojected(source, reads.paths or [])
+    if missing:
+        raise invalid_parameter(f"Global secondary index {source.index.name} does not project "
+                                f"[{', '.join(missing)}]")
+    missing = _unprojected(source, filter_paths)
+    if missing:
+        raise invalid_parameter(f"Secondary index {source.index.name} does not project one or "
+                                f"more filter attributes: [{', '.join(missing)}]")
+
+
+def _unprojected(source: Source, paths: list[list]) -> list[str]:
+    missing: list[str] = []
+    for path in paths:
+        if not source.projects(path[0]) and path[0] not in missing:
+            missing.append(path[0])
+    return missing
+
+
+def _collect_paths(node, scope: Scope, found: list[list]) -> None:
+    if isinstance(node, list):
+        for child in node:
+            _collect_paths(child, scope, found)
+    elif isinstance(node, tuple) and node:
+        if node[0] == "path":
+            found.append(scope.elements(node))
+        elif node[0] != ":":
+            for child in node[1:]:
+                _collect_paths(child, scope, found)
 
 
 def admit_read(engine, source: Source) -> None:
@@ -88,25 +208,6 @@ def source_for(table, request: dict) -> Source:
         raise invalid_parameter(f"Select type ALL_ATTRIBUTES is not supported for global "
                                 f"secondary index {name} because its projection type is not ALL")
     return Source(table, index)
-
-
-def check_select(request: dict) -> None:
-    select = request.get("Select")
-    given = next((name for name in ("AttributesToGet", "ProjectionExpression")
-                  if request.get(name) is not None), None)
-    if select is not None and select != "SPECIFIC_ATTRIBUTES" and given:
-        raise validation_error(f"Cannot specify the {given} when choosing to get {select}")
-    if select == "SPECIFIC_ATTRIBUTES" and not given:
-        raise validation_error("Must specify the AttributesToGet or ProjectionExpression when "
-                               "choosing to get SPECIFIC_ATTRIBUTES")
-
-
-def reject_filters(request: dict, names: tuple[str, ...]) -> None:
-    """Parameters whose evaluation arrives with the expression work: refuse
-    them clearly rather than ignore a condition the caller relies on."""
-    for name in names:
-        if request.get(name) is not None:
-            raise validation_error(f"{name} is not supported by dynalite-py yet")
 
 
 def check_start_key(request: dict, source: Source) -> dict | None:
@@ -144,25 +245,41 @@ def last_evaluated_key(source: Source, entry) -> dict:
     return {name: item[name] for name in source.key_names()}
 
 
-def page_items(request: dict, source: Source, projection: list[str] | None, page: Page,
+def table_fetch(txn, store, table) -> Callable[[dict], tuple[dict, int]]:
+    """Reads the table item behind an index entry, with its size (LSI fetches)."""
+    def fetch(item: dict) -> tuple[dict, int]:
+        stored = read_item(txn, store, key_of(table, item))
+        return (stored.item, stored.size) if stored else ({}, 0)
+    return fetch
+
+
+def page_items(source: Source, reads: Reads, page: Page,
                fetch: Callable[[dict], tuple[dict, int]], consistent: bool
                ) -> tuple[list[dict], float]:
-    """Items as the response shows them, and the read units of any table
-    fetches (an LSI query asking for attributes outside the projection reads
-    each base item, rounded to 4 KB one by one)."""
+    """The page's items that pass the filter, as the response shows them, and
+    the read units of any table fetches: an LSI read needing attributes it
+    does not project (for Select, the projection or the filter) reads each
+    base item, rounded to 4 KB one by one."""
+    condition, scope, paths, select = reads.condition, reads.scope, reads.paths, reads.select
     index = source.index
-    wanted = projection
     needs_table = index is not None and not index.is_global and index.projection_type != "ALL" and (
-        request.get("Select") == "ALL_ATTRIBUTES" or (
-            wanted is not None and any(name not in index.key_names and name not in
-                                       index.non_key_attributes for name in wanted)))
-    if not needs_table:
-        return [project(item, wanted) for item in page.items], 0.0
+        select == "ALL_ATTRIBUTES" or any(not source.projects(path[0]) for path in (
+            (paths or []) + reads.condition_paths())))
+    shown = projector(paths) if paths is not None and select != "COUNT" else None
+    if not needs_table and condition is None:
+        return ([shown(item) for item in page.items] if shown else page.items), 0.0
     items, units = [], 0.0
     for item in page.items:
-        full, size = fetch(item)
-        units += read_units(size, consistent)
-        items.append(project(full, wanted))
+        full = item
+        if needs_table:
+            full, size = fetch(item)
+            units += read_units(size, consistent)
+        if condition is not None and not holds(condition, full, scope):
+            continue
+        if shown is not None:
+            items.append(shown(full))
+        else:
+            items.append(full if select == "ALL_ATTRIBUTES" else item)
     return items, units
 
 

@@ -56,8 +56,8 @@ VALUES = {":n10": {"N": "10.0"}, ":n5": {"N": "5"}, ":n20": {"N": "20"}, ":str":
     ("NOT n = :n10 OR s = :str", True),   # NOT binds tighter than OR
     ("NOT (n = :n10 OR s = :str)", False),
     ("n = :n5 OR n = :n10 AND s = :he", False),  # AND before OR: 10=5 or (10=10 and no)
-    ("missing = :n5", False),
-    ("missing <> :n5", True),
+    ("absent = :n5", False),
+    ("absent <> :n5", True),
     ("attribute_exists(z)", True),
 ])
 def test_put_condition_semantics(client, table, condition, holds):
@@ -133,6 +133,20 @@ def test_failed_condition_writes_no_stream_record(client, streams):
      "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater "
      "than or equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound "
      "operand: AttributeValue: {N:1}"),
+    ({"ConditionExpression": "a = a"},
+     "Invalid ConditionExpression: The first operand must be distinct from the remaining "
+     "operands for this operator or function; operator: =, first operand: [a]"),
+    ({"ConditionExpression": "begins_with(a, :n)", "ExpressionAttributeValues": {":n": {"N": "1"}}},
+     "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or "
+     "function: begins_with, operand type: N"),
+    ({"ConditionExpression": "a < :m", "ExpressionAttributeValues": {":m": {"M": {}}}},
+     "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or "
+     "function: <, operand type: M"),
+    ({"ConditionExpression": "a BETWEEN :n AND :s",
+      "ExpressionAttributeValues": {":n": {"N": "1"}, ":s": {"S": "a"}}},
+     "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and "
+     "upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: "
+     "AttributeValue: {S:a}"),
     ({"ConditionExpression": "attribute_type(a, :t)",
       "ExpressionAttributeValues": {":t": {"S": "STRING"}}},
      "Invalid ConditionExpression: Invalid attribute type name found; type: STRING, valid "

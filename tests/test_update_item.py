@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 KEY = {"pk": {"S": "k"}}
 START = {"pk": {"S": "k"}, "n": {"N": "5"}, "s": {"S": "text"},
          "l": {"L": [{"S": "a"}, {"S": "b"}, {"S": "c"}]},
-         "m": {"M": {"inner": {"M": {"x": {"N": "1"}}}, "y": {"S": "why"}}},
+         "m": {"M": {"inside": {"M": {"x": {"N": "1"}}}, "y": {"S": "why"}}},
          "ss": {"SS": ["p", "q"]}, "ns": {"NS": ["1", "2"]}}
 
 
@@ -46,12 +46,12 @@ def error_of(call, *args, **kwargs) -> tuple[str, str]:
     ("SET l[1] = :v", {":v": {"S": "B"}}, {"l": {"L": [{"S": "a"}, {"S": "B"}, {"S": "c"}]}}),
     ("SET l[10] = :v", {":v": {"S": "end"}},
      {"l": {"L": [{"S": "a"}, {"S": "b"}, {"S": "c"}, {"S": "end"}]}}),
-    ("SET m.inner.x = :v, m.added = :v", {":v": {"N": "9"}},
-     {"m": {"M": {"inner": {"M": {"x": {"N": "9"}}}, "y": {"S": "why"}, "added": {"N": "9"}}}}),
+    ("SET m.inside.x = :v, m.added = :v", {":v": {"N": "9"}},
+     {"m": {"M": {"inside": {"M": {"x": {"N": "9"}}}, "y": {"S": "why"}, "added": {"N": "9"}}}}),
     ("REMOVE l[0], l[2]", None, {"l": {"L": [{"S": "b"}]}}),
-    ("REMOVE m.y, s, missing", None, {"m": {"M": {"inner": {"M": {"x": {"N": "1"}}}}},
+    ("REMOVE m.y, s, absent", None, {"m": {"M": {"inside": {"M": {"x": {"N": "1"}}}}},
                                       "s": None}),
-    ("ADD n :v, counter :v", {":v": {"N": "3"}}, {"n": {"N": "8"}, "counter": {"N": "3"}}),
+    ("ADD n :v, tally :v", {":v": {"N": "3"}}, {"n": {"N": "8"}, "tally": {"N": "3"}}),
     ("ADD ss :v", {":v": {"SS": ["q", "r"]}}, {"ss": {"SS": ["p", "q", "r"]}}),
     ("DELETE ns :v", {":v": {"NS": ["1"]}}, {"ns": {"NS": ["2"]}}),
     ("DELETE ss :v", {":v": {"SS": ["p", "q"]}}, {"ss": None}),
@@ -89,13 +89,13 @@ def test_update_creates_missing_item_from_its_key(client, table):
 @pytest.mark.parametrize("mode, expected", [
     ("NONE", None),
     ("ALL_OLD", START),
-    ("UPDATED_OLD", {"n": {"N": "5"}, "m": {"M": {"inner": {"M": {"x": {"N": "1"}}}}}}),
-    ("UPDATED_NEW", {"n": {"N": "6"}, "m": {"M": {"inner": {"M": {"x": {"N": "2"}}}}},
+    ("UPDATED_OLD", {"n": {"N": "5"}, "m": {"M": {"inside": {"M": {"x": {"N": "1"}}}}}}),
+    ("UPDATED_NEW", {"n": {"N": "6"}, "m": {"M": {"inside": {"M": {"x": {"N": "2"}}}}},
                      "fresh": {"S": "f"}}),
 ])
 def test_return_values(client, table, mode, expected):
     client.put_item(TableName=table, Item=START)
-    response = update(client, table, "SET n = n + :one, m.inner.x = :two, fresh = :f",
+    response = update(client, table, "SET n = n + :one, m.inside.x = :two, fresh = :f",
                       {":one": {"N": "1"}, ":two": {"N": "2"}, ":f": {"S": "f"}},
                       ReturnValues=mode)
     assert response.get("Attributes") == expected
@@ -141,6 +141,17 @@ def test_update_capacity_is_the_larger_of_old_and_new(client, table):
     ("SET a = :v, a.b = :v", {":v": {"S": "x"}},
      "Invalid UpdateExpression: Two document paths overlap with each other; must remove or "
      "rewrite one of these paths; path one: [a], path two: [a, b]"),
+    ("SET a.b = :v REMOVE a[1]", {":v": {"S": "x"}},
+     "Invalid UpdateExpression: Two document paths conflict with each other; must remove or "
+     "rewrite one of these paths; path one: [a, b], path two: [a, [1]]"),
+    ("SET a = :v + b", {":v": {"S": "x"}},
+     "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
+     "function: +, operand type: S"),
+    ("SET a = list_append(:v, b)", {":v": {"S": "x"}},
+     "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or "
+     "function: list_append, operand type: S"),
+    ("SET l = list_append(l, s)", None,
+     "An operand in the update expression has an incorrect data type"),
     ("SET a = :v SET b = :v", {":v": {"S": "x"}},
      'Invalid UpdateExpression: The "SET" section can only be used once in an update '
      "expression;"),

@@ -7,6 +7,7 @@ from ..model.values import validate_item, validate_key
 from ..projection import (
     check_attributes_to_get,
     check_expression_params,
+    check_key_paths,
     parse_projection,
     project,
 )
@@ -26,6 +27,7 @@ def run(engine, request: dict) -> dict:
         table = engine.catalog.active(txn, request["TableName"])
         engine.throttler.admit(table, "read")
         key = validate_key(request["Key"], table.key_schema, table.attribute_types)
+        check_key_paths(projection, table)
         stored = read_item(txn, store, key_of(table, key))
     response = {} if stored is None else {"Item": project(stored.item, projection)}
     units = read_units(stored.size if stored else 0, consistent)

@@ -3,26 +3,29 @@
 The read is a range read of one partition (cost grows with the result, not
 the table): entries outside the sort-key condition are skipped without
 being counted and the read stops once past the condition's end; the page
-stops at Limit evaluated entries or 1 MB; capacity is the page's read size
-rounded once (querying.respond).
+stops at Limit evaluated entries or 1 MB; the filter then keeps what it
+matches; capacity is the page's read size rounded once (querying.respond).
 """
 from __future__ import annotations
 
-from ..errors import invalid_parameter, validation_error
+from ..errors import validation_error
 from ..indexes import decode_entry
-from ..items import decode, key_of, read_item
-from ..keyconditions import KeyCondition, from_legacy
+from ..items import decode
+from ..keyconditions import KeyCondition, from_expression, from_legacy, resolve
 from ..model.keys import INDEX_LAYOUT, ITEM_LAYOUT, partition_prefix
-from ..model.values import validate_item
-from ..projection import check_expression_params
+from ..projection import check_attributes_to_get, check_expression_params
 from ..querying import (
     Source,
     admit_read,
+    check_reads,
+    legacy_filter,
     open_source,
     page_items,
-    reject_filters,
+    parse_expressions,
+    read_plan,
     respond,
     start_key_bytes,
+    table_fetch,
 )
 from ..reads import partition_entries, read_page
 
@@ -31,41 +34,52 @@ READ_ONLY = True
 
 
 def run(engine, request: dict) -> dict:
-    check_expression_params(request, ["KeyConditionExpression", "FilterExpression",
-                                      "ProjectionExpression"],
-                            ["KeyConditions", "QueryFilter", "AttributesToGet"])
-    reject_filters(request, ("KeyConditionExpression", "FilterExpression", "QueryFilter"))
-    if request.get("KeyConditions") is None:
+    legacy = ["AttributesToGet", "QueryFilter", "ConditionalOperator"]
+    if request.get("KeyConditionExpression") is not None:
+        legacy.append("KeyConditions")  # KeyConditions may go with the other expressions
+    check_expression_params(request, ["ProjectionExpression", "FilterExpression",
+                                      "KeyConditionExpression"], legacy)
+    legacy_condition = legacy_filter(request, "QueryFilter")
+    check_attributes_to_get(request.get("AttributesToGet"))
+    if request.get("KeyConditions") is None and request.get("KeyConditionExpression") is None:
         raise validation_error("Either the KeyConditions or KeyConditionExpression parameter "
                                "must be specified in the request.")
-    for condition in request["KeyConditions"].values():
-        for value in condition.get("AttributeValueList") or []:
-            validate_item({"value": value})
-    source, projection, start = open_source(engine, request)
+    expressions = parse_expressions(request, ["KeyConditionExpression", "FilterExpression",
+                                              "ProjectionExpression"], legacy)
+    tree = expressions.get("KeyConditionExpression") if expressions is not None else None
+    conditions = (from_expression(tree, expressions.scope) if tree is not None
+                  else from_legacy(request["KeyConditions"]))
+    reads = read_plan(request, expressions, legacy_condition, "QueryFilter", query=True)
+    source, start = open_source(engine, request)
     table, store = source.table, engine.store
-    condition = from_legacy(request["KeyConditions"], source.hash_name, source.range_name)
-    check_condition_types(condition, table)
-    if start is not None and start.get(condition.hash_name) != condition.hash_value:
-        raise validation_error("The provided starting key is outside query boundaries based on "
-                               "provided conditions")
+    condition = resolve(conditions, source.hash_name, source.range_name, table.attribute_types)
+    if start is not None:
+        check_start(start, condition)
+    check_reads(source, reads, query=True)
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     reverse = request.get("ScanIndexForward") is False
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         entries = partition_range(txn, store, source, condition, reverse,
                                   start_key_bytes(source, start))
-        page = read_page(entries, source.size_of, source.item_of, request.get("Limit"), None)
-        items, fetch_units = page_items(request, source, projection, page,
-                                        lambda item: fetch(txn, store, table, item), consistent)
+        page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))
+        items, fetch_units = page_items(source, reads, page, table_fetch(txn, store, table),
+                                        consistent)
     return respond(engine, request, source, page, items, consistent, fetch_units)
 
 
-def check_condition_types(condition: KeyCondition, table) -> None:
-    values = [(condition.hash_name, condition.hash_value)] + [
-        (condition.range_name, value) for value in condition.range_values]
-    for name, value in values:
-        if next(iter(value)) != table.attribute_types[name]:
-            raise invalid_parameter("Condition parameter type does not match schema type")
+def check_start(start: dict, condition: KeyCondition) -> None:
+    """An ExclusiveStartKey must lie inside what the key condition reads."""
+    if condition.range_operator is not None:
+        if not condition.matches_range(start.get(condition.range_name)):
+            raise validation_error("The provided starting key does not match the range key "
+                                   "predicate")
+        if not condition.matches_hash(start.get(condition.hash_name)):
+            raise validation_error("The query can return at most one row and cannot be "
+                                   "restarted")
+    elif not condition.matches_hash(start.get(condition.hash_name)):
+        raise validation_error("The provided starting key is outside query boundaries based on "
+                               "provided conditions")
 
 
 def partition_range(txn, store, source: Source, condition: KeyCondition, reverse: bool,
@@ -88,9 +102,3 @@ def partition_range(txn, store, source: Source, condition: KeyCondition, reverse
             return
         if condition.matches_range(value):
             yield key, entry
-
-
-def fetch(txn, store, table, item: dict) -> tuple[dict, int]:
-    """The table item behind an index entry, and its size (LSI fetches)."""
-    stored = read_item(txn, store, key_of(table, item))
-    return (stored.item, stored.size) if stored else ({}, 0)

@@ -2,34 +2,43 @@
 
 Segment/TotalSegments split the 128-bit partition-hash space into equal
 ranges (reads.segment_bounds), so the segments together return every item
-exactly once.
+exactly once. Limit and 1 MB count items read; the filter then keeps what
+it matches.
 """
 from __future__ import annotations
 
 from ..errors import validation_error
 from ..indexes import decode_entry
 from ..items import decode
-from ..projection import check_expression_params
+from ..projection import check_attributes_to_get, check_expression_params
 from ..querying import (
     admit_read,
+    check_reads,
+    legacy_filter,
     open_source,
     page_items,
-    reject_filters,
+    parse_expressions,
+    read_plan,
     respond,
     start_key_bytes,
+    table_fetch,
 )
 from ..reads import read_page, scan_entries
 
 NAME = "Scan"
 READ_ONLY = True
+LEGACY = ["AttributesToGet", "ScanFilter", "ConditionalOperator"]
 
 
 def run(engine, request: dict) -> dict:
-    check_expression_params(request, ["FilterExpression", "ProjectionExpression"],
-                            ["ScanFilter", "AttributesToGet"])
-    reject_filters(request, ("FilterExpression", "ScanFilter"))
+    check_expression_params(request, ["ProjectionExpression", "FilterExpression"], LEGACY)
+    legacy_condition = legacy_filter(request, "ScanFilter")
+    check_attributes_to_get(request.get("AttributesToGet"))
     segment, total = check_segments(request)
-    source, projection, start = open_source(engine, request)
+    expressions = parse_expressions(request, ["FilterExpression", "ProjectionExpression"], LEGACY)
+    reads = read_plan(request, expressions, legacy_condition, "ScanFilter", query=False)
+    source, start = open_source(engine, request)
+    check_reads(source, reads, query=False)
     store = engine.store
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
@@ -38,9 +47,10 @@ def run(engine, request: dict) -> dict:
         raw = scan_entries(txn, db, source.owner_id, segment, total,
                            start_key_bytes(source, start))
         entries = ((key, decoder(value)) for key, value in raw)
-        page = read_page(entries, source.size_of, source.item_of, request.get("Limit"), None)
-        items, _ = page_items(request, source, projection, page, None, consistent)
-    return respond(engine, request, source, page, items, consistent)
+        page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))
+        items, fetch_units = page_items(source, reads, page,
+                                        table_fetch(txn, store, source.table), consistent)
+    return respond(engine, request, source, page, items, consistent, fetch_units)
 
 
 def check_segments(request: dict) -> tuple[int, int]:

@@ -124,6 +124,7 @@ def _check_placeholders(label: str, node, scope: Scope, names: set[str], values:
         return
     for child in node[1:]:
         _check_placeholders(label, child, scope, names, values)
+    _check_operands(label, node, scope)
     if kind == "call" and node[1] == "attribute_type" and node[2][1][0] == ":":
         wanted = scope.values[node[2][1][1]]
         if wanted.get("S") not in ATTRIBUTE_TYPES:
@@ -133,11 +134,52 @@ def _check_placeholders(label: str, node, scope: Scope, names: set[str], values:
                 "types: { B,BOOL,BS,L,M,N,NS,NULL,S,SS }")
     if kind == "between" and node[2][0] == ":" and node[3][0] == ":":
         low, high = scope.values[node[2][1]], scope.values[node[3][1]]
+        if next(iter(low)) != next(iter(high)):
+            raise validation_error(
+                f"Invalid {label}: The BETWEEN operator requires same data type for lower and "
+                f"upper bounds; lower bound operand: AttributeValue: {{{_brief(low)}}}, upper "
+                f"bound operand: AttributeValue: {{{_brief(high)}}}")
         if compare(">", low, high):
             raise validation_error(
                 f"Invalid {label}: The BETWEEN operator requires upper bound to be greater than "
                 f"or equal to lower bound; lower bound operand: AttributeValue: "
                 f"{{{_brief(low)}}}, upper bound operand: AttributeValue: {{{_brief(high)}}}")
+
+
+# Operand types each operator or function accepts from a literal :value.
+_ORDERED = ("S", "N", "B")
+_VALUE_TYPES = {"<": _ORDERED, "<=": _ORDERED, ">": _ORDERED, ">=": _ORDERED,
+                "begins_with": ("S", "B"), "+": ("N",), "-": ("N",), "list_append": ("L",)}
+
+
+def _check_operands(label: str, node: tuple, scope: Scope) -> None:
+    """Checks that need the request's names and values: a comparison of a
+    path with itself, and literal values of a type the operator refuses."""
+    kind = node[0]
+    if kind in ("compare", "between", "in"):
+        operator = node[1] if kind == "compare" else kind.upper()
+        first = node[2] if kind == "compare" else node[1]
+        others = [node[3]] if kind == "compare" else (
+            list(node[2:4]) if kind == "between" else node[2])
+        if first[0] == "path" and any(
+                other[0] == "path" and scope.elements(other) == scope.elements(first)
+                for other in others):
+            raise validation_error(
+                f"Invalid {label}: The first operand must be distinct from the remaining "
+                f"operands for this operator or function; operator: {operator}, first operand: "
+                f"[{', '.join(str(e) for e in scope.elements(first))}]")
+    operator = node[1] if kind in ("compare", "call") else kind
+    allowed = _VALUE_TYPES.get(operator)
+    if allowed is None:
+        return
+    operands = node[2] if kind == "call" else node[1:] if kind in ("+", "-") else node[2:4]
+    for operand in operands:
+        if isinstance(operand, tuple) and operand and operand[0] == ":":
+            value_type = next(iter(scope.values[operand[1]]))
+            if value_type not in allowed:
+                raise validation_error(
+                    f"Invalid {label}: Incorrect operand type for operator or function; "
+                    f"operator or function: {operator}, operand type: {value_type}")
 
 
 def _brief(value: dict) -> str:

@@ -29,12 +29,22 @@ def check_paths(update: dict, scope: Scope, key_names: tuple[str, ...]) -> None:
                                     "part of the key")
     for index, first in enumerate(paths):
         for second in paths[index + 1:]:
-            shorter = min(len(first), len(second))
-            if first[:shorter] == second[:shorter]:
+            relation = _relation(first, second)
+            if relation:
                 raise validation_error(
-                    "Invalid UpdateExpression: Two document paths overlap with each other; must "
-                    "remove or rewrite one of these paths; path one: "
+                    f"Invalid UpdateExpression: Two document paths {relation} with each other; "
+                    "must remove or rewrite one of these paths; path one: "
                     f"[{_show(first)}], path two: [{_show(second)}]")
+
+
+def _relation(first: list, second: list) -> str | None:
+    """"overlap" when one path contains the other, "conflict" when they
+    part where one reads the parent as a map and the other as a list."""
+    for a, b in zip(first, second):
+        if a == b and type(a) is type(b):
+            continue
+        return "conflict" if isinstance(a, int) != isinstance(b, int) else None
+    return "overlap"
 
 
 def _show(elements: list) -> str:
@@ -83,14 +93,8 @@ def _set_value(node: tuple, item: dict, scope: Scope) -> dict:
     if kind == "call" and node[1] == "list_append":
         first, second = (_set_value(arg, item, scope) for arg in node[2])
         if "L" not in first or "L" not in second:
-            wrong = next(iter(first if "L" not in first else second))
-            raise validation_error("Invalid UpdateExpression: Incorrect operand type for "
-                                   "operator or function; operator or function: list_append, "
-                                   f"operand type: {wrong}")
+            raise validation_error(WRONG_TYPE)
         return {"L": first["L"] + second["L"]}
-    if kind == "call":
-        raise validation_error(f"Invalid UpdateExpression: The function is not allowed in an "
-                               f"update expression; function: {node[1]}")
     value = operand(node, item, scope)
     if value is None:
         raise validation_error("The provided expression refers to an attribute that does not "
