@@ -119,7 +119,6 @@ def from_expression(tree: tuple, scope) -> Conditions:
     """A parsed KeyConditionExpression as conditions per attribute: only
     AND of simple conditions, one per key attribute, each naming a top-level
     attribute against values."""
-    _check_operands(tree, scope)
     conditions: Conditions = {}
     _collect(tree, scope, conditions)
     for operator, values in conditions.values():
@@ -180,34 +179,6 @@ def resolve(conditions: Conditions, hash_name: str, range_name: str | None,
     return condition
 
 
-def _check_operands(node, scope) -> None:
-    """Operand types checked as the expression is read, before its structure:
-    begins_with takes strings and binaries, BETWEEN bounds of one type."""
-    if isinstance(node, list):
-        for child in node:
-            _check_operands(child, scope)
-        return
-    if not isinstance(node, tuple):
-        return
-    if node[0] == "between" and node[2][0] == ":" and node[3][0] == ":":
-        low, high = scope.values[node[2][1]], scope.values[node[3][1]]
-        if next(iter(low)) != next(iter(high)):
-            raise validation_error(
-                f"Invalid {LABEL}: The BETWEEN operator requires same data type for lower and "
-                f"upper bounds; lower bound operand: AttributeValue: {{{_brief(low)}}}, upper "
-                f"bound operand: AttributeValue: {{{_brief(high)}}}")
-    if node[0] == "call" and node[1] == "begins_with":
-        for argument in node[2]:
-            kind = (next(iter(scope.values[argument[1]])) if argument[0] == ":"
-                    else "N" if argument[0] == "call" else None)
-            if kind is not None and kind not in ("S", "B"):
-                raise validation_error(
-                    f"Invalid {LABEL}: Incorrect operand type for operator or function; "
-                    f"operator or function: begins_with, operand type: {kind}")
-    for child in node[1:]:
-        _check_operands(child, scope)
-
-
 def _collect(node: tuple, scope, conditions: Conditions) -> None:
     kind = node[0]
     if kind == "and":
@@ -250,8 +221,3 @@ def _collect(node: tuple, scope, conditions: Conditions) -> None:
         operator = MIRRORED[operator]
     conditions[name] = (operator, [scope.values[operand[1]] for operand in operands
                                    if operand[0] == ":"])
-
-
-def _brief(value: dict) -> str:
-    (kind, data), = value.items()
-    return f"{kind}:{data}"

@@ -110,15 +110,23 @@ def _arithmetic(left: str, right: str, operator: str) -> str:
     return normalize_number(format(result, "f"))
 
 
-def _added(current: dict | None, value: dict) -> dict:
+def _operand_kind(operator: str, value: dict, allowed: tuple[str, ...],
+                  current: dict | None) -> str:
+    """The type of an ADD/DELETE operand, checked against the operator and
+    against the attribute it changes."""
     kind = next(iter(value))
-    if kind not in ("N", *SET_TYPES):
+    if kind not in allowed:
         raise validation_error("Invalid UpdateExpression: Incorrect operand type for operator or "
-                               f"function; operator: ADD, operand type: {_type_name(kind)}")
+                               f"function; operator: {operator}, operand type: {_type_name(kind)}")
+    if current is not None and next(iter(current)) != kind:
+        raise validation_error(WRONG_TYPE)
+    return kind
+
+
+def _added(current: dict | None, value: dict) -> dict:
+    kind = _operand_kind("ADD", value, ("N", *SET_TYPES), current)
     if current is None:
         return value
-    if next(iter(current)) != kind:
-        raise validation_error(WRONG_TYPE)
     if kind == "N":
         return {"N": _arithmetic(current["N"], value["N"], "+")}
     merged = list(current[kind])
@@ -129,14 +137,9 @@ def _added(current: dict | None, value: dict) -> dict:
 
 
 def _deleted(current: dict | None, value: dict) -> dict | None:
-    kind = next(iter(value))
-    if kind not in SET_TYPES:
-        raise validation_error("Invalid UpdateExpression: Incorrect operand type for operator or "
-                               f"function; operator: DELETE, operand type: {_type_name(kind)}")
+    kind = _operand_kind("DELETE", value, tuple(SET_TYPES), current)
     if current is None:
         return None
-    if next(iter(current)) != kind:
-        raise validation_error(WRONG_TYPE)
     element_type = SET_TYPES[kind]
     remaining = [e for e in current[kind]
                  if not any(equal({element_type: e}, {element_type: d}) for d in value[kind])]
