@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench install
+.PHONY: serve test bench bench-peers install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest bench --benchmark-only -p no:cacheprovider
+
+# dynalite-py against DynamoDB Local, dynalite (Node) and moto, same load, same run;
+# installs the pinned peers into .peers/ on first use (see bench/peers/README.md).
+bench-peers: $(STAMP)
+	$(BIN)/python -m bench.peers --markdown .peers/last-run.md

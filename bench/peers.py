@@ -264,10 +264,17 @@ def results_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
     for outcome in outcomes:
         startup = f"{outcome.startup_s:.2f}" if outcome.startup_s is not None else "-"
         row = [outcome.label, startup]
-        for name in operations:
+        if outcome.report is None:  # the reason takes the place of the numbers
+            row += [f"not measured: {outcome.failure}"] + ["-"] * (2 * len(operations) - 1)
+        for name in operations if outcome.report else []:
             row += cell(result_of(outcome, name))
-        lines.append("| " + " | ".join(row) + " |")
+        lines.append("| " + " | ".join(cell_text(text) for text in row) + " |")
     return lines
+
+
+def cell_text(text: str) -> str:
+    """Text that cannot break a markdown table row."""
+    return " ".join(text.replace("|", "/").split())
 
 
 def ratio_table(ours: Outcome, peers: list[Outcome], operations: list[str]) -> list[str]:
@@ -286,11 +293,11 @@ def ratio_table(ours: Outcome, peers: list[Outcome], operations: list[str]) -> l
 
 
 def notes(outcomes: list[Outcome]) -> list[str]:
-    """Failures, unsupported operations and error samples, so nothing is silent."""
+    """Unsupported or failed operations and error samples, so nothing is silent."""
     lines = []
     for outcome in outcomes:
         name = outcome.label
-        if outcome.failure:
+        if outcome.failure and outcome.report:  # failed after measuring (rare)
             lines.append(f"- {name}: {outcome.failure}")
         for result in outcome.report.results if outcome.report else []:
             if result.status != "ok" or result.errors:
@@ -300,7 +307,7 @@ def notes(outcomes: list[Outcome]) -> list[str]:
 
 def machine() -> str:
     parts = [f"{os.cpu_count()} cores", f"Python {platform.python_version()}"]
-    for argv, pick in ((["java", "-version"], lambda out: out.splitlines()[0]),
+    for argv, pick in ((["java", "-version"], lambda out: "java: " + out.splitlines()[0]),
                        (["node", "--version"], lambda out: "node " + out.strip())):
         try:
             done = subprocess.run(argv, capture_output=True, text=True, timeout=30)
