@@ -77,10 +77,11 @@ class _Borrowed:
 
 
 class _Task:
-    __slots__ = ("work", "done", "result", "error")
+    __slots__ = ("work", "done", "result", "error", "wake")
 
     def __init__(self, work: Callable[[WriteContext], Any]) -> None:
         self.work = work
+        self.wake = threading.Event()  # set when done, or when promoted to leader
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -112,7 +113,7 @@ class Store:
         self._snapshots = threading.local()  # per-thread stale snapshots
         self.after_commit: list[Callable[[], None]] = []  # told after every commit
         self._queue: deque[_Task] = deque()
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._leader_active = False
 
     def close(self) -> None:
@@ -143,24 +144,34 @@ class Store:
         """Run `work` inside a write transaction and return its result once
         the transaction is committed (and flushed, in fsync mode)."""
         task = _Task(work)
-        with self._cond:
+        with self._lock:
             self._queue.append(task)
-            while self._leader_active and not task.done:
-                self._cond.wait()
-            if not task.done:
-                self._leader_active = True
-                batch = list(self._queue)
-                self._queue.clear()
-        if not task.done:
-            try:
-                self._commit_batch(batch)
-            finally:
-                with self._cond:
-                    self._leader_active = False
-                    self._cond.notify_all()
+            follow = self._leader_active
+            self._leader_active = True
+        if follow:
+            task.wake.wait()  # each waiter has its own event: no thundering herd
+        if not task.done:  # the leader, first or promoted
+            self._lead()
         if task.error is not None:
             raise task.error
         return task.result
+
+    def _lead(self) -> None:
+        """Commit everything queued; then promote the next queued writer (if
+        any) to leader before waking this batch's writers."""
+        with self._lock:
+            batch = list(self._queue)
+            self._queue.clear()
+        try:
+            self._commit_batch(batch)
+        finally:
+            with self._lock:
+                if self._queue:
+                    self._queue[0].wake.set()
+                else:
+                    self._leader_active = False
+            for task in batch:
+                task.wake.set()
 
     def _commit_batch(self, batch: list[_Task]) -> None:
         stats: dict[bytes, list[int]] = {}
