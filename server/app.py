@@ -45,6 +45,9 @@ def error_response(status: int, name: str, message: str,
 
 def create_app(engine: Engine, verifier: Verifier | None = None) -> Starlette:
     """The application; with a verifier every request's SigV4 signature is checked."""
+    # Without fsync a commit costs microseconds: handing each write to a thread
+    # costs more than it saves (measured: PutItem over HTTP, docs/benchmarks.md).
+    inline_writes = engine.config.durability != "fsync"
 
     async def dynamodb(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -68,9 +71,9 @@ def create_app(engine: Engine, verifier: Verifier | None = None) -> Starlette:
             read_only = is_read_only(*wire.parse_target(target))
         except DynamoError:
             read_only = True  # wire.handle answers it with the error, no engine work
-        if read_only:
+        if read_only or inline_writes:
             status, headers, payload = wire.handle(engine, target, body)
-        else:  # writes wait for group commit: keep the event loop free
+        else:  # fsync writes wait for a flush: keep the event loop free meanwhile
             status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)
         log.debug("%s %s", target, status)
         return Response(payload, status, {**headers, **CORS_HEADERS})
