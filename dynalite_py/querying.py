@@ -14,6 +14,7 @@ from typing import Callable
 from .capacity import consumed_capacity, read_units
 from .errors import invalid_parameter, validation_error
 from .expressions import RequestExpressions, Scope, holds
+from .expressions.legacy import check_conditional_operator, filter_condition
 from .index_builds import backfill_is_running
 from .indexes import Index
 from .items import key_of, read_item
@@ -99,10 +100,10 @@ def parse_expressions(request: dict, expressions: list[str], legacy: list[str]
 def legacy_filter(request: dict, parameter: str) -> tuple[tuple, Scope] | None:
     """QueryFilter/ScanFilter (with ConditionalOperator) as a condition tree
     and its scope; an empty map filters nothing."""
+    check_conditional_operator(request, (parameter,))
     if not request.get(parameter):
         return None
-    # Refused until expressions/legacy.py's filter_condition evaluates it here.
-    raise validation_error(f"{parameter} is not supported by dynalite-py yet")
+    return filter_condition(request[parameter], request.get("ConditionalOperator"), parameter)
 
 
 def read_plan(request: dict, expressions: RequestExpressions | None,

@@ -16,8 +16,9 @@ from typing import Callable
 from . import item_collections
 from .capacity import with_capacity, write_units
 from .catalog import Table
-from .errors import DynamoError, validation_error
+from .errors import DynamoError
 from .expressions import RequestExpressions, Scope, holds, project
+from .expressions.legacy import check_conditional_operator, expected_condition
 from .items import StoredItem, read_item
 from .storage import WriteContext
 
@@ -41,8 +42,10 @@ def request_condition(request: dict, expressions: RequestExpressions) -> Conditi
     tree = expressions.get("ConditionExpression")
     if tree is not None:
         return Condition(tree, expressions.scope)
-    if request.get("Expected") is not None:
-        raise validation_error("Expected is not supported by dynalite-py yet")
+    check_conditional_operator(request, ("Expected",))
+    if request.get("Expected"):
+        return Condition(*expected_condition(request["Expected"],
+                                             request.get("ConditionalOperator")))
     return None
 
 

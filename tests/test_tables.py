@@ -27,7 +27,8 @@ def test_create_describe_delete_lifecycle(client):
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})
     table = client.describe_table(TableName=name)["Table"]
     assert table["TableStatus"] == "ACTIVE" and table["ItemCount"] == 0
-    assert name in client.list_tables()["TableNames"]
+    listed = [n for page in client.get_paginator("list_tables").paginate() for n in page["TableNames"]]
+    assert name in listed
     deleted = client.delete_table(TableName=name)["TableDescription"]
     assert deleted["TableStatus"] == "DELETING"
     client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})

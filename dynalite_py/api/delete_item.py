@@ -16,7 +16,7 @@ READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
-    delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected"])
+    delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected", "ConditionalOperator"])
     check_return_values(request)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])

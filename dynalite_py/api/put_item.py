@@ -20,7 +20,7 @@ READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
-    put = Put.check(request, legacy=["Expected"])
+    put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
     check_return_values(request)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])

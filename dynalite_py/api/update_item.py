@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..catalog import Table
 from ..expressions import Scope, apply, check_paths
+from ..expressions.legacy import apply_attribute_updates, check_attribute_updates
 from ..model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
 from ..writes import PlannedWrite, perform, respond
 from .delete_item import KeyedWrite
@@ -11,10 +12,11 @@ from .delete_item import KeyedWrite
 NAME = "UpdateItem"
 READ_ONLY = False
 EXPRESSIONS = ["UpdateExpression", "ConditionExpression"]
+LEGACY = ["AttributeUpdates", "Expected", "ConditionalOperator"]
 
 
 def run(engine, request: dict) -> dict:
-    update = KeyedWrite.check(request, EXPRESSIONS, ["AttributeUpdates", "Expected"])
+    update = KeyedWrite.check(request, EXPRESSIONS, LEGACY)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
     plan, builder = plan_update(update, table)
@@ -29,8 +31,11 @@ def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, "ItemUp
     tree = expressions.get("UpdateExpression")
     if tree is not None:
         check_paths(tree, expressions.scope, table.key_names)
+    legacy = update.request.get("AttributeUpdates")
+    if legacy:
+        check_attribute_updates(legacy, table.key_names)
     key_item = {name: update.request["Key"][name] for name in table.key_names}
-    plan.build = builder = ItemUpdate(table, key_item, tree, expressions.scope)
+    plan.build = builder = ItemUpdate(table, key_item, tree, expressions.scope, legacy)
     return plan, builder
 
 
@@ -38,18 +43,22 @@ class ItemUpdate:
     """Builds the updated item from the old one (or from the key alone),
     remembering which document paths the update touched (for UPDATED_*)."""
 
-    def __init__(self, table: Table, key_item: dict, update: dict | None, scope: Scope) -> None:
+    def __init__(self, table: Table, key_item: dict, update: dict | None, scope: Scope,
+                 attribute_updates: dict | None = None) -> None:
         self.table = table
         self.key_item = key_item
         self.update = update
         self.scope = scope
+        self.attribute_updates = attribute_updates  # the legacy form
         self.touched: list[list] = []
 
     def __call__(self, old: dict | None) -> tuple[dict, int]:
         base = old if old is not None else dict(self.key_item)
-        if self.update is None:
-            new_item, self.touched = base, []
-        else:
+        if self.update is not None:
             new_item, self.touched = apply(self.update, base, self.scope)
+        elif self.attribute_updates:
+            new_item, self.touched = apply_attribute_updates(self.attribute_updates, base)
+        else:
+            new_item, self.touched = base, []
         validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types)
         return new_item, check_item_size(new_item, UPDATE_TOO_BIG)

@@ -1,0 +1,186 @@
+"""DynamoDB's legacy (pre-expression) parameters, turned into what the
+expression machinery evaluates.
+
+Expected (PutItem/UpdateItem/DeleteItem) and QueryFilter/ScanFilter, with
+ConditionalOperator, become condition trees whose values sit in a Scope
+under synthetic placeholders, so `evaluation.holds` serves both forms.
+AttributeUpdates (legacy UpdateItem) is applied directly: its ADD also
+appends to lists, which no UpdateExpression does.
+"""
+from __future__ import annotations
+
+import copy
+
+from ..errors import invalid_parameter, validation_error
+from ..keyconditions import check_condition
+from ..model.values import validate_item
+from .evaluation import SET_TYPES, Scope
+from .updates import WRONG_TYPE, _added, _deleted
+
+COMPARATORS = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
+
+
+class _Builder:
+    """Collects literal values under placeholders while trees are built."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, dict] = {}
+
+    def value(self, value: dict) -> tuple:
+        name = f":legacy{len(self.values)}"
+        self.values[name] = value
+        return (":", name)
+
+    def condition(self, name: str, operator: str, values: list[dict]) -> tuple:
+        """The tree of one legacy condition on top-level attribute `name`."""
+        path = ("path", [("name", name)])
+        if operator in COMPARATORS:
+            return ("compare", COMPARATORS[operator], path, self.value(values[0]))
+        if operator == "NOT_NULL":
+            return ("call", "attribute_exists", [path])
+        if operator == "NULL":
+            return ("call", "attribute_not_exists", [path])
+        if operator == "CONTAINS":
+            return ("call", "contains", [path, self.value(values[0])])
+        if operator == "NOT_CONTAINS":  # a missing attribute does not contain it
+            return ("not", ("call", "contains", [path, self.value(values[0])]))
+        if operator == "BEGINS_WITH":
+            return ("call", "begins_with", [path, self.value(values[0])])
+        if operator == "IN":
+            return ("in", path, [self.value(value) for value in values])
+        return ("between", path, self.value(values[0]), self.value(values[1]))
+
+
+def _combine(trees: list[tuple], operator: str | None) -> tuple:
+    joiner = "or" if operator == "OR" else "and"
+    tree = trees[0]
+    for other in trees[1:]:
+        tree = (joiner, tree, other)
+    return tree
+
+
+def _check_values(values: list[dict]) -> None:
+    for value in values:
+        validate_item({"value": value})
+
+
+def expected_condition(expected: dict, operator: str | None) -> tuple[tuple, Scope]:
+    """Expected (Value/Exists or ComparisonOperator forms) as a condition."""
+    builder = _Builder()
+    trees = []
+    for name, condition in expected.items():
+        trees.append(_expected_one(builder, name, condition))
+    return _combine(trees, operator), Scope(None, builder.values)
+
+
+def _expected_one(builder: _Builder, name: str, condition: dict) -> tuple:
+    operator = condition.get("ComparisonOperator")
+    value, values = condition.get("Value"), condition.get("AttributeValueList")
+    if operator is not None:
+        if condition.get("Exists") is not None:
+            raise invalid_parameter("Exists and ComparisonOperator cannot be used together for "
+                                    f"Attribute: {name}")
+        if value is not None and values is not None:
+            raise invalid_parameter("Value and AttributeValueList cannot be used together for "
+                                    f"Attribute: {name}")
+        if value is None and values is None and operator not in ("NULL", "NOT_NULL"):
+            raise invalid_parameter("Value or AttributeValueList must be used with "
+                                    f"ComparisonOperator: {operator} for Attribute: {name}")
+        values = [value] if value is not None else values or []
+        _check_values(values)
+        check_condition(operator, values)
+        return builder.condition(name, operator, values)
+    if values is not None:
+        raise invalid_parameter("AttributeValueList can only be used with a ComparisonOperator "
+                                f"for Attribute: {name}")
+    exists = condition.get("Exists")
+    if exists is False:
+        if value is not None:
+            raise invalid_parameter("Value cannot be used when Exists is false for Attribute: "
+                                    f"{name}")
+        return builder.condition(name, "NULL", [])
+    if value is None:
+        shown = "null" if exists is None else "true"
+        raise invalid_parameter(f"Value must be provided when Exists is {shown} for Attribute: "
+                                f"{name}")
+    _check_values([value])
+    return builder.condition(name, "EQ", [value])
+
+
+def filter_condition(conditions: dict, operator: str | None, parameter: str
+                     ) -> tuple[tuple, Scope]:
+    """QueryFilter/ScanFilter as a condition (`parameter` names it)."""
+    builder = _Builder()
+    trees = []
+    for name, condition in conditions.items():
+        values = condition.get("AttributeValueList") or []
+        _check_values(values)
+        check_condition(condition["ComparisonOperator"], values)
+        trees.append(builder.condition(name, condition["ComparisonOperator"], values))
+    return _combine(trees, operator), Scope(None, builder.values)
+
+
+def check_conditional_operator(request: dict, parameters: tuple[str, ...]) -> None:
+    """ConditionalOperator needs a legacy condition map of two or more
+    conditions to combine (DynamoDB Local's wording for both errors)."""
+    if request.get("ConditionalOperator") is None:
+        return
+    given = [request[name] for name in parameters if request.get(name)]
+    if not given:
+        raise validation_error("ConditionalOperator cannot be used without Filter or Expected")
+    if len(given[0]) < 2:
+        raise validation_error("ConditionalOperator can only be used when Filter or Expected "
+                               "has two or more elements")
+
+
+# --- AttributeUpdates ---------------------------------------------------------
+
+def check_attribute_updates(updates: dict, key_names: tuple[str, ...]) -> None:
+    for name, update in updates.items():
+        action = update.get("Action") or "PUT"
+        value = update.get("Value")
+        if name in key_names:
+            raise invalid_parameter(f"Cannot update attribute {name}. This attribute is part "
+                                    "of the key")
+        if value is not None:
+            _check_values([value])
+        if action in ("PUT", "ADD") and value is None:
+            raise invalid_parameter(f"Only DELETE action is allowed when no attribute value is "
+                                    f"specified: {name}")
+        kind = next(iter(value)) if value is not None else None
+        if action == "ADD" and kind not in ("N", "L", *SET_TYPES):
+            raise invalid_parameter(f"ADD action is not supported for the type {kind}")
+        if action == "DELETE" and kind is not None and kind not in SET_TYPES:
+            raise invalid_parameter(f"DELETE action with value is not supported for the type "
+                                    f"{kind}")
+
+
+def apply_attribute_updates(updates: dict, item: dict) -> tuple[dict, list[list]]:
+    """The item after AttributeUpdates, and the paths touched (a copy: the
+    given item is left alone)."""
+    new_item = copy.deepcopy(item)
+    for name, update in updates.items():
+        action = update.get("Action") or "PUT"
+        value, current = update.get("Value"), new_item.get(name)
+        if action == "PUT":
+            new_item[name] = value
+        elif action == "DELETE":
+            remaining = _deleted(current, value) if value is not None else None
+            if remaining is None:
+                new_item.pop(name, None)
+            else:
+                new_item[name] = remaining
+        else:
+            new_item[name] = _plus(current, value)
+    return new_item, [[name] for name in updates]
+
+
+def _plus(current: dict | None, value: dict) -> dict:
+    """ADD: numbers and sets as in an UpdateExpression; lists are appended."""
+    if "L" not in value:
+        return _added(current, value)
+    if current is None:
+        return value
+    if "L" not in current:
+        raise validation_error(WRONG_TYPE)
+    return {"L": current["L"] + value["L"]}
