@@ -26,6 +26,11 @@ RATIOS = [  # (label, numerator, denominator, target)
      "embedded_get_item_throttling_off", 0.95),
     ("PutItem with throttling on / off", "embedded_put_item_throttling_on",
      "embedded_put_item_throttling_off", 0.95),
+    # ops/s ratios: UpdateItem calls per parse; a large number means parsing is negligible
+    ("Uncached parses / embedded UpdateItem (ops/s)", "update_and_condition_parse_uncached",
+     "embedded_update_item", None),
+    ("Cached parses / embedded UpdateItem (ops/s)", "update_and_condition_parse_cached",
+     "embedded_update_item", None),
 ]
 TARGETS = {"embedded_get_item": 50_000, "embedded_put_item_16_threads_fsync": 1_000}
 

@@ -218,3 +218,11 @@ def test_resource_api_with_condition_builders(resource, client, table):
                            ExpressionAttributeValues={":one": 1})
     assert info.value.response["Error"]["Code"] == "ConditionalCheckFailedException"
     assert handle.get_item(Key={"pk": "k"})["Item"]["n"] == 2
+
+
+def test_nested_update_leaves_the_old_image_untouched(client, table):
+    client.put_item(TableName=table, Item=START)
+    response = update(client, table, "SET m.inside.x = :v, l[0] = :v REMOVE l[1], m.y",
+                      {":v": {"N": "7"}}, ReturnValues="ALL_OLD")
+    assert response["Attributes"] == START
+    assert item(client, table)["m"] == {"M": {"inside": {"M": {"x": {"N": "7"}}}}}

@@ -9,6 +9,7 @@ syntax, undefined placeholders, then unused ones.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..errors import DynamoError, validation_error
 from ..model.values import validate_attribute_value
@@ -54,8 +55,8 @@ class RequestExpressions:
             text = request.get(name)
             if text is None:
                 continue
-            tree = parsed(name, LABELS[name], text)
-            _check_placeholders(name, tree, scope, used_names, used_values)
+            tree, events = _parsed_with_events(name, LABELS[name], text)
+            _check_placeholders(name, events, scope, used_names, used_values)
             found.trees[name] = tree
         unused = [key for key in scope.names if key not in used_names]
         if unused:
@@ -90,40 +91,66 @@ def _show(elements: list) -> str:
     return ", ".join(f"[{e}]" if isinstance(e, int) else e for e in elements)
 
 
-def _check_placeholders(label: str, node, scope: Scope, names: set[str], values: set[str]
-                        ) -> None:
-    """Every #name and :value must be defined; semantic checks on functions."""
+@lru_cache(maxsize=4096)
+def _parsed_with_events(label: str, kind: str, text: str) -> tuple[object, tuple]:
+    """The tree and its placeholder events, both depending on the text only."""
+    tree = parsed(label, kind, text)
+    events: list[tuple] = []
+    _collect_events(tree, events)
+    return tree, tuple(events)
+
+
+def _collect_events(node, events: list[tuple]) -> None:
+    """Flatten, in evaluation order, what each request must check: every
+    #name ("#", name), every :value (":", name) and every operator node whose
+    literal operands need checking ("node", node)."""
     if isinstance(node, dict):  # an update: its clauses
-        for clause, actions in node.items():
+        for actions in node.values():
             for action in actions:
-                _check_placeholders(label, action, scope, names, values)
+                _collect_events(action, events)
         return
     if isinstance(node, list) or (isinstance(node, tuple) and node
                                   and isinstance(node[0], tuple)):  # an update's (path, value)
         for child in node:
-            _check_placeholders(label, child, scope, names, values)
+            _collect_events(child, events)
         return
     if not isinstance(node, tuple) or not node:
         return
     kind = node[0]
     if kind == "path":
-        for element_kind, value in node[1]:
-            if element_kind == "#":
-                if value not in scope.names:
-                    raise validation_error(
-                        f"Invalid {label}: An expression attribute name used in the document "
-                        f"path is not defined; attribute name: {value}")
-                names.add(value)
+        events.extend(("#", value) for element, value in node[1] if element == "#")
         return
     if kind == ":":
-        if node[1] not in scope.values:
-            raise validation_error(
-                f"Invalid {label}: An expression attribute value used in expression is not "
-                f"defined; attribute value: {node[1]}")
-        values.add(node[1])
+        events.append((":", node[1]))
         return
     for child in node[1:]:
-        _check_placeholders(label, child, scope, names, values)
+        _collect_events(child, events)
+    if kind in ("compare", "between", "in", "call", "+", "-"):
+        events.append(("node", node))
+
+
+def _check_placeholders(label: str, events: tuple, scope: Scope, names: set[str],
+                        values: set[str]) -> None:
+    """Every #name and :value must be defined; checks on literal operands."""
+    for kind, value in events:
+        if kind == "#":
+            if value not in scope.names:
+                raise validation_error(
+                    f"Invalid {label}: An expression attribute name used in the document "
+                    f"path is not defined; attribute name: {value}")
+            names.add(value)
+        elif kind == ":":
+            if value not in scope.values:
+                raise validation_error(
+                    f"Invalid {label}: An expression attribute value used in expression is "
+                    f"not defined; attribute value: {value}")
+            values.add(value)
+        else:
+            _check_node(label, value, scope)
+
+
+def _check_node(label: str, node: tuple, scope: Scope) -> None:
+    kind = node[0]
     _check_operands(label, node, scope)
     if kind == "call" and node[1] == "attribute_type" and node[2][1][0] == ":":
         wanted = scope.values[node[2][1][1]]

@@ -8,7 +8,6 @@ DELETE takes elements out of a set (an emptied set disappears).
 """
 from __future__ import annotations
 
-import copy
 from decimal import Decimal, localcontext
 
 from ..errors import DynamoError, invalid_parameter, validation_error
@@ -54,7 +53,7 @@ def _show(elements: list) -> str:
 def apply(update: dict, item: dict | None, scope: Scope) -> tuple[dict, list[list]]:
     """The updated item and the document paths the update touched."""
     before = item or {}
-    after = copy.deepcopy(before)
+    after = dict(before)  # nested values are copied as they are written (_parent)
     touched: list[list] = []
     for path, value_node in update.get("SET", []):
         elements = scope.elements(path)
@@ -151,30 +150,35 @@ def _type_name(kind: str) -> str:
             "M": "MAP", "N": "NUMBER"}.get(kind, kind)
 
 
-def _parent(item: dict, elements: list) -> tuple[object, object]:
-    """The container holding the last path element, and that element."""
-    container: object = item
+def _private(value: dict) -> dict:
+    """A copy of a map or list value whose members may be changed: the
+    update copies only along the paths it writes, never the whole item."""
+    if "M" in value:
+        return {"M": dict(value["M"])}
+    if "L" in value:
+        return {"L": list(value["L"])}
+    return value
+
+
+def _parent(item: dict, elements: list) -> tuple[dict | list, object]:
+    """The (privately copied) members holding the last path element, and
+    that element."""
+    members: dict | list | None = item
     for element in elements[:-1]:
-        if isinstance(element, int):
-            values = container.get("L") if isinstance(container, dict) else None
-            if values is None or element >= len(values):
-                raise validation_error(INVALID_PATH)
-            container = values[element]
-        else:
-            members = container if container is item else container.get("M")
-            if members is None or element not in members:
-                raise validation_error(INVALID_PATH)
-            container = members[element]
-    last = elements[-1]
-    if container is item:
-        return item, last
-    if isinstance(last, int):
-        if "L" not in container:
+        if not _holds(members, element):
             raise validation_error(INVALID_PATH)
-        return container["L"], last
-    if "M" not in container:
+        child = members[element] = _private(members[element])
+        members = child.get("M", child.get("L"))
+    last = elements[-1]
+    if isinstance(last, int) is not isinstance(members, list) or members is None:
         raise validation_error(INVALID_PATH)
-    return container["M"], last
+    return members, last
+
+
+def _holds(members: dict | list | None, element: str | int) -> bool:
+    if isinstance(element, int):
+        return isinstance(members, list) and element < len(members)
+    return isinstance(members, dict) and element in members
 
 
 def _assign(item: dict, elements: list, value: dict) -> None:
