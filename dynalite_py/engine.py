@@ -28,13 +28,12 @@ class Engine:
     def __init__(self, path: str | None = None, config: Config | None = None) -> None:
         self.config = config or Config.from_env()
         self.store = Store(path, self.config.durability, self.config.map_size)
-        # The engine's clock (epoch seconds); tests may replace it to move time.
-        self.clock = time.time
+        self._clock = time.time
         self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
                                lambda: self.clock())
         self.items = ItemWriter(self.store, self.config, lambda: self.clock())
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
-                                   self.config.on_demand_quota, lambda: self.clock())
+                                   self.config.on_demand_quota, self._clock)
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
@@ -43,6 +42,16 @@ class Engine:
         self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
         self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger
         self.bridge = Bridge(self).start()
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The engine's clock (epoch seconds); tests may replace it to move time."""
+        return self._clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self.throttler.clock = clock  # called directly on the hot path, no indirection
 
     @property
     def path(self) -> str:

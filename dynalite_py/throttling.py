@@ -33,18 +33,40 @@ ON_DEMAND_THROTTLED = (
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html")
 
 
-@dataclass
 class Bucket:
-    rate: float
-    capacity: float
-    tokens: float
-    updated: float
-    source: object = None  # the table record the rate was read from
+    """A token bucket kept as the level at which it is empty, in units of
+    rate x time: tokens(now) = min(capacity, now * rate - empty_level).
+    Admitting is one comparison and spending one addition, with no refill
+    step (the generic cell rate algorithm); debt is empty_level above
+    now * rate. Units, not seconds, so that whole units add exactly even
+    with epoch timestamps."""
 
-    def refill(self, now: float) -> None:
-        if now > self.updated:
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
+    __slots__ = ("rate", "capacity", "empty_level", "source", "checked")
+
+    def __init__(self, rate: float, burst_seconds: float, now: float, source: object) -> None:
+        self.rate = rate
+        self.capacity = rate * burst_seconds
+        self.empty_level = now * rate - self.capacity  # starts full
+        self.source = source  # the table record the rate was read from
+        self.checked = now  # when a request was last admitted: spend() caps from there
+
+    def admits(self, now: float) -> bool:
+        return now * self.rate > self.empty_level
+
+    def tokens(self, now: float) -> float:
+        return min(self.capacity, now * self.rate - self.empty_level)
+
+    def spend(self, units: float) -> None:
+        """Debit units at the time of the last admission (a request spends
+        right after being admitted; the time only caps a full bucket)."""
+        self.empty_level = max(self.empty_level,
+                               self.checked * self.rate - self.capacity) + units
+
+    def retune(self, rate: float, burst_seconds: float, now: float) -> None:
+        """A new rate from now on, keeping the tokens (or debt) held."""
+        tokens = self.tokens(now)
+        self.rate, self.capacity = rate, rate * burst_seconds
+        self.empty_level = now * rate - min(tokens, self.capacity)
 
 
 @dataclass
@@ -62,35 +84,26 @@ class Throttler:
     buckets: dict[tuple, Bucket] = field(default_factory=dict)
     usage: dict[str, Usage] = field(default_factory=dict)
 
-    def _bucket(self, table, index_name: str | None, kind: str) -> Bucket:
-        """The refilled bucket; its rate is re-read only when the table changed."""
+    def _bucket(self, table, index_name: str | None, kind: str, now: float) -> Bucket:
+        """The bucket; its rate is re-read only when the table record changed."""
         bucket = self.buckets.get((table.id, index_name, kind))
-        now = self.clock()
         if bucket is not None and bucket.source is table.record:  # the common case
-            if now > bucket.updated:
-                bucket.tokens = min(bucket.capacity,
-                                    bucket.tokens + (now - bucket.updated) * bucket.rate)
-                bucket.updated = now
             return bucket
+        rate = self._rate(table, index_name, kind)
         if bucket is None:
-            rate = self._rate(table, index_name, kind)
-            bucket = Bucket(rate, rate * self.burst_seconds, rate * self.burst_seconds, now,
-                            table.record)
+            bucket = Bucket(rate, self.burst_seconds, now, table.record)
             self.buckets[(table.id, index_name, kind)] = bucket
-        bucket.refill(now)
-        if bucket.source is not table.record:
-            rate = self._rate(table, index_name, kind)
-            if bucket.rate != rate:  # UpdateTable changed it: the new rate applies from now
-                bucket.rate, bucket.capacity = rate, rate * self.burst_seconds
-                bucket.tokens = min(bucket.tokens, bucket.capacity)
-            bucket.source = table.record
+        elif bucket.rate != rate:  # UpdateTable changed it: the new rate applies from now
+            bucket.retune(rate, self.burst_seconds, now)
+        bucket.source = table.record
         return bucket
 
     def retune(self, table) -> None:
         """Apply a table's new provisioned rates from this moment (UpdateTable)."""
+        now = self.clock()
         for (table_id, index_name, kind) in list(self.buckets):
             if table_id == table.id:
-                self._bucket(table, index_name, kind)
+                self._bucket(table, index_name, kind, now)
 
     def _rate(self, table, index_name: str | None, kind: str) -> float:
         throughput = table.record["ProvisionedThroughput"]
@@ -109,11 +122,18 @@ class Throttler:
         throttles the base-table write too."""
         if not self.enabled:
             return
-        if self._bucket(table, None, kind).tokens <= 0:
+        now = self.clock()
+        bucket = self.buckets.get((table.id, None, kind))
+        if bucket is None or bucket.source is not table.record:
+            bucket = self._bucket(table, None, kind, now)
+        if now * bucket.rate <= bucket.empty_level:  # inlined Bucket.admits: the hot path
             self._refuse(table, TABLE_THROTTLED)
+        bucket.checked = now
         for name in index_names:
-            if self._bucket(table, name, kind).tokens <= 0:
+            index_bucket = self._bucket(table, name, kind, now)
+            if not index_bucket.admits(now):
                 self._refuse(table, INDEX_THROTTLED)
+            index_bucket.checked = now
 
     def is_admitted(self, table, kind: str, index_names: tuple[str, ...] = ()) -> bool:
         try:
@@ -136,17 +156,16 @@ class Throttler:
         usage.consumed += units + (sum(index_units.values()) if index_units else 0.0)
         if not self.enabled:
             return
-        # admit() made the buckets; debts are settled on the next refill
-        if not index_units:
-            self.buckets[(table.id, None, kind)].tokens -= units
+        if not index_units:  # admit() made the bucket
+            self.buckets[(table.id, None, kind)].spend(units)
             return
         global_names = table.global_index_names
         table_units = units + sum(used for name, used in index_units.items()
                                   if name not in global_names)
-        self.buckets[(table.id, None, kind)].tokens -= table_units
+        self.buckets[(table.id, None, kind)].spend(table_units)
         for name, used in index_units.items():
             if name in global_names:
-                self._bucket(table, name, kind).tokens -= used
+                self._bucket(table, name, kind, self.clock()).spend(used)
 
     def statistics(self) -> dict[str, dict]:
         return {name: {"ConsumedCapacityUnits": usage.consumed,
