@@ -43,6 +43,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                             "are imported from --code-dir")
     serve.add_argument("--code-dir", default=env("DYNALITE_CODE_DIR", "."),
                        help="where --trigger handler modules live (default: current directory)")
+    serve.add_argument("--max-connections", type=int,
+                       default=int(env("DYNALITE_MAX_CONNECTIONS", "1024")),
+                       help="concurrent connections and requests served; beyond it the "
+                            "server answers 503 at once instead of queueing without bound")
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
                        help="debug logs one line per request")
@@ -61,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     try:
         verifier = Verifier(load_credentials(args.auth)) if args.auth else None
         uvicorn.run(create_app(engine, verifier), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False)
+                    log_level=args.log_level, access_log=False,
+                    limit_concurrency=args.max_connections)
     finally:
         engine.close()
 
