@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
-from support import http_client, start_server  # noqa: E402
+from support import http_client, read_stream, start_server  # noqa: E402
 
 TABLE = "crash"
 ACCOUNTS = 4
@@ -135,19 +135,8 @@ def transfer(client, rng: random.Random) -> None:
 
 
 def stream_records(url: str) -> list[dict]:
-    streams = http_client(url, "dynamodbstreams")
     arn = http_client(url).describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
-    records = []
-    for shard in streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]:
-        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard["ShardId"],
-                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
-        while iterator:
-            page = streams.get_records(ShardIterator=iterator)
-            records += page["Records"]
-            if not page["Records"]:
-                break
-            iterator = page.get("NextShardIterator")
-    return records
+    return read_stream(http_client(url, "dynamodbstreams"), arn)
 
 
 def check(url: str, ledger: Ledger, seen_file: Path) -> dict:

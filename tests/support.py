@@ -67,3 +67,17 @@ def create_table(client, hash_type: str = "S", range_type: str | None = None, **
     return name
 
 
+def read_stream(streams_client, arn: str, iterator_type: str = "TRIM_HORIZON") -> list[dict]:
+    """Every record of a stream, shard by shard in order."""
+    shards = streams_client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
+    records = []
+    for shard in shards:
+        iterator = streams_client.get_shard_iterator(
+            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=iterator_type)["ShardIterator"]
+        while iterator:
+            page = streams_client.get_records(ShardIterator=iterator)
+            records += page["Records"]
+            if not page["Records"]:
+                break
+            iterator = page.get("NextShardIterator")
+    return records

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client
+from support import NO_RETRIES, create_table, http_client, read_stream
 
 import dynalite_py
 from dynalite_py.model.values import item_size
@@ -30,21 +30,6 @@ def stream_table(client, view_type: str = "NEW_AND_OLD_IMAGES") -> tuple[str, st
     return name, client.describe_table(TableName=name)["Table"]["LatestStreamArn"]
 
 
-def read_all(streams_client, arn: str, iterator_type: str = "TRIM_HORIZON") -> list[dict]:
-    shards = streams_client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"]
-    records = []
-    for shard in shards:
-        iterator = streams_client.get_shard_iterator(
-            StreamArn=arn, ShardId=shard["ShardId"], ShardIteratorType=iterator_type)["ShardIterator"]
-        while iterator:
-            page = streams_client.get_records(ShardIterator=iterator)
-            records += page["Records"]
-            if not page["Records"]:
-                break
-            iterator = page.get("NextShardIterator")
-    return records
-
-
 @pytest.mark.parametrize("view_type", VIEW_TYPES)
 def test_records_for_each_kind_of_write(client, streams_client, view_type):
     table, arn = stream_table(client, view_type)
@@ -56,7 +41,7 @@ def test_records_for_each_kind_of_write(client, streams_client, view_type):
     client.put_item(TableName=table, Item=second)             # identical: no record
     client.delete_item(TableName=table, Key={"pk": {"S": "a"}})  # REMOVE
     client.delete_item(TableName=table, Key={"pk": {"S": "a"}})  # missing: no record
-    records = read_all(streams_client, arn)
+    records = read_stream(streams_client, arn)
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
     sequence_numbers = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
     assert sequence_numbers == sorted(set(sequence_numbers))
@@ -82,7 +67,7 @@ def test_size_bytes_matches_an_aws_recorded_value(client, streams_client):
     # the §6.1 formula: keys 6 + new image 14 -> 20 for KEYS+NEW; here check the formula directly.
     table, arn = stream_table(client, "NEW_AND_OLD_IMAGES")
     client.put_item(TableName=table, Item={"pk": {"S": "id1"}, "attr": {"N": "123"}})
-    body = read_all(streams_client, arn)[0]["dynamodb"]
+    body = read_stream(streams_client, arn)[0]["dynamodb"]
     assert body["SizeBytes"] == (2 + 3) + (2 + 3 + 4 + 3)
 
 
@@ -137,7 +122,7 @@ def test_enable_disable_and_reenable(client, streams_client):
     assert second_arn != first_arn
     listed = streams_client.list_streams(TableName=table)["Streams"]
     assert {s["StreamArn"] for s in listed} == {first_arn, second_arn}
-    assert read_all(streams_client, first_arn) == []
+    assert read_stream(streams_client, first_arn) == []
 
 
 def test_stream_errors(client, streams_client):
@@ -198,7 +183,7 @@ def test_shard_rollover_lineage(timed_db):
     children = streams_client.describe_stream(StreamArn=arn, ShardFilter={
         "Type": "CHILD_SHARDS", "ShardId": shards[0]["ShardId"]})["StreamDescription"]["Shards"]
     assert [s["ShardId"] for s in children] == [shards[1]["ShardId"]]
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_all(streams_client, arn)] == [
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_stream(streams_client, arn)] == [
         "h0-0", "h0-1", "h1-0", "h1-1", "h2-0", "h2-1"]
 
 
@@ -224,7 +209,7 @@ def test_retention_trims_and_iterators_expire(timed_db):
     assert error_of(streams_client.get_shard_iterator, StreamArn=arn, ShardId=shard,
                     ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=old_sequence)[0] == (
         "TrimmedDataAccessException")
-    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_all(streams_client, arn)] == ["new"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_stream(streams_client, arn)] == ["new"]
 
 
 def test_every_acknowledged_write_has_exactly_one_record_after_a_server_crash(tmp_path):
@@ -258,7 +243,7 @@ def test_every_acknowledged_write_has_exactly_one_record_after_a_server_crash(tm
     thread.join(30)
     process, url = start_server(str(tmp_path))
     try:
-        records = read_all(http_client(url, "dynamodbstreams"), arn)
+        records = read_stream(http_client(url, "dynamodbstreams"), arn)
         written = [int(r["dynamodb"]["Keys"]["pk"]["S"]) for r in records]
         assert written == list(range(len(written)))  # in order, no gaps, no duplicates
         assert len(written) >= len(acknowledged)      # every acknowledged write is there
