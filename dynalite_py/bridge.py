@@ -20,6 +20,13 @@ Checkpoints are committed to LMDB after every batch, so delivery is at
 least once across restarts. Poll and back-off intervals are Config settings
 so tests run in seconds. ParallelizationFactor is accepted and stored;
 records of a shard are delivered in one lane, which keeps per-key order.
+
+With TumblingWindowInSeconds, windows are aligned to the epoch by record
+creation time; no batch spans two windows; each invocation gets the
+window, the state the previous one returned, and isFinalInvokeForWindow;
+a window closes (a final invocation without records) when its end has
+passed or a record of a later window arrives. Window state lives in the
+consumer's memory: a restart starts the open window's state afresh.
 """
 from __future__ import annotations
 
@@ -57,6 +64,8 @@ class Batch:
 @dataclass
 class ShardState:
     waiting_since: float | None = None  # when the batching window started
+    window_start: float | None = None  # the open tumbling window, if any
+    window_state: dict = field(default_factory=dict)  # what the function returned in it
 
 
 class Bridge:
@@ -169,7 +178,7 @@ class Consumer:
                     txn, store, stream["number"], position, shard["end"],
                     self.mapping["BatchSize"])
                 if not records:
-                    return False
+                    return self._close_window_if_over(shard, stream)
                 return self._handle(shard, stream, records, next_position)
         return False
 
@@ -182,6 +191,15 @@ class Consumer:
     def _handle(self, shard: dict, stream: dict, records: list[dict], next_position: int) -> bool:
         now = self.engine.clock()
         records = [dict(record, eventSourceARN=stream["StreamArn"]) for record in records]
+        if self.mapping["TumblingWindowInSeconds"]:
+            state = self.states.setdefault(shard["ShardId"], ShardState())
+            start = self._window_of(records[0])
+            if state.window_start is not None and state.window_start != start:
+                self._close_window(shard, stream, state)  # a later window has begun
+                return True
+            state.window_start = start
+            records = [r for r in records if self._window_of(r) == start]  # no batch spans two
+            next_position = int(records[-1]["dynamodb"]["SequenceNumber"]) + 1
         expired = [r for r in records if self._too_old(r, now)]
         if expired:
             self._fail(Batch(shard, expired, function_error=None), "RecordAgeExceeded")
@@ -199,6 +217,28 @@ class Consumer:
         state.waiting_since = None
         self._deliver(Batch(shard, wanted), last_read=next_position - 1)
         return True
+
+    def _window_of(self, record: dict) -> float:
+        """The start of the tumbling window a record falls in (aligned to the epoch)."""
+        size = self.mapping["TumblingWindowInSeconds"]
+        return record["dynamodb"]["ApproximateCreationDateTime"] // size * size
+
+    def _close_window_if_over(self, shard: dict, stream: dict) -> bool:
+        state = self.states.get(shard["ShardId"])
+        if state is None or state.window_start is None:
+            return False
+        if self.engine.clock() < state.window_start + self.mapping["TumblingWindowInSeconds"]:
+            return False
+        self._close_window(shard, stream, state)
+        return True
+
+    def _close_window(self, shard: dict, stream: dict, state: ShardState) -> None:
+        """The final invocation of a window: no records, the accumulated state."""
+        batch = Batch(shard, [])
+        outcome = self._invoke(batch, final=True, arn=stream["StreamArn"])
+        if outcome != "ok":
+            log.warning("final invocation of a tumbling window failed; its state is dropped")
+        state.window_start, state.window_state = None, {}
 
     def _too_old(self, record: dict, now: float) -> bool:
         limit = self.mapping["MaximumRecordAgeInSeconds"]
@@ -243,7 +283,7 @@ class Consumer:
         now = self.engine.clock()
         return self._too_old(batch.records[0], now)
 
-    def _invoke(self, batch: Batch):
+    def _invoke(self, batch: Batch, final: bool = False, arn: str | None = None):
         """'ok', 'throttled', 'error', or the lowest failed sequence number."""
         engine = self.engine
         with engine.store.read() as txn:
@@ -251,6 +291,9 @@ class Consumer:
         if record is None:
             return "throttled"  # the function is gone: hold the shard, as AWS does
         event = {"Records": [lambda_event_record(r) for r in batch.records]}
+        state = self.states.get(batch.shard["ShardId"])
+        if self.mapping["TumblingWindowInSeconds"] and state is not None:
+            event.update(self._window_fields(batch, state, final, arn))
         try:
             result = engine.functions.invoke(record, event, _qualifier(self.mapping))
         except DynamoError:  # throttled, or its callable lives in another process: hold
@@ -259,12 +302,29 @@ class Consumer:
             self._result("PROBLEM: Function call failed")
             batch.function_error = "Unhandled"
             return "error"
+        if "window" in event and isinstance(result.payload, dict):
+            returned = result.payload.get("state")
+            state.window_state = returned if isinstance(returned, dict) else {}
         if "ReportBatchItemFailures" not in self.mapping["FunctionResponseTypes"]:
             self._result("OK")
             return "ok"
         failed = reported_failures(result.payload, batch)
         self._result("OK" if failed is None else "PROBLEM: Function call failed")
         return "ok" if failed is None else failed
+
+    def _window_fields(self, batch: Batch, state: ShardState, final: bool,
+                       arn: str | None) -> dict:
+        """What a tumbling-window invocation adds to the event, as AWS sends it."""
+        def iso(moment: float) -> str:
+            return datetime.fromtimestamp(moment, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        size = self.mapping["TumblingWindowInSeconds"]
+        source = arn or (batch.records[0]["eventSourceARN"] if batch.records else None)
+        return {"window": {"start": iso(state.window_start),
+                           "end": iso(state.window_start + size)},
+                "state": state.window_state, "shardId": batch.shard["ShardId"],
+                "eventSourceARN": source, "isFinalInvokeForWindow": final,
+                "isWindowTerminatedEarly": False}
 
     def _back_off(self, attempts: int) -> None:
         config = self.engine.config

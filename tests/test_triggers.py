@@ -279,3 +279,35 @@ def test_bridge_resumes_after_restart_without_skipping(tmp_path):
         wait_for(lambda: len(delivered) == 5)
         time.sleep(0.1)
     assert delivered == ["a", "b", "c", "d", "e"]  # nothing skipped, nothing twice
+
+
+def test_tumbling_window_carries_state_and_closes_with_a_final_invoke(tmp_path):
+    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
+        client = db.client()
+        table = create_table(client, StreamSpecification={"StreamEnabled": True,
+                                                          "StreamViewType": "NEW_IMAGE"})
+        stream_arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        events: list[dict] = []
+
+        def handler(event, context):
+            events.append(event)
+            total = event["state"].get("total", 0) + sum(
+                int(r["dynamodb"]["NewImage"]["n"]["N"]) for r in event["Records"])
+            return {"state": {"total": total}}
+
+        db.register_function("windowed", handler)
+        db.client("lambda").create_event_source_mapping(
+            EventSourceArn=stream_arn, FunctionName="windowed", StartingPosition="TRIM_HORIZON",
+            BatchSize=1, TumblingWindowInSeconds=1)
+        for number in (1, 2, 3):
+            client.put_item(TableName=table, Item={"pk": {"S": f"k{number}"}, "n": {"N": str(number)}})
+        wait_for(lambda: any(e["isFinalInvokeForWindow"] for e in events))
+        windows = {(e["window"]["start"], e["window"]["end"]) for e in events}
+        finals = [e for e in events if e["isFinalInvokeForWindow"]]
+        for event in events:
+            assert event["shardId"].startswith("shardId-")
+            assert event["eventSourceARN"] == stream_arn
+            assert event["isWindowTerminatedEarly"] is False
+        assert finals[-1]["Records"] == []
+        assert sum(final["state"]["total"] for final in finals) == 6  # each window's sum
+        assert len(finals) == len(windows)  # one final invocation per window
