@@ -18,8 +18,9 @@ function synchronously, and act on the outcome as AWS does:
 
 Checkpoints are committed to LMDB after every batch, so delivery is at
 least once across restarts. Poll and back-off intervals are Config settings
-so tests run in seconds. ParallelizationFactor is accepted and stored;
-records of a shard are delivered in one lane, which keeps per-key order.
+so tests run in seconds. With ParallelizationFactor N > 1, a shard's
+records are split by partition key over N lanes delivered concurrently, each
+in order (so per-key order holds); the checkpoint moves when all are done.
 
 With TumblingWindowInSeconds, windows are aligned to the epoch by record
 creation time; no batch spans two windows; each invocation gets the
@@ -33,8 +34,11 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+
+import orjson
 
 from . import mappings, streams
 from .errors import DynamoError
@@ -176,7 +180,7 @@ class Consumer:
                     continue
                 records, next_position = streams.read_records(
                     txn, store, stream["number"], position, shard["end"],
-                    self.mapping["BatchSize"])
+                    self.mapping["BatchSize"] * self._lanes())
                 if not records:
                     return self._close_window_if_over(shard, stream)
                 return self._handle(shard, stream, records, next_position)
@@ -215,8 +219,45 @@ class Consumer:
             if now - state.waiting_since < window:
                 return False
         state.waiting_since = None
-        self._deliver(Batch(shard, wanted), last_read=next_position - 1)
+        if self._lanes() > 1:
+            self._deliver_in_lanes(shard, stream, wanted, last_read=next_position - 1)
+        else:
+            self._deliver(Batch(shard, wanted), last_read=next_position - 1)
         return True
+
+    def _lanes(self) -> int:
+        """Concurrent lanes per shard (ParallelizationFactor); tumbling windows
+        keep one state per shard, so they use one lane."""
+        if self.mapping["TumblingWindowInSeconds"]:
+            return 1
+        return self.mapping["ParallelizationFactor"]
+
+    def _deliver_in_lanes(self, shard: dict, stream: dict, records: list[dict],
+                          last_read: int) -> None:
+        """Records split by partition key over ParallelizationFactor lanes, each
+        delivered in order by its own thread in batches of BatchSize; the
+        shard's checkpoint moves once every lane is done."""
+        hash_name = next(k["AttributeName"] for k in stream["KeySchema"]
+                         if k["KeyType"] == "HASH")
+        lanes: dict[int, list[dict]] = {}
+        for record in records:
+            key = orjson.dumps(record["dynamodb"]["Keys"][hash_name])
+            lanes.setdefault(zlib.crc32(key) % self._lanes(), []).append(record)
+        size = self.mapping["BatchSize"]
+
+        def run(lane: list[dict]) -> None:
+            for start in range(0, len(lane), size):
+                self._deliver(Batch(shard, lane[start:start + size]), last_read,
+                              checkpoint=False)
+
+        threads = [threading.Thread(target=run, args=(lane,), daemon=True)
+                   for lane in lanes.values()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if not self.engine.closing.is_set():
+            self._checkpoint(shard, last_read)
 
     def _window_of(self, record: dict) -> float:
         """The start of the tumbling window a record falls in (aligned to the epoch)."""
@@ -244,21 +285,26 @@ class Consumer:
         limit = self.mapping["MaximumRecordAgeInSeconds"]
         return limit != -1 and now - record["dynamodb"]["ApproximateCreationDateTime"] >= limit
 
-    def _deliver(self, batch: Batch, last_read: int) -> None:
-        """Invoke until the batch is done; sub-batches from bisection run in order."""
+    def _deliver(self, batch: Batch, last_read: int, checkpoint: bool = True) -> None:
+        """Invoke until the batch is done; sub-batches from bisection run in
+        order. Lanes pass checkpoint=False: their shard moves on once all are done."""
+        def move(last_done: int) -> None:
+            if checkpoint:
+                self._checkpoint(batch.shard, last_done)
+
         pending = [batch]
         while pending and not self.engine.closing.is_set():
             current = pending.pop(0)
             outcome = self._invoke(current)
             if outcome == "ok":
-                self._checkpoint(current.shard, current.last if pending else last_read)
+                move(current.last if pending else last_read)
                 continue
             if outcome == "throttled":
                 pending.insert(0, current)
                 self._back_off(current.attempts)
                 continue
             if isinstance(outcome, int):  # partial failure: retry from the failed record
-                self._checkpoint(current.shard, outcome - 1)
+                move(outcome - 1)
                 retry = [r for r in current.records
                          if int(r["dynamodb"]["SequenceNumber"]) >= outcome]
                 current = Batch(current.shard, retry, current.attempts + 1, None)
@@ -271,7 +317,7 @@ class Consumer:
                 current.attempts += 1
             if self._exhausted(current):
                 self._fail(current, "RetryAttemptsExhausted")
-                self._checkpoint(current.shard, current.last if pending else last_read)
+                move(current.last if pending else last_read)
                 continue
             pending.insert(0, current)
             self._back_off(current.attempts)

@@ -311,3 +311,36 @@ def test_tumbling_window_carries_state_and_closes_with_a_final_invoke(tmp_path):
         assert finals[-1]["Records"] == []
         assert sum(final["state"]["total"] for final in finals) == 6  # each window's sum
         assert len(finals) == len(windows)  # one final invocation per window
+
+
+def test_parallelization_factor_runs_lanes_concurrently_in_per_key_order(tmp_path):
+    import threading
+    import time as clock
+    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
+        client = db.client()
+        table = create_table(client, "S", "N", StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        stream_arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        seen: list[tuple[str, int]] = []
+        threads: set[int] = set()
+
+        def handler(event, context):
+            threads.add(threading.get_ident())
+            clock.sleep(0.02)  # long enough for lanes to overlap
+            seen.extend((r["dynamodb"]["Keys"]["pk"]["S"], int(r["dynamodb"]["Keys"]["sk"]["N"]))
+                        for r in event["Records"])
+
+        db.register_function("parallel", handler)
+        for version in range(3):
+            for key in range(8):
+                client.put_item(TableName=table, Item={"pk": {"S": f"k{key}"},
+                                                       "sk": {"N": str(version)}})
+        db.client("lambda").create_event_source_mapping(
+            EventSourceArn=stream_arn, FunctionName="parallel", StartingPosition="TRIM_HORIZON",
+            BatchSize=2, ParallelizationFactor=4)
+        wait_for(lambda: len(seen) >= 24)
+        clock.sleep(0.2)
+        assert sorted(seen) == sorted((f"k{k}", v) for k in range(8) for v in range(3))
+        for key in range(8):  # per partition key, in order, exactly once
+            assert [v for k, v in seen if k == f"k{key}"] == [0, 1, 2]
+        assert len(threads) > 1
