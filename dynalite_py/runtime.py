@@ -151,26 +151,32 @@ def run_handler(function: Callable, event_json: str, context: LambdaContext
             return False, json.dumps(payload), output.getvalue()
 
 
+READY = "ready"
+INIT_TIMEOUT = 10.0  # seconds a cold start may spend importing the handler (Lambda's limit)
+
+
 def _worker_main(connection, spec: dict) -> None:
     """A worker process: set up the environment, then serve invocations."""
     os.environ.update(runtime_environment(spec))
     if spec["code_dir"]:
         sys.path.insert(0, spec["code_dir"])
-    function = None
+    function, init_error = None, None
+    try:  # the init phase: import the handler before the first invocation's clock starts
+        function = resolve_handler(spec["handler"])
+    except HandlerError as error:
+        init_error = error
+    connection.send(READY)
     while True:
         try:
             event_json, request_id, deadline = connection.recv()
         except EOFError:
             return
-        context = LambdaContext(spec, request_id, deadline)
-        if function is None:
-            try:
-                function = resolve_handler(spec["handler"])
-            except HandlerError as error:
-                connection.send((False, json.dumps(error_object(
-                    error.error_type, str(error), request_id)), ""))
-                continue
-        connection.send(run_handler(function, event_json, context))
+        if init_error is not None:
+            connection.send((False, json.dumps(error_object(
+                init_error.error_type, str(init_error), request_id)), ""))
+            continue
+        connection.send(run_handler(function, event_json, LambdaContext(spec, request_id,
+                                                                        deadline)))
 
 
 @dataclass
@@ -209,6 +215,7 @@ class Runtime:
             return self._invoke_callable(spec, event_json, request_id, started)
         worker = self._worker(spec)
         with worker.lock:
+            started = time.time()  # after a cold start's init, as Lambda's Timeout counts
             return self._invoke_worker(spec, worker, event_json, request_id, started)
 
     def _invoke_worker(self, spec: FunctionSpec, worker: _Worker, event_json: str,
@@ -276,6 +283,9 @@ class Runtime:
                                          name=f"lambda-{spec.name}", daemon=True)
                 process.start()
                 child.close()
+                if parent.poll(INIT_TIMEOUT):  # as AWS, init does not count against Timeout
+                    with contextlib.suppress(EOFError, OSError):
+                        parent.recv()
                 worker = _Worker(process, parent, spec.fingerprint(), time.time())
                 self._workers[spec.name] = worker
             return worker
