@@ -1,5 +1,6 @@
-"""Background upkeep: TTL expiry, trimming stream records past retention, and
-resuming index backfills (after a restart).
+"""Background upkeep: TTL expiry, trimming stream records past retention,
+forgetting expired client request tokens, and resuming index backfills
+(after a restart).
 
 `sweep` does one pass and is what
 tests call after moving the engine's clock; `Sweeper` runs it every
@@ -10,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from . import streams, ttl
+from . import streams, transactions, ttl
 from .index_builds import resume_backfills
 from .items import read_item
 from .storage import unpack
@@ -21,7 +22,17 @@ log = logging.getLogger("dynalite_py")
 def sweep(engine) -> None:
     expire_items(engine)
     trim_streams(engine)
+    forget_client_tokens(engine)
     resume_backfills(engine)
+
+
+def forget_client_tokens(engine) -> None:
+    """Drop TransactWriteItems client tokens past their 10 minutes."""
+    store, now = engine.store, engine.clock()
+    with store.read() as txn:
+        keys = transactions.expired_tokens(txn, store, now)
+    if keys:
+        store.write(lambda ctx: transactions.forget_tokens(ctx, store, keys, now))
 
 
 def expire_items(engine) -> None:

@@ -70,3 +70,23 @@ def remember_token(ctx: WriteContext, store: Store, token: str, digest: bytes, r
                    now: float) -> None:
     ctx.txn.put(_TOKEN_PREFIX + token.encode(), pack([now + TOKEN_LIFETIME, digest, response]),
                 db=store.meta)
+
+
+def expired_tokens(txn, store: Store, now: float) -> list[bytes]:
+    """Keys of client request tokens older than their 10 minutes."""
+    cursor = txn.cursor(db=store.meta)
+    found = []
+    if cursor.set_range(_TOKEN_PREFIX):
+        for key, value in cursor:
+            if not key.startswith(_TOKEN_PREFIX):
+                break
+            if unpack(value)[0] <= now:
+                found.append(bytes(key))
+    return found
+
+
+def forget_tokens(ctx: WriteContext, store: Store, keys: list[bytes], now: float) -> None:
+    for key in keys:
+        raw = ctx.txn.get(key, db=store.meta)
+        if raw is not None and unpack(raw)[0] <= now:  # not renewed meanwhile
+            ctx.txn.delete(key, db=store.meta)

@@ -156,7 +156,7 @@ def test_transact_write_items_request_errors(client, table, items, code, message
 
 def test_client_request_token_applies_once_for_ten_minutes(tmp_path):
     import dynalite_py
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0) as db:
+    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as db:
         now = [1_700_000_000.0]
         db.engine.clock = lambda: now[0]
         client = db.client(config=NO_RETRIES)
@@ -175,3 +175,11 @@ def test_client_request_token_applies_once_for_ten_minutes(tmp_path):
         client.transact_write_items(TransactItems=_transfer(table, "a", "b", 10),
                                     ClientRequestToken="token-1")
         assert _balance(client, table, "b")["bal"] == {"N": "20"}
+        now[0] += 601  # the sweep forgets tokens past their 10 minutes
+        from dynalite_py.sweeper import forget_client_tokens
+        from dynalite_py.transactions import expired_tokens
+        with db.engine.store.read() as txn:
+            assert len(expired_tokens(txn, db.engine.store, now[0])) == 1
+        forget_client_tokens(db.engine)
+        with db.engine.store.read() as txn:
+            assert expired_tokens(txn, db.engine.store, now[0] + 10**6) == []
