@@ -169,14 +169,14 @@ def _worker_main(connection, spec: dict) -> None:
     while True:
         try:
             event_json, request_id, deadline = connection.recv()
-        except EOFError:
+            if init_error is not None:
+                connection.send((False, json.dumps(error_object(
+                    init_error.error_type, str(init_error), request_id)), ""))
+                continue
+            connection.send(run_handler(function, event_json, LambdaContext(spec, request_id,
+                                                                            deadline)))
+        except (EOFError, OSError):  # the server went away: end quietly
             return
-        if init_error is not None:
-            connection.send((False, json.dumps(error_object(
-                init_error.error_type, str(init_error), request_id)), ""))
-            continue
-        connection.send(run_handler(function, event_json, LambdaContext(spec, request_id,
-                                                                        deadline)))
 
 
 @dataclass
