@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/pytest bench --benchmark-only -p no:cacheprovider
 
 # dynalite-py against DynamoDB Local, dynalite (Node) and moto, same load, same run;
-# installs the pinned peers into .peers/ on first use (see bench/peers/README.md).
+# installs the pinned peers into .peers/ on first use (see bench/peers/README.md);
+# options go in PEERS_ARGS, e.g. make bench-peers PEERS_ARGS='--rounds 1 --seconds 5'.
 bench-peers: $(STAMP)
-	$(BIN)/python -m bench.peers --markdown .peers/last-run.md
+	$(BIN)/python -m bench.peers --markdown .peers/last-run.md --json .peers/last-run.json $(PEERS_ARGS)

@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import deque
@@ -283,11 +284,13 @@ def percentile_ms(histogram: dict[int, int], fraction: float) -> float | None:
 
 @dataclass
 class Tally:
-    """What one or more connections measured: successes by latency bucket, errors."""
+    """What one or more connections measured: successes by latency bucket, errors,
+    and the CPU seconds the client process(es) used inside the window."""
     histogram: dict[int, int] = field(default_factory=dict)
     requests: int = 0
     errors: int = 0
     error_sample: str = ""
+    client_cpu_s: float = 0.0
 
     def add_error(self, description: str) -> None:
         self.errors += 1
@@ -299,6 +302,70 @@ class Tally:
         self.requests += other.requests
         self.errors += other.errors
         self.error_sample = self.error_sample or other.error_sample
+        self.client_cpu_s += other.client_cpu_s
+
+
+# --- CPU accounting (Linux /proc; None where it is missing) -----------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def group_cpu_s(pgid: int) -> float | None:
+    """CPU seconds (user + system) of the live processes of process group `pgid`."""
+    ticks, found = 0, False
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    for name in entries:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                text = stat.read()
+        except OSError:
+            continue  # gone, or not ours to read
+        fields = text[text.rfind(b")") + 2:].split()
+        if int(fields[2]) == pgid:  # fields from the 3rd: state ppid pgrp ... utime stime
+            ticks, found = ticks + int(fields[11]) + int(fields[12]), True
+    return ticks / CLOCK_TICKS if found else None
+
+
+def machine_cpu_s() -> float | None:
+    """CPU seconds every core of the machine spent busy (not idle or waiting) since boot."""
+    try:
+        with open("/proc/stat") as stat:
+            values = [int(v) for v in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is already in user)
+    return (sum(values[:8]) - values[3] - values[4]) / CLOCK_TICKS
+
+
+class CpuSampler(threading.Thread):
+    """Samples the server's and the machine's CPU counters at the start and the end
+    of a measured window given in wall-clock time."""
+
+    def __init__(self, server_pgid: int | None, start: float, stop: float) -> None:
+        super().__init__(daemon=True)
+        self.pgid, self.times = server_pgid, (start, stop)
+        self.samples: list[tuple[float, float | None, float | None]] = []
+
+    def run(self) -> None:
+        for when in self.times:
+            time.sleep(max(0.0, when - time.time()))
+            server = group_cpu_s(self.pgid) if self.pgid else None
+            self.samples.append((time.time(), server, machine_cpu_s()))
+
+    def cores(self) -> tuple[float | None, float | None]:
+        """(server, whole machine) cores busy on average over the window."""
+        if len(self.samples) < 2:
+            return None, None
+        (t0, server0, machine0), (t1, server1, machine1) = self.samples
+        span = max(t1 - t0, 1e-3)
+        server = (server1 - server0) / span if None not in (server0, server1) else None
+        machine = (machine1 - machine0) / span if None not in (machine0, machine1) else None
+        return server, machine
 
 
 # --- one measured phase ----------------------------------------------------------------
@@ -310,27 +377,158 @@ class Window:
     stop: float
 
 
-async def drive(conn: Connection, requests: list[bytes], offset: int, window: Window,
-                tally: Tally) -> None:
-    """Send requests back to back until the window closes; the hot loop."""
-    histogram, count, index = tally.histogram, len(requests), offset % len(requests)
-    while (started := perf_counter()) < window.stop:
-        try:
-            status, body = await conn.exchange(requests[index])
-        except TRANSPORT_ERRORS as error:
-            conn.close()
-            status, body = 0, repr(error).encode()
-            await asyncio.sleep(0.01)  # a refused connection must not spin the CPU
-        ended = perf_counter()
-        index = index + 1 if index + 1 < count else 0
-        if not window.start <= ended <= window.stop:
-            continue
-        if status == 200:
-            key = bucket(int((ended - started) * 1e6))
-            histogram[key] = histogram.get(key, 0) + 1
-            tally.requests += 1
+def parse_response(buffer: bytes) -> tuple[int, int, bool] | None:
+    """(bytes used, status, connection closes) of the complete response at the start
+    of `buffer`; None if it is not complete yet. Content-Length or chunked framing;
+    -1 bytes for a body that runs to the end of the connection."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = buffer[:end + 2].lower()
+    status = int(buffer[9:12])
+    closes = CONNECTION_CLOSE.search(head) is not None or (
+        head.startswith(b"http/1.0") and b"keep-alive" not in head)
+    at = head.find(b"\r\ncontent-length:")
+    if at >= 0:
+        used = end + 4 + int(head[at + 17:head.find(b"\r\n", at + 17)])
+        return (used, status, closes) if len(buffer) >= used else None
+    if b"chunked" not in head:
+        return -1, status, True
+    at = end + 4
+    while True:
+        line = buffer.find(b"\r\n", at)
+        if line < 0:
+            return None
+        size = int(buffer[at:line].split(b";")[0], 16)
+        if size == 0:  # the last chunk, then trailer fields up to an empty line
+            done = line + 2 if buffer[line + 2:line + 4] == b"\r\n" else \
+                buffer.find(b"\r\n\r\n", line)
+            return (done + 2, status, closes) if 0 <= done <= len(buffer) - 2 else None
+        at = line + 2 + size + 2
+        if at > len(buffer):
+            return None
+
+
+class Driver(asyncio.Protocol):
+    """One keep-alive connection of a measured phase, driven from the event loop's
+    callbacks: each complete response is recorded and the next request written at
+    once, without a coroutine, future or stream per request (the hot loop)."""
+
+    def __init__(self, host: str, port: int, requests: list[bytes], offset: int,
+                 window: Window, tally: Tally, done: asyncio.Future) -> None:
+        self.host, self.port, self.requests = host, port, requests
+        self.index, self.window, self.tally, self.done = offset % len(requests), window, \
+            tally, done
+        self.loop = done.get_loop()
+        self.transport: asyncio.Transport | None = None
+        self.buffer = b""
+        self.started = 0.0
+        self.running = False    # set when the phase begins: until then connections idle
+        self.to_eof = False     # the response in flight ends with the connection
+        self.dropped = 0        # connections closed here whose connection_lost is to come
+
+    # connecting and reconnecting
+
+    async def connect(self) -> None:
+        await self.loop.create_connection(lambda: self, self.host, self.port)
+
+    def reconnect(self, delay: float) -> None:
+        """A new connection after `delay` (a refused one must not spin the CPU)."""
+        def attempt() -> None:
+            if self.done.done():
+                return
+            task = self.loop.create_task(self.connect())
+            task.add_done_callback(self.connected)
+        self.loop.call_later(delay, attempt)
+
+    def connected(self, task: asyncio.Task) -> None:
+        if task.cancelled() or self.done.done():
+            return
+        if task.exception() is not None:
+            self.failure(f"cannot connect: {task.exception()!r}")
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport, self.buffer, self.to_eof = transport, b"", False
+        if self.running:
+            self.send()
+
+    def drop(self) -> None:
+        """Close the current connection on purpose."""
+        if self.transport is not None:
+            self.dropped += 1
+            self.transport.close()
+            self.transport = None
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self.dropped:  # one closed by drop(): nothing to do
+            self.dropped -= 1
+            return
+        self.transport = None
+        if self.done.done():
+            return
+        if self.to_eof:  # a body without framing is complete at the end of the connection
+            self.complete(int(self.buffer[9:12]), self.buffer, reconnect=True)
         else:
-            tally.add_error(f"HTTP {status} {body[:200].decode(errors='replace')}")
+            self.failure(f"connection lost: {error!r}" if error else "connection closed")
+
+    # the hot path
+
+    def send(self) -> None:
+        self.started = perf_counter()
+        if self.started >= self.window.stop:
+            self.finish()
+            return
+        self.transport.write(self.requests[self.index])
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data if self.buffer else data
+        while buffer:
+            parsed = parse_response(buffer)
+            if parsed is None:
+                break
+            used, status, closes = parsed
+            if used < 0:  # read on to the end of the connection
+                self.to_eof = True
+                break
+            response, buffer = buffer[:used], buffer[used:]
+            self.buffer = buffer
+            self.complete(status, response, reconnect=closes)
+            if closes or self.transport is None:
+                return
+        self.buffer = buffer
+
+    def complete(self, status: int, response: bytes, reconnect: bool) -> None:
+        ended, window, tally = perf_counter(), self.window, self.tally
+        self.index = self.index + 1 if self.index + 1 < len(self.requests) else 0
+        if window.start <= ended <= window.stop:
+            if status == 200:
+                key = bucket(int((ended - self.started) * 1e6))
+                histogram = tally.histogram
+                histogram[key] = histogram.get(key, 0) + 1
+                tally.requests += 1
+            else:
+                at = response.find(b"\r\n\r\n") + 4
+                tally.add_error(f"HTTP {status} {response[at:at + 200].decode(errors='replace')}")
+        if reconnect:
+            self.drop()
+            self.reconnect(0.0)
+        else:
+            self.send()
+
+    def failure(self, description: str) -> None:
+        """A transport error: counted if inside the window, then a fresh connection."""
+        if self.window.start <= perf_counter() <= self.window.stop:
+            self.tally.add_error(description)
+        self.drop()
+        if perf_counter() >= self.window.stop:
+            self.finish()
+        else:
+            self.reconnect(0.01)
+
+    def finish(self) -> None:
+        if not self.done.done():
+            self.done.set_result(None)
+        self.drop()
 
 
 async def phase(endpoint: str, op: Operation, layout: Layout, first: int, connections: int,
@@ -340,23 +538,37 @@ async def phase(endpoint: str, op: Operation, layout: Layout, first: int, connec
     host, port = split_endpoint(endpoint)
     requests = [http_request(f"{host}:{port}", op.name, body)
                 for body in request_bodies(op, layout)]
-    conns = [Connection(host, port) for _ in range(connections)]
+    loop = asyncio.get_running_loop()
     tally = Tally()
+    begin = perf_counter() + (max(0.0, start_at - time.time()) if start_at else 0.0)
+    window = Window(begin + warmup, begin + warmup + seconds)
+    drivers = [Driver(host, port, requests, (first + n) * len(requests) // total, window,
+                      tally, loop.create_future()) for n in range(connections)]
+    cpu = [0.0, 0.0]
+
+    def sample(n: int) -> None:
+        cpu[n] = time.process_time()
     try:
-        await asyncio.gather(*(conn.open() for conn in conns))
-        begin = perf_counter() + (max(0.0, start_at - time.time()) if start_at else 0.0)
-        window = Window(begin + warmup, begin + warmup + seconds)
+        await asyncio.gather(*(driver.connect() for driver in drivers))
+        loop.call_later(window.start - perf_counter(), sample, 0)
+        loop.call_later(window.stop - perf_counter(), sample, 1)
         await asyncio.sleep(begin - perf_counter())
-        drivers = [drive(conn, requests, (first + n) * len(requests) // total, window, tally)
-                   for n, conn in enumerate(conns)]
-        await asyncio.wait_for(asyncio.gather(*drivers), warmup + seconds + REQUEST_GRACE)
+        for driver in drivers:
+            driver.running = True
+            if driver.transport is not None:
+                driver.send()
+            else:  # the server closed it while idle
+                driver.reconnect(0.0)
+        await asyncio.wait_for(asyncio.gather(*(driver.done for driver in drivers)),
+                               warmup + seconds + REQUEST_GRACE)
+        tally.client_cpu_s = max(0.0, cpu[1] - cpu[0])
     except TimeoutError:
         tally.add_error(f"a request was still unanswered {REQUEST_GRACE:.0f} s after the end")
     except OSError as error:
         tally.add_error(f"cannot connect: {error}")
     finally:
-        for conn in conns:
-            conn.close()
+        for driver in drivers:
+            driver.finish()
     return tally
 
 
@@ -382,21 +594,28 @@ def shares(total: int, parts: int) -> list[int]:
 
 
 def measure(endpoint: str, op: Operation, layout: Layout, settings: Settings,
-            pool: multiprocessing.pool.Pool | None) -> Tally:
-    """Run one operation's phase over all client processes and merge their tallies."""
+            pool: multiprocessing.pool.Pool | None,
+            server_pgid: int | None = None) -> tuple[Tally, CpuSampler]:
+    """Run one operation's phase over all client processes and merge their tallies;
+    the sampler holds the server's and the machine's CPU use over the window."""
     counts = shares(settings.connections, settings.client_procs)
     # processes start together, with room to build their requests and connect
-    start_at = time.time() + 1.0 if pool else None
+    start_at = time.time() + (1.0 if pool else 0.5)
+    sampler = CpuSampler(server_pgid, start_at + settings.warmup,
+                         start_at + settings.warmup + settings.seconds)
+    sampler.start()
     firsts = [sum(counts[:n]) for n in range(len(counts))]
     jobs = [(endpoint, op, layout, first, count, settings.connections, start_at,
              settings.warmup, settings.seconds) for first, count in zip(firsts, counts)]
     if pool is None:
-        return run_phase(*jobs[0])
-    deadline = 10 + settings.warmup + settings.seconds + 2 * REQUEST_GRACE
-    tally = Tally()
-    for part in pool.starmap_async(run_phase, jobs).get(deadline):
-        tally.merge(part)
-    return tally
+        tally = run_phase(*jobs[0])
+    else:
+        deadline = 10 + settings.warmup + settings.seconds + 2 * REQUEST_GRACE
+        tally = Tally()
+        for part in pool.starmap_async(run_phase, jobs).get(deadline):
+            tally.merge(part)
+    sampler.join(5.0)
+    return tally, sampler
 
 
 @contextmanager
@@ -567,13 +786,31 @@ class OpResult:
     requests: int = 0
     errors: int = 0
     detail: str = ""
+    # cores busy on average over the measured window: the server (its process
+    # group), the load runner, and the rest of the machine (anything else running)
+    server_cores: float | None = None
+    client_cores: float | None = None
+    other_cores: float | None = None
 
     @classmethod
-    def from_tally(cls, operation: str, tally: Tally, seconds: float) -> OpResult:
+    def from_tally(cls, operation: str, tally: Tally, seconds: float,
+                   sampler: CpuSampler | None = None) -> OpResult:
         status = "ok" if tally.requests else "failed"
-        return cls(operation, status, tally.requests / seconds,
-                   percentile_ms(tally.histogram, 0.50), percentile_ms(tally.histogram, 0.99),
-                   tally.requests, tally.errors, tally.error_sample)
+        result = cls(operation, status, tally.requests / seconds,
+                     percentile_ms(tally.histogram, 0.50), percentile_ms(tally.histogram, 0.99),
+                     tally.requests, tally.errors, tally.error_sample)
+        result.client_cores = tally.client_cpu_s / seconds
+        server, machine = sampler.cores() if sampler else (None, None)
+        result.server_cores = server
+        if machine is not None:
+            result.other_cores = max(0.0, machine - (server or 0.0) - result.client_cores)
+        return result
+
+    def cpu_us_per_request(self, cores: float | None) -> float | None:
+        """CPU microseconds per measured request, from a cores figure."""
+        if cores is None or not self.requests_per_s:
+            return None
+        return cores * 1e6 / self.requests_per_s
 
 
 @dataclass
@@ -592,8 +829,12 @@ class LoadReport:
 
 
 def run_load(endpoint: str, operations: Sequence[Operation] | None = None,
-             settings: Settings = Settings(), log: IO[str] | None = sys.stderr) -> LoadReport:
-    """Create and preload the tables, then measure each operation in turn."""
+             settings: Settings = Settings(), log: IO[str] | None = sys.stderr,
+             server_pgid: int | None = None) -> LoadReport:
+    """Create and preload the tables, then measure each operation in turn.
+
+    With `server_pgid` (the server's process group) each result also says how
+    many cores the server used; the machine's other load is reported either way."""
     split_endpoint(endpoint)
     operations = list(operations or OPERATIONS.values())
     suffix = uuid.uuid4().hex[:8]
@@ -607,7 +848,8 @@ def run_load(endpoint: str, operations: Sequence[Operation] | None = None,
         say(f"  preloaded: {report.preload}")
         with client_pool(min(settings.client_procs, settings.connections)) as pool:
             for op in operations:
-                report.results.append(run_operation(endpoint, op, layout, settings, pool))
+                report.results.append(
+                    run_operation(endpoint, op, layout, settings, pool, server_pgid))
                 say("  " + format_row(report.results[-1]))
     finally:
         if not settings.keep_tables:
@@ -619,16 +861,21 @@ def run_load(endpoint: str, operations: Sequence[Operation] | None = None,
 
 
 def run_operation(endpoint: str, op: Operation, layout: Layout, settings: Settings,
-                  pool) -> OpResult:
+                  pool, server_pgid: int | None = None) -> OpResult:
     verdict = run_async(probe(endpoint, op, layout))
     if verdict is not None:
         return OpResult(op.name, verdict[0], detail=verdict[1])
-    return OpResult.from_tally(op.name, measure(endpoint, op, layout, settings, pool),
-                               settings.seconds)
+    tally, sampler = measure(endpoint, op, layout, settings, pool, server_pgid)
+    return OpResult.from_tally(op.name, tally, settings.seconds, sampler)
 
 
 HEADER = f"{'operation':10s} {'status':11s} {'requests/s':>10s} {'p50 ms':>8s} {'p99 ms':>8s} " \
-         f"{'requests':>9s} {'errors':>6s}"
+         f"{'requests':>9s} {'errors':>6s} {'server µs/req':>13s} {'client µs/req':>13s} " \
+         f"{'other cores':>11s}"
+
+
+def figure(value: float | None, form: str, width: int) -> str:
+    return f"{value:{width}{form}}" if value is not None else f"{'-':>{width}s}"
 
 
 def format_row(r: OpResult) -> str:
@@ -636,7 +883,10 @@ def format_row(r: OpResult) -> str:
         return f"{r.operation:10s} {r.status:11s} {'-':>10s} {'-':>8s} {'-':>8s} {'-':>9s} " \
                f"{'-':>6s}  {r.detail}"
     row = f"{r.operation:10s} {r.status:11s} {r.requests_per_s:10,.0f} {r.p50_ms:8.2f} " \
-          f"{r.p99_ms:8.2f} {r.requests:9,d} {r.errors:6d}"
+          f"{r.p99_ms:8.2f} {r.requests:9,d} {r.errors:6d} " \
+          f"{figure(r.cpu_us_per_request(r.server_cores), '.0f', 13)} " \
+          f"{figure(r.cpu_us_per_request(r.client_cores), '.0f', 13)} " \
+          f"{figure(r.other_cores, '.2f', 11)}"
     return row + (f"  first error: {r.detail}" if r.errors else "")
 
 
@@ -748,6 +998,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=1_000,
                         help="10-item partitions in the Query table")
     parser.add_argument("--keep-tables", action="store_true")
+    parser.add_argument("--server-pid", type=int,
+                        help="with --endpoint: the server's pid, to report its CPU per request")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args(argv)
     unknown = set(args.ops.split(",")) - set(OPERATIONS)
@@ -764,6 +1016,7 @@ def main(argv: list[str] | None = None) -> None:
                         args.items, args.partitions, args.keep_tables)
     operations = [OPERATIONS[key] for key in args.ops.split(",")]
     process, startup = None, None
+    pgid = os.getpgid(args.server_pid) if args.server_pid else None
     with tempfile.TemporaryDirectory(prefix="dynalite-load-") as scratch:
         endpoint = args.endpoint
         try:
@@ -771,7 +1024,8 @@ def main(argv: list[str] | None = None) -> None:
                 endpoint = f"http://127.0.0.1:{free_port()}"
                 startup, process = measure_startup(
                     dynalite_py_argv(split_endpoint(endpoint)[1], scratch), endpoint)
-            report = run_load(endpoint, operations, settings)
+                pgid = process.pid  # started in a session of its own: pid == pgid
+            report = run_load(endpoint, operations, settings, server_pgid=pgid)
             report.startup_s = startup
         finally:
             if process is not None:

@@ -11,13 +11,19 @@ versions pinned in bench/peers/:
 - dynalite: the npm package, run with node, in memory;
 - moto: moto[server] from PyPI in its own venv, `moto_server`.
 
-Then, one server at a time (the 2 cores are shared by client and server),
-it starts each on a free loopback port, times its start-up, runs the
-bench.load plan against it and stops it. dynalite-py runs with a data
-directory on disk and its default durability. A peer that cannot be
-installed or started stays in the table with the reason. The results, with
-the exact command line, are printed as a markdown section for
-docs/benchmarks.md (and written to --markdown PATH).
+Then, one server at a time (client and server share the machine's cores;
+nothing is pinned), it starts each on a free loopback port, times its
+start-up, runs the bench.load plan against it and stops it. dynalite-py runs
+with a data directory on disk and its default durability. With --rounds N
+the servers take turns N times (in a rotated order each round) and each
+cell is the median round, so that a burst of other work on the machine
+does not land on one server only; before each turn the run waits (up to
+--settle seconds) for the machine to be otherwise idle. Each phase also
+records the CPU the server, the load runner and everything else used.
+
+A peer that cannot be installed or started stays in the table with the
+reason. The results, with the exact command line, are printed as a
+markdown section for docs/benchmarks.md (and written to --markdown PATH).
 """
 from __future__ import annotations
 
@@ -29,9 +35,11 @@ import platform
 import shlex
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -43,6 +51,7 @@ from bench.load import (
     Settings,
     dynalite_py_argv,
     free_port,
+    machine_cpu_s,
     measure_startup,
     run_load,
     stop_process,
@@ -139,9 +148,11 @@ def output_of(argv: list[str]) -> str:
 
 def prepare_dynalite_py(cache: Path, scratch: Path) -> Prepared:
     from importlib.metadata import version
-    data = scratch / "dynalite-py-data"
-    return (f"dynalite-py {version('dynalite-py')} (LMDB on disk, durability process)",
-            lambda port: Launch(dynalite_py_argv(port, str(data))))
+
+    def launch(port: int) -> Launch:  # a fresh data directory each time
+        data = tempfile.mkdtemp(prefix="dynalite-py-data-", dir=scratch)
+        return Launch(dynalite_py_argv(port, data))
+    return f"dynalite-py {version('dynalite-py')} (LMDB on disk, durability process)", launch
 
 
 def prepare_dynamodb_local(cache: Path, scratch: Path) -> Prepared:
@@ -193,58 +204,112 @@ SERVERS: dict[str, tuple[str, Callable[[Path, Path], Prepared]]] = {
 
 @dataclass
 class Outcome:
-    """One server's line in the table: a report, or why there is none."""
+    """One server's line in the table: its reports (one a round), or why there are none."""
     key: str
     label: str
-    report: LoadReport | None = None
-    startup_s: float | None = None
+    reports: list[LoadReport] = field(default_factory=list)
+    startups: list[float] = field(default_factory=list)
     failure: str = ""
+    launch_on: Callable[[int], Launch] | None = None
+
+    @property
+    def report(self) -> LoadReport | None:
+        return self.reports[0] if self.reports else None
+
+    @property
+    def startup_s(self) -> float | None:
+        return statistics.median(self.startups) if self.startups else None
 
 
 def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def bench_server(key: str, cache: Path, scratch: Path, operations: list,
-                 settings: Settings) -> Outcome:
-    """Install (if needed), start, load and stop one server."""
-    label, prepare = SERVERS[key]
-    outcome, stage = Outcome(key, label), "install"
-    say(f"== {label}")
+def settle(limit: float, threshold: float = 0.3) -> float | None:
+    """Wait up to `limit` seconds for the machine to be idle (under `threshold`
+    cores busy over a second); return the busy cores last seen."""
+    deadline, busy = time.monotonic() + limit, None
+    while True:
+        before = machine_cpu_s()
+        time.sleep(1.0)
+        after = machine_cpu_s()
+        if before is None or after is None:
+            return None
+        busy = after - before
+        if busy < threshold or time.monotonic() >= deadline:
+            return busy
+        say(f"   waiting for the machine to settle ({busy:.2f} cores busy)")
+
+
+def bench_server(outcome: Outcome, cache: Path, scratch: Path, operations: list,
+                 settings: Settings, settle_s: float = 0.0) -> None:
+    """Install (once), start, load and stop one server; add the report, or the
+    reason there is none, to `outcome`."""
+    stage = "install"
+    say(f"== {outcome.label}")
     try:
-        outcome.label, launch_on = prepare(cache, scratch)
+        if outcome.launch_on is None:
+            outcome.label, outcome.launch_on = SERVERS[outcome.key][1](cache, scratch)
         stage = "start"
+        if settle_s > 0:
+            settle(settle_s)
         port = free_port()
-        launch, endpoint = launch_on(port), f"http://127.0.0.1:{port}"
-        with (cache / "logs" / f"{key}.log").open("w") as log:
-            outcome.startup_s, process = measure_startup(launch.argv, endpoint, env=launch.env,
-                                                          cwd=launch.cwd, output=log)
+        launch, endpoint = outcome.launch_on(port), f"http://127.0.0.1:{port}"
+        with (cache / "logs" / f"{outcome.key}.log").open("w") as log:
+            startup, process = measure_startup(launch.argv, endpoint, env=launch.env,
+                                               cwd=launch.cwd, output=log)
             try:
-                say(f"{outcome.label}: answering on {endpoint} after {outcome.startup_s:.2f} s")
+                say(f"{outcome.label}: answering on {endpoint} after {startup:.2f} s")
                 stage = "load"
-                outcome.report = run_load(endpoint, operations, settings)
+                # started in a session of its own: its pid is its process group
+                report = run_load(endpoint, operations, settings, server_pgid=process.pid)
+                report.startup_s = startup
+                outcome.startups.append(startup)
+                outcome.reports.append(report)
             finally:
                 stop_process(process)
     except Exception as error:  # any failure is a result to report, not a crash
         outcome.failure = f"{stage} failed: {type(error).__name__}: {error}"
+        if stage == "start":  # the server's last words say why
+            tail = log_tail(cache / "logs" / f"{outcome.key}.log")
+            outcome.failure += f" (server output: {tail})" if tail else " (no server output)"
         say(f"{outcome.label}: {outcome.failure}")
-    return outcome
+
+
+def log_tail(path: Path, lines: int = 3) -> str:
+    try:
+        return " / ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def results_of(outcome: Outcome, operation: str) -> list[OpResult]:
+    return [r for report in outcome.reports for r in report.results if r.operation == operation]
 
 
 def result_of(outcome: Outcome, operation: str) -> OpResult | None:
-    if outcome.report is None:
-        return None
-    return next((r for r in outcome.report.results if r.operation == operation), None)
+    """The median round's result (by requests/s; the lower middle one of an even
+    number), or the first if none is measured."""
+    results = results_of(outcome, operation)
+    measured = sorted((r for r in results if r.status == "ok"), key=lambda r: r.requests_per_s)
+    if measured:
+        return measured[(len(measured) - 1) // 2]
+    return results[0] if results else None
 
 
-def cell(result: OpResult | None) -> tuple[str, str]:
-    """(requests/s, p50 / p99 ms) cells of one result."""
+def cell(outcome: Outcome, operation: str) -> tuple[str, str]:
+    """(requests/s, p50 / p99 ms) cells: the median round, with the range over rounds."""
+    result = result_of(outcome, operation)
     if result is None:
         return "-", "-"
     if result.status != "ok":
         return result.status, "-"
-    errors = f" ({result.errors} errors)" if result.errors else ""
-    return f"{result.requests_per_s:,.0f}{errors}", f"{result.p50_ms:.1f} / {result.p99_ms:.1f}"
+    rates = [r.requests_per_s for r in results_of(outcome, operation) if r.status == "ok"]
+    spread = f" ({min(rates):,.0f}-{max(rates):,.0f})" if len(rates) > 1 else ""
+    errors = sum(r.errors for r in results_of(outcome, operation))
+    errors_text = f" ({errors} errors)" if errors else ""
+    return (f"{result.requests_per_s:,.0f}{spread}{errors_text}",
+            f"{result.p50_ms:.1f} / {result.p99_ms:.1f}")
 
 
 def rate(outcome: Outcome, operation: str) -> float | None:
@@ -267,7 +332,33 @@ def results_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
         if outcome.report is None:  # the reason takes the place of the numbers
             row += [f"not measured: {outcome.failure}"] + ["-"] * (2 * len(operations) - 1)
         for name in operations if outcome.report else []:
-            row += cell(result_of(outcome, name))
+            row += cell(outcome, name)
+        lines.append("| " + " | ".join(cell_text(text) for text in row) + " |")
+    return lines
+
+
+def cpu_table(outcomes: list[Outcome], operations: list[str]) -> list[str]:
+    """CPU per request of the server and of the load runner, and what else the
+    machine was doing, in each server's median round."""
+    header = ["server"] + [f"{name} server / client µs per request" for name in operations]
+    header.append("other load, cores")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for outcome in outcomes:
+        if outcome.report is None:
+            continue
+        row, others = [outcome.label.split(" (")[0]], []
+        for name in operations:
+            result = result_of(outcome, name)
+            if result is None or result.status != "ok":
+                row.append("-")
+                continue
+            server = result.cpu_us_per_request(result.server_cores)
+            client = result.cpu_us_per_request(result.client_cores)
+            row.append(f"{server:,.0f} / {client:,.0f}" if server is not None and client
+                       is not None else "-")
+            if result.other_cores is not None:
+                others.append(result.other_cores)
+        row.append(" / ".join(f"{other:.2f}" for other in others) or "-")
         lines.append("| " + " | ".join(cell_text(text) for text in row) + " |")
     return lines
 
@@ -297,11 +388,16 @@ def notes(outcomes: list[Outcome]) -> list[str]:
     lines = []
     for outcome in outcomes:
         name = outcome.label
-        if outcome.failure and outcome.report:  # failed after measuring (rare)
+        if outcome.failure and outcome.report:  # failed in a later round
             lines.append(f"- {name}: {outcome.failure}")
-        for result in outcome.report.results if outcome.report else []:
-            if result.status != "ok" or result.errors:
-                lines.append(f"- {name}, {result.operation}: {result.status}, {result.detail}")
+        seen = set()
+        for report in outcome.reports:
+            for result in report.results:
+                if (result.status != "ok" or result.errors) and result.operation not in seen:
+                    seen.add(result.operation)
+                    lines.append(f"- {name}, {result.operation}: {result.status}"
+                                 f"{f' ({result.errors} errors)' if result.errors else ''}, "
+                                 f"{result.detail}")
     return lines
 
 
@@ -318,24 +414,33 @@ def machine() -> str:
 
 
 def markdown(outcomes: list[Outcome], settings: Settings, operations: list[str],
-             command: str) -> str:
+             command: str, rounds: int = 1) -> str:
     ours = next((o for o in outcomes if o.key == "dynalite-py"), None)
     peers = [o for o in outcomes if o is not ours]
     preload = next((o.report.preload for o in outcomes if o.report), {})
+    turns = (f"{rounds} rounds, the servers taking turns in a rotated order; each cell is "
+             "the median round (the range over rounds in brackets)" if rounds > 1
+             else "one round")
     lines = [
         "## dynalite-py against its peers (issue #9)", "",
         f"`{command}`", "",
         f"{machine()}; one server at a time, client (bench/load.py, {settings.connections} "
-        f"keep-alive connections, {settings.client_procs} client process(es)) and server on "
-        f"the same cores; {settings.warmup:g} s warm-up then {settings.seconds:g} s per "
-        f"operation. GetItem and PutItem on {settings.items:,} items of ~200 bytes, Query of "
-        f"10 items on {settings.partitions:,} partitions of 10. Startup is the time from "
-        "launching the server to its first successful ListTables.", "",
+        f"keep-alive connections, {settings.client_procs} client process(es)) and server "
+        f"sharing the cores, nothing pinned; {settings.warmup:g} s warm-up then "
+        f"{settings.seconds:g} s per operation; {turns}. GetItem and PutItem on "
+        f"{settings.items:,} items of ~200 bytes, Query of 10 items on "
+        f"{settings.partitions:,} partitions of 10. Startup is the time from launching the "
+        "server to its first successful ListTables.", "",
     ]
     lines += results_table(outcomes, operations)
     if ours is not None and peers:
         lines += ["", "dynalite-py's requests/s divided by each peer's:", ""]
         lines += ratio_table(ours, peers, operations)
+    if any(o.report for o in outcomes):
+        lines += ["", "CPU per request (server's process group / load runner) and the "
+                  "machine's other load (cores busy outside server and runner, per "
+                  "operation), in the median round:", ""]
+        lines += cpu_table(outcomes, operations)
     extra = notes(outcomes)
     if extra:
         lines += ["", "Notes:", ""] + extra
@@ -351,8 +456,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ops", default="get,put,query", help=f"of {','.join(OPERATIONS)}")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--warmup", type=float, default=5.0,
+                        help="unmeasured seconds before each operation (the JVM needs a few)")
     parser.add_argument("--client-procs", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="turns each server takes; cells show the median round")
+    parser.add_argument("--settle", type=float, default=30.0,
+                        help="seconds to wait, before each turn, for the machine to be idle")
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--partitions", type=int, default=1_000)
     parser.add_argument("--cache-dir", default=str(ROOT / ".peers"),
@@ -360,6 +470,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--markdown", metavar="PATH", help="also write the section to PATH")
     parser.add_argument("--json", metavar="PATH", help="also write every report as JSON")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     for option, known in (("servers", SERVERS), ("ops", OPERATIONS)):
         unknown = set(getattr(args, option).split(",")) - set(known)
         if unknown:
@@ -384,17 +496,23 @@ def main(argv: list[str] | None = None) -> None:
     cache = Path(args.cache_dir).resolve()
     (cache / "logs").mkdir(parents=True, exist_ok=True)
     (cache / ".gitignore").write_text("*\n")  # a cache, never committed
-    outcomes = []
+    outcomes = [Outcome(key, SERVERS[key][0]) for key in args.servers.split(",")]
     with tempfile.TemporaryDirectory(prefix="run-", dir=cache) as scratch:
-        for key in args.servers.split(","):
-            outcomes.append(bench_server(key, cache, Path(scratch), operations, settings))
-    section = markdown(outcomes, settings, [op.name for op in operations], command)
+        for round_ in range(args.rounds):
+            say(f"=== round {round_ + 1} of {args.rounds}")
+            turn = round_ % len(outcomes)
+            for outcome in outcomes[turn:] + outcomes[:turn]:
+                if outcome.failure and not outcome.reports:
+                    continue  # cannot be installed or started: reported once
+                bench_server(outcome, cache, Path(scratch), operations, settings, args.settle)
+    section = markdown(outcomes, settings, [op.name for op in operations], command,
+                       args.rounds)
     print(section)
     if args.markdown:
         Path(args.markdown).write_text(section)
     if args.json:
         Path(args.json).write_text(json.dumps(
-            {o.label: o.report.to_dict() if o.report else {"failure": o.failure}
+            {o.label: {"rounds": [r.to_dict() for r in o.reports], "failure": o.failure}
              for o in outcomes}, indent=2) + "\n")
 
 
