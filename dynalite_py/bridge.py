@@ -80,10 +80,11 @@ class Bridge:
         self.consumers: dict[str, threading.Thread] = {}
         self.wake = threading.Event()
         # Commits in this process wake idle consumers at once; writes from
-        # other processes are seen at the next poll.
+        # other processes are seen at the next poll (server worker processes
+        # forward theirs, server/workers.py).
         self.changed = threading.Condition()
         self.generation = 0
-        engine.store.after_commit.append(self.notify)
+        engine.store.after_stream_commit.append(self.notify)
         self._thread = threading.Thread(target=self._supervise, name="dynalite-bridge",
                                         daemon=True)
 

@@ -89,8 +89,7 @@ class Database:
                               None, handler)
         else:
             trigger = Trigger(table, handler, code_dir)
-        self.engine.triggers.append(trigger)
-        self.engine.bridge.wake.set()
+        self.engine.add_trigger(trigger)
 
     def on_failure(self, destination_arn: str, callback) -> None:
         """Call `callback(record)` for each on-failure record sent to destination_arn."""

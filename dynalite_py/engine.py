@@ -25,7 +25,10 @@ from .validation import check_request
 class Engine:
     """A DynamoDB-compatible engine over one LMDB data directory."""
 
-    def __init__(self, path: str | None = None, config: Config | None = None) -> None:
+    def __init__(self, path: str | None = None, config: Config | None = None,
+                 background: bool = True) -> None:
+        """`background=False` leaves the sweeper and the trigger bridge to another
+        process sharing the directory (server worker processes, server/workers.py)."""
         self.config = config or Config.from_env()
         self.store = Store(path, self.config.durability, self.config.map_size)
         self._clock = time.time
@@ -37,11 +40,14 @@ class Engine:
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
-        self._sweeper = Sweeper(self).start()
+        self._sweeper = Sweeper(self)
         self.functions = Functions(self)
         self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
-        self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger
-        self.bridge = Bridge(self).start()
+        self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger()
+        self.bridge = Bridge(self)
+        if background:
+            self._sweeper.start()
+            self.bridge.start()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -67,6 +73,11 @@ class Engine:
         if not isinstance(request, dict):  # a non-object body reads as empty, as it checked
             request = {}
         return module.run(self, request)
+
+    def add_trigger(self, trigger) -> None:
+        """Run a triggers.Trigger from now on (the bridge sets it up at once)."""
+        self.triggers.append(trigger)
+        self.bridge.wake.set()
 
     def sweep(self) -> None:
         """One pass of background upkeep now (TTL expiry, stream trimming)."""

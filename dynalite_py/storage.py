@@ -56,6 +56,7 @@ class WriteContext:
     stats: dict[bytes, list[int]] = field(default_factory=dict)
     # write units spent on secondary indexes by this write, by index name
     index_units: dict[str, float] = field(default_factory=dict)
+    streamed: bool = False  # a stream record was appended
 
     def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:
         delta = self.stats.setdefault(table_id, [0, 0])
@@ -111,7 +112,8 @@ class Store:
         self.lambdas = self.db["lambda"]
         self.checkpoints = self.db["checkpoints"]
         self._snapshots = threading.local()  # per-thread stale snapshots
-        self.after_commit: list[Callable[[], None]] = []  # told after every commit
+        # told after every commit that appended stream records
+        self.after_stream_commit: list[Callable[[], None]] = []
         self._queue: deque[_Task] = deque()
         self._lock = threading.Lock()
         self._leader_active = False
@@ -175,10 +177,11 @@ class Store:
 
     def _commit_batch(self, batch: list[_Task]) -> None:
         stats: dict[bytes, list[int]] = {}
+        streamed = False
         try:
             with self.env.begin(write=True, db=self.items) as parent:
                 for task in batch:
-                    self._run_task(parent, task, stats)
+                    streamed = self._run_task(parent, task, stats) or streamed
                 self._apply_stats(parent, stats)
         except BaseException as error:  # the commit itself failed: no task took effect
             for task in batch:
@@ -186,11 +189,13 @@ class Store:
         finally:
             for task in batch:
                 task.done = True
-        for listener in self.after_commit:
-            listener()
+        if streamed:
+            for listener in self.after_stream_commit:
+                listener()
 
     def _run_task(self, parent: lmdb.Transaction, task: _Task,
-                  stats: dict[bytes, list[int]]) -> None:
+                  stats: dict[bytes, list[int]]) -> bool:
+        """Run one task in a nested transaction; whether it appended stream records."""
         child = self.env.begin(write=True, parent=parent, db=self.items)
         ctx = WriteContext(child)
         try:
@@ -198,12 +203,13 @@ class Store:
         except BaseException as error:
             child.abort()
             task.error = error
-            return
+            return False
         child.commit()
         for table_id, (count, size) in ctx.stats.items():
             total = stats.setdefault(table_id, [0, 0])
             total[0] += count
             total[1] += size
+        return ctx.streamed
 
     def _apply_stats(self, txn: lmdb.Transaction, stats: dict[bytes, list[int]]) -> None:
         for table_id, (count, size) in stats.items():

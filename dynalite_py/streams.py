@@ -152,6 +152,7 @@ def emit_change(ctx: WriteContext, store: Store, stream_number: int, view_type: 
     if user_identity is not None:
         record["userIdentity"] = user_identity
     ctx.txn.put(record_key(stream_number, sequence), pack([now, record]), db=store.streams)
+    ctx.streamed = True  # the bridge is woken after the commit
 
 
 def _next_sequence(ctx: WriteContext, store: Store, number: int, now: float,

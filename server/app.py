@@ -13,6 +13,7 @@ CORS headers so browser clients work.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import orjson
 from starlette.applications import Starlette
@@ -37,10 +38,48 @@ CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
                   "Access-Control-Max-Age": "172800"}
 
 
+TOO_LARGE = (413, "RequestEntityTooLarge",
+             f"Request payload size exceeds the limit of {MAX_BODY_BYTES} bytes")
+MISSING_TOKEN = (400, "MissingAuthenticationTokenException",
+                 "Request is missing Authentication Token")
+
+
+def error_payload(name: str, message: str, namespace: str = "com.amazon.coral.service") -> bytes:
+    return orjson.dumps({"__type": f"{namespace}#{name}", "message": message})
+
+
 def error_response(status: int, name: str, message: str,
                    namespace: str = "com.amazon.coral.service") -> Response:
-    payload = orjson.dumps({"__type": f"{namespace}#{name}", "message": message})
+    payload = error_payload(name, message, namespace)
     return Response(payload, status, {**wire.response_headers(payload), **CORS_HEADERS})
+
+
+def transport_refusal(content_length: str | None,
+                      has_credentials: bool) -> tuple[int, str, str] | None:
+    """(status, error name, message) for a DynamoDB call refused before its body
+    is read: a declared body over the limit, or no credentials at all."""
+    if content_length is not None and content_length.isdigit() and \
+            int(content_length) > MAX_BODY_BYTES:
+        return TOO_LARGE
+    if not has_credentials:
+        return MISSING_TOKEN
+    return None
+
+
+def inline_runner(engine: Engine) -> Callable[[str | None], bool]:
+    """Whether a call named by its X-Amz-Target runs on the event loop. Without
+    fsync a commit costs microseconds: handing each write to a thread costs
+    more than it saves (measured: PutItem over HTTP, docs/benchmarks.md)."""
+    inline_writes = engine.config.durability != "fsync"
+
+    def runs_inline(target: str | None) -> bool:
+        if inline_writes:
+            return True
+        try:
+            return is_read_only(*wire.parse_target(target))
+        except DynamoError:
+            return True  # wire.handle answers it with the error, no engine work
+    return runs_inline
 
 
 class FrontEnd:
@@ -63,33 +102,24 @@ class FrontEnd:
 
 def create_app(engine: Engine, verifier: Verifier | None = None) -> FrontEnd:
     """The application; with a verifier every request's SigV4 signature is checked."""
-    # Without fsync a commit costs microseconds: handing each write to a thread
-    # costs more than it saves (measured: PutItem over HTTP, docs/benchmarks.md).
-    inline_writes = engine.config.durability != "fsync"
+    runs_inline = inline_runner(engine)
 
     async def dynamodb(request: Request) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return error_response(413, "RequestEntityTooLarge",
-                                  "Request payload size exceeds the limit of 16777216 bytes")
-        if "authorization" not in request.headers and "X-Amz-Algorithm" not in request.query_params:
-            return error_response(400, "MissingAuthenticationTokenException",
-                                  "Request is missing Authentication Token")
+        refusal = transport_refusal(request.headers.get("content-length"),
+                                    "authorization" in request.headers
+                                    or "X-Amz-Algorithm" in request.query_params)
+        if refusal is not None:
+            return error_response(*refusal)
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
-            return error_response(413, "RequestEntityTooLarge",
-                                  "Request payload size exceeds the limit of 16777216 bytes")
+            return error_response(*TOO_LARGE)
         if verifier is not None:
             try:
                 verifier.verify(request.method, str(request.url), dict(request.headers), body)
             except DynamoError as error:
                 return error_response(error.status, error.name, error.message)
         target = request.headers.get("x-amz-target")
-        try:
-            read_only = is_read_only(*wire.parse_target(target))
-        except DynamoError:
-            read_only = True  # wire.handle answers it with the error, no engine work
-        if read_only or inline_writes:
+        if runs_inline(target):
             status, headers, payload = wire.handle(engine, target, body)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
             status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
+import sys
 
 import uvicorn
 
@@ -16,6 +18,8 @@ from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
 from .auth import Verifier, load_credentials
+from .fastlane import fast_lane_protocol
+from .workers import Secondaries, default_workers, die_with, listener, shared_listener, wake_primary
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,29 +49,80 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="where --trigger handler modules live (default: current directory)")
     serve.add_argument("--max-connections", type=int,
                        default=int(env("DYNALITE_MAX_CONNECTIONS", "1024")),
-                       help="concurrent connections and requests served; beyond it the "
-                            "server answers 503 at once instead of queueing without bound")
+                       help="concurrent connections and requests served by each worker "
+                            "process; beyond it the server answers 503 at once instead of "
+                            "queueing without bound")
+    serve.add_argument("--workers", type=int, default=_int_or_none(env("DYNALITE_WORKERS")),
+                       help="server processes sharing the port and the data directory "
+                            "(default: one per core, at most 4; 1 with --throttling, whose "
+                            "token buckets are per process)")
+    # set by the primary on the secondaries it starts (server/workers.py)
+    serve.add_argument("--secondary", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
                        help="debug logs one line per request")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.throttling and (args.workers or 1) > 1:
+        parser.error("--throttling needs --workers 1: token buckets are per process")
+    return args
+
+
+def _int_or_none(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def exit_on_stop_signals() -> None:
+    """Once uvicorn has shut down it raises the signal that stopped it again,
+    under the handlers it found: exit through the `finally` blocks then, so the
+    secondaries are stopped and the engine closed, instead of dying at once."""
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda *_: sys.exit(0))
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    exit_on_stop_signals()
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag)
-    engine = Engine(args.data_dir, config)
-    code_dir = os.path.abspath(args.code_dir)
-    engine.triggers.extend(parse_trigger(text, code_dir) for text in args.trigger)
+    if args.secondary:
+        die_with(args.primary_pid)
+    workers = 1 if args.secondary or config.throttling else args.workers or default_workers()
+    engine = Engine(args.data_dir, config, background=not args.secondary)
+    if args.secondary:
+        engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
+    else:
+        code_dir = os.path.abspath(args.code_dir)
+        for text in args.trigger:
+            engine.add_trigger(parse_trigger(text, code_dir))
+    secondaries = None
     try:
         verifier = Verifier(load_credentials(args.auth)) if args.auth else None
-        uvicorn.run(create_app(engine, verifier), host=args.host, port=args.port,
-                    log_level=args.log_level, access_log=False,
-                    limit_concurrency=args.max_connections)
+        # signed requests take the ASGI path, where the verifier sees them whole
+        protocol = fast_lane_protocol(engine) if verifier is None else "httptools"
+        server = uvicorn.Server(uvicorn.Config(
+            create_app(engine, verifier), host=args.host, port=args.port,
+            log_level=args.log_level, access_log=False, http=protocol,
+            limit_concurrency=args.max_connections))
+        if args.secondary:
+            server.run(sockets=[listener(args.host, args.port)])
+        elif workers > 1:
+            sock = shared_listener(args.host, args.port)
+            port = str(sock.getsockname()[1])  # the one taken, should --port be 0
+            secondaries = Secondaries(argv + ["--port", port], workers - 1)
+            secondaries.start(engine.bridge.notify)
+            server.run(sockets=[sock])
+        else:
+            server.run()
     finally:
+        if secondaries is not None:
+            secondaries.stop()
         engine.close()
 
 

@@ -44,6 +44,17 @@ def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[s
     raise RuntimeError("server did not start")
 
 
+def wait_for(predicate, seconds: float = 15.0):
+    """The predicate's first truthy value, polled every 50 ms for `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting")
+
+
 def http_client(url: str, service: str = "dynamodb"):
     return boto3.client(service, endpoint_url=url, region_name=REGION,
                         aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)

@@ -1,7 +1,6 @@
 """The trigger bridge and the Lambda API, end to end over HTTP and embedded."""
 from __future__ import annotations
 
-import base64
 import io
 import json
 import time
@@ -9,9 +8,9 @@ import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
+from support import NO_RETRIES, create_table, http_client, unique_name, wait_for
 
 import dynalite_py
-from support import NO_RETRIES, create_table, http_client, unique_name
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 RECORDER = '''
@@ -30,16 +29,6 @@ def zipped(source: str, name: str = "lambda_function.py") -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr(name, source)
     return buffer.getvalue()
-
-
-def wait_for(predicate, seconds: float = 15.0):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("timed out waiting")
 
 
 @pytest.fixture
@@ -121,7 +110,7 @@ def test_stream_writes_reach_the_handler_through_a_mapping(client, lambda_client
     client.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "2"}})
     client.delete_item(TableName=table, Key={"pk": {"S": "a"}})
     records = wait_for(lambda: [r for line in read_lines(out) for r in line["event"]["Records"]]
-                       if sum(len(l["event"]["Records"]) for l in read_lines(out)) >= 3 else None)
+                       if sum(len(line["event"]["Records"]) for line in read_lines(out)) >= 3 else None)
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "REMOVE"]
     first = records[0]
     assert list(first) == ["eventID", "eventName", "eventVersion", "eventSource", "awsRegion",

@@ -1,0 +1,145 @@
+"""Worker processes: one data directory served by several processes.
+
+Python runs one request at a time per process, and on loopback a good part
+of each request's cost is the kernel's (reads, writes, the TCP stack), so a
+second process uses the cores one process leaves idle (docs/benchmarks.md).
+
+The process started by `dynalite-py serve` is the primary: it serves, and it
+alone runs the background work (trigger bridge, TTL and stream sweeper,
+backfill resumption). It starts `workers - 1` secondaries, each the same
+`dynalite-py serve` command with `--secondary`, which only serve. Every
+process opens the LMDB directory itself (LMDB's write lock serialises
+commits across processes; catalog caches revalidate per snapshot) and
+listens on the same port with SO_REUSEPORT, so the kernel spreads new
+connections over them. A secondary tells the primary about each commit that
+appended stream records through a pipe, so triggers see its writes as
+quickly as the primary's own. Secondaries die with the primary, killed or
+not (PR_SET_PDEATHSIG), and a secondary that dies on its own is restarted.
+"""
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from typing import Callable
+
+log = logging.getLogger("dynalite_py.server")
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+RESTART_DELAY_S = 1.0
+
+
+def default_workers() -> int:
+    """One process per core this process may run on, at most 4; one where the
+    kernel cannot spread connections over several listening sockets."""
+    if not sys.platform.startswith("linux") or not hasattr(socket, "SO_REUSEPORT"):
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+def shared_listener(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port) that the other workers can share.
+
+    SO_REUSEPORT would let this bind beside an unrelated server already on the
+    port, so the port is first bound without it: that fails if it is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+        port = probe.getsockname()[1]
+    return listener(host, port)
+
+
+def listener(host: str, port: int) -> socket.socket:
+    """A listening socket on (host, port) with SO_REUSEPORT."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+class Secondaries:
+    """The primary's secondaries: started, restarted when they die, stopped."""
+
+    def __init__(self, argv: list[str], count: int) -> None:
+        self.argv = argv
+        self.count = count
+        self.read_fd, self.write_fd = os.pipe()
+        self.processes: list[subprocess.Popen] = []
+        self.stopping = threading.Event()
+
+    def start(self, on_stream_commit: Callable[[], None]) -> "Secondaries":
+        self.processes = [self._spawn() for _ in range(self.count)]
+        threading.Thread(target=self._relay, args=(on_stream_commit,), daemon=True,
+                         name="dynalite-worker-wakes").start()
+        threading.Thread(target=self._watch, daemon=True, name="dynalite-workers").start()
+        return self
+
+    def _spawn(self) -> subprocess.Popen:
+        command = [sys.executable, "-m", "server.cli", *self.argv, "--secondary",
+                   "--wake-fd", str(self.write_fd), "--primary-pid", str(os.getpid())]
+        return subprocess.Popen(command, pass_fds=(self.write_fd,), stdin=subprocess.DEVNULL)
+
+    def _relay(self, on_stream_commit: Callable[[], None]) -> None:
+        """Wake the bridge for the secondaries' stream commits (many bytes, one wake)."""
+        while os.read(self.read_fd, 65536):
+            on_stream_commit()
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(RESTART_DELAY_S):
+            for n, process in enumerate(self.processes):
+                if process.poll() is not None and not self.stopping.is_set():
+                    log.warning("worker process %d exited with %s; restarting it",
+                                process.pid, process.returncode)
+                    self.processes[n] = self._spawn()
+
+    def stop(self, grace_s: float = 5.0) -> None:
+        self.stopping.set()
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for process in self.processes:
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def die_with(primary_pid: int) -> None:
+    """Make this secondary die when the primary does, however it ends."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: watch for the parent instead
+        def watch() -> None:
+            while os.getppid() == primary_pid:
+                time.sleep(0.5)
+            os.kill(os.getpid(), signal.SIGKILL)
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != primary_pid:  # it died before the signal was set up
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def wake_primary(write_fd: int) -> Callable[[], None]:
+    """An after-commit listener telling the primary about a stream commit; a
+    full pipe means a wake is already pending, so the byte can be dropped."""
+    os.set_blocking(write_fd, False)
+
+    def wake() -> None:
+        try:
+            os.write(write_fd, b"c")
+        except BlockingIOError:
+            pass
+    return wake

@@ -1,0 +1,130 @@
+"""Worker processes (server/workers.py): several processes serve one port and
+one data directory; the primary alone runs the trigger bridge, and the
+secondaries' commits wake it; secondaries end with the primary."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from support import create_table, http_client, start_server, wait_for
+
+HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+           "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
+                            "aws4_request, SignedHeaders=host, Signature=0"}
+
+
+def secondaries_of(pid: int) -> list[int]:
+    """The live secondary workers a primary started."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except (OSError, ValueError):
+            continue
+        if name.isdigit() and int(fields[1]) == pid and fields[0] != b"Z" \
+                and b"--secondary" in command:
+            found.append(int(name))
+    return found
+
+
+def serving_process(client_port: int, pids: list[int]) -> int | None:
+    """Which of `pids` holds the server side of the connection from `client_port`."""
+    inodes = set()
+    with open("/proc/net/tcp") as table:
+        for line in list(table)[1:]:
+            fields = line.split()
+            if int(fields[2].split(":")[1], 16) == client_port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def call_on_new_connection(url: str, operation: str, request: dict, pids: list[int]):
+    """(status, response, serving pid) of one call on a connection of its own."""
+    host, port = url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("POST", "/", json.dumps(request),
+                           {**HEADERS, "X-Amz-Target": f"DynamoDB_20120810.{operation}"})
+        response = connection.getresponse()
+        body = json.loads(response.read())
+        return response.status, body, serving_process(connection.sock.getsockname()[1], pids)
+    finally:
+        connection.close()
+
+
+def test_workers_share_port_data_and_trigger_and_end_with_the_primary(tmp_path):
+    code, data = tmp_path / "code", str(tmp_path / "data")
+    code.mkdir()
+    (code / "audit.py").write_text(
+        "import os\n"
+        "def record(event, context):\n"
+        "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
+        "        for r in event['Records']:\n"
+        "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")
+    process, url = start_server(data, "--workers", "1")
+    try:
+        create_table(http_client(url), TableName="audited", StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    finally:
+        process.terminate()
+        process.wait(10)
+    # a 30 s poll: only the wake-ups can deliver each record within the wait below
+    process, url = start_server(data, "--workers", "2", "--trigger", "audited=audit.record",
+                                "--code-dir", str(code),
+                                env={"DYNALITE_BRIDGE_POLL_INTERVAL": "30"})
+    try:
+        secondary = wait_for(lambda: secondaries_of(process.pid))[0]
+        pids, served, seen = [process.pid, secondary], [], code / "seen.txt"
+        deadline = time.time() + 20
+        while not {process.pid, secondary} <= set(served):
+            assert time.time() < deadline, f"both workers never served: {served}"
+            key = f"k{len(served)}"
+            status, _, pid = call_on_new_connection(
+                url, "PutItem", {"TableName": "audited", "Item": {"pk": {"S": key}}}, pids)
+            assert status == 200
+            served.append(pid)
+            wait_for(lambda: seen.exists() and key in seen.read_text().split(), seconds=5)
+        for n in range(len(served)):  # every write is visible from every worker
+            status, body, _ = call_on_new_connection(
+                url, "GetItem", {"TableName": "audited", "Key": {"pk": {"S": f"k{n}"}},
+                                 "ConsistentRead": True}, pids)
+            assert status == 200 and body["Item"] == {"pk": {"S": f"k{n}"}}
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+        wait_for(lambda: not os.path.exists(f"/proc/{secondary}"), seconds=5)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_sigterm_stops_every_worker(tmp_path):
+    process, url = start_server(str(tmp_path), "--workers", "3")
+    secondaries = wait_for(lambda: len(secondaries_of(process.pid)) == 2
+                           and secondaries_of(process.pid))
+    process.terminate()
+    assert process.wait(15) == 0
+    for pid in secondaries:
+        assert not os.path.exists(f"/proc/{pid}")
+
+
+def test_throttling_needs_a_single_worker(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--throttling",
+                             "--workers", "2", "--data-dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--throttling needs --workers 1" in result.stderr
