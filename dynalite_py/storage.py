@@ -21,7 +21,8 @@ Durability modes:
 Group commit: concurrent writers queue their work; whichever thread finds
 no commit in progress becomes the leader, runs every queued write in one
 LMDB transaction (each in a nested transaction, so one failure cannot
-touch the others), commits once (one fsync), then wakes the rest.
+touch the others; a write alone runs in the transaction itself), commits
+once (one fsync), then wakes the rest.
 """
 from __future__ import annotations
 
@@ -82,7 +83,9 @@ class _Task:
 
     def __init__(self, work: Callable[[WriteContext], Any]) -> None:
         self.work = work
-        self.wake = threading.Event()  # set when done, or when promoted to leader
+        # set when done, or when promoted to leader; only a writer that has to
+        # wait gets one (most writes find no commit in progress)
+        self.wake: threading.Event | None = None
         self.done = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -147,11 +150,13 @@ class Store:
         the transaction is committed (and flushed, in fsync mode)."""
         task = _Task(work)
         with self._lock:
-            self._queue.append(task)
             follow = self._leader_active
+            if follow:
+                task.wake = threading.Event()  # its own event: no thundering herd
+            self._queue.append(task)
             self._leader_active = True
         if follow:
-            task.wake.wait()  # each waiter has its own event: no thundering herd
+            task.wake.wait()
         if not task.done:  # the leader, first or promoted
             self._lead()
         if task.error is not None:
@@ -173,16 +178,28 @@ class Store:
                 else:
                     self._leader_active = False
             for task in batch:
-                task.wake.set()
+                if task.wake is not None:
+                    task.wake.set()
 
     def _commit_batch(self, batch: list[_Task]) -> None:
-        stats: dict[bytes, list[int]] = {}
         streamed = False
         try:
-            with self.env.begin(write=True, db=self.items) as parent:
-                for task in batch:
-                    streamed = self._run_task(parent, task, stats) or streamed
-                self._apply_stats(parent, stats)
+            parent = self.env.begin(write=True, db=self.items)
+            try:
+                # a write alone needs no nested transaction to keep its failure
+                # from the others: it fails by aborting the whole transaction
+                nested = len(batch) > 1
+                done = [ctx for task in batch
+                        if (ctx := self._run_task(parent, task, nested)) is not None]
+                if done:
+                    self._apply_stats(parent, done)
+                    parent.commit()
+                    streamed = any(ctx.streamed for ctx in done)
+                else:
+                    parent.abort()
+            except BaseException:
+                parent.abort()
+                raise
         except BaseException as error:  # the commit itself failed: no task took effect
             for task in batch:
                 task.error, task.result = error, None
@@ -194,24 +211,30 @@ class Store:
                 listener()
 
     def _run_task(self, parent: lmdb.Transaction, task: _Task,
-                  stats: dict[bytes, list[int]]) -> bool:
-        """Run one task in a nested transaction; whether it appended stream records."""
-        child = self.env.begin(write=True, parent=parent, db=self.items)
-        ctx = WriteContext(child)
+                  nested: bool) -> WriteContext | None:
+        """Run one task, in a nested transaction if `nested`; its context if it
+        succeeded, None if it failed (its error is kept on the task)."""
+        txn = self.env.begin(write=True, parent=parent, db=self.items) if nested else parent
+        ctx = WriteContext(txn)
         try:
             task.result = task.work(ctx)
         except BaseException as error:
-            child.abort()
+            if nested:
+                txn.abort()
             task.error = error
-            return False
-        child.commit()
-        for table_id, (count, size) in ctx.stats.items():
-            total = stats.setdefault(table_id, [0, 0])
-            total[0] += count
-            total[1] += size
-        return ctx.streamed
+            return None
+        if nested:
+            txn.commit()
+        return ctx
 
-    def _apply_stats(self, txn: lmdb.Transaction, stats: dict[bytes, list[int]]) -> None:
+    def _apply_stats(self, txn: lmdb.Transaction, done: list[WriteContext]) -> None:
+        """Add the item count and size changes of the committed writes."""
+        stats: dict[bytes, list[int]] = {}
+        for ctx in done:
+            for table_id, (count, size) in ctx.stats.items():
+                total = stats.setdefault(table_id, [0, 0])
+                total[0] += count
+                total[1] += size
         for table_id, (count, size) in stats.items():
             if count == 0 and size == 0:
                 continue

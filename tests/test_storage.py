@@ -139,6 +139,23 @@ def test_failed_write_in_a_group_leaves_the_others_intact(db):
     assert table is db.engine.catalog
 
 
+def test_failed_write_alone_leaves_nothing_and_releases_the_writer(db):
+    """A write with no company runs without a nested transaction: its failure
+    must abort the whole transaction, and the next write must still commit."""
+    store = db.engine.store
+
+    def failing(ctx):
+        ctx.txn.put(b"probe-alone", b"x", db=store.meta)
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        store.write(failing)
+    assert store.write(lambda ctx: ctx.txn.put(b"probe-after", b"y", db=store.meta))
+    with store.read() as txn:
+        assert txn.get(b"probe-alone", db=store.meta) is None
+        assert txn.get(b"probe-after", db=store.meta) == b"y"
+
+
 WRITER = """
 import sys, dynalite_py
 db = dynalite_py.open(sys.argv[1], durability=sys.argv[2])
