@@ -113,8 +113,9 @@ class Catalog:
 
     def active(self, txn: lmdb.Transaction, name: str) -> Table:
         """A table that data operations may use (ACTIVE or UPDATING)."""
-        table = self.find(txn, name)
-        if table is None or table.status(self.clock()) in ("CREATING", "DELETING"):
+        self._refresh(txn)
+        table = self._tables.get(table_name_from(name))
+        if table is None or table.status(self.clock()) in (None, "CREATING", "DELETING"):
             raise resource_not_found()
         return table
 

@@ -33,8 +33,8 @@ class Engine:
         self.store = Store(path, self.config.durability, self.config.map_size)
         self._clock = time.time
         self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
-                               lambda: self.clock())
-        self.items = ItemWriter(self.store, self.config, lambda: self.clock())
+                               self._clock)
+        self.items = ItemWriter(self.store, self.config, self._clock)
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.closing = threading.Event()
@@ -57,7 +57,8 @@ class Engine:
     @clock.setter
     def clock(self, clock: Callable[[], float]) -> None:
         self._clock = clock
-        self.throttler.clock = clock  # called directly on the hot path, no indirection
+        # called directly on the hot paths, no indirection
+        self.catalog.clock = self.items.clock = self.throttler.clock = clock
 
     @property
     def path(self) -> str:
