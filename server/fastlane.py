@@ -112,13 +112,21 @@ def text(value: bytes | None) -> str | None:
 def response_bytes(status: int, headers: dict[str, str], payload: bytes,
                    default_headers: list[tuple[bytes, bytes]], keep_alive: bool) -> bytes:
     """A whole HTTP/1.1 response, head and body, for a single write."""
-    head = [STATUS_LINE[status]]
-    head += [name + b": " + value + b"\r\n" for name, value in default_headers]
-    head += [f"{name}: {value}\r\n".encode("latin-1") for name, value in headers.items()]
-    head.append(CORS_LINES)
-    head.append(b"content-length: %d\r\n" % len(payload))
-    if not keep_alive:
-        head.append(b"connection: close\r\n")
-    head.append(b"\r\n")
-    head.append(payload)
-    return b"".join(head)
+    lines = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
+    return b"".join([STATUS_LINE[status], default_lines(default_headers),
+                     lines.encode("latin-1"), CORS_LINES,
+                     b"content-length: %d\r\n" % len(payload),
+                     b"\r\n" if keep_alive else b"connection: close\r\n\r\n", payload])
+
+
+_default_lines: tuple[object, bytes] = (None, b"")
+
+
+def default_lines(default_headers: list[tuple[bytes, bytes]]) -> bytes:
+    """uvicorn's default headers (date, server) as header lines; uvicorn makes
+    a new list when the date changes, once a second, so the last one is kept."""
+    global _default_lines
+    if _default_lines[0] is not default_headers:
+        _default_lines = (default_headers, b"".join(
+            name + b": " + value + b"\r\n" for name, value in default_headers))
+    return _default_lines[1]

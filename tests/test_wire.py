@@ -98,3 +98,75 @@ def test_streams_target_is_routed(server_url):
     assert "Streams" in response.json()
     response = post(server_url, "DynamoDBStreams_20120810.NoSuchThing", b"{}")
     assert response.json()["__type"].endswith("#UnknownOperationException")
+
+
+# --- the fast lane (server/fastlane.py) and the ASGI path answer alike ---------------
+
+def raw_exchange(url: str, data: bytes, responses: int = 1) -> list[tuple[bytes, dict, bytes]]:
+    """Send raw bytes on a new connection; (status line, headers, body) of each
+    response read back, in order."""
+    import socket
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(data)
+        buffer, answers = b"", []
+        while len(answers) < responses:
+            while b"\r\n\r\n" not in buffer:
+                chunk = conn.recv(65536)
+                assert chunk, f"connection closed after {len(answers)} responses"
+                buffer += chunk
+            head, buffer = buffer.split(b"\r\n\r\n", 1)
+            status, *lines = head.split(b"\r\n")
+            if status.split()[1] == b"100":
+                continue  # the interim answer to Expect: 100-continue
+            headers = {k.strip().lower(): v.strip() for k, _, v in
+                       (line.partition(b":") for line in lines)}
+            length = int(headers[b"content-length"])
+            while len(buffer) < length:
+                buffer += conn.recv(65536)
+            answers.append((status, headers, buffer[:length]))
+            buffer = buffer[length:]
+        return answers
+
+
+def raw_request(operation: str, body: bytes, extra: str = "", version: str = "1.1") -> bytes:
+    head = (f"POST / HTTP/{version}\r\nHost: test\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\n"
+            f"Content-Type: application/x-amz-json-1.0\r\nAuthorization: {HEADERS['Authorization']}\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}\r\n")
+    return head.encode() + body
+
+
+@pytest.mark.parametrize("body", [b'{"TableName": "absent"}', b'{"TableName": 1}', b"{nope"])
+def test_fast_lane_and_asgi_path_answer_alike(server_url, body):
+    """Expect: 100-continue sends a call down the ASGI path: both paths give the
+    same status, body and headers (but the request id and the date)."""
+    fast, = raw_exchange(server_url, raw_request("DescribeTable", body))
+    slow, = raw_exchange(server_url, raw_request("DescribeTable", body, "Expect: 100-continue\r\n"))
+    varying = {b"x-amzn-requestid", b"date"}
+    assert fast[0] == slow[0] and fast[2] == slow[2]
+    assert {k: v for k, v in fast[1].items() if k not in varying} == \
+        {k: v for k, v in slow[1].items() if k not in varying}
+    assert fast[0].split()[1] == b"400"
+
+
+def test_fast_lane_answers_pipelined_calls_in_order(server_url):
+    calls = b"".join(raw_request("DescribeTable", orjson.dumps({"TableName": f"absent-{n}"}))
+                     for n in range(5))
+    answers = raw_exchange(server_url, calls, responses=5)
+    assert [orjson.loads(body)["message"].rsplit(" ", 3)[1] for _, _, body in answers] == \
+        [f"absent-{n}" for n in range(5)]
+
+
+def test_fast_lane_closes_when_asked(server_url):
+    for data in (raw_request("ListTables", b"{}", "Connection: close\r\n"),
+                 raw_request("ListTables", b"{}", version="1.0")):
+        (status, headers, body), = raw_exchange(server_url, data)
+        assert status.split()[1] == b"200" and headers[b"connection"] == b"close"
+
+
+def test_fast_lane_requires_authorization(server_url):
+    data = raw_request("ListTables", b"{}").replace(
+        f"Authorization: {HEADERS['Authorization']}\r\n".encode(), b"")
+    (status, _, body), = raw_exchange(server_url, data)
+    assert status.split()[1] == b"400"
+    assert orjson.loads(body)["__type"].endswith("#MissingAuthenticationTokenException")
