@@ -33,6 +33,10 @@ class RequestExpressions:
     @classmethod
     def parse(cls, request: dict, expressions: list[str], legacy: list[str]
               ) -> "RequestExpressions":
+        if "ExpressionAttributeNames" not in request and \
+                "ExpressionAttributeValues" not in request and \
+                not any(name in request for name in expressions):
+            return cls(Scope(None, None))  # nothing to check (most requests)
         check_expression_params(request, expressions, legacy)
         values = request.get("ExpressionAttributeValues")
         if values is not None:
