@@ -66,6 +66,7 @@ class Outcome:
     new_size: int
     index_units: dict[str, float] = field(default_factory=dict)
     collection_size: int | None = None  # tables with LSIs: the item collection's size
+    table: Table | None = None  # as the write transaction sees it (set by prepare)
 
     @property
     def units(self) -> float:
@@ -88,22 +89,22 @@ class PlannedWrite:
     def prepare(self, ctx: WriteContext, engine) -> Outcome:
         """Read the old item, check the condition and build the new item,
         writing nothing yet (a transaction prepares every action first)."""
-        engine.catalog.confirm(ctx, self.table)  # still there, as it was
+        table = engine.catalog.confirm(ctx, self.table)  # still there, as it was
         old = read_item(ctx.txn, engine.store, self.key)
         old_item = old.item if old else None
         if self.condition is not None and not self.condition.holds(old_item):
             raise ConditionFailed(old, self.return_old_on_failure, self.failure_units(old))
         if self.build is None:
-            return Outcome(old, old_item, old.size if old else 0)
+            return Outcome(old, old_item, old.size if old else 0, table=table)
         new_item, new_size = self.build(old_item)
-        return Outcome(old, new_item, new_size)
+        return Outcome(old, new_item, new_size, table=table)
 
     def commit(self, ctx: WriteContext, engine, outcome: Outcome) -> Outcome:
         if self.build is not None:
             ctx.index_units = {}
+            # the table prepare confirmed: one write transaction, so still current
             outcome.collection_size = engine.items.commit(
-                ctx, engine.catalog.confirm(ctx, self.table), self.key, outcome.old,
-                outcome.new_item, outcome.new_size)
+                ctx, outcome.table, self.key, outcome.old, outcome.new_item, outcome.new_size)
             outcome.index_units = ctx.index_units
         return outcome
 
