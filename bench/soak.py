@@ -21,18 +21,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botocore.exceptions import ClientError  # noqa: E402
-from support import http_client, start_server  # noqa: E402
+from support import http_client, secondaries_of, start_server  # noqa: E402
 
 TABLE = "soak"
 HANDLER = "def record(event, context):\n    return None\n"
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
-    """(RssAnon, RssFile): heap and the like, and mapped file pages (LMDB's
-    data file, which grows with the data and is cache, not a leak)."""
-    fields = dict(line.split(":", 1) for line in
-                  Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
-    return int(fields["RssAnon"].split()[0]), int(fields["RssFile"].split()[0])
+    """(RssAnon, RssFile) of a server, its worker processes added up: heap and
+    the like, and mapped file pages (LMDB's data file, which grows with the
+    data and is cache, not a leak)."""
+    anon = mapped = 0
+    for worker in [pid, *secondaries_of(pid)]:
+        fields = dict(line.split(":", 1) for line in
+                      Path(f"/proc/{worker}/status").read_text().splitlines() if ":" in line)
+        anon += int(fields["RssAnon"].split()[0])
+        mapped += int(fields["RssFile"].split()[0])
+    return anon, mapped
 
 
 def load(client, rng: random.Random, stop: threading.Event, counts: list[int]) -> None:

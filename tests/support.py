@@ -44,6 +44,23 @@ def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[s
     raise RuntimeError("server did not start")
 
 
+def secondaries_of(pid: int) -> list[int]:
+    """The live secondary worker processes a `dynalite-py serve` primary started."""
+    found = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
+                command = cmdline.read()
+        except (OSError, ValueError):
+            continue
+        if name.isdigit() and int(fields[1]) == pid and fields[0] != b"Z" \
+                and b"--secondary" in command:
+            found.append(int(name))
+    return found
+
+
 def wait_for(predicate, seconds: float = 15.0):
     """The predicate's first truthy value, polled every 50 ms for `seconds`."""
     deadline = time.time() + seconds

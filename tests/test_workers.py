@@ -11,28 +11,11 @@ import subprocess
 import sys
 import time
 
-from support import create_table, http_client, start_server, wait_for
+from support import create_table, http_client, secondaries_of, start_server, wait_for
 
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
                             "aws4_request, SignedHeaders=host, Signature=0"}
-
-
-def secondaries_of(pid: int) -> list[int]:
-    """The live secondary workers a primary started."""
-    found = []
-    for name in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{name}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-            with open(f"/proc/{name}/cmdline", "rb") as cmdline:
-                command = cmdline.read()
-        except (OSError, ValueError):
-            continue
-        if name.isdigit() and int(fields[1]) == pid and fields[0] != b"Z" \
-                and b"--secondary" in command:
-            found.append(int(name))
-    return found
 
 
 def serving_process(client_port: int, pids: list[int]) -> int | None:
