@@ -44,7 +44,12 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             self.fast_body: bytearray | None = None
 
         def on_headers_complete(self) -> None:
-            if self.takes_fast_lane():
+            try:
+                fast = self.takes_fast_lane()
+            except Exception:  # a bug of ours must not cost the request: the ASGI path
+                log.exception("fast lane check failed")
+                fast = False
+            if fast:
                 self.fast_body = bytearray()
             else:
                 super().on_headers_complete()
@@ -58,7 +63,7 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             if self.limit_concurrency is not None and \
                     len(self.connections) >= self.limit_concurrency:
                 return False  # the ASGI path answers 503
-            return runs_inline(header(self.headers, b"x-amz-target"))
+            return runs_inline(text(header(self.headers, b"x-amz-target")))
 
         def on_body(self, body: bytes) -> None:
             if self.fast_body is None:

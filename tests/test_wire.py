@@ -170,3 +170,17 @@ def test_fast_lane_requires_authorization(server_url):
     (status, _, body), = raw_exchange(server_url, data)
     assert status.split()[1] == b"400"
     assert orjson.loads(body)["__type"].endswith("#MissingAuthenticationTokenException")
+
+
+def test_fsync_server_answers_reads_inline_and_writes_in_threads(tmp_path):
+    """In fsync mode writes leave the fast lane for a thread; both kinds answer."""
+    from support import create_table, http_client, start_server
+    process, url = start_server(str(tmp_path), "--durability", "fsync")
+    try:
+        client = http_client(url)
+        table = create_table(client)
+        client.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        assert client.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+    finally:
+        process.terminate()
+        process.wait(10)
