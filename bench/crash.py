@@ -25,23 +25,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botocore.exceptions import BotoCoreError, ClientError  # noqa: E402
-from support import http_client, read_stream, start_server  # noqa: E402
+from support import http_client, listeners, read_stream, start_server, wait_for  # noqa: E402
+
+from server.workers import default_workers  # noqa: E402
 
 TABLE = "crash"
 ACCOUNTS = 4
 START_BALANCE = 1000
 KEYS = 40
+TRIGGER_ENV = {"DYNALITE_BRIDGE_POLL_INTERVAL": "0.02"}
 HANDLER = """
 import json, os
 
@@ -65,6 +71,8 @@ class Ledger:
     writes: int = 0
     errors: list[str] = field(default_factory=list)  # answers other than a dead server
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # called under the lock right after an acknowledgement is recorded
+    after_ack: Callable[[], None] | None = None
 
 
 def create_table(client) -> None:
@@ -112,6 +120,8 @@ def writer(client, ledger: Ledger, keys: list[str], rng: random.Random,
                 if not delete:
                     ledger.acked_updates.setdefault(key, set()).add(version)
                 ledger.writes += 1
+                if ledger.after_ack is not None:
+                    ledger.after_ack()
     except BotoCoreError:  # the connection died with the server
         return
     except Exception as error:  # an answer we did not expect: the trial fails
@@ -139,13 +149,19 @@ def stream_records(url: str) -> list[dict]:
     return read_stream(http_client(url, "dynamodbstreams"), arn)
 
 
+def scan_items(client) -> dict[str, dict]:
+    """Every item of the table by its key, read consistently."""
+    items = {}
+    for page in client.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True):
+        items.update({item["pk"]["S"]: item for item in page["Items"]})
+    return items
+
+
 def check(url: str, ledger: Ledger, seen_file: Path) -> dict:
     """Verify a restarted server against the ledger; returns counts."""
     assert not ledger.errors, ledger.errors[:3]
     client = http_client(url)
-    items = {}
-    for page in client.get_paginator("scan").paginate(TableName=TABLE, ConsistentRead=True):
-        items.update({item["pk"]["S"]: item for item in page["Items"]})
+    items = scan_items(client)
     total = sum(int(items[f"acct{i}"]["bal"]["N"]) for i in range(ACCOUNTS))
     assert total == ACCOUNTS * START_BALANCE, f"transfers not atomic: total {total}"
     for key, (version, delete) in ledger.attempted.items():
@@ -191,33 +207,73 @@ def check(url: str, ledger: Ledger, seen_file: Path) -> dict:
             "trigger duplicates": len(delivered) - len(set(delivered))}
 
 
-def trial(workdir: Path, rng: random.Random) -> dict:
+def trigger_setup(workdir: Path) -> tuple[tuple[str, ...], Path]:
+    """Write the trigger's handler module; return the serve arguments that
+    install it and the file it appends each delivered record to."""
     code = workdir / "code"
     code.mkdir(parents=True)
     (code / "audit.py").write_text(HANDLER)
-    args = ("--trigger", f"{TABLE}=audit.record", "--code-dir", str(code))
-    env = {"DYNALITE_BRIDGE_POLL_INTERVAL": "0.02"}
-    process, url = start_server(str(workdir / "data"), *args, env=env)
-    create_table(http_client(url))
-    ledger, stop = Ledger(), threading.Event()
-    keys = [f"k{i}" for i in range(KEYS)]
-    threads = [threading.Thread(target=writer, args=(http_client(url), ledger, keys[i::4],
-                                                     random.Random(rng.random()), stop))
-               for i in range(4)]
-    for thread in threads:
-        thread.start()
-    time.sleep(rng.uniform(0.3, 1.5))
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    stop.set()
+    return ("--trigger", f"{TABLE}=audit.record", "--code-dir", str(code)), code / "seen.jsonl"
+
+
+def write_until_killed(process: subprocess.Popen, url: str, rng: random.Random,
+                       kill_on_ack: bool = False) -> Ledger:
+    """Create the table, run the four writers, SIGKILL the server after a
+    random 0.3-1.5 s (with kill_on_ack, at the first acknowledgement after
+    it); return the ledger once every writer has stopped."""
+    ledger, stop, threads = Ledger(), threading.Event(), []
+    try:
+        create_table(http_client(url))
+        keys = [f"k{i}" for i in range(KEYS)]
+        threads = [threading.Thread(target=writer, args=(http_client(url), ledger, keys[i::4],
+                                                         random.Random(rng.random()), stop))
+                   for i in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(rng.uniform(0.3, 1.5))
+        if kill_on_ack:
+            ledger.after_ack = lambda: kill_once(process, ledger)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:  # no acknowledgement came: kill it now
+                pass
+    finally:  # killed also when the table could not be made: no server left behind
+        with ledger.lock:
+            ledger.after_ack = None
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        stop.set()
     for thread in threads:
         thread.join(30)
-    process, url = start_server(str(workdir / "data"), *args, env=env)
+    return ledger
+
+
+def kill_once(process: subprocess.Popen, ledger: Ledger) -> None:
+    """SIGKILL the server from the writer that just recorded an acknowledgement
+    (under the ledger's lock, so only the first one does)."""
+    ledger.after_ack = None
+    os.kill(process.pid, signal.SIGKILL)
+
+
+def restart_and_check(data_dir: Path, trigger_args: tuple[str, ...], ledger: Ledger,
+                      seen_file: Path, extra_checks: Callable[[str], dict] | None = None) -> dict:
+    """Serve data_dir again and run check(); extra_checks(url) may add counts."""
+    process, url = start_server(str(data_dir), *trigger_args, env=TRIGGER_ENV)
     try:
-        return check(url, ledger, code / "seen.jsonl")
+        result = check(url, ledger, seen_file)
+        return {**result, **(extra_checks(url) if extra_checks else {})}
     finally:
         process.terminate()
         process.wait(10)
+
+
+def trial(workdir: Path, rng: random.Random) -> dict:
+    trigger_args, seen_file = trigger_setup(workdir)
+    process, url = start_server(str(workdir / "data"), *trigger_args, env=TRIGGER_ENV)
+    # every worker listening before the writers connect, so all of them take writes
+    wait_for(lambda: listeners(url) >= default_workers(), seconds=20)
+    ledger = write_until_killed(process, url, rng)
+    return restart_and_check(workdir / "data", trigger_args, ledger, seen_file)
 
 
 def run(trials: int, seed: int) -> list[dict]:

@@ -165,7 +165,10 @@ def _worker_main(connection, spec: dict) -> None:
         function = resolve_handler(spec["handler"])
     except HandlerError as error:
         init_error = error
-    connection.send(READY)
+    try:
+        connection.send(READY)
+    except OSError:  # the server went away during the cold start: end quietly
+        return
     while True:
         try:
             event_json, request_id, deadline = connection.recv()

@@ -26,6 +26,7 @@ once (one fsync), then wakes the rest.
 """
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import threading
@@ -37,9 +38,14 @@ from typing import Any, Callable
 import lmdb
 import msgpack
 
+from .errors import DynamoError
+
+log = logging.getLogger("dynalite_py")
 DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "ttl",
                   "lambda", "checkpoints")
-DEFAULT_MAP_SIZE = 64 << 30  # address space only; the file grows as data does
+# Address space only (the map is read-only; the file grows as data does), so a
+# large default costs nothing and the data can grow until the disk is full.
+DEFAULT_MAP_SIZE = 1 << 40
 DURABILITY_MODES = ("process", "fsync")
 
 pack = msgpack.Packer(use_bin_type=True).pack
@@ -202,7 +208,7 @@ class Store:
                 raise
         except BaseException as error:  # the commit itself failed: no task took effect
             for task in batch:
-                task.error, task.result = error, None
+                task.error, task.result = self._reported(error), None
         finally:
             for task in batch:
                 task.done = True
@@ -221,11 +227,22 @@ class Store:
         except BaseException as error:
             if nested:
                 txn.abort()
-            task.error = error
+            task.error = self._reported(error)
             return None
         if nested:
             txn.commit()
         return ctx
+
+    def _reported(self, error: BaseException) -> BaseException:
+        """The error a failed write reports: a full map becomes DynamoDB's
+        InternalServerError with what to do about it, not an unexpected one."""
+        if not isinstance(error, lmdb.MapFullError):
+            return error
+        size = self.env.info()["map_size"]
+        log.warning("LMDB map of %s is full (%d bytes)", self.path, size)
+        return DynamoError("InternalServerError", f"The data directory is full: its LMDB map "
+                           f"size of {size} bytes is used up; restart with a larger map size "
+                           "(DYNALITE_MAP_SIZE)", status=500)
 
     def _apply_stats(self, txn: lmdb.Transaction, done: list[WriteContext]) -> None:
         """Add the item count and size changes of the committed writes."""

@@ -61,6 +61,19 @@ def secondaries_of(pid: int) -> list[int]:
     return found
 
 
+def listeners(url: str) -> int:
+    """How many sockets listen on the server's port (one per worker process)."""
+    port, count = int(url.rsplit(":", 1)[1]), 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as rows:
+                count += sum(1 for row in list(rows)[1:] if row.split()[3] == "0A"
+                             and int(row.split()[1].rsplit(":", 1)[1], 16) == port)
+        except OSError:
+            continue
+    return count
+
+
 def wait_for(predicate, seconds: float = 15.0):
     """The predicate's first truthy value, polled every 50 ms for `seconds`."""
     deadline = time.time() + seconds
