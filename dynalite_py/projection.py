@@ -20,8 +20,17 @@ NESTED_KEY = ("Key attributes must be scalars; list random access '[]' and map l
               "are not allowed: ")
 
 
+def mentions_expressions(request: dict, expressions: list[str]) -> bool:
+    """Whether a request names any of `expressions` or a placeholder map (most
+    requests do not, and then have nothing to check)."""
+    return ("ExpressionAttributeNames" in request or "ExpressionAttributeValues" in request
+            or any(name in request for name in expressions))
+
+
 def check_expression_params(request: dict, expressions: list[str], legacy: list[str]) -> None:
     """DynamoDB's checks on how expression and legacy parameters combine."""
+    if not mentions_expressions(request, expressions):
+        return
     used_expressions = [name for name in expressions if request.get(name) is not None]
     if used_expressions:
         used_legacy = [name for name in legacy if request.get(name) is not None]

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from ..errors import DynamoError, validation_error
 from ..model.values import validate_attribute_value
-from ..projection import check_expression_params
+from ..projection import check_expression_params, mentions_expressions
 from .evaluation import ATTRIBUTE_TYPES, Scope, compare, holds, project
 from .parser import parsed
 from .updates import apply, check_paths
@@ -33,9 +33,7 @@ class RequestExpressions:
     @classmethod
     def parse(cls, request: dict, expressions: list[str], legacy: list[str]
               ) -> "RequestExpressions":
-        if "ExpressionAttributeNames" not in request and \
-                "ExpressionAttributeValues" not in request and \
-                not any(name in request for name in expressions):
+        if not mentions_expressions(request, expressions):
             return cls(Scope(None, None))  # nothing to check (most requests)
         check_expression_params(request, expressions, legacy)
         values = request.get("ExpressionAttributeValues")
