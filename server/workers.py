@@ -96,6 +96,8 @@ class Secondaries:
             on_stream_commit()
 
     def _watch(self) -> None:
+        # PR_SET_PDEATHSIG follows the thread that started a child: secondaries
+        # restarted here die when this thread ends, which it does only at stop
         while not self.stopping.wait(RESTART_DELAY_S):
             for n, process in enumerate(self.processes):
                 if process.poll() is not None and not self.stopping.is_set():
