@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from support import create_table, http_client, secondaries_of, start_server, wait_for
+from support import create_table, http_client, listeners, secondaries_of, start_server, wait_for
 
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
@@ -111,3 +111,20 @@ def test_throttling_needs_a_single_worker(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "--throttling needs --workers 1" in result.stderr
+
+
+def test_a_secondary_that_dies_is_restarted(tmp_path):
+    process, url = start_server(str(tmp_path), "--workers", "2")
+    try:
+        first = wait_for(lambda: secondaries_of(process.pid))[0]
+        os.kill(first, signal.SIGKILL)
+        replacement = wait_for(lambda: [pid for pid in secondaries_of(process.pid)
+                                        if pid != first], seconds=10)[0]
+        wait_for(lambda: listeners(url) == 2, seconds=10)  # and it serves the port again
+        client = http_client(url)
+        table = create_table(client)
+        assert client.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+        assert os.path.exists(f"/proc/{replacement}")
+    finally:
+        process.terminate()
+        process.wait(15)
