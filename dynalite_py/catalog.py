@@ -103,19 +103,21 @@ class Catalog:
             tables[name.decode()] = Table(unpack(value))
         self._tables, self._version = tables, version
 
-    def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
-        """The table record under `name`, whatever its status, or None."""
+    def _lookup(self, txn: lmdb.Transaction, name: str) -> tuple[Table | None, str | None]:
+        """The cached table under `name` and its status now (None once gone)."""
         self._refresh(txn)
         table = self._tables.get(table_name_from(name))
-        if table is None or table.status(self.clock()) is None:
-            return None
-        return table
+        return table, table.status(self.clock()) if table is not None else None
+
+    def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
+        """The table record under `name`, whatever its status, or None."""
+        table, status = self._lookup(txn, name)
+        return table if status is not None else None
 
     def active(self, txn: lmdb.Transaction, name: str) -> Table:
         """A table that data operations may use (ACTIVE or UPDATING)."""
-        self._refresh(txn)
-        table = self._tables.get(table_name_from(name))
-        if table is None or table.status(self.clock()) in (None, "CREATING", "DELETING"):
+        table, status = self._lookup(txn, name)
+        if status in (None, "CREATING", "DELETING"):
             raise resource_not_found()
         return table
 

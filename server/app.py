@@ -54,12 +54,13 @@ def error_response(status: int, name: str, message: str,
     return Response(payload, status, {**wire.response_headers(payload), **CORS_HEADERS})
 
 
-def transport_refusal(content_length: str | None,
-                      has_credentials: bool) -> tuple[int, str, str] | None:
-    """(status, error name, message) for a DynamoDB call refused before its body
-    is read: a declared body over the limit, or no credentials at all."""
-    if content_length is not None and content_length.isdigit() and \
-            int(content_length) > MAX_BODY_BYTES:
+def transport_refusal(content_length: str | None, has_credentials: bool,
+                      body_length: int = 0) -> tuple[int, str, str] | None:
+    """(status, error name, message) for a DynamoDB call refused by transport
+    rules: a body (declared, or as read so far) over the limit, or no
+    credentials at all."""
+    declared = int(content_length) if content_length and content_length.isdigit() else 0
+    if max(declared, body_length) > MAX_BODY_BYTES:
         return TOO_LARGE
     if not has_credentials:
         return MISSING_TOKEN
@@ -111,7 +112,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None) -> FrontEnd:
         if refusal is not None:
             return error_response(*refusal)
         body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
+        if len(body) > MAX_BODY_BYTES:  # more than it declared
             return error_response(*TOO_LARGE)
         if verifier is not None:
             try:

@@ -22,7 +22,6 @@ from dynalite_py.engine import Engine
 from .app import (
     CORS_HEADERS,
     MAX_BODY_BYTES,
-    TOO_LARGE,
     error_payload,
     inline_runner,
     transport_refusal,
@@ -42,6 +41,7 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self.fast_body: bytearray | None = None
+            self.target: str | None = None  # X-Amz-Target, once the headers are in
 
         def on_headers_complete(self) -> None:
             try:
@@ -63,7 +63,8 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             if self.limit_concurrency is not None and \
                     len(self.connections) >= self.limit_concurrency:
                 return False  # the ASGI path answers 503
-            return runs_inline(text(header(self.headers, b"x-amz-target")))
+            self.target = text(header(self.headers, b"x-amz-target"))
+            return runs_inline(self.target)
 
         def on_body(self, body: bytes) -> None:
             if self.fast_body is None:
@@ -76,7 +77,7 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
                 super().on_message_complete()
                 return
             body, self.fast_body = bytes(self.fast_body), None
-            status, headers, payload = answer(self.headers, body)
+            status, headers, payload = answer(self.headers, self.target, body)
             keep_alive = self.parser.should_keep_alive()
             self.transport.write(response_bytes(status, headers, payload,
                                                 self.server_state.default_headers, keep_alive))
@@ -85,16 +86,13 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             else:
                 self.transport.close()
 
-    def answer(headers: list[tuple[bytes, bytes]],
+    def answer(headers: list[tuple[bytes, bytes]], target: str | None,
                body: bytes) -> tuple[int, dict[str, str], bytes]:
         refusal = transport_refusal(text(header(headers, b"content-length")),
-                                    header(headers, b"authorization") is not None)
-        if refusal is None and len(body) > MAX_BODY_BYTES:
-            refusal = TOO_LARGE
+                                    header(headers, b"authorization") is not None, len(body))
         if refusal is not None:
             payload = error_payload(refusal[1], refusal[2])
             return refusal[0], wire.response_headers(payload), payload
-        target = text(header(headers, b"x-amz-target"))
         status, response_headers, payload = wire.handle(engine, target, body)
         log.debug("%s %s", target, status)
         return status, response_headers, payload

@@ -61,17 +61,26 @@ def secondaries_of(pid: int) -> list[int]:
     return found
 
 
-def listeners(url: str) -> int:
-    """How many sockets listen on the server's port (one per worker process)."""
-    port, count = int(url.rsplit(":", 1)[1]), 0
+def tcp_sockets() -> list[tuple[int, int, str, str]]:
+    """(local port, remote port, state, inode) of this machine's TCP sockets
+    (state "0A" is LISTEN), read from /proc/net/tcp and tcp6."""
+    found = []
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
             with open(table) as rows:
-                count += sum(1 for row in list(rows)[1:] if row.split()[3] == "0A"
-                             and int(row.split()[1].rsplit(":", 1)[1], 16) == port)
+                for row in list(rows)[1:]:
+                    fields = row.split()
+                    found.append((int(fields[1].rsplit(":", 1)[1], 16),
+                                  int(fields[2].rsplit(":", 1)[1], 16), fields[3], fields[9]))
         except OSError:
             continue
-    return count
+    return found
+
+
+def listeners(url: str) -> int:
+    """How many sockets listen on the server's port (one per worker process)."""
+    port = int(url.rsplit(":", 1)[1])
+    return sum(1 for local, _, state, _ in tcp_sockets() if local == port and state == "0A")
 
 
 def wait_for(predicate, seconds: float = 15.0):

@@ -11,7 +11,15 @@ import subprocess
 import sys
 import time
 
-from support import create_table, http_client, listeners, secondaries_of, start_server, wait_for
+from support import (
+    create_table,
+    http_client,
+    listeners,
+    secondaries_of,
+    start_server,
+    tcp_sockets,
+    wait_for,
+)
 
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
@@ -20,12 +28,8 @@ HEADERS = {"Content-Type": "application/x-amz-json-1.0",
 
 def serving_process(client_port: int, pids: list[int]) -> int | None:
     """Which of `pids` holds the server side of the connection from `client_port`."""
-    inodes = set()
-    with open("/proc/net/tcp") as table:
-        for line in list(table)[1:]:
-            fields = line.split()
-            if int(fields[2].split(":")[1], 16) == client_port:
-                inodes.add(f"socket:[{fields[9]}]")
+    inodes = {f"socket:[{inode}]" for _, remote, _, inode in tcp_sockets()
+              if remote == client_port}
     for pid in pids:
         for fd in os.listdir(f"/proc/{pid}/fd"):
             try:
