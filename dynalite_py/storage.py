@@ -96,6 +96,16 @@ class _Task:
         self.result: Any = None
         self.error: BaseException | None = None
 
+    def outcome(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class _Held(threading.local):
+    holding = False  # between hold_commits and release_commits
+    batch: _Batch | None = None  # the open transaction, from the first held write
+
 
 class Store:
     """An LMDB environment with the engine's databases and a group committer."""
@@ -126,6 +136,7 @@ class Store:
         self._queue: deque[_Task] = deque()
         self._lock = threading.Lock()
         self._leader_active = False
+        self._held = _Held()
 
     def close(self) -> None:
         self.env.close()
@@ -153,7 +164,13 @@ class Store:
 
     def write(self, work: Callable[[WriteContext], Any]) -> Any:
         """Run `work` inside a write transaction and return its result once
-        the transaction is committed (and flushed, in fsync mode)."""
+        the transaction is committed (and flushed, in fsync mode). Inside
+        `hold_commits`, the result comes at once and the commit later."""
+        held = self._held
+        if held.holding:
+            if held.batch is None:
+                held.batch = _Batch(self, nested=True)
+            return held.batch.run(_Task(work)).outcome()
         task = _Task(work)
         with self._lock:
             follow = self._leader_active
@@ -165,73 +182,59 @@ class Store:
             task.wake.wait()
         if not task.done:  # the leader, first or promoted
             self._lead()
-        if task.error is not None:
-            raise task.error
-        return task.result
+        return task.outcome()
+
+    def hold_commits(self) -> None:
+        """Until `release_commits`, this thread's writes share one open
+        transaction: each runs (in a nested transaction) and returns its
+        result at once, but none is committed, so none may be acknowledged,
+        until the release. One commit then serves them all (the HTTP server
+        holds the writes answered in one turn of its event loop)."""
+        self._held.holding = True
+
+    def release_commits(self) -> BaseException | None:
+        """Commit the writes held since `hold_commits`; the error that undid
+        them all if the commit failed, else None."""
+        held = self._held
+        batch, held.batch, held.holding = held.batch, None, False
+        if batch is None:
+            return None
+        return batch.finish()
 
     def _lead(self) -> None:
         """Commit everything queued; then promote the next queued writer (if
         any) to leader before waking this batch's writers."""
         with self._lock:
-            batch = list(self._queue)
+            tasks = list(self._queue)
             self._queue.clear()
         try:
-            self._commit_batch(batch)
+            self._commit_tasks(tasks)
         finally:
             with self._lock:
                 if self._queue:
                     self._queue[0].wake.set()
                 else:
                     self._leader_active = False
-            for task in batch:
+            for task in tasks:
                 if task.wake is not None:
                     task.wake.set()
 
-    def _commit_batch(self, batch: list[_Task]) -> None:
-        streamed = False
+    def _commit_tasks(self, tasks: list[_Task]) -> None:
         try:
-            parent = self.env.begin(write=True, db=self.items)
-            try:
-                # a write alone needs no nested transaction to keep its failure
-                # from the others: it fails by aborting the whole transaction
-                nested = len(batch) > 1
-                done = [ctx for task in batch
-                        if (ctx := self._run_task(parent, task, nested)) is not None]
-                if done:
-                    self._apply_stats(parent, done)
-                    parent.commit()
-                    streamed = any(ctx.streamed for ctx in done)
-                else:
-                    parent.abort()
-            except BaseException:
-                parent.abort()
-                raise
-        except BaseException as error:  # the commit itself failed: no task took effect
-            for task in batch:
-                task.error, task.result = self._reported(error), None
-        finally:
-            for task in batch:
-                task.done = True
-        if streamed:
-            for listener in self.after_stream_commit:
-                listener()
-
-    def _run_task(self, parent: lmdb.Transaction, task: _Task,
-                  nested: bool) -> WriteContext | None:
-        """Run one task, in a nested transaction if `nested`; its context if it
-        succeeded, None if it failed (its error is kept on the task)."""
-        txn = self.env.begin(write=True, parent=parent, db=self.items) if nested else parent
-        ctx = WriteContext(txn)
-        try:
-            task.result = task.work(ctx)
+            # a write alone needs no nested transaction to keep its failure
+            # from the others: it fails by aborting the whole transaction
+            batch = _Batch(self, nested=len(tasks) > 1)
         except BaseException as error:
-            if nested:
-                txn.abort()
-            task.error = self._reported(error)
-            return None
-        if nested:
-            txn.commit()
-        return ctx
+            batch = None
+            failure: BaseException | None = self._reported(error)
+        else:
+            for task in tasks:
+                batch.run(task)
+            failure = batch.finish()
+        for task in tasks:
+            if failure is not None:  # the commit itself failed: no task took effect
+                task.error, task.result = failure, None
+            task.done = True
 
     def _reported(self, error: BaseException) -> BaseException:
         """The error a failed write reports: a full map becomes DynamoDB's
@@ -263,3 +266,51 @@ class Store:
         """(ItemCount, TableSizeBytes) as of `txn`."""
         current = txn.get(table_id, db=self.stats)
         return tuple(unpack(current)) if current else (0, 0)
+
+
+class _Batch:
+    """One write transaction and the writes run in it so far."""
+
+    def __init__(self, store: Store, nested: bool) -> None:
+        self.store = store
+        # each write in a nested transaction, so that one failure undoes only
+        # itself; without, a failure undoes the batch (for a write alone)
+        self.nested = nested
+        self.txn = store.env.begin(write=True, db=store.items)
+        self.done: list[WriteContext] = []
+
+    def run(self, task: _Task) -> _Task:
+        """Run one write; a failure is kept on the task."""
+        nested = None
+        try:
+            if self.nested:
+                nested = self.store.env.begin(write=True, parent=self.txn, db=self.store.items)
+            ctx = WriteContext(self.txn if nested is None else nested)
+            task.result = task.work(ctx)
+            if nested is not None:
+                nested.commit()
+        except BaseException as error:
+            if nested is not None:
+                nested.abort()
+            task.error = self.store._reported(error)
+            return task
+        self.done.append(ctx)
+        return task
+
+    def finish(self) -> BaseException | None:
+        """Commit the writes that succeeded (with their stat changes), then
+        tell the stream listeners; the error if the commit itself failed."""
+        store = self.store
+        try:
+            if not self.done:
+                self.txn.abort()
+                return None
+            store._apply_stats(self.txn, self.done)
+            self.txn.commit()
+        except BaseException as error:
+            self.txn.abort()
+            return store._reported(error)
+        if any(ctx.streamed for ctx in self.done):
+            for listener in store.after_stream_commit:
+                listener()
+        return None

@@ -44,14 +44,20 @@ def handle(engine, target: str | None, body: bytes) -> tuple[int, dict[str, str]
         request = decode_body(body)
         response = engine.call(operation, request, service)
         status, payload = 200, orjson.dumps(response)
-    except DynamoError as error:
-        status, payload = error.status, orjson.dumps(error.to_wire())
-    except Exception:  # a bug of ours: DynamoDB's internal error, never a traceback
-        log.exception("internal error handling %s", target)
-        status, payload = 500, orjson.dumps(
-            {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
-             "message": "Internal server error"})
+    except Exception as error:
+        if not isinstance(error, DynamoError):  # a bug of ours: never a traceback
+            log.exception("internal error handling %s", target)
+        status, payload = failure(error)
     return status, response_headers(payload), payload
+
+
+def failure(error: Exception) -> tuple[int, bytes]:
+    """(HTTP status, body) reporting `error`: a DynamoError as itself,
+    anything else as DynamoDB's internal error."""
+    if isinstance(error, DynamoError):
+        return error.status, orjson.dumps(error.to_wire())
+    return 500, orjson.dumps({"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                              "message": "Internal server error"})
 
 
 def response_headers(payload: bytes) -> dict[str, str]:

@@ -18,7 +18,7 @@ from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
 from .auth import Verifier, load_credentials
-from .fastlane import fast_lane_protocol
+from .fastlane import HeldWrites, fast_lane_protocol
 from .workers import Secondaries, default_workers, die_with, listener, shared_listener, wake_primary
 
 
@@ -105,9 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         verifier = Verifier(load_credentials(args.auth)) if args.auth else None
         # signed requests take the ASGI path, where the verifier sees them whole
-        protocol = fast_lane_protocol(engine) if verifier is None else "httptools"
+        held = HeldWrites(engine)
+        protocol = fast_lane_protocol(engine, held) if verifier is None else "httptools"
         server = uvicorn.Server(uvicorn.Config(
-            create_app(engine, verifier), host=args.host, port=args.port,
+            create_app(engine, verifier, held.release), host=args.host, port=args.port,
             log_level=args.log_level, access_log=False, http=protocol,
             limit_concurrency=args.max_connections))
         if args.secondary:

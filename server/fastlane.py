@@ -13,6 +13,7 @@ unchanged, so uvicorn keeps its connection handling, timeouts and shutdown.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
@@ -32,12 +33,69 @@ log = logging.getLogger("dynalite_py.server")
 CORS_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in CORS_HEADERS.items())
 
 
-def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
-    """uvicorn's protocol class (`uvicorn.run(http=...)`) answering `engine`'s
-    inline DynamoDB calls itself."""
-    runs_inline = inline_runner(engine)
+# writes whose answers wait for one commit at the end of the event loop's turn
+HELD_TARGETS = frozenset(f"DynamoDB_20120810.{name}" for name in
+                         ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
 
-    class FastLaneProtocol(HttpToolsProtocol):
+
+class HeldWrites:
+    """Writes that arrive in one turn of the event loop share one commit.
+
+    A held write is only queued; a callback behind the turn's I/O events
+    runs the queue in one LMDB transaction (`Store.hold_commits`: each write
+    in a nested one), commits once, then sends every answer, so nothing is
+    acknowledged before it is committed. N writes then cost one commit and,
+    with several workers, one hand-over of LMDB's write lock instead of N;
+    the lock is held while the queue runs, not while the turn reads sockets.
+    Any other request first runs what is held, so answers keep their order
+    on a connection and reads see every acknowledged write.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.queue: list[tuple[FastLane, Call]] = []
+
+    def hold(self, protocol: FastLane, call: Call) -> None:
+        if not self.queue:
+            protocol.loop.call_soon(self.release)
+        self.queue.append((protocol, call))
+
+    def release(self) -> None:
+        """Run the held writes and commit them, then send their answers: as
+        they are, or each an error if the commit failed (then none of them
+        took effect)."""
+        if not self.queue:
+            return
+        queue, self.queue = self.queue, []
+        store = self.engine.store
+        store.hold_commits()
+        try:
+            answers = [(protocol, call, answer(self.engine, call)) for protocol, call in queue]
+        finally:
+            error = store.release_commits()
+        if error is not None:
+            status, payload = wire.failure(error)
+            failed = (status, wire.response_headers(payload), payload)
+        for protocol, call, reply in answers:
+            protocol.send(call, failed if error is not None else reply)
+
+
+@dataclass(slots=True)
+class Call:
+    """One DynamoDB call read by the fast lane."""
+    headers: list[tuple[bytes, bytes]]
+    target: str | None
+    body: bytes
+    keep_alive: bool
+
+
+def fast_lane_protocol(engine: Engine, held: HeldWrites | None = None) -> type[FastLane]:
+    """uvicorn's protocol class (`uvicorn.run(http=...)`) answering `engine`'s
+    inline DynamoDB calls itself; with `held`, writes share commits."""
+    runs_inline = inline_runner(engine)
+    holds = held is not None and engine.config.durability != "fsync"
+
+    class FastLaneProtocol(FastLane):
         def on_message_begin(self) -> None:
             super().on_message_begin()
             self.fast_body: bytearray | None = None
@@ -52,6 +110,8 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             if fast:
                 self.fast_body = bytearray()
             else:
+                if held is not None:
+                    held.release()  # answers in order, and nothing held behind it
                 super().on_headers_complete()
 
         def takes_fast_lane(self) -> bool:
@@ -76,28 +136,45 @@ def fast_lane_protocol(engine: Engine) -> type[HttpToolsProtocol]:
             if self.fast_body is None:
                 super().on_message_complete()
                 return
-            body, self.fast_body = bytes(self.fast_body), None
-            status, headers, payload = answer(self.headers, self.target, body)
-            keep_alive = self.parser.should_keep_alive()
-            self.transport.write(response_bytes(status, headers, payload,
-                                                self.server_state.default_headers, keep_alive))
-            if keep_alive:
-                self.on_response_complete()
-            else:
-                self.transport.close()
-
-    def answer(headers: list[tuple[bytes, bytes]], target: str | None,
-               body: bytes) -> tuple[int, dict[str, str], bytes]:
-        refusal = transport_refusal(text(header(headers, b"content-length")),
-                                    header(headers, b"authorization") is not None, len(body))
-        if refusal is not None:
-            payload = error_payload(refusal[1], refusal[2])
-            return refusal[0], wire.response_headers(payload), payload
-        status, response_headers, payload = wire.handle(engine, target, body)
-        log.debug("%s %s", target, status)
-        return status, response_headers, payload
+            call = Call(self.headers, self.target, bytes(self.fast_body),
+                        self.parser.should_keep_alive())
+            self.fast_body = None
+            if holds and call.target in HELD_TARGETS:
+                held.hold(self, call)
+                return
+            if held is not None:
+                held.release()
+            self.send(call, answer(engine, call))
 
     return FastLaneProtocol
+
+
+def answer(engine: Engine, call: Call) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, payload) of one fast-lane call."""
+    refusal = transport_refusal(text(header(call.headers, b"content-length")),
+                                header(call.headers, b"authorization") is not None,
+                                len(call.body))
+    if refusal is not None:
+        payload = error_payload(refusal[1], refusal[2])
+        return refusal[0], wire.response_headers(payload), payload
+    status, response_headers, payload = wire.handle(engine, call.target, call.body)
+    log.debug("%s %s", call.target, status)
+    return status, response_headers, payload
+
+
+class FastLane(HttpToolsProtocol):
+    """What the fast lane adds to uvicorn's protocol, whatever its engine."""
+
+    def send(self, call: Call, reply: tuple[int, dict[str, str], bytes]) -> None:
+        """Write one whole response; then wait for the next request, or close."""
+        if self.transport.is_closing():
+            return  # the client went away meanwhile
+        self.transport.write(response_bytes(*reply, self.server_state.default_headers,
+                                            call.keep_alive))
+        if call.keep_alive:
+            self.on_response_complete()
+        else:
+            self.transport.close()
 
 
 def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:

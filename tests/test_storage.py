@@ -254,3 +254,39 @@ def test_parallel_scan_segments_cover_the_hash_space_once():
         assert bounds[-1][1] == b"\x00\x00\x00\x08"
         for (_, high), (low, _) in zip(bounds, bounds[1:]):
             assert high == low
+
+
+def test_held_writes_commit_together_at_release(db):
+    """Between hold_commits and release_commits a thread's writes run at once
+    but stay invisible to readers; one failure undoes only itself."""
+    store = db.engine.store
+
+    def probe(name: str, fail: bool = False):
+        def run(ctx):
+            ctx.txn.put(name.encode(), b"x", db=store.meta)
+            if fail:
+                raise RuntimeError("boom")
+            return name
+        return run
+
+    def visible(name: str) -> bool:
+        seen = []
+        def look():  # another thread, as another connection's reader would be
+            with store.read() as txn:
+                seen.append(txn.get(name.encode(), db=store.meta) is not None)
+        reader = threading.Thread(target=look)
+        reader.start()
+        reader.join()
+        return seen[0]
+
+    store.hold_commits()
+    try:
+        assert store.write(probe("held-1")) == "held-1"
+        with pytest.raises(RuntimeError):
+            store.write(probe("held-2", fail=True))
+        assert store.write(probe("held-3")) == "held-3"
+        assert not visible("held-1")
+    finally:
+        assert store.release_commits() is None
+    assert [visible(f"held-{n}") for n in (1, 2, 3)] == [True, False, True]
+    assert store.release_commits() is None  # nothing held: nothing to do

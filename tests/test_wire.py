@@ -184,3 +184,94 @@ def test_fsync_server_answers_reads_inline_and_writes_in_threads(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+# --- held writes: the writes of one event-loop turn share one commit -------------
+
+def call_body(table: str, **members) -> bytes:
+    return orjson.dumps({"TableName": table, **members})
+
+
+def test_held_writes_see_each_other_and_answer_in_order(server_url):
+    """Pipelined writes on one connection share a commit: each sees the one
+    before it, a failed condition undoes only itself, and a read or a
+    transaction behind them sees them all."""
+    from support import create_table, http_client
+    table = create_table(http_client(server_url))
+    key = {"pk": {"S": "a"}}
+    calls = [
+        ("PutItem", call_body(table, Item={**key, "v": {"N": "1"}})),
+        ("PutItem", call_body(table, Item={**key, "v": {"N": "2"}}, ReturnValues="ALL_OLD")),
+        ("PutItem", call_body(table, Item={"pk": {"S": "b"}},
+                              ConditionExpression="attribute_exists(pk)")),
+        ("UpdateItem", call_body(table, Key=key, UpdateExpression="ADD v :ten",
+                                 ExpressionAttributeValues={":ten": {"N": "10"}},
+                                 ReturnValues="UPDATED_NEW")),
+        ("TransactWriteItems", orjson.dumps({"TransactItems": [{"ConditionCheck": {
+            "TableName": table, "Key": key, "ConditionExpression": "v = :twelve",
+            "ExpressionAttributeValues": {":twelve": {"N": "12"}}}}]})),
+        ("DeleteItem", call_body(table, Key=key, ReturnValues="ALL_OLD")),
+        ("GetItem", call_body(table, Key=key, ConsistentRead=True)),
+        ("GetItem", call_body(table, Key={"pk": {"S": "b"}}, ConsistentRead=True)),
+    ]
+    answers = raw_exchange(server_url, b"".join(raw_request(op, body) for op, body in calls),
+                           responses=len(calls))
+    statuses = [status.split()[1] for status, _, _ in answers]
+    bodies = [orjson.loads(body) for _, _, body in answers]
+    assert statuses == [b"200", b"200", b"400", b"200", b"200", b"200", b"200", b"200"]
+    assert bodies[1]["Attributes"]["v"] == {"N": "1"}
+    assert bodies[2]["__type"].endswith("#ConditionalCheckFailedException")
+    assert bodies[3]["Attributes"] == {"v": {"N": "12"}}
+    assert bodies[5]["Attributes"]["v"] == {"N": "12"}
+    assert bodies[6] == {} and bodies[7] == {}
+
+
+def test_held_write_closes_when_asked(server_url):
+    from support import create_table, http_client
+    table = create_table(http_client(server_url))
+    data = raw_request("PutItem", call_body(table, Item={"pk": {"S": "closing"}}),
+                       "Connection: close\r\n")
+    (status, headers, body), = raw_exchange(server_url, data)
+    assert status.split()[1] == b"200" and headers[b"connection"] == b"close"
+    assert orjson.loads(body) == {}
+
+
+def test_held_writes_from_many_connections_are_durable_once_answered(tmp_path):
+    """Writes from concurrent connections, pipelined so that turns hold many:
+    every answered write survives SIGKILL, each with one stream record."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from support import create_table, http_client, read_stream, start_server
+    process, url = start_server(str(tmp_path))
+    try:
+        client = http_client(url)
+        table = create_table(client, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+
+        def connection(worker: int) -> list[bytes]:
+            data = b"".join(raw_request("PutItem", call_body(
+                table, Item={"pk": {"S": f"{worker}-{n}"}, "n": {"N": str(n)}}))
+                for n in range(40))
+            return [status.split()[1] for status, _, _ in raw_exchange(url, data, responses=40)]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [s for answer in pool.map(connection, range(8)) for s in answer]
+        assert statuses == [b"200"] * 320
+    finally:
+        process.kill()
+        process.wait(10)
+    process, url = start_server(str(tmp_path))
+    try:
+        client = http_client(url)
+        items = client.scan(TableName=table, ConsistentRead=True)["Items"]
+        assert sorted(item["pk"]["S"] for item in items) == \
+            sorted(f"{w}-{n}" for w in range(8) for n in range(40))
+        arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+        records = read_stream(http_client(url, "dynamodbstreams"), arn)
+        assert sorted(r["dynamodb"]["Keys"]["pk"]["S"] for r in records) == \
+            sorted(item["pk"]["S"] for item in items)
+        sequence = [int(r["dynamodb"]["SequenceNumber"]) for r in records]
+        assert sequence == sorted(set(sequence))
+    finally:
+        process.terminate()
+        process.wait(10)
