@@ -190,10 +190,12 @@ class Catalog:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
 
     # Describing -------------------------------------------------------------
-    def describe(self, txn: lmdb.Transaction, table: Table) -> dict:
-        """The TableDescription DynamoDB returns for this table now."""
+    def describe(self, txn: lmdb.Transaction, table: Table, now: float | None = None) -> dict:
+        """The TableDescription DynamoDB returns for this table now, or as of
+        `now` (a write describes the table as of its own time, however long
+        its commit waited)."""
         record = table.record
-        status = table.status(self.clock())
+        status = table.status(self.clock() if now is None else now)
         item_count, size_bytes = self.store.table_stats(txn, table.id)
         arn = self.table_arn(table.name)
         description = {

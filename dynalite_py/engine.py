@@ -20,6 +20,10 @@ from .storage import Store
 from .sweeper import Sweeper, sweep
 from .throttling import Throttler
 from .validation import check_request
+from .writes import StagedWrite, perform_together
+
+# the writes `call_together` runs with one commit (each module has `stage`)
+STAGED_OPERATIONS = frozenset(("PutItem", "UpdateItem", "DeleteItem"))
 
 
 class Engine:
@@ -67,13 +71,39 @@ class Engine:
     def call(self, operation: str, request: dict, service: str = "dynamodb") -> dict:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
         wire form. Raises DynamoError with DynamoDB's name, message and status."""
+        module, request = self._checked(operation, request, service)
+        return module.run(self, request)
+
+    def call_together(self, calls: list[tuple[str, object, str] | Exception]
+                      ) -> list[dict | Exception]:
+        """Run single-item writes (STAGED_OPERATIONS), each given as `call`'s
+        arguments, with one commit: each is checked and planned, then all are
+        applied in one transaction, then answered (writes.perform_together).
+        Each result is a response or the error, in order; an error given in
+        place of a call stays in its place."""
+        staged = []
+        for call in calls:
+            try:
+                staged.append(call if isinstance(call, Exception) else self._stage(*call))
+            except Exception as error:
+                staged.append(error)
+        return perform_together(self.store, staged)
+
+    def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
+        module, request = self._checked(operation, request, service)
+        if operation not in STAGED_OPERATIONS or service != "dynamodb":
+            raise ValueError(f"{operation} cannot be staged")
+        return module.stage(self, request)
+
+    def _checked(self, operation: str, request: object, service: str) -> tuple[object, dict]:
+        """The operation's module and its request, once its shape is valid."""
         module = OPERATIONS.get(service, {}).get(operation)
         if module is None:
             raise _missing_operation(service, operation)
         check_request(operation, _without_raw_payload(request), service)
         if not isinstance(request, dict):  # a non-object body reads as empty, as it checked
             request = {}
-        return module.run(self, request)
+        return module, request
 
     def add_trigger(self, trigger) -> None:
         """Run a triggers.Trigger from now on (the bridge sets it up at once)."""

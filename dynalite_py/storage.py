@@ -22,7 +22,8 @@ Group commit: concurrent writers queue their work; whichever thread finds
 no commit in progress becomes the leader, runs every queued write in one
 LMDB transaction (each in a nested transaction, so one failure cannot
 touch the others; a write alone runs in the transaction itself), commits
-once (one fsync), then wakes the rest.
+once (one fsync), then wakes the rest. Held commits (`hold_commits`) do the
+same for one thread's writes, for Engine.call_together.
 """
 from __future__ import annotations
 
@@ -188,8 +189,8 @@ class Store:
         """Until `release_commits`, this thread's writes share one open
         transaction: each runs (in a nested transaction) and returns its
         result at once, but none is committed, so none may be acknowledged,
-        until the release. One commit then serves them all (the HTTP server
-        holds the writes answered in one turn of its event loop)."""
+        until the release. One commit then serves them all
+        (Engine.call_together: the server's writes of one event-loop turn)."""
         self._held.holding = True
 
     def release_commits(self) -> BaseException | None:

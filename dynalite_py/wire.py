@@ -39,16 +39,49 @@ def decode_body(body: bytes) -> object:
 
 
 def handle(engine, target: str | None, body: bytes) -> tuple[int, dict[str, str], bytes]:
-    try:
-        service, operation = parse_target(target)
-        request = decode_body(body)
-        response = engine.call(operation, request, service)
-        status, payload = 200, orjson.dumps(response)
-    except Exception as error:
-        if not isinstance(error, DynamoError):  # a bug of ours: never a traceback
-            log.exception("internal error handling %s", target)
-        status, payload = failure(error)
+    status, payload = answer(engine, target, body)
     return status, response_headers(payload), payload
+
+
+def answer(engine, target: str | None, body: bytes) -> tuple[int, bytes]:
+    """(HTTP status, body) answering one call, without the headers (the fast
+    lane writes those itself)."""
+    try:
+        result = engine.call(*parse_call(target, body))
+    except Exception as error:
+        result = error
+    return encoded(result, target)
+
+
+def answer_together(engine, calls: list[tuple[str | None, bytes]]) -> list[tuple[int, bytes]]:
+    """`answer` for each of several single-item writes (X-Amz-Target, body),
+    run with one commit (Engine.call_together)."""
+    parsed: list = []
+    for target, body in calls:
+        try:
+            parsed.append(parse_call(target, body))
+        except Exception as error:
+            parsed.append(error)
+    results = engine.call_together(parsed)
+    return [encoded(result, target) for result, (target, _) in zip(results, calls)]
+
+
+def parse_call(target: str | None, body: bytes) -> tuple[str, object, str]:
+    """(operation, request, service): Engine.call's arguments."""
+    service, operation = parse_target(target)
+    return operation, decode_body(body), service
+
+
+def encoded(result: dict | Exception, target: str | None) -> tuple[int, bytes]:
+    """(HTTP status, body) of a response, or of the error raised instead."""
+    if not isinstance(result, Exception):
+        try:
+            return 200, orjson.dumps(result)
+        except Exception as error:
+            result = error
+    if not isinstance(result, DynamoError):  # a bug of ours: never a traceback
+        log.error("internal error handling %s", target, exc_info=result)
+    return failure(result)
 
 
 def failure(error: Exception) -> tuple[int, bytes]:
@@ -61,6 +94,7 @@ def failure(error: Exception) -> tuple[int, bytes]:
 
 
 def response_headers(payload: bytes) -> dict[str, str]:
+    """The headers DynamoDB sends with every answer."""
     return {"Content-Type": CONTENT_TYPE,
             "x-amzn-RequestId": request_id(),
             "x-amz-crc32": str(zlib.crc32(payload))}

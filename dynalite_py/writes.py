@@ -122,17 +122,77 @@ class PlannedWrite:
         return write_units(new_size if new_item is not None else old.size)
 
 
-def perform(engine, plan: PlannedWrite) -> Outcome:
-    """Apply one planned write in its own transaction, with throttling."""
-    table = plan.table
-    engine.throttler.admit(table, "write", table.global_index_names)
+class StagedWrite:
+    """A PutItem, DeleteItem or UpdateItem checked, planned and admitted by
+    throttling, but not yet run: `work` runs inside a write transaction (under
+    LMDB's write lock, so it should be all that runs there), `answer` builds
+    the response once the write is committed, `failed` settles a failure."""
+
+    def __init__(self, engine, request: dict, plan: PlannedWrite,
+                 builder: object | None = None) -> None:
+        table = plan.table
+        engine.throttler.admit(table, "write", table.global_index_names)
+        self.engine = engine
+        self.request = request
+        self.plan = plan
+        self.builder = builder  # an update's, whose touched paths UPDATED_* show
+
+    def work(self, ctx: WriteContext) -> Outcome:
+        return self.plan.apply(ctx, self.engine)
+
+    def answer(self, outcome: Outcome) -> dict:
+        table = self.plan.table
+        self.engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
+        return respond(self.request, table, outcome, getattr(self.builder, "touched", None))
+
+    def failed(self, error: BaseException) -> None:
+        if isinstance(error, ConditionFailed):  # a failed condition still costs
+            self.engine.throttler.spend(self.plan.table, "write", error.units)
+
+
+def perform(staged: StagedWrite) -> dict:
+    """Run one staged write in a transaction of its own; its response."""
     try:
-        outcome = engine.store.write(lambda ctx: plan.apply(ctx, engine))
-    except ConditionFailed as failure:
-        engine.throttler.spend(table, "write", failure.units)
+        outcome = staged.engine.store.write(staged.work)
+    except Exception as error:
+        staged.failed(error)
         raise
-    engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
-    return outcome
+    return staged.answer(outcome)
+
+
+def perform_together(store, writes: list[StagedWrite | Exception]) -> list[dict | Exception]:
+    """Run staged writes in one transaction, each in a nested one (a failure
+    undoes only itself), commit once, then build the answers: with the write
+    lock held only while the writes run. Errors (also those in `writes`, from
+    staging) come back in their places; if the commit fails, every write
+    reports its error."""
+    store.hold_commits()
+    try:
+        outcomes = [write if isinstance(write, Exception) else _outcome(store, write)
+                    for write in writes]
+    finally:
+        failure = store.release_commits()
+    return [_answer(write, outcome, failure) for write, outcome in zip(writes, outcomes)]
+
+
+def _outcome(store, write: StagedWrite) -> Outcome | Exception:
+    try:
+        return store.write(write.work)
+    except Exception as error:
+        write.failed(error)
+        return error
+
+
+def _answer(write: StagedWrite | Exception, outcome: Outcome | Exception,
+            failure: BaseException | None) -> dict | Exception:
+    if isinstance(outcome, Exception):
+        return outcome
+    if failure is not None:
+        return failure
+    try:
+        return write.answer(outcome)
+    except Exception as error:
+        return error
 
 
 def respond(request: dict, table: Table, outcome: Outcome, touched: list[list] | None = None

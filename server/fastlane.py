@@ -13,12 +13,13 @@ unchanged, so uvicorn keeps its connection handling, timeouts and shutdown.
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from dynalite_py import wire
-from dynalite_py.engine import Engine
+from dynalite_py.engine import STAGED_OPERATIONS, Engine
 
 from .app import (
     CORS_HEADERS,
@@ -34,21 +35,21 @@ CORS_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in CORS_HE
 
 
 # writes whose answers wait for one commit at the end of the event loop's turn
-HELD_TARGETS = frozenset(f"DynamoDB_20120810.{name}" for name in
-                         ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
+HELD_TARGETS = frozenset(f"DynamoDB_20120810.{name}" for name in STAGED_OPERATIONS)
 
 
 class HeldWrites:
     """Writes that arrive in one turn of the event loop share one commit.
 
     A held write is only queued; a callback behind the turn's I/O events
-    runs the queue in one LMDB transaction (`Store.hold_commits`: each write
-    in a nested one), commits once, then sends every answer, so nothing is
-    acknowledged before it is committed. N writes then cost one commit and,
-    with several workers, one hand-over of LMDB's write lock instead of N;
-    the lock is held while the queue runs, not while the turn reads sockets.
-    Any other request first runs what is held, so answers keep their order
-    on a connection and reads see every acknowledged write.
+    answers the queue with `wire.answer_together`: every write is checked and
+    planned, then all run in one LMDB transaction, which commits once, then
+    the answers are built and sent, so nothing is acknowledged before it is
+    committed. N writes then cost one commit and, with several workers, one
+    hand-over of LMDB's write lock instead of N; the lock is held only while
+    the writes themselves run. Any other request first answers what is held,
+    so answers keep their order on a connection and reads see every
+    acknowledged write.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -61,23 +62,16 @@ class HeldWrites:
         self.queue.append((protocol, call))
 
     def release(self) -> None:
-        """Run the held writes and commit them, then send their answers: as
-        they are, or each an error if the commit failed (then none of them
-        took effect)."""
+        """Answer the held writes."""
         if not self.queue:
             return
         queue, self.queue = self.queue, []
-        store = self.engine.store
-        store.hold_commits()
-        try:
-            answers = [(protocol, call, answer(self.engine, call)) for protocol, call in queue]
-        finally:
-            error = store.release_commits()
-        if error is not None:
-            status, payload = wire.failure(error)
-            failed = (status, wire.response_headers(payload), payload)
-        for protocol, call, reply in answers:
-            protocol.send(call, failed if error is not None else reply)
+        refusals = [refusal(call) for _, call in queue]
+        answers = iter(wire.answer_together(self.engine, [
+            (call.target, call.body) for (_, call), refused in zip(queue, refusals)
+            if refused is None]))
+        for (protocol, call), refused in zip(queue, refusals):
+            protocol.send(call, refused or next(answers))
 
 
 @dataclass(slots=True)
@@ -149,24 +143,25 @@ def fast_lane_protocol(engine: Engine, held: HeldWrites | None = None) -> type[F
     return FastLaneProtocol
 
 
-def answer(engine: Engine, call: Call) -> tuple[int, dict[str, str], bytes]:
-    """(status, headers, payload) of one fast-lane call."""
-    refusal = transport_refusal(text(header(call.headers, b"content-length")),
+def answer(engine: Engine, call: Call) -> tuple[int, bytes]:
+    """(status, payload) of one fast-lane call."""
+    return refusal(call) or wire.answer(engine, call.target, call.body)
+
+
+def refusal(call: Call) -> tuple[int, bytes] | None:
+    """The answer to a call the transport rules refuse, else None."""
+    refused = transport_refusal(text(header(call.headers, b"content-length")),
                                 header(call.headers, b"authorization") is not None,
                                 len(call.body))
-    if refusal is not None:
-        payload = error_payload(refusal[1], refusal[2])
-        return refusal[0], wire.response_headers(payload), payload
-    status, response_headers, payload = wire.handle(engine, call.target, call.body)
-    log.debug("%s %s", call.target, status)
-    return status, response_headers, payload
+    return None if refused is None else (refused[0], error_payload(refused[1], refused[2]))
 
 
 class FastLane(HttpToolsProtocol):
     """What the fast lane adds to uvicorn's protocol, whatever its engine."""
 
-    def send(self, call: Call, reply: tuple[int, dict[str, str], bytes]) -> None:
+    def send(self, call: Call, reply: tuple[int, bytes]) -> None:
         """Write one whole response; then wait for the next request, or close."""
+        log.debug("%s %s", call.target, reply[0])
         if self.transport.is_closing():
             return  # the client went away meanwhile
         self.transport.write(response_bytes(*reply, self.server_state.default_headers,
@@ -189,13 +184,16 @@ def text(value: bytes | None) -> str | None:
     return None if value is None else value.decode("latin-1")
 
 
-def response_bytes(status: int, headers: dict[str, str], payload: bytes,
+# wire.response_headers, as bytes around the two values that vary
+ANSWER_HEAD = (f"Content-Type: {wire.CONTENT_TYPE}\r\nx-amzn-RequestId: %s\r\n"
+               "x-amz-crc32: %d\r\n").encode() + CORS_LINES + b"content-length: %d\r\n"
+
+
+def response_bytes(status: int, payload: bytes,
                    default_headers: list[tuple[bytes, bytes]], keep_alive: bool) -> bytes:
     """A whole HTTP/1.1 response, head and body, for a single write."""
-    lines = "".join([f"{name}: {value}\r\n" for name, value in headers.items()])
-    return b"".join([STATUS_LINE[status], default_lines(default_headers),
-                     lines.encode("latin-1"), CORS_LINES,
-                     b"content-length: %d\r\n" % len(payload),
+    head = ANSWER_HEAD % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
+    return b"".join([STATUS_LINE[status], default_lines(default_headers), head,
                      b"\r\n" if keep_alive else b"connection: close\r\n\r\n", payload])
 
 

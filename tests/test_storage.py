@@ -290,3 +290,50 @@ def test_held_writes_commit_together_at_release(db):
         assert store.release_commits() is None
     assert [visible(f"held-{n}") for n in (1, 2, 3)] == [True, False, True]
     assert store.release_commits() is None  # nothing held: nothing to do
+
+
+def test_writes_called_together_share_one_commit(db):
+    """Engine.call_together (the server's held writes): each write sees the
+    ones before it, errors stay in their places, nothing shows before the end."""
+    client = db.client()
+    make_table(client, "together", "S")
+    item = {"pk": {"S": "p"}, "sk": {"S": "a"}}
+    calls = [
+        ("PutItem", {"TableName": "together", "Item": {**item, "v": {"N": "1"}}}),
+        ("PutItem", {"TableName": "together", "Item": {**item, "v": {"N": "2"}},
+                     "ReturnValues": "ALL_OLD"}),
+        ("PutItem", {"TableName": "together", "Item": {"pk": {"S": "p"}}}),  # no sort key
+        ("DeleteItem", {"TableName": "together", "Key": {"pk": {"S": "p"}, "sk": {"S": "b"}},
+                        "ConditionExpression": "attribute_exists(pk)"}),
+        ("UpdateItem", {"TableName": "together", "Key": item, "UpdateExpression": "ADD v :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}},
+                        "ReturnValues": "UPDATED_NEW"}),
+        ("PutItem", {"TableName": "absent", "Item": item}),
+    ]
+    results = db.engine.call_together([(op, request, "dynamodb") for op, request in calls])
+    assert results[0] == {}
+    assert results[1] == {"Attributes": {**item, "v": {"N": "1"}}}
+    assert results[2].message == "One or more parameter values were invalid: " \
+                                 "Missing the key sk in the item"
+    assert results[3].name == "ConditionalCheckFailedException"
+    assert results[4] == {"Attributes": {"v": {"N": "3"}}}
+    assert results[5].name == "ResourceNotFoundException"
+    assert client.get_item(TableName="together", Key=item)["Item"]["v"] == {"N": "3"}
+
+
+def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
+    with dynalite_py.open(str(tmp_path), map_size=1 << 20) as small:
+        client = small.client()
+        make_table(client, "full", "S")
+
+        def put(n: int) -> tuple:
+            return ("PutItem", {"TableName": "full", "Item": {
+                "pk": {"S": "p"}, "sk": {"S": f"{n:05d}"}, "pad": {"S": "x" * 3000}}}, "dynamodb")
+
+        stored = 0
+        while not isinstance(small.engine.call_together([put(stored)])[0], Exception):
+            stored += 1
+        results = small.engine.call_together([put(stored + n) for n in range(5)] + [
+            ("PutItem", {"TableName": "full"}, "dynamodb")])
+        assert [error.name for error in results] == ["InternalServerError"] * 5 + ["ValidationException"]
+        assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored

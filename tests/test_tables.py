@@ -172,3 +172,21 @@ def test_unimplemented_operation_is_a_clear_error(client):
     code, message = error_of(client.describe_continuous_backups, TableName="x")
     assert code == "UnknownOperationException"
     assert "DescribeContinuousBackups" in message
+
+
+def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path):
+    """A write that waits (a slow commit, a busy machine) still answers
+    CREATING / UPDATING: the table is described as of the request."""
+    import itertools
+
+    import dynalite_py
+    with dynalite_py.open(str(tmp_path), table_status_delay=0.5) as db:
+        ticks = itertools.count()
+        db.engine.clock = lambda: 1_800_000_000 + next(ticks) * 0.3  # each look, later
+        client = db.client()
+        created = client.create_table(TableName="slow", ProvisionedThroughput=THROUGHPUT, **KEYS)
+        assert created["TableDescription"]["TableStatus"] == "CREATING"
+        client.get_waiter("table_exists").wait(TableName="slow", WaiterConfig={"Delay": 0.01})
+        updated = client.update_table(TableName="slow", ProvisionedThroughput={
+            "ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
+        assert updated["TableDescription"]["TableStatus"] == "UPDATING"

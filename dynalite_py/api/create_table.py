@@ -34,7 +34,7 @@ def run(engine, request: dict) -> dict:
         if stream and stream.get("StreamEnabled"):
             enable_stream(ctx, engine, record, stream["StreamViewType"], now)
         table = catalog.put(ctx, record)
-        return {"TableDescription": catalog.describe(ctx.txn, table)}
+        return {"TableDescription": catalog.describe(ctx.txn, table, now)}
 
     return engine.store.write(create)
 

@@ -9,19 +9,22 @@ from ..errors import validation_error
 from ..expressions import RequestExpressions
 from ..items import key_of
 from ..model.values import validate_item, validate_key
-from ..writes import Build, PlannedWrite, perform, request_condition, respond
+from ..writes import Build, PlannedWrite, StagedWrite, perform, request_condition
 
 NAME = "DeleteItem"
 READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
+    return perform(stage(engine, request))
+
+
+def stage(engine, request: dict) -> StagedWrite:
     delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected", "ConditionalOperator"])
     check_return_values(request)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
-    outcome = perform(engine, delete.plan(table, lambda old: (None, 0)))
-    return respond(request, table, outcome)
+    return StagedWrite(engine, request, delete.plan(table, lambda old: (None, 0)))
 
 
 @dataclass

@@ -12,7 +12,7 @@ from ..model.values import (
     validate_item,
     validate_item_key,
 )
-from ..writes import PlannedWrite, perform, request_condition, respond
+from ..writes import PlannedWrite, StagedWrite, perform, request_condition
 from .delete_item import check_return_values, return_old_on_failure
 
 NAME = "PutItem"
@@ -20,12 +20,15 @@ READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
+    return perform(stage(engine, request))
+
+
+def stage(engine, request: dict) -> StagedWrite:
     put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
     check_return_values(request)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
-    outcome = perform(engine, put.plan(table))
-    return respond(request, table, outcome)
+    return StagedWrite(engine, request, put.plan(table))
 
 
 @dataclass

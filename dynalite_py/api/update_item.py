@@ -6,7 +6,7 @@ from ..catalog import Table
 from ..expressions import Scope, apply, check_paths
 from ..expressions.legacy import apply_attribute_updates, check_attribute_updates
 from ..model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
-from ..writes import PlannedWrite, perform, respond
+from ..writes import PlannedWrite, StagedWrite, perform
 from .delete_item import KeyedWrite
 
 NAME = "UpdateItem"
@@ -16,12 +16,15 @@ LEGACY = ["AttributeUpdates", "Expected", "ConditionalOperator"]
 
 
 def run(engine, request: dict) -> dict:
+    return perform(stage(engine, request))
+
+
+def stage(engine, request: dict) -> StagedWrite:
     update = KeyedWrite.check(request, EXPRESSIONS, LEGACY)
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"])
     plan, builder = plan_update(update, table)
-    outcome = perform(engine, plan)
-    return respond(request, table, outcome, builder.touched)
+    return StagedWrite(engine, request, plan, builder)
 
 
 def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, "ItemUpdate"]:

@@ -51,7 +51,7 @@ def run(engine, request: dict) -> dict:
                           request.get("AttributeDefinitions"))
         record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
         updated = catalog.put(ctx, record)
-        return updated, {"TableDescription": catalog.describe(ctx.txn, updated)}
+        return updated, {"TableDescription": catalog.describe(ctx.txn, updated, now)}
 
     updated, response = engine.store.write(update)
     engine.throttler.retune(updated)
