@@ -11,7 +11,7 @@ leaves nothing written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import item_collections
 from .capacity import with_capacity, write_units
@@ -21,6 +21,9 @@ from .expressions import RequestExpressions, Scope, holds, project
 from .expressions.legacy import check_conditional_operator, expected_condition
 from .items import StoredItem, read_item
 from .storage import WriteContext
+
+if TYPE_CHECKING:
+    from .api.update_item import ItemUpdate
 
 CONDITION_FAILED = "The conditional request failed"
 
@@ -129,7 +132,7 @@ class StagedWrite:
     the response once the write is committed, `failed` settles a failure."""
 
     def __init__(self, engine, request: dict, plan: PlannedWrite,
-                 builder: object | None = None) -> None:
+                 builder: ItemUpdate | None = None) -> None:
         table = plan.table
         engine.throttler.admit(table, "write", table.global_index_names)
         self.engine = engine
@@ -143,7 +146,8 @@ class StagedWrite:
     def answer(self, outcome: Outcome) -> dict:
         table = self.plan.table
         self.engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
-        return respond(self.request, table, outcome, getattr(self.builder, "touched", None))
+        touched = self.builder.touched if self.builder is not None else None
+        return respond(self.request, table, outcome, touched)
 
     def failed(self, error: BaseException) -> None:
         if isinstance(error, ConditionFailed):  # a failed condition still costs
