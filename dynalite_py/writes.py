@@ -126,42 +126,37 @@ class PlannedWrite:
 
 
 class StagedWrite:
-    """A PutItem, DeleteItem or UpdateItem checked, planned and admitted by
-    throttling, but not yet run: `work` runs inside a write transaction (under
-    LMDB's write lock, so it should be all that runs there), `answer` builds
-    the response once the write is committed, `failed` settles a failure."""
+    """A PutItem, DeleteItem or UpdateItem checked and planned but not yet
+    run: `run` applies it (admitted and paid for by throttling) in the
+    store's write transaction, `answer` builds the response once the write
+    is committed."""
 
     def __init__(self, engine, request: dict, plan: PlannedWrite,
                  builder: ItemUpdate | None = None) -> None:
-        table = plan.table
-        engine.throttler.admit(table, "write", table.global_index_names)
         self.engine = engine
         self.request = request
         self.plan = plan
         self.builder = builder  # an update's, whose touched paths UPDATED_* show
 
-    def work(self, ctx: WriteContext) -> Outcome:
-        return self.plan.apply(ctx, self.engine)
+    def run(self) -> Outcome:
+        throttler, table = self.engine.throttler, self.plan.table
+        throttler.admit(table, "write", table.global_index_names)
+        try:
+            outcome = self.engine.store.write(lambda ctx: self.plan.apply(ctx, self.engine))
+        except ConditionFailed as failure:  # a failed condition still costs
+            throttler.spend(table, "write", failure.units)
+            raise
+        throttler.spend(table, "write", outcome.units, outcome.index_units)
+        return outcome
 
     def answer(self, outcome: Outcome) -> dict:
-        table = self.plan.table
-        self.engine.throttler.spend(table, "write", outcome.units, outcome.index_units)
         touched = self.builder.touched if self.builder is not None else None
-        return respond(self.request, table, outcome, touched)
-
-    def failed(self, error: BaseException) -> None:
-        if isinstance(error, ConditionFailed):  # a failed condition still costs
-            self.engine.throttler.spend(self.plan.table, "write", error.units)
+        return respond(self.request, self.plan.table, outcome, touched)
 
 
 def perform(staged: StagedWrite) -> dict:
     """Run one staged write in a transaction of its own; its response."""
-    try:
-        outcome = staged.engine.store.write(staged.work)
-    except Exception as error:
-        staged.failed(error)
-        raise
-    return staged.answer(outcome)
+    return staged.answer(staged.run())
 
 
 def perform_together(store, writes: list[StagedWrite | Exception]) -> list[dict | Exception]:
@@ -172,18 +167,17 @@ def perform_together(store, writes: list[StagedWrite | Exception]) -> list[dict 
     reports its error."""
     store.hold_commits()
     try:
-        outcomes = [write if isinstance(write, Exception) else _outcome(store, write)
+        outcomes = [write if isinstance(write, Exception) else _outcome(write)
                     for write in writes]
     finally:
         failure = store.release_commits()
     return [_answer(write, outcome, failure) for write, outcome in zip(writes, outcomes)]
 
 
-def _outcome(store, write: StagedWrite) -> Outcome | Exception:
+def _outcome(write: StagedWrite) -> Outcome | Exception:
     try:
-        return store.write(write.work)
+        return write.run()
     except Exception as error:
-        write.failed(error)
         return error
 
 
