@@ -2,7 +2,9 @@
 boto3 clients so both answer byte for byte alike.
 
 `handle(engine, target, body)` takes the X-Amz-Target header and the raw
-request body and returns (HTTP status, headers, response body). No HTTP
+request body and returns (HTTP status, headers, response body); `answer`
+returns (status, body) for a caller that writes its own headers, and
+`answer_together` does that for several single-item writes under one commit. No HTTP
 framework is involved: the server adds transport concerns (authentication
 header, body limit, CORS) around it.
 """
