@@ -1,7 +1,8 @@
 """The engine: one entry point, `call(operation, request) -> response`.
 
 The HTTP server and the embedded API are thin shells over `Engine.call`, so
-both behave identically by construction.
+both behave identically by construction; the server's held writes go
+through `Engine.call_together`, the same operations under one commit.
 """
 from __future__ import annotations
 

@@ -5,10 +5,12 @@ Starlette's Request and Response and two socket writes; the engine's own
 work is a fraction of that (py-spy, docs/benchmarks.md). This protocol is
 uvicorn's httptools protocol with one change: a plain `POST /` DynamoDB call
 that can run on the event loop is answered from the parser's callbacks and
-written with one `write`. Everything else (other routes, SigV4 checking,
-fsync writes that wait in a thread, `Expect: 100-continue`, pipelined
-requests behind a slow one, the connection cap's 503) takes the ASGI path
-unchanged, so uvicorn keeps its connection handling, timeouts and shutdown.
+written with one `write` (PutItem, UpdateItem and DeleteItem are held to the
+end of the loop's turn and share one commit: `HeldWrites`). Everything else
+(other routes, SigV4 checking, fsync writes that wait in a thread,
+`Expect: 100-continue`, pipelined requests behind a slow one, the
+connection cap's 503) takes the ASGI path unchanged, so uvicorn keeps its
+connection handling, timeouts and shutdown.
 """
 from __future__ import annotations
 
@@ -39,7 +41,9 @@ HELD_TARGETS = frozenset(f"DynamoDB_20120810.{name}" for name in STAGED_OPERATIO
 
 
 class HeldWrites:
-    """Writes that arrive in one turn of the event loop share one commit.
+    """Writes that arrive in one turn of the event loop share one commit
+    (without fsync: in fsync mode writes wait for their flush in a thread,
+    which serves mixed loads better; docs/benchmarks.md).
 
     A held write is only queued; a callback behind the turn's I/O events
     answers the queue with `wire.answer_together`: every write is checked and
