@@ -24,7 +24,7 @@ def mentions_expressions(request: dict, expressions: list[str]) -> bool:
     """Whether a request names any of `expressions` or a placeholder map (most
     requests do not, and then have nothing to check)."""
     return ("ExpressionAttributeNames" in request or "ExpressionAttributeValues" in request
-            or any(name in request for name in expressions))
+            or not request.keys().isdisjoint(expressions))
 
 
 def check_expression_params(request: dict, expressions: list[str], legacy: list[str]) -> None:

@@ -34,7 +34,7 @@ class RequestExpressions:
     def parse(cls, request: dict, expressions: list[str], legacy: list[str]
               ) -> "RequestExpressions":
         if not mentions_expressions(request, expressions):
-            return cls(Scope(None, None))  # nothing to check (most requests)
+            return NO_EXPRESSIONS  # nothing to check (most requests)
         check_expression_params(request, expressions, legacy)
         values = request.get("ExpressionAttributeValues")
         if values is not None:
@@ -87,6 +87,11 @@ class RequestExpressions:
                         f"other; must remove or rewrite one of these paths; path one: "
                         f"[{_show(first)}], path two: [{_show(second)}]")
         return paths
+
+
+
+# the expressions of a request that has none: shared, and never changed
+NO_EXPRESSIONS = RequestExpressions(Scope(None, None))
 
 
 def _show(elements: list) -> str:
