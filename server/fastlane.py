@@ -71,9 +71,13 @@ class HeldWrites:
             return
         queue, self.queue = self.queue, []
         refusals = [refusal(call) for _, call in queue]
-        answers = iter(wire.answer_together(self.engine, [
-            (call.target, call.body) for (_, call), refused in zip(queue, refusals)
-            if refused is None]))
+        runs = [(call.target, call.body) for (_, call), refused in zip(queue, refusals)
+                if refused is None]
+        try:
+            answers = iter(wire.answer_together(self.engine, runs))
+        except Exception as error:  # a bug of ours: answer every call, leave none hanging
+            log.exception("held writes failed")
+            answers = iter([wire.failure(error)] * len(runs))
         for (protocol, call), refused in zip(queue, refusals):
             protocol.send(call, refused or next(answers))
 
