@@ -6,7 +6,9 @@ An operation validates its request and describes the write as a
 `PlannedWrite.apply` reads the old item, checks the condition, builds the
 new item and commits it through ItemWriter (indexes, TTL and the stream
 record follow in the same transaction). A failed condition raises and
-leaves nothing written.
+leaves nothing written. A `StagedWrite` is a single-item write ready to
+run: `perform` runs one in a commit of its own; `perform_together` runs
+many under one commit (the server's writes of one event-loop turn).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from .errors import DynamoError
 from .expressions import RequestExpressions, Scope, holds, project
 from .expressions.legacy import check_conditional_operator, expected_condition
 from .items import StoredItem, read_item
-from .storage import WriteContext
+from .storage import Store, WriteContext
 
 if TYPE_CHECKING:
     from .api.update_item import ItemUpdate
@@ -159,7 +161,7 @@ def perform(staged: StagedWrite) -> dict:
     return staged.answer(staged.run())
 
 
-def perform_together(store, writes: list[StagedWrite | Exception]) -> list[dict | Exception]:
+def perform_together(store: Store, writes: list[StagedWrite | Exception]) -> list[dict | Exception]:
     """Run staged writes in one transaction, each in a nested one (a failure
     undoes only itself), commit once, then build the answers: with the write
     lock held only while the writes run. Errors (also those in `writes`, from
