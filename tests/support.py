@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 
 import boto3
 import httpx
@@ -131,3 +132,17 @@ def read_stream(streams_client, arn: str, iterator_type: str = "TRIM_HORIZON") -
                 break
             iterator = page.get("NextShardIterator")
     return records
+
+
+@contextmanager
+def throttled_server(data_dir: str):
+    """A `serve --throttling` server whose burst is 2 s, with a table "limited"
+    of 1 read and 1 write unit a second; yields its URL."""
+    process, url = start_server(data_dir, "--throttling", env={"DYNALITE_BURST_SECONDS": "2"})
+    try:
+        create_table(http_client(url), TableName="limited", BillingMode="PROVISIONED",
+                     ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)

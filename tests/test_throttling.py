@@ -135,19 +135,9 @@ def test_throttling_is_off_by_default(client, table):
 
 def test_server_throttles_and_reports_statistics(tmp_path):
     import httpx
-    from support import http_client, start_server
-    process, url = start_server(str(tmp_path), "--throttling", env={"DYNALITE_BURST_SECONDS": "2"})
-    try:
-        client = http_client(url)
-        client.create_table(TableName="limited", BillingMode="PROVISIONED",
-                            ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-        client.get_waiter("table_exists").wait(TableName="limited", WaiterConfig={"Delay": 0.01})
-        passed, _ = writes_until_throttled(client)
+    from support import http_client, throttled_server
+    with throttled_server(str(tmp_path)) as url:
+        passed, _ = writes_until_throttled(http_client(url))
         assert 2 <= passed <= 3  # 2 s of burst at 1 unit/s, plus what refilled meanwhile
         stats = httpx.get(url + "/_dynalite/statistics").json()["limited"]
         assert stats["ThrottledRequests"] == 1 and stats["ConsumedCapacityUnits"] == passed
-    finally:
-        process.terminate()
-        process.wait(10)

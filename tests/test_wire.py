@@ -280,16 +280,8 @@ def test_held_writes_from_many_connections_are_durable_once_answered(tmp_path):
 def test_held_writes_are_throttled_one_after_another(tmp_path):
     """Writes answered together are admitted and paid for in turn, as if sent
     one by one: a 2-unit burst lets 2 (3 with what refills) of 10 through."""
-    from support import http_client, start_server
-    process, url = start_server(str(tmp_path), "--throttling",
-                                env={"DYNALITE_BURST_SECONDS": "2"})
-    try:
-        client = http_client(url)
-        client.create_table(TableName="limited", BillingMode="PROVISIONED",
-                            ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
-                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-        client.get_waiter("table_exists").wait(TableName="limited", WaiterConfig={"Delay": 0.01})
+    from support import throttled_server
+    with throttled_server(str(tmp_path)) as url:
         data = b"".join(raw_request("PutItem", call_body("limited", Item={"pk": {"S": f"k{n}"}}))
                         for n in range(10))
         answers = raw_exchange(url, data, responses=10)
@@ -297,6 +289,3 @@ def test_held_writes_are_throttled_one_after_another(tmp_path):
         assert 2 <= passed <= 3
         assert all(orjson.loads(body)["__type"].endswith("#ProvisionedThroughputExceededException")
                    for _, _, body in answers[passed:])
-    finally:
-        process.terminate()
-        process.wait(10)
