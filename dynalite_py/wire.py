@@ -95,11 +95,12 @@ def failure(error: Exception) -> tuple[int, bytes]:
                               "message": "Internal server error"})
 
 
+# the headers DynamoDB sends with every answer: content type, request id, CRC32 of the body
+ANSWER_HEADERS = ("Content-Type", "x-amzn-RequestId", "x-amz-crc32")
+
+
 def response_headers(payload: bytes) -> dict[str, str]:
-    """The headers DynamoDB sends with every answer."""
-    return {"Content-Type": CONTENT_TYPE,
-            "x-amzn-RequestId": request_id(),
-            "x-amz-crc32": str(zlib.crc32(payload))}
+    return dict(zip(ANSWER_HEADERS, (CONTENT_TYPE, request_id(), str(zlib.crc32(payload)))))
 
 
 _ID_PREFIX = os.urandom(16).hex().upper()  # per process, so ids never repeat across processes

@@ -193,8 +193,9 @@ def text(value: bytes | None) -> str | None:
 
 
 # wire.response_headers, as bytes around the two values that vary
-ANSWER_HEAD = (f"Content-Type: {wire.CONTENT_TYPE}\r\nx-amzn-RequestId: %s\r\n"
-               "x-amz-crc32: %d\r\n").encode() + CORS_LINES + b"content-length: %d\r\n"
+ANSWER_HEAD = "".join(f"{name}: {value}\r\n" for name, value in zip(
+    wire.ANSWER_HEADERS, (wire.CONTENT_TYPE, "%s", "%d"))).encode() + \
+    CORS_LINES + b"content-length: %d\r\n"
 
 
 def response_bytes(status: int, payload: bytes,
