@@ -2,7 +2,8 @@
 
 A stored value is msgpack([size, item]): the item in wire form plus its
 DynamoDB size, so a write knows the old item's size (for capacity and
-TableSizeBytes) without recomputing it. Everything derived from an item
+TableSizeBytes) without recomputing it, or even decoding the item: a put
+that replaces an item on a plain table never looks at the old one. Everything derived from an item
 change (table stats, the stream record; index entries later) is written by
 `ItemWriter.write` in the caller's transaction, so it commits with the item.
 """
@@ -19,26 +20,35 @@ from .model.keys import item_key
 from .storage import Store, WriteContext, pack, unpack
 
 
-class StoredItem:
-    __slots__ = ("item", "size")
+# msgpack's unsigned integer tags -> their widths in bytes
+_UINT_WIDTHS = {0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8}
 
-    def __init__(self, item: dict, size: int) -> None:
-        self.item = item
-        self.size = size
+
+class StoredItem:
+    """An item as stored: its size read at once from the value's header, the
+    item itself decoded on first use."""
+    __slots__ = ("size", "_raw", "_item")
+
+    def __init__(self, raw: bytes) -> None:
+        self._raw = raw
+        self._item: dict | None = None
+        tag = raw[1]  # raw[0] is the array header of [size, item]
+        self.size = tag if tag < 0x80 else int.from_bytes(raw[2:2 + _UINT_WIDTHS[tag]], "big")
+
+    @property
+    def item(self) -> dict:
+        if self._item is None:
+            self._item = unpack(self._raw)[1]
+        return self._item
 
 
 def key_of(table: Table, key_or_item: dict) -> bytes:
     return item_key(table.id, table.hash_name, table.range_name, key_or_item)
 
 
-def decode(raw: bytes) -> StoredItem:
-    size, item = unpack(raw)
-    return StoredItem(item, size)
-
-
 def read_item(txn: lmdb.Transaction, store: Store, key: bytes) -> StoredItem | None:
     raw = txn.get(key, db=store.items)
-    return decode(raw) if raw is not None else None
+    return StoredItem(raw) if raw is not None else None
 
 
 class ItemWriter:

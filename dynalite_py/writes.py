@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 CONDITION_FAILED = "The conditional request failed"
 
-# old item (None when absent) -> (new item, its size); a None item deletes.
-Build = Callable[[dict | None], tuple[dict | None, int]]
+# old item as stored (None when absent) -> (new item, its size); a None item
+# deletes. A build that ignores the old item spares decoding it.
+Build = Callable[[StoredItem | None], tuple[dict | None, int]]
 
 
 @dataclass
@@ -96,12 +97,11 @@ class PlannedWrite:
         writing nothing yet (a transaction prepares every action first)."""
         table = engine.catalog.confirm(ctx, self.table)  # still there, as it was
         old = read_item(ctx.txn, engine.store, self.key)
-        old_item = old.item if old else None
-        if self.condition is not None and not self.condition.holds(old_item):
+        if self.condition is not None and not self.condition.holds(old.item if old else None):
             raise ConditionFailed(old, self.return_old_on_failure, self.failure_units(old))
         if self.build is None:
-            return Outcome(old, old_item, old.size if old else 0, table=table)
-        new_item, new_size = self.build(old_item)
+            return Outcome(old, old.item if old else None, old.size if old else 0, table=table)
+        new_item, new_size = self.build(old)
         return Outcome(old, new_item, new_size, table=table)
 
     def commit(self, ctx: WriteContext, engine, outcome: Outcome) -> Outcome:
@@ -121,7 +121,7 @@ class PlannedWrite:
         if self.build is None:
             return write_units(old.size)
         try:
-            new_item, new_size = self.build(old.item)
+            new_item, new_size = self.build(old)
         except DynamoError:
             return write_units(old.size)
         return write_units(new_size if new_item is not None else old.size)

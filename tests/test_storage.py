@@ -11,7 +11,7 @@ import pytest
 from support import http_client, start_server
 
 import dynalite_py
-from dynalite_py.items import decode
+from dynalite_py.items import StoredItem
 from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
@@ -32,7 +32,7 @@ def partition_sort_keys(db, table_name: str, hash_key: str, reverse: bool = Fals
         table = engine.catalog.active(txn, table_name)
         prefix = partition_prefix(table.id, {"S": hash_key})
         return [item["sk"] for _, item in iterate_partition(
-            txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: decode(raw).item,
+            txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: StoredItem(raw).item,
             lambda item: item["sk"], reverse)]
 
 
@@ -240,7 +240,7 @@ def test_resuming_a_partition_read_at_every_position(db):
             for position, sort_key in enumerate(order):
                 start = item_key(table.id, "pk", "sk", {"pk": {"S": "p"}, "sk": {"S": sort_key}})
                 rest = [item["sk"]["S"] for _, item in partition_entries(
-                    txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: decode(raw).item,
+                    txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: StoredItem(raw).item,
                     lambda item: item["sk"], reverse, start)]
                 assert rest == order[position + 1:], (reverse, sort_key)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import validation_error
 from ..indexes import decode_entry
-from ..items import decode
+from ..items import StoredItem
 from ..keyconditions import KeyCondition, from_expression, from_legacy, resolve
 from ..model.keys import INDEX_LAYOUT, ITEM_LAYOUT, partition_prefix
 from ..projection import check_attributes_to_get, check_expression_params
@@ -87,7 +87,7 @@ def partition_range(txn, store, source: Source, condition: KeyCondition, reverse
     """Entries of the queried partition that satisfy the sort-key condition."""
     prefix = partition_prefix(source.owner_id, condition.hash_value)
     if source.index is None:
-        db, layout, decoder = store.items, ITEM_LAYOUT, decode
+        db, layout, decoder = store.items, ITEM_LAYOUT, StoredItem
     else:
         db, layout, decoder = store.indexes, INDEX_LAYOUT, decode_entry
     range_name = source.range_name

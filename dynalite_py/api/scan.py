@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import validation_error
 from ..indexes import decode_entry
-from ..items import decode
+from ..items import StoredItem
 from ..projection import check_attributes_to_get, check_expression_params
 from ..querying import (
     admit_read,
@@ -42,7 +42,7 @@ def run(engine, request: dict) -> dict:
     store = engine.store
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
-    db, decoder = (store.items, decode) if source.index is None else (store.indexes, decode_entry)
+    db, decoder = (store.items, StoredItem) if source.index is None else (store.indexes, decode_entry)
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         raw = scan_entries(txn, db, source.owner_id, segment, total,
                            start_key_bytes(source, start))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..catalog import Table
 from ..expressions import Scope, apply, check_paths
 from ..expressions.legacy import apply_attribute_updates, check_attribute_updates
+from ..items import StoredItem
 from ..model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
 from ..writes import PlannedWrite, StagedWrite, perform
 from .delete_item import KeyedWrite
@@ -55,8 +56,8 @@ class ItemUpdate:
         self.attribute_updates = attribute_updates  # the legacy form
         self.touched: list[list] = []
 
-    def __call__(self, old: dict | None) -> tuple[dict, int]:
-        base = old if old is not None else dict(self.key_item)
+    def __call__(self, old: StoredItem | None) -> tuple[dict, int]:
+        base = old.item if old is not None else dict(self.key_item)
         if self.update is not None:
             new_item, self.touched = apply(self.update, base, self.scope)
         elif self.attribute_updates:
