@@ -19,7 +19,6 @@ from .config import Config
 from .model.keys import item_key
 from .storage import Store, WriteContext, pack, unpack
 
-
 # msgpack's unsigned integer tags -> their widths in bytes
 _UINT_WIDTHS = {0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8}
 

@@ -42,7 +42,10 @@ def run(engine, request: dict) -> dict:
     store = engine.store
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
-    db, decoder = (store.items, StoredItem) if source.index is None else (store.indexes, decode_entry)
+    if source.index is None:
+        db, decoder = store.items, StoredItem
+    else:
+        db, decoder = store.indexes, decode_entry
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         raw = scan_entries(txn, db, source.owner_id, segment, total,
                            start_key_bytes(source, start))
