@@ -13,6 +13,7 @@ from support import http_client, start_server
 import dynalite_py
 from dynalite_py.items import StoredItem
 from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
+from dynalite_py.storage import pack
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -337,3 +338,31 @@ def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
             ("PutItem", {"TableName": "full"}, "dynamodb")])
         assert [error.name for error in results] == ["InternalServerError"] * 5 + ["ValidationException"]
         assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored
+
+
+@pytest.mark.parametrize("size", [0, 127, 128, 255, 256, 65_535, 65_536, 400 * 1024])
+def test_stored_item_reads_its_size_from_every_header_width(size):
+    """The size comes from msgpack's integer header (fixint, uint8/16/32)
+    without decoding the item; the item still decodes on first use."""
+    item = {"pk": {"S": "a"}, "n": {"N": "1"}}
+    stored = StoredItem(pack([size, item]))
+    assert stored.size == size
+    assert stored.item == item
+
+
+def test_overwriting_a_large_item_with_a_small_one_keeps_table_size_exact(tmp_path):
+    """A replacing put uses the old item's stored size (never decoded) for
+    TableSizeBytes and capacity: both must come out as if it had been."""
+    with dynalite_py.open(str(tmp_path)) as db:
+        client = db.client()
+        client.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        client.get_waiter("table_exists").wait(TableName="tbl", WaiterConfig={"Delay": 0.01})
+        client.put_item(TableName="tbl", Item={"pk": {"S": "k"}, "v": {"S": "x" * 70_000}})
+        small = client.put_item(TableName="tbl", Item={"pk": {"S": "k"}, "v": {"S": "y"}},
+                                ReturnConsumedCapacity="TOTAL")
+        # the larger of old (70,004 bytes: 69 KB rounded up) and new item is billed
+        assert small["ConsumedCapacity"]["CapacityUnits"] == 69.0
+        table = client.describe_table(TableName="tbl")["Table"]
+        assert (table["ItemCount"], table["TableSizeBytes"]) == (1, len("pk") + 1 + len("v") + 1)
