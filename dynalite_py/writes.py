@@ -219,6 +219,8 @@ def collection_metrics(request: dict, table: Table, outcome: Outcome) -> dict | 
 def returned_attributes(mode: str | None, outcome: Outcome,
                         touched: list[list] | None = None) -> dict | None:
     """What ReturnValues asks to see of a write, or None."""
+    if mode is None or mode == "NONE":  # spares decoding the old item
+        return None
     old = outcome.old.item if outcome.old else None
     if mode == "ALL_OLD":
         return old or None
