@@ -134,7 +134,9 @@ def test_first_bad_attribute_reports() -> None:
 def test_empty_strings_and_binaries_are_allowed() -> None:
     # dynalite putItem "should put empty values" (DynamoDB allows them since 2020).
     item = {"b": {"S": ""}, "c": {"B": ""}, "d": {"SS": [""]}, "e": {"BS": [""]}}
-    assert validate_item(copy.deepcopy(item)) == item
+    checked = copy.deepcopy(item)
+    assert validate_item(checked) == item_size(item) == 4
+    assert checked == item
 
 
 def test_all_types_accepted() -> None:
@@ -151,7 +153,9 @@ def test_all_types_accepted() -> None:
         "i": {"L": [{"S": "a"}, {"N": "-56.789"}, {"L": []}, {"M": {}}]},
         "j": {"M": {"a": {"M": {}}, "b": {"L": []}}},
     }
-    assert validate_item(copy.deepcopy(item)) == item
+    checked = copy.deepcopy(item)
+    assert validate_item(checked) == item_size(item)  # sized in the same pass
+    assert checked == item
 
 
 def test_numbers_are_normalized_in_place_everywhere() -> None:
@@ -160,8 +164,8 @@ def test_numbers_are_normalized_in_place_everywhere() -> None:
         "ns": {"NS": ["001", "1e3", "-0"]},
         "l": {"L": [{"N": "+5"}, {"M": {"x": {"N": "1.2E-3"}}}]},
     }
-    result = validate_item(item)
-    assert result is item
+    size = validate_item(item)
+    assert size == item_size(item)  # of the normalized numbers
     assert item == {
         "n": {"N": "1.5"},
         "ns": {"NS": ["1", "1000", "0"]},

@@ -15,6 +15,7 @@ from ..items import key_of
 from ..model.values import (
     KEY_MISMATCH,
     check_item_size,
+    check_size,
     validate_index_keys,
     validate_item,
     validate_key,
@@ -82,7 +83,7 @@ def check_write_request(write: dict) -> None:
         raise validation_error("Supplied AttributeValue has more than one datatypes set, "
                                "must contain exactly one of the supported datatypes")
     if "PutRequest" in write:
-        check_item_size(validate_item(write["PutRequest"]["Item"]))
+        check_size(validate_item(write["PutRequest"]["Item"]))
     elif "DeleteRequest" in write:
         validate_item(write["DeleteRequest"]["Key"])
 

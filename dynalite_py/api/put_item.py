@@ -7,7 +7,7 @@ from ..catalog import Table
 from ..expressions import RequestExpressions
 from ..items import key_of
 from ..model.values import (
-    check_item_size,
+    check_size,
     validate_index_keys,
     validate_item,
     validate_item_key,
@@ -43,8 +43,8 @@ class Put:
     @classmethod
     def check(cls, request: dict, legacy: list[str]) -> "Put":
         expressions = RequestExpressions.parse(request, ["ConditionExpression"], legacy)
-        item = validate_item(request["Item"])
-        return cls(request, expressions, item, check_item_size(item))
+        item = request["Item"]
+        return cls(request, expressions, item, check_size(validate_item(item)))
 
     def plan(self, table: Table) -> PlannedWrite:
         item, size = self.item, self.size

@@ -7,7 +7,8 @@ DynamoDB checks on top, with its exact messages.
 
 Suggested order for a write, as DynamoDB (and dynalite) does it:
   1. `validate_item(item)` - every value; numbers normalized in place;
-  2. `check_item_size(item)` - still before the table is looked up;
+     returns the item's size;
+  2. `check_size(size)` - still before the table is looked up;
   3. `validate_item_key(item, ...)` then `validate_index_keys(item, ...)`
      once the table's schema is known.
 For a `Key` parameter (GetItem, DeleteItem, UpdateItem): `validate_item(key)`
@@ -83,25 +84,33 @@ _EMPTY_KIND = {"S": "string", "B": "binary"}
 
 # --- Attribute value validation ---------------------------------------------
 
-def validate_item(item: Item) -> Item:
+def validate_item(item: Item) -> int:
     """Check every attribute value of `item`; normalize N and NS in place.
 
-    Returns `item` itself. Raises the first error DynamoDB would report.
+    Returns the item's size, computed in the same pass. Raises the first
+    error DynamoDB would report.
     """
-    for value in item.values():
+    size = 0
+    for name, value in item.items():
+        size += len(name) if name.isascii() else len(name.encode("utf-8"))
         # Inline fast path for the scalar types that need no or little work.
         if len(value) == 1:
             kind = next(iter(value))
-            if kind == "S" or kind == "B" or kind == "BOOL":
-                if value[kind] is not None:
+            data = value[kind]
+            if data is not None:
+                if kind == "S":
+                    size += len(data) if data.isascii() else len(data.encode("utf-8"))
                     continue
-            elif kind == "N":
-                data = value["N"]
-                if data is not None:
-                    value["N"] = normalize_number(data)
+                if kind == "N":
+                    value["N"] = data = normalize_number(data)
+                    size += number_size(data)
+                    continue
+                if kind == "BOOL":
+                    size += 1
                     continue
         _check_value(value, 1)
-    return item
+        size += value_size(value)
+    return size
 
 
 def validate_attribute_value(value: AttributeValue) -> AttributeValue:
@@ -283,7 +292,11 @@ def check_item_size(item: Mapping[str, AttributeValue], message: str = ITEM_TOO_
 
     UpdateItem passes `UPDATE_TOO_BIG` as the message.
     """
-    size = item_size(item)
+    return check_size(item_size(item), message)
+
+
+def check_size(size: int, message: str = ITEM_TOO_BIG) -> int:
+    """Raise if an item of `size` bytes is over 400 KB; return the size."""
     if size > MAX_ITEM_SIZE:
         raise validation_error(message)
     return size
