@@ -24,21 +24,28 @@ _UINT_WIDTHS = {0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8}
 
 
 class StoredItem:
-    """An item as stored: its size read at once from the value's header, the
-    item itself decoded on first use."""
-    __slots__ = ("size", "_raw", "_item")
+    """An item as stored, decoded on first use: reading the item decodes the
+    whole value; reading only the size takes it from the value's header."""
+    __slots__ = ("_raw", "_item", "_size")
 
     def __init__(self, raw: bytes) -> None:
         self._raw = raw
         self._item: dict | None = None
-        tag = raw[1]  # raw[0] is the array header of [size, item]
-        self.size = tag if tag < 0x80 else int.from_bytes(raw[2:2 + _UINT_WIDTHS[tag]], "big")
+        self._size: int | None = None
 
     @property
     def item(self) -> dict:
         if self._item is None:
-            self._item = unpack(self._raw)[1]
+            self._size, self._item = unpack(self._raw)
         return self._item
+
+    @property
+    def size(self) -> int:
+        if self._size is None:
+            tag = self._raw[1]  # _raw[0] is the array header of [size, item]
+            self._size = tag if tag < 0x80 else int.from_bytes(
+                self._raw[2:2 + _UINT_WIDTHS[tag]], "big")
+        return self._size
 
 
 def key_of(table: Table, key_or_item: dict) -> bytes:
