@@ -345,9 +345,12 @@ def test_stored_item_reads_its_size_from_every_header_width(size):
     """The size comes from msgpack's integer header (fixint, uint8/16/32)
     without decoding the item; the item still decodes on first use."""
     item = {"pk": {"S": "a"}, "n": {"N": "1"}}
-    stored = StoredItem(pack([size, item]))
-    assert stored.size == size
-    assert stored.item == item
+    size_first = StoredItem(pack([size, item]))
+    assert size_first.size == size
+    assert size_first.item == item
+    item_first = StoredItem(pack([size, item]))  # decoding the item sets the size too
+    assert item_first.item == item
+    assert item_first.size == size
 
 
 def test_overwriting_a_large_item_with_a_small_one_keeps_table_size_exact(tmp_path):
