@@ -59,8 +59,9 @@ class Bucket:
     def spend(self, units: float) -> None:
         """Debit units at the time of the last admission (a request spends
         right after being admitted; the time only caps a full bucket)."""
-        self.empty_level = max(self.empty_level,
-                               self.checked * self.rate - self.capacity) + units
+        floor = self.checked * self.rate - self.capacity  # a full bucket's level
+        level = self.empty_level
+        self.empty_level = (level if level > floor else floor) + units  # max(), cheaper
 
     def retune(self, rate: float, burst_seconds: float, now: float) -> None:
         """A new rate from now on, keeping the tokens (or debt) held."""
@@ -129,6 +130,8 @@ class Throttler:
         if now * bucket.rate <= bucket.empty_level:  # inlined Bucket.admits: the hot path
             self._refuse(table, TABLE_THROTTLED)
         bucket.checked = now
+        if not index_names:
+            return
         for name in index_names:
             index_bucket = self._bucket(table, name, kind, now)
             if not index_bucket.admits(now):
