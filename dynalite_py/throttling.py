@@ -82,18 +82,23 @@ class Throttler:
     burst_seconds: float
     on_demand_quota: float
     clock: Callable[[], float]
-    buckets: dict[tuple, Bucket] = field(default_factory=dict)
+    # kind ("read"/"write") -> table id (the table's bucket) or (table id,
+    # GSI name) -> bucket; a table's key needs no tuple on the hot path
+    buckets: dict[str, dict[bytes | tuple[bytes, str], Bucket]] = field(
+        default_factory=lambda: {"read": {}, "write": {}})
     usage: dict[str, Usage] = field(default_factory=dict)
 
     def _bucket(self, table, index_name: str | None, kind: str, now: float) -> Bucket:
         """The bucket; its rate is re-read only when the table record changed."""
-        bucket = self.buckets.get((table.id, index_name, kind))
+        buckets = self.buckets[kind]
+        key = table.id if index_name is None else (table.id, index_name)
+        bucket = buckets.get(key)
         if bucket is not None and bucket.source is table.record:  # the common case
             return bucket
         rate = self._rate(table, index_name, kind)
         if bucket is None:
             bucket = Bucket(rate, self.burst_seconds, now, table.record)
-            self.buckets[(table.id, index_name, kind)] = bucket
+            buckets[key] = bucket
         elif bucket.rate != rate:  # UpdateTable changed it: the new rate applies from now
             bucket.retune(rate, self.burst_seconds, now)
         bucket.source = table.record
@@ -102,9 +107,11 @@ class Throttler:
     def retune(self, table) -> None:
         """Apply a table's new provisioned rates from this moment (UpdateTable)."""
         now = self.clock()
-        for (table_id, index_name, kind) in list(self.buckets):
-            if table_id == table.id:
-                self._bucket(table, index_name, kind, now)
+        for kind, buckets in self.buckets.items():
+            for key in list(buckets):
+                table_id, index_name = (key, None) if isinstance(key, bytes) else key
+                if table_id == table.id:
+                    self._bucket(table, index_name, kind, now)
 
     def _rate(self, table, index_name: str | None, kind: str) -> float:
         throughput = table.record["ProvisionedThroughput"]
@@ -124,7 +131,7 @@ class Throttler:
         if not self.enabled:
             return
         now = self.clock()
-        bucket = self.buckets.get((table.id, None, kind))
+        bucket = self.buckets[kind].get(table.id)
         if bucket is None or bucket.source is not table.record:
             bucket = self._bucket(table, None, kind, now)
         if now * bucket.rate <= bucket.empty_level:  # inlined Bucket.admits: the hot path
@@ -160,12 +167,12 @@ class Throttler:
         if not self.enabled:
             return
         if not index_units:  # admit() made the bucket
-            self.buckets[(table.id, None, kind)].spend(units)
+            self.buckets[kind][table.id].spend(units)
             return
         global_names = table.global_index_names
         table_units = units + sum(used for name, used in index_units.items()
                                   if name not in global_names)
-        self.buckets[(table.id, None, kind)].spend(table_units)
+        self.buckets[kind][table.id].spend(table_units)
         for name, used in index_units.items():
             if name in global_names:
                 self._bucket(table, name, kind, self.clock()).spend(used)
