@@ -3,9 +3,10 @@
 A stored value is msgpack([size, item]): the item in wire form plus its
 DynamoDB size, so a write knows the old item's size (for capacity and
 TableSizeBytes) without recomputing it, or even decoding the item: a put
-that replaces an item on a plain table never looks at the old one. Everything derived from an item
-change (table stats, the stream record; index entries later) is written by
-`ItemWriter.write` in the caller's transaction, so it commits with the item.
+that replaces an item on a plain table never looks at the old one.
+Everything derived from an item change (table stats, the stream record;
+index entries later) is written by `ItemWriter.write` in the caller's
+transaction, so it commits with the item.
 """
 from __future__ import annotations
 
