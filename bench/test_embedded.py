@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import itertools
-import statistics
-import time
 from collections.abc import Iterator
 
 import pytest
 
 import dynalite_py
-from bench.conftest import RESULTS
+from bench.conftest import Side, measure_interleaved
 
 ITEM_PADDING = "x" * 150  # items of about 200 bytes
 
@@ -136,10 +134,6 @@ def provisioned(db):
     db.engine.throttler.enabled = False
 
 
-THROTTLING_BLOCKS = 40  # pairs of blocks, one with throttling off and one on
-THROTTLING_BLOCK_CALLS = 250
-
-
 def throttling_requests(operation: str) -> Iterator[dict]:
     """Endless GetItem keys, or PutItem items changed since their last write."""
     if operation == "GetItem":
@@ -152,28 +146,17 @@ def throttling_requests(operation: str) -> Iterator[dict]:
 
 @pytest.mark.parametrize("operation", ["GetItem", "PutItem"])
 def test_embedded_throttling_overhead(benchmark, provisioned, operation):
-    """Calls with throttling off and on, in alternating blocks of the same
-    run, so that the host's drift (which moves two separate runs by more
-    than the 5% measured) falls on both sides alike. Each call is timed
-    alone; the medians go to the summary's on / off ratio."""
+    """The same calls with throttling off and on, interleaved in one run:
+    the on / off ratio of their medians is the throttling checks' cost."""
     requests = throttling_requests(operation)
-    timings: dict[bool, list[float]] = {False: [], True: []}
-    call, throttler = provisioned.call, provisioned.engine.throttler
-
-    orders = itertools.cycle([(False, True), (True, False)])  # neither side always first
-
-    def block_pair() -> None:
-        for enabled in next(orders):
-            throttler.enabled = enabled
-            spent = timings[enabled]
-            for _ in range(THROTTLING_BLOCK_CALLS):
-                request = next(requests)
-                start = time.perf_counter()
-                call(operation, request)
-                spent.append(time.perf_counter() - start)
-
-    benchmark.pedantic(block_pair, rounds=THROTTLING_BLOCKS)
-    throttler.enabled = False
+    throttler = provisioned.engine.throttler
     name = "embedded_get_item" if operation == "GetItem" else "embedded_put_item"
-    for enabled, spent in timings.items():
-        RESULTS[f"{name}_throttling_{'on' if enabled else 'off'}"] = 1 / statistics.median(spent)
+
+    def side(enabled: bool) -> Side:
+        def enter() -> None:
+            throttler.enabled = enabled
+        return Side(f"{name}_throttling_{'on' if enabled else 'off'}", provisioned.call,
+                    lambda: (operation, next(requests)), enter)
+
+    measure_interleaved(benchmark, [side(False), side(True)])
+    throttler.enabled = False

@@ -16,6 +16,8 @@ import orjson
 import pytest
 from support import free_port, start_server
 
+from bench.conftest import Side, measure_interleaved
+
 AUTH = "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0"
 
 
@@ -97,8 +99,15 @@ def test_http_put_item(benchmark, dynalite, record):
     record("http_put_item", benchmark)
 
 
-def test_http_put_item_with_stream(benchmark, dynalite, record):
+def test_http_put_item_stream_overhead(benchmark, dynalite):
+    """PutItem into a table with a NEW_AND_OLD_IMAGES stream and into one
+    without, interleaved in one run (the ratio of the medians)."""
     counter = itertools.count()
-    benchmark(lambda: dynalite.call("PutItem", {"TableName": "bench-stream",
-                                                "Item": changed_item(counter)}))
-    record("http_put_item_stream", benchmark)
+
+    def side(name: str, table: str) -> Side:
+        return Side(name, dynalite.call,
+                    lambda: ("PutItem", {"TableName": table, "Item": changed_item(counter)}))
+
+    measure_interleaved(benchmark, [side("http_put_item_no_stream", "bench"),
+                                    side("http_put_item_stream", "bench-stream")],
+                        blocks=20)
