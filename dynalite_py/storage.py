@@ -33,7 +33,6 @@ import tempfile
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import lmdb
@@ -56,20 +55,25 @@ def unpack(data: bytes) -> Any:
     return msgpack.unpackb(data, raw=False)
 
 
-@dataclass
 class WriteContext:
     """What one queued write sees: its (nested) transaction and stat deltas."""
 
-    txn: lmdb.Transaction
-    stats: dict[bytes, list[int]] = field(default_factory=dict)
-    # write units spent on secondary indexes by this write, by index name
-    index_units: dict[str, float] = field(default_factory=dict)
-    streamed: bool = False  # a stream record was appended
+    __slots__ = ("txn", "stats", "index_units", "streamed")
+
+    def __init__(self, txn: lmdb.Transaction) -> None:
+        self.txn = txn
+        self.stats: dict[bytes, list[int]] = {}
+        # write units spent on secondary indexes by this write, by index name
+        self.index_units: dict[str, float] = {}
+        self.streamed = False  # a stream record was appended
 
     def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:
-        delta = self.stats.setdefault(table_id, [0, 0])
-        delta[0] += count_delta
-        delta[1] += size_delta
+        delta = self.stats.get(table_id)
+        if delta is None:
+            self.stats[table_id] = [count_delta, size_delta]
+        else:
+            delta[0] += count_delta
+            delta[1] += size_delta
 
 
 class _Borrowed:
@@ -250,12 +254,15 @@ class Store:
 
     def _apply_stats(self, txn: lmdb.Transaction, done: list[WriteContext]) -> None:
         """Add the item count and size changes of the committed writes."""
-        stats: dict[bytes, list[int]] = {}
-        for ctx in done:
-            for table_id, (count, size) in ctx.stats.items():
-                total = stats.setdefault(table_id, [0, 0])
-                total[0] += count
-                total[1] += size
+        if len(done) == 1:  # most commits: nothing to merge
+            stats = done[0].stats
+        else:
+            stats = {}
+            for ctx in done:
+                for table_id, (count, size) in ctx.stats.items():
+                    total = stats.setdefault(table_id, [0, 0])
+                    total[0] += count
+                    total[1] += size
         for table_id, (count, size) in stats.items():
             if count == 0 and size == 0:
                 continue
@@ -311,7 +318,9 @@ class _Batch:
         except BaseException as error:
             self.txn.abort()
             return store._reported(error)
-        if any(ctx.streamed for ctx in self.done):
-            for listener in store.after_stream_commit:
-                listener()
+        for ctx in self.done:
+            if ctx.streamed:
+                for listener in store.after_stream_commit:
+                    listener()
+                break
         return None
