@@ -43,8 +43,10 @@ def consumed_capacity(mode: str | None, name: str, table, table_units: float,
 def with_capacity(response: dict, request: dict, table, table_units: float,
                   index_units: dict[str, float] | None = None) -> dict:
     """Attach ConsumedCapacity to a single-table response when requested."""
-    capacity = consumed_capacity(request.get("ReturnConsumedCapacity"), request["TableName"],
-                                 table, table_units, index_units)
+    mode = request.get("ReturnConsumedCapacity")
+    if mode is None or mode == "NONE":  # most requests: nothing to build
+        return response
+    capacity = consumed_capacity(mode, request["TableName"], table, table_units, index_units)
     if capacity is not None:
         response["ConsumedCapacity"] = capacity
     return response

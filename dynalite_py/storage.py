@@ -178,15 +178,18 @@ class Store:
             return held.batch.run(_Task(work)).outcome()
         task = _Task(work)
         with self._lock:
-            follow = self._leader_active
-            if follow:
+            alone = not self._leader_active
+            if alone:  # no commit in progress: lead at once, without queueing
+                self._leader_active = True
+            else:
                 task.wake = threading.Event()  # its own event: no thundering herd
-            self._queue.append(task)
-            self._leader_active = True
-        if follow:
+                self._queue.append(task)
+        if alone:
+            self._lead([task])
+        else:
             task.wake.wait()
-        if not task.done:  # the leader, first or promoted
-            self._lead()
+            if not task.done:  # promoted to leader: commit what is queued
+                self._lead(self._take_queue())
         return task.outcome()
 
     def hold_commits(self) -> None:
@@ -206,12 +209,15 @@ class Store:
             return None
         return batch.finish()
 
-    def _lead(self) -> None:
-        """Commit everything queued; then promote the next queued writer (if
-        any) to leader before waking this batch's writers."""
+    def _take_queue(self) -> list[_Task]:
         with self._lock:
             tasks = list(self._queue)
             self._queue.clear()
+        return tasks
+
+    def _lead(self, tasks: list[_Task]) -> None:
+        """Commit `tasks`; then promote the next queued writer (if any) to
+        leader before waking this batch's writers."""
         try:
             self._commit_tasks(tasks)
         finally:

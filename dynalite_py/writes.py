@@ -12,7 +12,7 @@ many under one commit (the server's writes of one event-loop turn).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from . import item_collections
@@ -65,19 +65,29 @@ class ConditionFailed(DynamoError):
         self.units = units
 
 
-@dataclass
 class Outcome:
-    old: StoredItem | None
-    new_item: dict | None
-    new_size: int
-    index_units: dict[str, float] = field(default_factory=dict)
-    collection_size: int | None = None  # tables with LSIs: the item collection's size
-    table: Table | None = None  # as the write transaction sees it (set by prepare)
+    """What a single-item write found and did (a slotted class: one is made
+    per write, on the hot path)."""
+
+    __slots__ = ("old", "new_item", "new_size", "index_units", "collection_size", "table",
+                 "_units")
+
+    def __init__(self, old: StoredItem | None, new_item: dict | None, new_size: int,
+                 table: Table | None = None) -> None:
+        self.old = old
+        self.new_item = new_item
+        self.new_size = new_size
+        self.index_units: dict[str, float] = {}
+        self.collection_size: int | None = None  # tables with LSIs: the item collection's size
+        self.table = table  # as the write transaction sees it (set by prepare)
+        self._units: float | None = None
 
     @property
     def units(self) -> float:
         """Write units: the larger of the old and new item (DynamoDB's rule)."""
-        return write_units(max(self.new_size, self.old.size if self.old else 0))
+        if self._units is None:
+            self._units = write_units(max(self.new_size, self.old.size if self.old else 0))
+        return self._units
 
 
 @dataclass
