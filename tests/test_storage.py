@@ -11,6 +11,7 @@ import pytest
 from support import http_client, start_server
 
 import dynalite_py
+from dynalite_py.errors import DynamoError
 from dynalite_py.items import StoredItem
 from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
 from dynalite_py.storage import pack
@@ -338,6 +339,32 @@ def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
             ("PutItem", {"TableName": "full"}, "dynamodb")])
         assert [error.name for error in results] == ["InternalServerError"] * 5 + ["ValidationException"]
         assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored
+
+
+def test_a_lone_write_that_fills_the_map_reports_it_and_releases_the_writer(tmp_path):
+    """A write with no company commits on its own path: a full map must come
+    back as DynamoDB's InternalServerError, keep what was stored, and leave
+    the store free for the next writer (which would otherwise hang)."""
+    with dynalite_py.open(str(tmp_path), map_size=1 << 20) as small:
+        client = small.client()
+        make_table(client, "full", "S")
+
+        def put(n: int) -> dict:
+            return {"TableName": "full",
+                    "Item": {"pk": {"S": "p"}, "sk": {"S": f"{n:05d}"}, "pad": {"S": "x" * 3000}}}
+
+        stored = 0
+        with pytest.raises(DynamoError) as full:
+            while True:
+                small.call("PutItem", put(stored))
+                stored += 1
+        assert full.value.name == "InternalServerError"
+        assert "data directory is full" in full.value.message
+        with pytest.raises(DynamoError, match="data directory is full"):
+            small.call("PutItem", put(stored))
+        assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored
+        last = {"pk": {"S": "p"}, "sk": {"S": f"{stored - 1:05d}"}}
+        assert client.get_item(TableName="full", Key=last)["Item"]["sk"] == last["sk"]
 
 
 @pytest.mark.parametrize("size", [0, 127, 128, 255, 256, 65_535, 65_536, 400 * 1024])
