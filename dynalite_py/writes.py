@@ -32,6 +32,8 @@ CONDITION_FAILED = "The conditional request failed"
 # old item as stored (None when absent) -> (new item, its size); a None item
 # deletes. A build that ignores the old item spares decoding it.
 Build = Callable[[StoredItem | None], tuple[dict | None, int]]
+# a staged write's table -> its planned write and, for an update, its builder
+Planner = Callable[[Table], "tuple[PlannedWrite, ItemUpdate | None]"]
 
 
 @dataclass
@@ -138,28 +140,36 @@ class PlannedWrite:
 
 
 class StagedWrite:
-    """A PutItem, DeleteItem or UpdateItem checked and planned but not yet
-    run: `run` applies it (admitted and paid for by throttling) in the
-    store's write transaction, `answer` builds the response once the write
-    is committed."""
+    """A PutItem, DeleteItem or UpdateItem checked as far as it can be
+    without its table. `run` does the rest inside the store's write
+    transaction: it looks the table up, plans the write against it, admits
+    it (throttling) and applies it, so the table planned against is the one
+    written to and no read snapshot of its own is needed. `answer` builds
+    the response once the write is committed."""
 
-    def __init__(self, engine, request: dict, plan: PlannedWrite,
-                 builder: ItemUpdate | None = None) -> None:
+    def __init__(self, engine, request: dict, planner: Planner) -> None:
         self.engine = engine
         self.request = request
-        self.plan = plan
-        self.builder = builder  # an update's, whose touched paths UPDATED_* show
+        self.planner = planner
+        self.plan: PlannedWrite | None = None  # set by run
+        self.builder: ItemUpdate | None = None  # an update's, whose touched paths UPDATED_* show
 
     def run(self) -> Outcome:
-        throttler, table = self.engine.throttler, self.plan.table
-        throttler.admit(table, "write", table.global_index_names)
+        throttler = self.engine.throttler
         try:
-            outcome = self.engine.store.write(lambda ctx: self.plan.apply(ctx, self.engine))
+            outcome = self.engine.store.write(self._apply)
         except ConditionFailed as failure:  # a failed condition still costs
-            throttler.spend(table, "write", failure.units)
+            throttler.spend(self.plan.table, "write", failure.units)
             raise
-        throttler.spend(table, "write", outcome.units, outcome.index_units)
+        throttler.spend(self.plan.table, "write", outcome.units, outcome.index_units)
         return outcome
+
+    def _apply(self, ctx: WriteContext) -> Outcome:
+        engine = self.engine
+        table = engine.catalog.active(ctx.txn, self.request["TableName"])
+        self.plan, self.builder = self.planner(table)
+        engine.throttler.admit(table, "write", table.global_index_names)
+        return self.plan.apply(ctx, engine)
 
     def answer(self, outcome: Outcome) -> dict:
         touched = self.builder.touched if self.builder is not None else None

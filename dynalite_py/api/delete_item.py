@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..catalog import Table
 from ..errors import validation_error
 from ..expressions import RequestExpressions
-from ..items import key_of
+from ..items import StoredItem, key_of
 from ..model.values import validate_item, validate_key
 from ..writes import Build, PlannedWrite, StagedWrite, perform, request_condition
 
@@ -22,9 +22,11 @@ def run(engine, request: dict) -> dict:
 def stage(engine, request: dict) -> StagedWrite:
     delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected", "ConditionalOperator"])
     check_return_values(request)
-    with engine.store.read() as txn:
-        table = engine.catalog.active(txn, request["TableName"])
-    return StagedWrite(engine, request, delete.plan(table, lambda old: (None, 0)))
+    return StagedWrite(engine, request, lambda table: (delete.plan(table, _deleted), None))
+
+
+def _deleted(old: StoredItem | None) -> tuple[None, int]:
+    return None, 0
 
 
 @dataclass

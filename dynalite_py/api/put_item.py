@@ -26,9 +26,7 @@ def run(engine, request: dict) -> dict:
 def stage(engine, request: dict) -> StagedWrite:
     put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
     check_return_values(request)
-    with engine.store.read() as txn:
-        table = engine.catalog.active(txn, request["TableName"])
-    return StagedWrite(engine, request, put.plan(table))
+    return StagedWrite(engine, request, lambda table: (put.plan(table), None))
 
 
 @dataclass

@@ -22,10 +22,7 @@ def run(engine, request: dict) -> dict:
 
 def stage(engine, request: dict) -> StagedWrite:
     update = KeyedWrite.check(request, EXPRESSIONS, LEGACY)
-    with engine.store.read() as txn:
-        table = engine.catalog.active(txn, request["TableName"])
-    plan, builder = plan_update(update, table)
-    return StagedWrite(engine, request, plan, builder)
+    return StagedWrite(engine, request, lambda table: plan_update(update, table))
 
 
 def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, "ItemUpdate"]:
