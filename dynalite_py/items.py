@@ -80,12 +80,14 @@ class ItemWriter:
         delete it when None, with everything derived from the change.
         Returns the item collection's new size on tables with LSIs."""
         store = self.store
+        new_raw = None
         if new_item is None:
             if old is None:
                 return None
             ctx.txn.delete(key, db=store.items)
         else:
-            ctx.txn.put(key, pack([new_size, new_item]), db=store.items)
+            new_raw = pack([new_size, new_item])
+            ctx.txn.put(key, new_raw, db=store.items)
         old_size = old.size if old else 0
         ctx.count_item(table.id, (new_item is not None) - (old is not None), new_size - old_size)
         if table.indexes:
@@ -95,7 +97,7 @@ class ItemWriter:
             ttl.update_index(ctx, store, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)
         if table.stream_number is not None:
-            self._emit(ctx, table, old, new_item, new_size, user_identity)
+            self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity)
         if not table.has_local_indexes:
             return None
         change = item_collections.size_change(table, old.item if old else None, new_item,
@@ -103,10 +105,22 @@ class ItemWriter:
         return item_collections.resize(ctx, store, key, change, self.config.item_collection_limit)
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
-              new: dict | None, new_size: int, user_identity: dict | None) -> None:
+              new: dict | None, new_raw: bytes | None, new_size: int,
+              user_identity: dict | None) -> None:
+        """Append the stream record of a change; a write that leaves the item
+        as it was appends none. The images go in as stored (see streams.py)."""
+        if new is not None and old is not None and _unchanged(old, new, new_raw):
+            return
         source = new if new is not None else old.item
         keys = {name: source[name] for name in table.key_names}
         streams.emit_change(ctx, self.store, table.stream_number, table.stream_view_type,
-                            self.config.region, keys, old.item if old else None, new,
+                            self.config.region, keys, old._raw if old else None, new_raw,
                             (old.size if old else 0, new_size), self.clock(),
                             self.config.stream_shard_rollover, user_identity)
+
+
+def _unchanged(old: StoredItem, new: dict, new_raw: bytes) -> bool:
+    """Whether a write leaves the item as it was. Equal items pack to the same
+    length; only then is the old one decoded (its attributes may be stored in
+    another order)."""
+    return len(old._raw) == len(new_raw) and (old._raw == new_raw or old.item == new)

@@ -5,7 +5,11 @@ Storage (LMDB database "streams"):
                                          view type, status, key schema, shards)
   b"H" + stream number (4)            -> msgpack head [last sequence number,
                                          open shard index, its creation time]
-  b"R" + stream number (4) + seq (8)  -> msgpack record [creation time, record]
+  b"R" + stream number (4) + seq (8)  -> msgpack [creation time, event ID, event
+                                         name, region, view type, size, keys,
+                                         old image, new image, user identity];
+                                         images as the item values were stored
+                                         (msgpack [size, item] bytes), or None
 
 A record is written by `emit_change` inside the same write transaction as
 the item change it describes (items.write_item calls it), so it is never
@@ -125,34 +129,51 @@ def check_stream_arn(arn: str) -> None:
 
 # Emission (inside an item write) -------------------------------------------
 def emit_change(ctx: WriteContext, store: Store, stream_number: int, view_type: str,
-                region: str, keys: dict, old: dict | None, new: dict | None,
+                region: str, keys: dict, old_raw: bytes | None, new_raw: bytes | None,
                 sizes: tuple[int, int], now: float, rollover: float,
                 user_identity: dict | None = None) -> None:
-    """Append the stream record for one item change, if it changed anything.
-
-    `sizes` are the (old, new) item sizes the caller already knows."""
-    if old is None and new is None:
-        return
-    if old is not None and new is not None and old == new:
-        return  # a write that leaves the item byte-identical produces no record
-    event = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+    """Append the stream record of one item change. `old_raw` and `new_raw`
+    are the item values as stored (msgpack [size, item], None when absent)
+    and `sizes` their item sizes: the record keeps the images the view type
+    asks for as they are, so writing one neither decodes nor re-encodes an
+    item."""
+    event = "INSERT" if old_raw is None else "REMOVE" if new_raw is None else "MODIFY"
     sequence = _next_sequence(ctx, store, stream_number, now, rollover)
-    body = {"ApproximateCreationDateTime": math.floor(now), "Keys": keys}
     size = item_size(keys)
-    if new is not None and view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
-        body["NewImage"] = new
+    if new_raw is not None and view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
         size += sizes[1]
-    if old is not None and view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
-        body["OldImage"] = old
+    else:
+        new_raw = None
+    if old_raw is not None and view_type in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
         size += sizes[0]
-    body.update(SequenceNumber=render_sequence(sequence), SizeBytes=max(1, size),
+    else:
+        old_raw = None
+    ctx.txn.put(record_key(stream_number, sequence),
+                pack([now, os.urandom(16).hex(), event, region, view_type, max(1, size), keys,
+                      old_raw, new_raw, user_identity]),
+                db=store.streams)
+    ctx.streamed = True  # the bridge is woken after the commit
+
+
+def _record(value: bytes, sequence: int) -> dict:
+    """The stream record (GetRecords' shape) a stored value describes."""
+    stored = unpack(value)
+    if len(stored) == 2:  # [creation time, whole record]: written by earlier builds
+        return stored[1]
+    (created, event_id, event, region, view_type, size, keys, old_raw, new_raw,
+     user_identity) = stored
+    body = {"ApproximateCreationDateTime": math.floor(created), "Keys": keys}
+    if new_raw is not None:
+        body["NewImage"] = unpack(new_raw)[1]
+    if old_raw is not None:
+        body["OldImage"] = unpack(old_raw)[1]
+    body.update(SequenceNumber=render_sequence(sequence), SizeBytes=size,
                 StreamViewType=view_type)
-    record = {"eventID": os.urandom(16).hex(), "eventName": event, "eventVersion": EVENT_VERSION,
+    record = {"eventID": event_id, "eventName": event, "eventVersion": EVENT_VERSION,
               "eventSource": "aws:dynamodb", "awsRegion": region, "dynamodb": body}
     if user_identity is not None:
         record["userIdentity"] = user_identity
-    ctx.txn.put(record_key(stream_number, sequence), pack([now, record]), db=store.streams)
-    ctx.streamed = True  # the bridge is woken after the commit
+    return record
 
 
 def _next_sequence(ctx: WriteContext, store: Store, number: int, now: float,
@@ -197,7 +218,7 @@ def read_records(txn, store: Store, number: int, start: int, end: int | None,
         sequence = _SEQ.unpack(key[5:])[0]
         if end is not None and sequence > end:
             break
-        _, record = unpack(value)
+        record = _record(value, sequence)
         records.append(record)
         total += record["dynamodb"]["SizeBytes"]
         position = sequence + 1
@@ -214,7 +235,7 @@ def trim_stream(ctx: WriteContext, store: Store, number: int, cutoff: float) -> 
     trimmed_before = None
     if cursor.set_range(prefix):
         while cursor.key().startswith(prefix):
-            created, _ = unpack(cursor.value())
+            created = unpack(cursor.value())[0]
             if created >= cutoff:
                 break
             trimmed_before = _SEQ.unpack(cursor.key()[5:])[0] + 1

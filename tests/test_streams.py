@@ -62,6 +62,51 @@ def test_records_for_each_kind_of_write(client, streams_client, view_type):
         assert body["ApproximateCreationDateTime"].microsecond == 0
 
 
+def test_a_write_that_leaves_the_item_as_it_was_has_no_record(client, streams_client):
+    """Unchanged means equal, whatever the order of the attributes; a change
+    that keeps the item's stored length is still a change."""
+    table, arn = stream_table(client)
+    item = {"pk": {"S": "a"}, "v": {"N": "1"}, "w": {"S": "x"}}
+    client.put_item(TableName=table, Item=item)                                      # INSERT
+    client.put_item(TableName=table, Item={"w": {"S": "x"}, "v": {"N": "1"}, "pk": {"S": "a"}})
+    client.put_item(TableName=table, Item={**item, "v": {"N": "2"}})                 # MODIFY
+    client.update_item(TableName=table, Key={"pk": {"S": "a"}},
+                       UpdateExpression="SET w = :w", ExpressionAttributeValues={":w": {"S": "x"}})
+    client.update_item(TableName=table, Key={"pk": {"S": "a"}},
+                       UpdateExpression="SET w = :w", ExpressionAttributeValues={":w": {"S": "y"}})
+    records = read_stream(streams_client, arn)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "MODIFY"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"}
+    assert records[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
+    assert records[2]["dynamodb"]["NewImage"]["w"] == {"S": "y"}
+
+
+def test_records_stored_whole_by_earlier_builds_still_read(tmp_path):
+    """Records were once stored as [creation time, whole record]; a data
+    directory written then must stay readable until they are trimmed."""
+    from dynalite_py import streams
+    from dynalite_py.storage import pack
+
+    with dynalite_py.open(str(tmp_path)) as db:
+        client = db.client()
+        table, arn = stream_table(client, "KEYS_ONLY")
+        client.put_item(TableName=table, Item={"pk": {"S": "new"}})
+        store = db.engine.store
+        with store.read() as txn:
+            number = streams.find_stream(txn, store, arn)["number"]
+        old = {"eventID": "e" * 32, "eventName": "INSERT", "eventVersion": "1.1",
+               "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+               "dynamodb": {"ApproximateCreationDateTime": 1_700_000_000, "Keys": {"pk": {"S": "old"}},
+                            "SequenceNumber": streams.render_sequence(0), "SizeBytes": 5,
+                            "StreamViewType": "KEYS_ONLY"}}
+        store.write(lambda ctx: ctx.txn.put(streams.record_key(number, 0),
+                                            pack([1_700_000_000.0, old]), db=store.streams))
+        with store.read() as txn:
+            records, _ = streams.read_records(txn, store, number, 0, None, 10)
+        assert [r["dynamodb"]["Keys"] for r in records] == [{"pk": {"S": "old"}}, {"pk": {"S": "new"}}]
+        assert records[0] == old
+
+
 def test_size_bytes_matches_an_aws_recorded_value(client, streams_client):
     # AWS recorded SizeBytes 41 for an INSERT of {"id": "test", "data": "test"}... reproduced by
     # the §6.1 formula: keys 6 + new image 14 -> 20 for KEYS+NEW; here check the formula directly.
