@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test bench bench-peers install
+.PHONY: serve test bench bench-peers bench-instructions install
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,8 @@ bench: $(STAMP)
 # options go in PEERS_ARGS, e.g. make bench-peers PEERS_ARGS='--rounds 1 --seconds 5'.
 bench-peers: $(STAMP)
 	$(BIN)/python -m bench.peers --markdown .peers/last-run.md --json .peers/last-run.json $(PEERS_ARGS)
+
+# instructions per embedded call under valgrind (repeatable whatever the host's
+# speed); A/B: make bench-instructions INSTRUCTIONS_ARGS='--against ../other-tree'
+bench-instructions: $(STAMP)
+	$(BIN)/python -m bench.instructions $(INSTRUCTIONS_ARGS)

@@ -5,8 +5,16 @@
     client = db.client()             # real boto3 client, no socket
 """
 from .config import Config
-from .embedded import Database, open
 from .engine import Engine
 from .errors import DynamoError
 
 __all__ = ["Config", "Database", "DynamoError", "Engine", "open"]
+
+
+def __getattr__(name: str):
+    """The embedded API on first use: it imports boto3, which the server
+    does not need (a quarter of its start-up)."""
+    if name in ("Database", "open"):
+        from . import embedded
+        return getattr(embedded, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
