@@ -77,6 +77,25 @@ def measure_interleaved(benchmark, sides: list[Side], blocks: int = 40,
         RESULTS[name] = 1 / statistics.median(spent)
 
 
+def host_speed(seconds: float = 0.5) -> float:
+    """Calls/s of a fixed pure-Python loop: how fast the host runs Python
+    right now. On a shared host it moves by 1.5x from one second to the
+    next (docs/benchmarks.md, session 7), so the summary prints it at the
+    start and the end of a run, to read the absolute numbers by."""
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sum(range(1000))
+        calls += 1
+    return calls / (time.perf_counter() - start)
+
+
+HOST_SPEED: list[float] = []
+
+
+def pytest_sessionstart(session):
+    HOST_SPEED.append(host_speed())
+
+
 @pytest.fixture
 def record():
     """Record a benchmark's ops/s under a name: record(name, benchmark, ops_per_call)."""
@@ -107,6 +126,9 @@ def pytest_terminal_summary(terminalreporter):
     write = terminalreporter.write_line
     write("")
     write("dynalite-py benchmark summary (ops/s, same session)")
+    HOST_SPEED.append(host_speed())
+    write(f"  host speed (bench/conftest.py host_speed, calls/s): {HOST_SPEED[0]:,.0f} at the "
+          f"start, {HOST_SPEED[-1]:,.0f} at the end")
     for name, ops in sorted(RESULTS.items()):
         target = TARGETS.get(name)
         note = f"  target >= {target:,}: {'met' if ops >= target else 'NOT met'}" if target else ""

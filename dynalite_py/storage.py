@@ -18,11 +18,12 @@ Durability modes:
                        acknowledged: safe against a killed process.
   "fsync"              every commit is flushed to disk before the
                        acknowledgement: safe against power loss.
-Group commit: concurrent writers queue their work; whichever thread finds
-no commit in progress becomes the leader, runs every queued write in one
-LMDB transaction (each in a nested transaction, so one failure cannot
-touch the others; a write alone runs in the transaction itself), commits
-once (one fsync), then wakes the rest. Held commits (`hold_commits`) do the
+Group commit: a writer that finds no commit in progress commits its write
+at once, alone; the others queue. When a commit ends, the first queued
+writer becomes the leader: it runs every queued write in one LMDB
+transaction (each in a nested transaction, so one failure cannot touch the
+others; a write alone runs in the transaction itself), commits once (one
+fsync), then wakes the rest. Held commits (`hold_commits`) do the
 same for one thread's writes, for Engine.call_together.
 """
 from __future__ import annotations
