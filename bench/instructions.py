@@ -83,7 +83,9 @@ def _item(index: int, version: int) -> dict:
 def count(tree: Path, operation: str, calls: int) -> int:
     """Instructions the child executes, from callgrind's summary line."""
     # this file runs the child whatever the tree; the tree provides dynalite_py
-    env = {**os.environ, "PYTHONPATH": str(tree), "DYNALITE_MAP_SIZE": str(MAP_SIZE)}
+    # a fixed hash seed: dict and set layouts, hence the counts, repeat run to run
+    env = {**os.environ, "PYTHONPATH": str(tree), "DYNALITE_MAP_SIZE": str(MAP_SIZE),
+           "PYTHONHASHSEED": "0"}
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
                sys.executable, __file__, "--child", operation, str(calls)]
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)

@@ -104,9 +104,13 @@ class Catalog:
         self._tables, self._version = tables, version
 
     def _lookup(self, txn: lmdb.Transaction, name: str) -> tuple[Table | None, str | None]:
-        """The cached table under `name` and its status now (None once gone)."""
-        self._refresh(txn)
-        table = self._tables.get(table_name_from(name))
+        """The cached table under `name` (or its ARN) and its status now
+        (None once gone). On every data-plane call: the common path inline."""
+        if txn.get(VERSION_KEY, db=self.store.meta) != self._version:
+            self._refresh(txn)
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables.get(table_name_from(name))
         return table, table.status(self.clock()) if table is not None else None
 
     def find(self, txn: lmdb.Transaction, name: str) -> Table | None:

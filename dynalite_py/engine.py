@@ -20,7 +20,7 @@ from .items import ItemWriter
 from .storage import Store
 from .sweeper import Sweeper, sweep
 from .throttling import Throttler
-from .validation import check_request
+from .validation import checker_for
 from .writes import StagedWrite, perform_together
 
 # the writes `call_together` runs with one commit (each module has `stage`)
@@ -98,12 +98,11 @@ class Engine:
 
     def _checked(self, operation: str, request: object, service: str) -> tuple[object, dict]:
         """The operation's module and its request, once its shape is valid."""
-        module = OPERATIONS.get(service, {}).get(operation)
-        if module is None:
-            raise _missing_operation(service, operation)
-        check_request(operation, _without_raw_payload(request), service)
-        if not isinstance(request, dict):  # a non-object body reads as empty, as it checked
-            request = {}
+        route = _ROUTES.get((service, operation)) or _route(service, operation)
+        module, check = route
+        check(_without_raw_payload(request) if service == "lambda" else request)
+        if type(request) is not dict and not isinstance(request, dict):
+            request = {}  # a non-object body reads as empty, as it was checked
         return module, request
 
     def add_trigger(self, trigger) -> None:
@@ -132,6 +131,18 @@ def is_read_only(service: str, operation: str) -> bool:
     """Whether an operation never writes (servers may run it inline)."""
     module = OPERATIONS.get(service, {}).get(operation)
     return module is not None and module.READ_ONLY
+
+
+# (service, operation) -> (its module, its request checker), filled on first use
+_ROUTES: dict[tuple[str, str], tuple[object, Callable[[object], None]]] = {}
+
+
+def _route(service: str, operation: str) -> tuple[object, Callable[[object], None]]:
+    module = OPERATIONS.get(service, {}).get(operation)
+    if module is None:
+        raise _missing_operation(service, operation)
+    route = _ROUTES[(service, operation)] = (module, checker_for(operation, service))
+    return route
 
 
 def _missing_operation(service: str, operation: str) -> DynamoError:

@@ -241,10 +241,16 @@ def check_request(operation: str, request: object, service: str = "dynamodb") ->
     the request passes the shape-level checks (some scalars may have been
     normalized in place, see the module notes).
     """
+    checker_for(operation, service)(request)
+
+
+def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], None]:
+    """`check_request` for one operation, as a function of the request (for
+    callers that keep it)."""
     checker = _CHECKERS.get((service, operation))
     if checker is None:
         checker = _compile_operation(service, operation)
-    checker(request)
+    return checker
 
 
 # --- Compilation and caching ------------------------------------------------------

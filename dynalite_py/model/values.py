@@ -398,6 +398,8 @@ def key_value_size(kind: str, data: str) -> int:
 def _check_key_data(name: str, kind: str, data: str, is_hash: bool) -> None:
     if kind != "N" and not data:
         raise validation_error(_empty_key_message(name, kind))
+    if len(data) <= MAX_RANGE_KEY_SIZE // 4:
+        return  # at most 4 UTF-8 bytes a character, and base64 only shrinks: within both limits
     if is_hash:
         if key_value_size(kind, data) > MAX_HASH_KEY_SIZE:
             raise invalid_parameter(HASH_KEY_TOO_BIG)
