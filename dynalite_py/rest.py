@@ -15,16 +15,15 @@ from urllib.parse import parse_qsl, unquote
 import orjson
 
 from .errors import DynamoError
+from .service_models import service_model
 
 SERVICE = "lambda"
 ERROR_STATUS = {"ResourceNotFoundException": 404, "ResourceConflictException": 409,
                 "TooManyRequestsException": 429, "ServiceException": 500}
 
 
-@cache
 def _model() -> dict:
-    from botocore.loaders import Loader
-    return Loader().load_service_model(SERVICE, "service-2")
+    return service_model(SERVICE)
 
 
 @cache

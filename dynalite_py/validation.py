@@ -54,6 +54,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import DynamoError, serialization_error, validation_error
+from .service_models import service_model
 
 __all__ = ["check_request", "MAX_VALIDATION_ERRORS", "MAX_ATTRIBUTE_DEPTH"]
 
@@ -257,21 +258,13 @@ def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object],
 
 _CHECKERS: dict[tuple[str, str], Callable[[object], None]] = {}
 _LOCK = threading.Lock()
-_MODELS: dict[str, dict] = {}
-
-
-def _load_model(service: str) -> dict:
-    if service not in _MODELS:
-        from botocore.loaders import Loader
-        _MODELS[service] = Loader().load_service_model(service, "service-2")
-    return _MODELS[service]
 
 
 def _compile_operation(service: str, operation: str) -> Callable[[object], None]:
     with _LOCK:
         checker = _CHECKERS.get((service, operation))
         if checker is None:
-            model = _load_model(service)
+            model = service_model(service)
             try:
                 input_ref = model["operations"][operation].get("input")
             except KeyError:

@@ -13,7 +13,7 @@ CORS headers so browser clients work.
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import orjson
 from starlette.applications import Starlette
@@ -26,7 +26,8 @@ from dynalite_py import rest, wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 
-from .auth import Verifier
+if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
+    from .auth import Verifier
 
 log = logging.getLogger("dynalite_py.server")
 

@@ -17,7 +17,6 @@ from dynalite_py.engine import Engine
 from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
-from .auth import Verifier, load_credentials
 from .fastlane import HeldWrites, fast_lane_protocol
 from .workers import Secondaries, default_workers, die_with, listener, shared_listener, wake_primary
 
@@ -103,7 +102,10 @@ def main(argv: list[str] | None = None) -> None:
             engine.add_trigger(parse_trigger(text, code_dir))
     secondaries = None
     try:
-        verifier = Verifier(load_credentials(args.auth)) if args.auth else None
+        verifier = None
+        if args.auth:
+            from .auth import Verifier, load_credentials  # botocore's signer: only with --auth
+            verifier = Verifier(load_credentials(args.auth))
         # signed requests take the ASGI path, where the verifier sees them whole
         held = HeldWrites(engine)
         protocol = fast_lane_protocol(engine, held) if verifier is None else "httptools"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from ..service_models import service_model
 from . import (
     batch_get_item,
     batch_write_item,
@@ -70,6 +71,4 @@ OPERATIONS = {
 @cache
 def model_operation_names(service: str) -> frozenset[str]:
     """Every operation in botocore's model of `service`."""
-    from botocore.loaders import Loader
-    model = Loader().load_service_model(service, "service-2")
-    return frozenset(model["operations"])
+    return frozenset(service_model(service)["operations"])
