@@ -98,8 +98,7 @@ class Engine:
 
     def _checked(self, operation: str, request: object, service: str) -> tuple[object, dict]:
         """The operation's module and its request, once its shape is valid."""
-        route = _ROUTES.get((service, operation)) or _route(service, operation)
-        module, check = route
+        module, check = _ROUTES.get((service, operation)) or _route(service, operation)
         check(_without_raw_payload(request) if service == "lambda" else request)
         if type(request) is not dict and not isinstance(request, dict):
             request = {}  # a non-object body reads as empty, as it was checked
@@ -141,7 +140,7 @@ def _route(service: str, operation: str) -> tuple[object, Callable[[object], Non
     module = OPERATIONS.get(service, {}).get(operation)
     if module is None:
         raise _missing_operation(service, operation)
-    route = _ROUTES[(service, operation)] = (module, checker_for(operation, service))
+    _ROUTES[(service, operation)] = route = (module, checker_for(operation, service))
     return route
 
 

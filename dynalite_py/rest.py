@@ -22,16 +22,12 @@ ERROR_STATUS = {"ResourceNotFoundException": 404, "ResourceConflictException": 4
                 "TooManyRequestsException": 429, "ServiceException": 500}
 
 
-def _model() -> dict:
-    return service_model(SERVICE)
-
-
 @cache
 def _routes(operations: frozenset[str]) -> list[tuple[str, re.Pattern, str]]:
     """(method, path pattern, operation) from each operation's URI template."""
     routes = []
     for name in operations:
-        http = _model()["operations"][name]["http"]
+        http = service_model(SERVICE)["operations"][name]["http"]
         parts = re.split(r"\{(\w+)\+?\}", http["requestUri"].split("?")[0].rstrip("/"))
         pattern = "".join(re.escape(part) if position % 2 == 0 else f"(?P<{part}>[^/]+)"
                           for position, part in enumerate(parts))
@@ -83,7 +79,7 @@ def decode_request(operation: str, uri: dict, query: str, headers: dict[str, str
 
 
 def encode_response(operation: str, response: dict) -> tuple[int, dict[str, str], bytes]:
-    model = _model()
+    model = service_model(SERVICE)
     operation_model = model["operations"][operation]
     status = operation_model["http"].get("responseCode", 200)
     output_name = operation_model.get("output", {}).get("shape")
@@ -126,13 +122,13 @@ def handle(engine, method: str, path: str, query: str, headers: dict[str, str],
 
 
 def _input_shape(operation: str) -> dict | None:
-    model = _model()
+    model = service_model(SERVICE)
     name = model["operations"][operation].get("input", {}).get("shape")
     return model["shapes"][name] if name else None
 
 
 def _typed(value: str, member: dict):
-    kind = _model()["shapes"][member["shape"]]["type"]
+    kind = service_model(SERVICE)["shapes"][member["shape"]]["type"]
     if kind in ("integer", "long"):
         try:
             return int(value)

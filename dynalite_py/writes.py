@@ -100,14 +100,16 @@ class PlannedWrite:
     condition: Condition | None = None
     return_old_on_failure: bool = False
 
-    def apply(self, ctx: WriteContext, engine) -> Outcome:
+    def apply(self, ctx: WriteContext, engine, planned_in_txn: bool = False) -> Outcome:
         """Check the condition and commit the change in `ctx`'s transaction."""
-        return self.commit(ctx, engine, self.prepare(ctx, engine))
+        return self.commit(ctx, engine, self.prepare(ctx, engine, planned_in_txn))
 
-    def prepare(self, ctx: WriteContext, engine) -> Outcome:
+    def prepare(self, ctx: WriteContext, engine, planned_in_txn: bool = False) -> Outcome:
         """Read the old item, check the condition and build the new item,
-        writing nothing yet (a transaction prepares every action first)."""
-        table = engine.catalog.confirm(ctx, self.table)  # still there, as it was
+        writing nothing yet (a transaction prepares every action first).
+        `planned_in_txn`: the table was looked up in this very transaction,
+        so there is nothing to confirm."""
+        table = self.table if planned_in_txn else engine.catalog.confirm(ctx, self.table)
         old = read_item(ctx.txn, engine.store, self.key)
         if self.condition is not None and not self.condition.holds(old.item if old else None):
             raise ConditionFailed(old, self.return_old_on_failure, self.failure_units(old))
@@ -169,7 +171,7 @@ class StagedWrite:
         table = engine.catalog.active(ctx.txn, self.request["TableName"])
         self.plan, self.builder = self.planner(table)
         engine.throttler.admit(table, "write", table.global_index_names)
-        return self.plan.apply(ctx, engine)
+        return self.plan.apply(ctx, engine, planned_in_txn=True)
 
     def answer(self, outcome: Outcome) -> dict:
         touched = self.builder.touched if self.builder is not None else None
