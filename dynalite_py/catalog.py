@@ -13,6 +13,7 @@ can share one data directory.
 """
 from __future__ import annotations
 
+import math
 import uuid
 from typing import Callable
 
@@ -30,13 +31,22 @@ NEXT_INDEX_KEY = b"next_index_number"
 SETTLING = {"CREATING", "UPDATING"}
 
 
+def _usable_from(record: dict) -> float:
+    """When a table with this record becomes usable by data operations: a
+    new table once it settles, a deleting one never, others already."""
+    status = record["TableStatus"]
+    if status == "CREATING":
+        return record["settles_at"]
+    return math.inf if status == "DELETING" else -math.inf
+
+
 class Table:
     """A table record with the derived facts every operation needs."""
 
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
-                 "stream_view_type", "ttl_attribute")
+                 "stream_view_type", "ttl_attribute", "usable_from")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -66,6 +76,9 @@ class Table:
         self.ttl_attribute: str | None = record.get("ttl_attribute")
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
+        # from when data operations may use it (status ACTIVE or UPDATING):
+        # one comparison with the clock on every data-plane call
+        self.usable_from: float = _usable_from(record)
 
     @property
     def key_schema(self) -> list[dict]:
@@ -103,25 +116,22 @@ class Catalog:
             tables[name.decode()] = Table(unpack(value))
         self._tables, self._version = tables, version
 
-    def _lookup(self, txn: lmdb.Transaction, name: str) -> tuple[Table | None, str | None]:
-        """The cached table under `name` (or its ARN) and its status now
-        (None once gone). On every data-plane call: the common path inline."""
+    def _cached(self, txn: lmdb.Transaction, name: str) -> Table | None:
+        """The cached table under `name` (or its ARN), gone or not. On every
+        data-plane call: the common path inline."""
         if txn.get(VERSION_KEY, db=self.store.meta) != self._version:
             self._refresh(txn)
-        table = self._tables.get(name)
-        if table is None:
-            table = self._tables.get(table_name_from(name))
-        return table, table.status(self.clock()) if table is not None else None
+        return self._tables.get(name) or self._tables.get(table_name_from(name))
 
     def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
         """The table record under `name`, whatever its status, or None."""
-        table, status = self._lookup(txn, name)
-        return table if status is not None else None
+        table = self._cached(txn, name)
+        return table if table is not None and table.status(self.clock()) is not None else None
 
     def active(self, txn: lmdb.Transaction, name: str) -> Table:
         """A table that data operations may use (ACTIVE or UPDATING)."""
-        table, status = self._lookup(txn, name)
-        if status in (None, "CREATING", "DELETING"):
+        table = self._cached(txn, name)
+        if table is None or self.clock() < table.usable_from:
             raise resource_not_found()
         return table
 
@@ -176,8 +186,7 @@ class Catalog:
         if unchanged:
             return table
         current = self.current(ctx, table.name)
-        if (current is None or current.id != table.id
-                or current.status(self.clock()) in ("CREATING", "DELETING")):
+        if current is None or current.id != table.id or self.clock() < current.usable_from:
             raise resource_not_found()
         return current
 

@@ -72,8 +72,8 @@ class Engine:
     def call(self, operation: str, request: dict, service: str = "dynamodb") -> dict:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
         wire form. Raises DynamoError with DynamoDB's name, message and status."""
-        module, request = self._checked(operation, request, service)
-        return module.run(self, request)
+        module, check = _ROUTES.get((service, operation)) or _route(service, operation)
+        return module.run(self, check(request))
 
     def call_together(self, calls: list[tuple[str, object, str] | Exception]
                       ) -> list[dict | Exception]:
@@ -91,18 +91,10 @@ class Engine:
         return perform_together(self.store, staged)
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
-        module, request = self._checked(operation, request, service)
         if operation not in STAGED_OPERATIONS or service != "dynamodb":
             raise ValueError(f"{operation} cannot be staged")
-        return module.stage(self, request)
-
-    def _checked(self, operation: str, request: object, service: str) -> tuple[object, dict]:
-        """The operation's module and its request, once its shape is valid."""
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
-        check(_without_raw_payload(request) if service == "lambda" else request)
-        if type(request) is not dict and not isinstance(request, dict):
-            request = {}  # a non-object body reads as empty, as it was checked
-        return module, request
+        return module.stage(self, check(request))
 
     def add_trigger(self, trigger) -> None:
         """Run a triggers.Trigger from now on (the bridge sets it up at once)."""
@@ -132,15 +124,19 @@ def is_read_only(service: str, operation: str) -> bool:
     return module is not None and module.READ_ONLY
 
 
-# (service, operation) -> (its module, its request checker), filled on first use
-_ROUTES: dict[tuple[str, str], tuple[object, Callable[[object], None]]] = {}
+# (service, operation) -> (its module, its request checker), filled on first
+# use; the checker returns the request as the operation reads it
+_ROUTES: dict[tuple[str, str], tuple[object, Callable[[object], dict]]] = {}
 
 
-def _route(service: str, operation: str) -> tuple[object, Callable[[object], None]]:
+def _route(service: str, operation: str) -> tuple[object, Callable[[object], dict]]:
     module = OPERATIONS.get(service, {}).get(operation)
     if module is None:
         raise _missing_operation(service, operation)
-    _ROUTES[(service, operation)] = route = (module, checker_for(operation, service))
+    check = checker_for(operation, service)
+    if service == "lambda":
+        check = _payload_skipping(check)
+    _ROUTES[(service, operation)] = route = (module, check)
     return route
 
 
@@ -152,9 +148,12 @@ def _missing_operation(service: str, operation: str) -> DynamoError:
     return unknown_operation()
 
 
-def _without_raw_payload(request):
+def _payload_skipping(check: Callable[[object], dict]) -> Callable[[object], dict]:
     """Lambda's Invoke carries its event as raw bytes, which the shape checker
     (made for JSON members) must not see."""
-    if isinstance(request, dict) and isinstance(request.get("Payload"), bytes):
-        return {key: value for key, value in request.items() if key != "Payload"}
-    return request
+    def check_without_payload(request: object) -> dict:
+        if isinstance(request, dict) and isinstance(request.get("Payload"), bytes):
+            check({key: value for key, value in request.items() if key != "Payload"})
+            return request
+        return check(request)
+    return check_without_payload

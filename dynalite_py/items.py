@@ -58,6 +58,13 @@ def read_item(txn: lmdb.Transaction, store: Store, key: bytes) -> StoredItem | N
     return StoredItem(raw) if raw is not None else None
 
 
+def read_decoded(txn: lmdb.Transaction, store: Store, key: bytes) -> tuple[int, dict] | None:
+    """(size, item) of the item under `key`, decoded at once: for a read that
+    needs both (GetItem), without a StoredItem's lazy steps."""
+    raw = txn.get(key, db=store.items)
+    return unpack(raw) if raw is not None else None
+
+
 class ItemWriter:
     """Applies item changes and everything derived from them."""
 

@@ -52,8 +52,8 @@ DURABILITY_MODES = ("process", "fsync")
 pack = msgpack.Packer(use_bin_type=True).pack
 
 
-def unpack(data: bytes) -> Any:
-    return msgpack.unpackb(data, raw=False)
+# msgpack >= 1.0 decodes strings as str (raw=False) by default: no wrapper call
+unpack: Callable[[bytes], Any] = msgpack.unpackb
 
 
 class WriteContext:

@@ -245,9 +245,10 @@ def check_request(operation: str, request: object, service: str = "dynamodb") ->
     checker_for(operation, service)(request)
 
 
-def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], None]:
+def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], dict]:
     """`check_request` for one operation, as a function of the request (for
-    callers that keep it)."""
+    callers that keep it). It returns the request as operations read it: a
+    body that is not a JSON object reads as an empty one."""
     checker = _CHECKERS.get((service, operation))
     if checker is None:
         checker = _compile_operation(service, operation)
@@ -256,11 +257,11 @@ def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object],
 
 # --- Compilation and caching ------------------------------------------------------
 
-_CHECKERS: dict[tuple[str, str], Callable[[object], None]] = {}
+_CHECKERS: dict[tuple[str, str], Callable[[object], dict]] = {}
 _LOCK = threading.Lock()
 
 
-def _compile_operation(service: str, operation: str) -> Callable[[object], None]:
+def _compile_operation(service: str, operation: str) -> Callable[[object], dict]:
     with _LOCK:
         checker = _CHECKERS.get((service, operation))
         if checker is None:
@@ -283,15 +284,31 @@ class _OperationCompiler:
         self._validators: dict[tuple, Validator | None] = {}
         self._renderer = _Renderer(self.shapes)
 
-    def compile(self, operation: str, input_ref: dict | None) -> Callable[[object], None]:
+    def compile(self, operation: str, input_ref: dict | None) -> Callable[[object], dict]:
         if input_ref is None:  # an operation without input accepts anything
-            return lambda request: None
+            return lambda request: request if isinstance(request, dict) else {}
         input_shape = input_ref["shape"]
         check_members = self._struct_members_checker(input_shape)
         validate = self._validator(input_shape) or _accept
         pre_checks = self._pre_checks(operation)
+        # operations with checks of their own always take the full path
+        plain_tests = {} if pre_checks else self._plain_tests(input_shape)
+        plain_test = plain_tests.get
+        required = self._required_members(input_shape)
 
-        def check(request: object) -> None:
+        def check(request: object) -> dict:
+            # Most requests: every member plainly valid (see _plain_test),
+            # told without entering the two full passes.
+            if type(request) is dict and required <= request.keys():
+                try:
+                    for name, value in request.items():
+                        is_plain = plain_test(name)
+                        if is_plain is None or not is_plain(value):
+                            break
+                    else:
+                        return request
+                except TypeError:  # an unhashable value: the full checks word it
+                    pass
             if type(request) is not dict:
                 request = {} if not isinstance(request, dict) else request
             check_members(request)
@@ -301,7 +318,54 @@ class _OperationCompiler:
             validate(request, "", "", errors)
             if errors:
                 raise _aggregate(errors)
+            return request
         return check
+
+    def _required_members(self, shape_name: str) -> frozenset[str]:
+        shape = self.shapes[shape_name]
+        required = set(shape.get("required", ()))
+        return frozenset(name for name in shape["members"] if _MEMBER_OVERRIDES.get(
+            (shape_name, name), {}).get("required", name in required))
+
+    def _plain_tests(self, shape_name: str) -> dict[str, Callable[[Any], bool]]:
+        """A test per member whose plainly valid values are told at a glance."""
+        tests = {}
+        for name, ref in self.shapes[shape_name]["members"].items():
+            test = None if (shape_name, name) in _MEMBER_OVERRIDES else self._plain_test(
+                ref["shape"])
+            if test is not None:
+                tests[name] = test
+        return tests
+
+    def _plain_test(self, shape_name: str) -> Callable[[Any], bool] | None:
+        """A test that is True only for a value of the shape that passes both
+        full passes untouched: the right JSON type, nothing to normalize,
+        within every constraint. False sends the request down the full
+        passes, which word the problem, if any. None: no such test."""
+        if shape_name == _TABLE_ARN_SHAPE:
+            return _VALID_TABLE_NAMES.__contains__
+        if shape_name in _SHAPE_DROP_LENGTH:
+            return None
+        shape = self.shapes[shape_name]
+        kind = shape["type"]
+        if kind == "boolean":
+            return _is_bool
+        if kind == "string" and "enum" in shape:
+            return frozenset(shape["enum"]).__contains__  # unhashable: TypeError
+        if kind == "string":
+            longest = _plain_length(shape)
+            return None if longest is None else _short_string_test(longest)
+        if kind != "map" or "min" in shape or "max" in shape:
+            return None
+        longest_key = _plain_length(self.shapes[shape["key"]["shape"]])
+        value_name = shape["value"]["shape"]
+        if longest_key is None:
+            return None
+        if value_name == "AttributeValue":
+            return _plain_attribute_map(longest_key)
+        value_shape = self.shapes[value_name]
+        longest_value = _plain_length(value_shape) if value_shape["type"] == "string" else None
+        return None if longest_value is None else _plain_string_map(longest_key, longest_value)
 
     def _pre_checks(self, operation: str) -> tuple[Callable[[dict], None], ...]:
         checks = []
@@ -572,15 +636,59 @@ def _attribute_map_checker(field: bool, java_value: str) -> TypeChecker:
     def check(value: Any) -> None:
         if type(value) is not dict and not isinstance(value, dict):
             raise serialization_error(list_message if isinstance(value, list) else scalar_message)
+        if _is_plain_attribute_map(value):
+            return
         for item in value.values():
-            # most values are one S, N or BOOL of the right JSON type: no call
-            if type(item) is dict and len(item) == 1 and (
-                    type(item.get("S")) is str or type(item.get("N")) is str
-                    or type(item.get("BOOL")) is bool):
-                continue
             if item is not None:
                 _check_av(item, False, 0)
     return check
+
+
+def _plain_attribute_map(longest_name: float) -> Callable[[Any], bool]:
+    """Whether a value is a map of names at most `longest_name` long to lone
+    S, N or BOOL values of the right JSON type (most Items and Keys)."""
+    def is_plain(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for name, item in value.items():
+            if not (type(item) is dict and len(item) == 1 and (
+                    type(item.get("S")) is str or type(item.get("N")) is str
+                    or type(item.get("BOOL")) is bool)) or len(name) > longest_name:
+                return False
+        return True
+    return is_plain
+
+
+_is_plain_attribute_map = _plain_attribute_map(math.inf)
+
+
+def _plain_string_map(longest_key: float, longest_value: float) -> Callable[[Any], bool]:
+    def is_plain(value: Any) -> bool:
+        if type(value) is not dict:
+            return False
+        for key, item in value.items():
+            if (type(item) is not str or len(item) > longest_value
+                    or len(key) > longest_key):
+                return False
+        return True
+    return is_plain
+
+
+def _short_string_test(longest: float) -> Callable[[Any], bool]:
+    return lambda value: type(value) is str and len(value) <= longest
+
+
+def _is_bool(value: Any) -> bool:
+    return value is True or value is False
+
+
+def _plain_length(shape: dict) -> float | None:
+    """For a string shape limited at most by a maximum length, the length a
+    string may have and certainly be within it (a Java length is at most
+    twice the code point count); None for a shape with other constraints."""
+    if shape["type"] != "string" or any(k in shape for k in ("enum", "pattern", "min")):
+        return None
+    return shape["max"] // 2 if "max" in shape else math.inf
 
 
 def _scalar_checker(kind: str) -> TypeChecker:

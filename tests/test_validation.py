@@ -13,6 +13,7 @@ import copy
 import pytest
 
 from dynalite_py.errors import DynamoError
+from dynalite_py.service_models import service_model
 from dynalite_py.validation import check_request
 
 PKG = "com.amazonaws.dynamodb.v20120810"
@@ -789,3 +790,66 @@ def test_valid_requests_pass_unchanged(operation, request_body):
     original = copy.deepcopy(request_body)
     assert check_request(operation, request_body) is None
     assert request_body == original
+
+
+# Member values for the plain-request test below: (plain ones, others).
+_NAMES = (["abc", "arn:aws:dynamodb:us-east-1:123456789012:table/abc"],
+          ["ab", "", "a" * 256, "bad name!", 5, None, ["abc"]])
+_MAPS = ([{"a": {"S": "x"}}, {"a": {"N": "1"}}, {"a": {"BOOL": True}}, {},
+          {"a" * 30_000: {"S": "x"}, "b": {"S": ""}}],
+         [{"a": {"N": 1}}, {"a": {"BOOL": "true"}}, {"a": {"S": "x", "N": None}},
+          {"a": {"L": [{"S": "x"}]}}, {"\U0001f600" * 40_000: {"S": "x"}},
+          {"a" * 70_000: {"S": "x"}},
+          [], "text", {"a": None}, {"a": {"Q": "x"}}, {"a": {"S": "x"}, "b": {"M": {}}},
+          {"a": {"BOOL": 1}}])
+_PLAIN_CANDIDATES = {
+    "TableName": _NAMES,
+    "Key": _MAPS,
+    "Item": _MAPS,
+    "ExclusiveStartKey": _MAPS,
+    "ExpressionAttributeValues": _MAPS,
+    "ConsistentRead": ([True, False], ["true", 1, 0, None, []]),
+    "ScanIndexForward": ([True, False], ["no", 1]),
+    "ReturnConsumedCapacity": (["TOTAL", "NONE", "INDEXES"], ["bad", ["TOTAL"], 1, None, {}]),
+    "ReturnValues": (["ALL_OLD", "NONE"], ["NOPE", None, 3, "all_old"]),
+    "Select": (["COUNT"], ["count", 1]),
+    "ProjectionExpression": (["a, b", ""], [5, None, ["a"]]),
+    "ConditionExpression": (["attribute_exists(a)"], [7, {}]),
+    "UpdateExpression": (["SET a = :a"], [7, True]),
+    "ExpressionAttributeNames": ([{"#a": "a"}, {"#a": "x" * 30_000}, {}],
+                                 [{"#a": 5}, {"#a": "x" * 70_000}, {"#a": "x" * 40_000}, [],
+                                  {"#a": None}]),
+    "Limit": ([1, 100], [0, "5", 2.5, True, -1, 2 ** 40]),
+}
+
+
+@pytest.mark.parametrize("operation", ["GetItem", "PutItem", "UpdateItem", "DeleteItem",
+                                       "Query", "Scan"])
+def test_plain_requests_checked_as_the_full_passes_check_them(operation):
+    """The checker's fast acceptance of plain requests never decides
+    differently from the full passes: the same request with an unknown
+    member added (which no fast test knows) takes the full passes."""
+    import random
+    model = service_model("dynamodb")
+    members = model["shapes"][model["operations"][operation]["input"]["shape"]]["members"]
+    candidates = {name: values for name, values in _PLAIN_CANDIDATES.items() if name in members}
+    rng = random.Random(operation)
+    fast = 0
+    for _ in range(3000):
+        request = {name: copy.deepcopy(rng.choice(plain if rng.random() < 0.9 else others))
+                   for name, (plain, others) in candidates.items()
+                   if rng.random() < 0.25 or name in ("TableName", "Key", "Item")}
+        outcome = _outcome(operation, request)
+        assert outcome == _outcome(operation, {**request, "Unknown": 1})
+        fast += outcome[0] == "ok"
+    assert fast > 300  # enough requests passed to try the fast acceptance often
+
+
+def _outcome(operation: str, request: dict) -> tuple:
+    request = copy.deepcopy(request)
+    try:
+        check_request(operation, request)
+    except DynamoError as error:
+        return error.name, error.message
+    request.pop("Unknown", None)
+    return "ok", request
