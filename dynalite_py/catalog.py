@@ -22,6 +22,7 @@ import lmdb
 from .errors import DynamoError, resource_in_use, resource_not_found
 from .indexes import Index, stats_key
 from .model.keys import table_id_bytes
+from .model.values import key_attributes
 from .storage import Store, WriteContext, pack, unpack
 
 VERSION_KEY = b"catalog_version"
@@ -46,7 +47,7 @@ class Table:
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
-                 "stream_view_type", "ttl_attribute", "usable_from")
+                 "stream_view_type", "ttl_attribute", "usable_from", "key_attributes")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -76,6 +77,7 @@ class Table:
         self.ttl_attribute: str | None = record.get("ttl_attribute")
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
+        self.key_attributes = key_attributes(record["KeySchema"], self.attribute_types)
         # from when data operations may use it (status ACTIVE or UPDATING):
         # one comparison with the clock on every data-plane call
         self.usable_from: float = _usable_from(record)

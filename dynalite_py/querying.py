@@ -223,8 +223,7 @@ def check_start_key(request: dict, source: Source) -> dict | None:
         raise validation_error("The provided starting key is invalid: The provided key element "
                                "does not match the schema")
     table = source.table
-    validate_key({name: start[name] for name in table.key_names}, table.key_schema,
-                 table.attribute_types)
+    validate_key({name: start[name] for name in table.key_names}, table.key_attributes)
     return start
 
 

@@ -18,6 +18,7 @@ from dynalite_py.model.values import (
     base64_decoded_length,
     check_item_size,
     item_size,
+    key_attributes,
     validate_attribute_value,
     validate_index_keys,
     validate_item,
@@ -339,17 +340,17 @@ ITEM_KEY_ERRORS = [
 
 @pytest.mark.parametrize("schema,types,item,message", ITEM_KEY_ERRORS)
 def test_item_key_errors(schema, types, item, message) -> None:
-    assert _message(validate_item_key, item, schema, types) == message
+    assert _message(validate_item_key, item, key_attributes(schema, types)) == message
 
 
 def test_item_key_accepts_limits_and_returns_the_key() -> None:
     item = {"a": {"S": "a" * 2048}, "b": {"S": "é" * 512}, "c": {"N": "1"}}
-    assert validate_item_key(item, RANGE, TYPES_S) == {"a": item["a"], "b": item["b"]}
+    assert validate_item_key(item, key_attributes(RANGE, TYPES_S)) == {"a": item["a"], "b": item["b"]}
     binary = {"a": {"S": "x"}, "b": {"B": base64.b64encode(b"x" * 1024).decode()}}
-    assert validate_item_key(binary, RANGE, TYPES_B) == binary
+    assert validate_item_key(binary, key_attributes(RANGE, TYPES_B)) == binary
     # Numbers never hit the key size limits (dynalite db checkKeySize).
     numbers = {"a": {"N": "9" * 38}, "b": {"N": "-" + "9" * 38}}
-    assert validate_item_key(numbers, RANGE, TYPES_N) == numbers
+    assert validate_item_key(numbers, key_attributes(RANGE, TYPES_N)) == numbers
 
 
 # --- validate_key (GetItem / DeleteItem / UpdateItem Key) -------------------------------
@@ -391,13 +392,13 @@ KEY_ERRORS = [
 
 @pytest.mark.parametrize("schema,types,key,message", KEY_ERRORS)
 def test_key_errors(schema, types, key, message) -> None:
-    assert _message(validate_key, key, schema, types) == message
+    assert _message(validate_key, key, key_attributes(schema, types)) == message
 
 
 def test_valid_key_is_returned() -> None:
     key = {"a": {"S": "x"}, "b": {"S": "y"}}
-    assert validate_key(key, RANGE, TYPES_S) is key
-    assert validate_key({"a": {"N": "0"}}, HASH, {"a": "N"}) == {"a": {"N": "0"}}
+    assert validate_key(key, key_attributes(RANGE, TYPES_S)) is key
+    assert validate_key({"a": {"N": "0"}}, key_attributes(HASH, {"a": "N"})) == {"a": {"N": "0"}}
 
 
 # --- validate_index_keys ---------------------------------------------------------------

@@ -74,7 +74,7 @@ def check_table_request(name: str, entry: dict) -> list[str] | None:
 def checked_keys(table, keys: list[dict]) -> list[tuple[dict, bytes]]:
     checked, seen = [], set()
     for key in keys:
-        validate_key(key, table.key_schema, table.attribute_types)
+        validate_key(key, table.key_attributes)
         key_bytes = key_of(table, key)
         if key_bytes in seen:
             raise validation_error("Provided list of item keys contains duplicates")

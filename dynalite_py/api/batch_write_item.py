@@ -105,13 +105,13 @@ def plan_write(name: str, table, write: dict) -> BatchEntry:
         key = {key_name: item.get(key_name) for key_name in table.key_names}
         if any(value is None for value in key.values()):
             raise validation_error(KEY_MISMATCH)
-        validate_key(key, table.key_schema, table.attribute_types)
+        validate_key(key, table.key_attributes)
         validate_index_keys(item, table.index_key_schemas, table.attribute_types)
         size = check_item_size(item)
         return BatchEntry(name, write, PlannedWrite(table, key_of(table, item),
                                                     lambda old: (item, size)), size)
     key = write["DeleteRequest"]["Key"]
-    validate_key(key, table.key_schema, table.attribute_types)
+    validate_key(key, table.key_attributes)
     return BatchEntry(name, write, PlannedWrite(table, key_of(table, key),
                                                 lambda old: (None, 0)), 0)
 

@@ -44,7 +44,7 @@ class KeyedWrite:
         return cls(request, parsed)
 
     def key(self, table: Table) -> bytes:
-        key = validate_key(self.request["Key"], table.key_schema, table.attribute_types)
+        key = validate_key(self.request["Key"], table.key_attributes)
         return key_of(table, key)
 
     def plan(self, table: Table, build: Build | None) -> PlannedWrite:

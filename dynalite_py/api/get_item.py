@@ -30,7 +30,7 @@ def run(engine, request: dict) -> dict:
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         table = engine.catalog.active(txn, request["TableName"])
         engine.throttler.admit(table, "read")
-        key = validate_key(request["Key"], table.key_schema, table.attribute_types)
+        key = validate_key(request["Key"], table.key_attributes)
         if projection is not None:
             check_key_paths(projection, table)
         stored = read_decoded(txn, store, key_of(table, key))

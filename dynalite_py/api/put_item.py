@@ -46,7 +46,7 @@ class Put:
 
     def plan(self, table: Table) -> PlannedWrite:
         item, size = self.item, self.size
-        validate_item_key(item, table.key_schema, table.attribute_types)
+        validate_item_key(item, table.key_attributes)
         validate_index_keys(item, table.index_key_schemas, table.attribute_types)
         return PlannedWrite(table, key_of(table, item), lambda old: (item, size),
                             request_condition(self.request, self.expressions),

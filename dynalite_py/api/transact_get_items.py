@@ -48,8 +48,7 @@ def check_keys(gets: list[dict], tables: list) -> list[bytes]:
     keys, reasons = [], []
     for get, table in zip(gets, tables):
         try:
-            keys.append(key_of(table, validate_key(get["Key"], table.key_schema,
-                                                   table.attribute_types)))
+            keys.append(key_of(table, validate_key(get["Key"], table.key_attributes)))
             reasons.append({"Code": "None"})
         except DynamoError as error:
             keys.append(b"")

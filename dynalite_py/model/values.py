@@ -9,10 +9,10 @@ Suggested order for a write, as DynamoDB (and dynalite) does it:
   1. `validate_item(item)` - every value; numbers normalized in place;
      returns the item's size;
   2. `check_size(size)` - still before the table is looked up;
-  3. `validate_item_key(item, ...)` then `validate_index_keys(item, ...)`
+  3. `validate_item_key(item, key_attributes)` then `validate_index_keys(item, ...)`
      once the table's schema is known.
 For a `Key` parameter (GetItem, DeleteItem, UpdateItem): `validate_item(key)`
-then `validate_key(key, ...)`.
+then `validate_key(key, key_attributes)`.
 
 Messages were checked against architect/dynalite (`validations/index.js`,
 `db/index.js`, `test/putItem.js`, `test/getItem.js`, `test/deleteItem.js`)
@@ -306,18 +306,24 @@ def check_size(size: int, message: str = ITEM_TOO_BIG) -> int:
 
 KeySchema = Sequence[Mapping[str, str]]  # [{"AttributeName": ..., "KeyType": ...}]
 AttributeTypes = Mapping[str, str]  # attribute name -> "S" | "N" | "B"
+KeyAttributes = tuple[tuple[str, str, bool], ...]  # (name, type, is hash key), in order
 
 
-def validate_item_key(item: Item, key_schema: KeySchema, attribute_types: AttributeTypes) -> Item:
+def key_attributes(key_schema: KeySchema, attribute_types: AttributeTypes) -> KeyAttributes:
+    """A key schema as the key checks read it: (name, type, is hash key), in
+    schema order (tables keep it, catalog.Table.key_attributes)."""
+    return tuple((element["AttributeName"], attribute_types[element["AttributeName"]],
+                  element["KeyType"] == "HASH") for element in key_schema)
+
+
+def validate_item_key(item: Item, key: KeyAttributes) -> Item:
     """Check a PutItem `Item` against the table key; return its key attributes.
 
     Key attributes are checked in schema order; for each: present, right
     type, not empty, not too big.
     """
-    key: Item = {}
-    for element in key_schema:
-        name = element["AttributeName"]
-        expected = attribute_types[name]
+    found: Item = {}
+    for name, expected, is_hash in key:
         value = item.get(name)
         if value is None:
             raise invalid_parameter(f"Missing the key {name} in the item")
@@ -327,27 +333,26 @@ def validate_item_key(item: Item, key_schema: KeySchema, attribute_types: Attrib
             raise invalid_parameter(
                 f"Type mismatch for key {name} expected: {expected} actual: {actual}"
             )
-        _check_key_data(name, expected, data, element["KeyType"] == "HASH")
-        key[name] = value
-    return key
+        _check_key_data(name, expected, data, is_hash)
+        found[name] = value
+    return found
 
 
-def validate_key(key: Item, key_schema: KeySchema, attribute_types: AttributeTypes) -> Item:
-    """Check a `Key` parameter (GetItem, DeleteItem, UpdateItem); return it.
+def validate_key(key: Item, schema: KeyAttributes) -> Item:
+    """Check a `Key` parameter (GetItem, DeleteItem, UpdateItem) against the
+    table's key attributes; return it.
 
     A missing, extra or wrongly typed attribute is always "The provided key
     element does not match the schema" (dynalite test/getItem.js).
     """
-    if len(key) != len(key_schema):
+    if len(key) != len(schema):
         raise validation_error(KEY_MISMATCH)
-    for element in key_schema:
-        name = element["AttributeName"]
-        expected = attribute_types[name]
+    for name, expected, is_hash in schema:
         value = key.get(name)
         data = None if value is None else value.get(expected)
         if data is None:
             raise validation_error(KEY_MISMATCH)
-        _check_key_data(name, expected, data, element["KeyType"] == "HASH")
+        _check_key_data(name, expected, data, is_hash)
     return key
 
 
