@@ -107,6 +107,9 @@ class Catalog:
         self.account_id = account_id
         self._tables: dict[str, Table] = {}
         self._version: bytes | None = None
+        # the id of a read snapshot whose catalog version matched the cache:
+        # snapshots with that id hold the same data, so need no version read
+        self._matched_snapshot: int | None = None
 
     # Reading ---------------------------------------------------------------
     def _refresh(self, txn: lmdb.Transaction) -> None:
@@ -116,13 +119,21 @@ class Catalog:
         tables = {}
         for name, value in txn.cursor(db=self.store.catalog):
             tables[name.decode()] = Table(unpack(value))
+        self._matched_snapshot = None
         self._tables, self._version = tables, version
 
-    def _cached(self, txn: lmdb.Transaction, name: str) -> Table | None:
+    def _cached(self, txn: lmdb.Transaction, name: str, snapshot: bool = False) -> Table | None:
         """The cached table under `name` (or its ARN), gone or not. On every
-        data-plane call: the common path inline."""
-        if txn.get(VERSION_KEY, db=self.store.meta) != self._version:
-            self._refresh(txn)
+        data-plane call: the common path inline.
+
+        `snapshot`: `txn` is a read snapshot, never a write transaction. A
+        write transaction's id is reused when it aborts, so only a read's id
+        tells that the data it sees was seen before."""
+        if not snapshot or txn.id() != self._matched_snapshot:
+            if txn.get(VERSION_KEY, None, self.store.meta) != self._version:  # positional: faster
+                self._refresh(txn)
+            if snapshot:
+                self._matched_snapshot = txn.id()
         return self._tables.get(name) or self._tables.get(table_name_from(name))
 
     def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
@@ -130,9 +141,10 @@ class Catalog:
         table = self._cached(txn, name)
         return table if table is not None and table.status(self.clock()) is not None else None
 
-    def active(self, txn: lmdb.Transaction, name: str) -> Table:
-        """A table that data operations may use (ACTIVE or UPDATING)."""
-        table = self._cached(txn, name)
+    def active(self, txn: lmdb.Transaction, name: str, snapshot: bool = False) -> Table:
+        """A table that data operations may use (ACTIVE or UPDATING); pass
+        `snapshot=True` when `txn` is a read snapshot (see `_cached`)."""
+        table = self._cached(txn, name, snapshot)
         if table is None or self.clock() < table.usable_from:
             raise resource_not_found()
         return table

@@ -54,14 +54,14 @@ def key_of(table: Table, key_or_item: dict) -> bytes:
 
 
 def read_item(txn: lmdb.Transaction, store: Store, key: bytes) -> StoredItem | None:
-    raw = txn.get(key, db=store.items)
+    raw = txn.get(key, None, store.items)  # positional: py-lmdb parses keywords slowly
     return StoredItem(raw) if raw is not None else None
 
 
 def read_decoded(txn: lmdb.Transaction, store: Store, key: bytes) -> tuple[int, dict] | None:
     """(size, item) of the item under `key`, decoded at once: for a read that
     needs both (GetItem), without a StoredItem's lazy steps."""
-    raw = txn.get(key, db=store.items)
+    raw = txn.get(key, None, store.items)  # positional, as in read_item
     return unpack(raw) if raw is not None else None
 
 

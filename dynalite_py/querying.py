@@ -136,7 +136,7 @@ def check_select(request: dict, query: bool) -> None:
 def open_source(engine, request: dict) -> tuple[Source, dict | None]:
     """The table or index read, and the checked ExclusiveStartKey."""
     with engine.store.read() as txn:
-        table = engine.catalog.active(txn, request["TableName"])
+        table = engine.catalog.active(txn, request["TableName"], snapshot=True)
     source = source_for(table, request)
     return source, check_start_key(request, source)
 

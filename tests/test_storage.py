@@ -221,6 +221,29 @@ def test_two_processes_share_one_directory(tmp_path):
         assert got["Item"]["sk"] == {"S": "child"}
 
 
+def test_reads_see_tables_another_process_creates_and_deletes(tmp_path):
+    """A read snapshot skips the catalog version check only when no commit
+    happened since the last check; another process's CreateTable and
+    DeleteTable are commits, so the next read sees them."""
+    with dynalite_py.open(str(tmp_path)) as first:
+        make_table(first.client(), "kept", "S")
+        key = {"pk": {"S": "p"}, "sk": {"S": "s"}}
+        for _ in range(2):  # the second read's snapshot matches the first's
+            assert first.call("GetItem", {"TableName": "kept", "Key": key}) == {}
+        script = ("import sys, time, dynalite_py\n"
+                  "db = dynalite_py.open(sys.argv[1])\n"
+                  "db.call('DeleteTable', {'TableName': 'kept'})\n"
+                  "db.call('CreateTable', {'TableName': 'added', 'BillingMode': 'PAY_PER_REQUEST',"
+                  " 'KeySchema': [{'AttributeName': 'pk', 'KeyType': 'HASH'}],"
+                  " 'AttributeDefinitions': [{'AttributeName': 'pk', 'AttributeType': 'S'}]})\n"
+                  "time.sleep(0.1)\n")  # past table_status_delay: the table settles
+        subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True)
+        with pytest.raises(DynamoError) as gone:
+            first.call("GetItem", {"TableName": "kept", "Key": key})
+        assert gone.value.name == "ResourceNotFoundException"
+        assert first.call("GetItem", {"TableName": "added", "Key": {"pk": {"S": "p"}}}) == {}
+
+
 def test_resuming_a_partition_read_at_every_position(db):
     """Every entry, used as an exclusive start, resumes at the next one, in
     both directions, including inside long groups of sort keys."""
@@ -396,3 +419,12 @@ def test_overwriting_a_large_item_with_a_small_one_keeps_table_size_exact(tmp_pa
         assert small["ConsumedCapacity"]["CapacityUnits"] == 69.0
         table = client.describe_table(TableName="tbl")["Table"]
         assert (table["ItemCount"], table["TableSizeBytes"]) == (1, len("pk") + 1 + len("v") + 1)
+
+
+def test_partition_hash_is_the_stored_layout():
+    """Items are stored under blake2b-16 of the type tag and the key bytes:
+    data directories written by earlier builds must find their items."""
+    from dynalite_py.model.keys import partition_hash
+    assert partition_hash({"S": "user-5"}).hex() == "bb957e84f135f67d1edf1a560c63765a"
+    assert partition_hash({"N": "42"}).hex() == "bfe4114944d77b4e93e06e73938a2c03"
+    assert partition_hash({"B": "AAE="}).hex() == "7cce6fdb8059d8b79c280755b3f1353e"

@@ -28,7 +28,7 @@ def run(engine, request: dict) -> dict:
     store = engine.store
     consistent = bool(request.get("ConsistentRead"))
     with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
-        table = engine.catalog.active(txn, request["TableName"])
+        table = engine.catalog.active(txn, request["TableName"], snapshot=True)
         engine.throttler.admit(table, "read")
         key = validate_key(request["Key"], table.key_attributes)
         if projection is not None:

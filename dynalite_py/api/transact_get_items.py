@@ -22,7 +22,7 @@ def run(engine, request: dict) -> dict:
         projections.append(parse_projection(get))
     store = engine.store
     with store.read() as txn:  # one snapshot: a consistent view across items
-        tables = [engine.catalog.active(txn, get["TableName"]) for get in gets]
+        tables = [engine.catalog.active(txn, get["TableName"], snapshot=True) for get in gets]
         keys = check_keys(gets, tables)
         check_distinct([(table.id, key) for table, key in zip(tables, keys)])
         for table in set(tables):
