@@ -105,22 +105,24 @@ class Catalog:
         self.clock = clock
         self.region = region
         self.account_id = account_id
-        self._tables: dict[str, Table] = {}
-        self._version: bytes | None = None
-        # the id of a read snapshot whose catalog version matched the cache:
-        # snapshots with that id hold the same data, so need no version read
-        self._matched_snapshot: int | None = None
+        # (catalog version, its tables by name): one tuple, swapped whole, so
+        # a thread never pairs one version with another version's tables
+        self._cache: tuple[bytes | None, dict[str, Table]] = (None, {})
+        # (id of a read snapshot, the tables checked against it): snapshots
+        # with that id hold the same data, so need no version read
+        self._matched: tuple[int | None, dict[str, Table]] = (None, {})
 
     # Reading ---------------------------------------------------------------
-    def _refresh(self, txn: lmdb.Transaction) -> None:
-        version = txn.get(VERSION_KEY, db=self.store.meta)
-        if version == self._version:
-            return
-        tables = {}
-        for name, value in txn.cursor(db=self.store.catalog):
-            tables[name.decode()] = Table(unpack(value))
-        self._matched_snapshot = None
-        self._tables, self._version = tables, version
+    def _current_tables(self, txn: lmdb.Transaction) -> dict[str, Table]:
+        """The tables as `txn` sees them, from the cache when its version is
+        the one stored (read again from the catalog otherwise)."""
+        version = txn.get(VERSION_KEY, None, self.store.meta)  # positional: faster
+        cached_version, tables = self._cache
+        if version != cached_version:
+            tables = {name.decode(): Table(unpack(value))
+                      for name, value in txn.cursor(db=self.store.catalog)}
+            self._cache = (version, tables)
+        return tables
 
     def _cached(self, txn: lmdb.Transaction, name: str, snapshot: bool = False) -> Table | None:
         """The cached table under `name` (or its ARN), gone or not. On every
@@ -129,12 +131,12 @@ class Catalog:
         `snapshot`: `txn` is a read snapshot, never a write transaction. A
         write transaction's id is reused when it aborts, so only a read's id
         tells that the data it sees was seen before."""
-        if not snapshot or txn.id() != self._matched_snapshot:
-            if txn.get(VERSION_KEY, None, self.store.meta) != self._version:  # positional: faster
-                self._refresh(txn)
+        matched_id, tables = self._matched
+        if not snapshot or txn.id() != matched_id:
+            tables = self._current_tables(txn)
             if snapshot:
-                self._matched_snapshot = txn.id()
-        return self._tables.get(name) or self._tables.get(table_name_from(name))
+                self._matched = (txn.id(), tables)
+        return tables.get(name) or tables.get(table_name_from(name))
 
     def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
         """The table record under `name`, whatever its status, or None."""
@@ -159,14 +161,14 @@ class Catalog:
 
     def tables(self, txn: lmdb.Transaction) -> list[Table]:
         """Every table that exists now, whatever its status."""
-        self._refresh(txn)
         now = self.clock()
-        return [table for table in self._tables.values() if table.status(now) is not None]
+        return [table for table in self._current_tables(txn).values()
+                if table.status(now) is not None]
 
     def names(self, txn: lmdb.Transaction) -> list[str]:
-        self._refresh(txn)
         now = self.clock()
-        return sorted(name for name, table in self._tables.items() if table.status(now) is not None)
+        return sorted(name for name, table in self._current_tables(txn).items()
+                      if table.status(now) is not None)
 
     # Writing (inside a group-commit write) --------------------------------
     def next_number(self, ctx: WriteContext, counter: bytes) -> int:
@@ -195,9 +197,7 @@ class Catalog:
     def confirm(self, ctx: WriteContext, table: Table) -> Table:
         """Check, inside a write, that `table` (looked up in an earlier
         snapshot) still exists as it was; cheap when the catalog is unchanged."""
-        unchanged = (ctx.txn.get(VERSION_KEY, db=self.store.meta) == self._version
-                     and self._tables.get(table.name) is table)
-        if unchanged:
+        if self._current_tables(ctx.txn).get(table.name) is table:
             return table
         current = self.current(ctx, table.name)
         if current is None or current.id != table.id or self.clock() < current.usable_from:
