@@ -792,6 +792,13 @@ def test_valid_requests_pass_unchanged(operation, request_body):
     assert request_body == original
 
 
+def _nested(depth: int) -> dict:
+    value: dict = {"S": "x"}
+    for _ in range(depth):
+        value = {"L": [value]}
+    return value
+
+
 # Member values for the plain-request test below: (plain ones, others).
 _NAMES = (["abc", "arn:aws:dynamodb:us-east-1:123456789012:table/abc"],
           ["ab", "", "a" * 256, "bad name!", 5, None, ["abc"]])
@@ -801,7 +808,9 @@ _MAPS = ([{"a": {"S": "x"}}, {"a": {"N": "1"}}, {"a": {"BOOL": True}}, {},
           {"a": {"L": [{"S": "x"}]}}, {"\U0001f600" * 40_000: {"S": "x"}},
           {"a" * 70_000: {"S": "x"}},
           [], "text", {"a": None}, {"a": {"Q": "x"}}, {"a": {"S": "x"}, "b": {"M": {}}},
-          {"a": {"BOOL": 1}}])
+          {"a": {"BOOL": 1}}, {"a": {"M": {"b": {"N": 5}}}}, {"a": {"L": [{"BOOL": "true"}]}},
+          {"a": {"SS": ["x", None]}}, {"a": {"S": "x", "Q": 1}}, {"a": {"B": "abc"}},
+          {"a": {"NULL": True}, "b": {"M": {"c": {"L": []}}}}, {"a": _nested(210)}])
 _PLAIN_CANDIDATES = {
     "TableName": _NAMES,
     "Key": _MAPS,
