@@ -82,10 +82,6 @@ class Table:
         # one comparison with the clock on every data-plane call
         self.usable_from: float = _usable_from(record)
 
-    @property
-    def key_schema(self) -> list[dict]:
-        return self.record["KeySchema"]
-
     def status(self, now: float) -> str | None:
         """The status at `now`; None once a deleted table is gone."""
         status = self.record["TableStatus"]

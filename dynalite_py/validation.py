@@ -322,6 +322,7 @@ class _OperationCompiler:
         return check
 
     def _required_members(self, shape_name: str) -> frozenset[str]:
+        """The members a structure requires: the model's, with our overrides."""
         shape = self.shapes[shape_name]
         required = set(shape.get("required", ()))
         return frozenset(name for name in shape["members"] if _MEMBER_OVERRIDES.get(
@@ -465,11 +466,11 @@ class _OperationCompiler:
 
     def _struct_validator(self, shape_name: str) -> Validator | None:
         shape = self.shapes[shape_name]
-        required = set(shape.get("required", ()))
+        required = self._required_members(shape_name)
         entries = []
         for name in _ordered_members(shape_name, shape["members"]):
             override = _MEMBER_OVERRIDES.get((shape_name, name), {})
-            is_required = override.get("required", name in required)
+            is_required = name in required
             limits = {k: v for k, v in override.items() if k != "required"}
             validator = self._validator(shape["members"][name]["shape"], limits or None)
             if is_required or validator is not None:
