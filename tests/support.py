@@ -2,12 +2,14 @@
 and tables."""
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from contextlib import contextmanager
 
 import boto3
@@ -98,6 +100,14 @@ def wait_for(predicate, seconds: float = 15.0):
 def http_client(url: str, service: str = "dynamodb"):
     return boto3.client(service, endpoint_url=url, region_name=REGION,
                         aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)
+
+
+def zipped(source: str, name: str = "lambda_function.py") -> bytes:
+    """A function's code: one Python file in a zip archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, source)
+    return buffer.getvalue()
 
 
 def unique_name(prefix: str = "t") -> str:

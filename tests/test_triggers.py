@@ -1,14 +1,12 @@
 """The trigger bridge and the Lambda API, end to end over HTTP and embedded."""
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, unique_name, wait_for
+from support import NO_RETRIES, create_table, http_client, unique_name, wait_for, zipped
 
 import dynalite_py
 
@@ -22,13 +20,6 @@ def lambda_handler(event, context):
                               "remaining": context.get_remaining_time_in_millis()}) + "\\n")
     return {"seen": len(event.get("Records", []))}
 '''
-
-
-def zipped(source: str, name: str = "lambda_function.py") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, source)
-    return buffer.getvalue()
 
 
 @pytest.fixture

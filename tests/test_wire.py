@@ -130,7 +130,7 @@ def raw_exchange(url: str, data: bytes, responses: int = 1) -> list[tuple[bytes,
 
 
 def raw_request(operation: str, body: bytes, extra: str = "", version: str = "1.1") -> bytes:
-    head = (f"POST / HTTP/{version}\r\nHost: test\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\n"
+    head = (f"POST / HTTP/{version}\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\n"
             f"Content-Type: application/x-amz-json-1.0\r\nAuthorization: {HEADERS['Authorization']}\r\n"
             f"Content-Length: {len(body)}\r\n{extra}\r\n")
     return head.encode() + body
