@@ -33,9 +33,12 @@ class Config:
     bridge_poll_interval: float = 0.1
     bridge_retry_base: float = 1.0
     bridge_retry_max: float = 30.0
-    # Lambda runtime: idle workers are stopped after this many seconds;
-    # Event invocations retry after 1 and 2 seconds times this scale.
+    # Lambda runtime: idle workers are stopped after this many seconds; a
+    # cold start's init phase may take function_init_timeout (Lambda's 10 s)
+    # plus the function's Timeout; Event invocations retry after 1 and 2
+    # seconds times async_retry_scale.
     function_idle_seconds: float = 300.0
+    function_init_timeout: float = 10.0
     async_retry_scale: float = 1.0
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0

@@ -63,7 +63,8 @@ class Functions:
         self.engine = engine
         self.store = engine.store
         self.code_root = os.path.join(engine.store.path, "lambda-code")
-        self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds)
+        self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds,
+                               init_timeout=engine.config.function_init_timeout)
         self.callables: dict[str, Callable] = {}
         self.log = logging.getLogger("dynalite_py.lambda")
 
