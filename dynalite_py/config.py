@@ -11,6 +11,8 @@ from .storage import DEFAULT_MAP_SIZE
 class Config:
     region: str = "us-east-1"
     account_id: str = "000000000000"
+    # where this engine is served (set by `serve`): functions' AWS SDK calls go there
+    endpoint_url: str = ""
     # Seconds a table spends CREATING / UPDATING / DELETING before it settles.
     # Small by default so tests are quick; raise it to exercise waiters.
     table_status_delay: float = 0.005

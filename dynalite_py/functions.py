@@ -134,7 +134,8 @@ class Functions:
             memory_size=record["MemorySize"],
             environment=record.get("Environment", {}).get("Variables", {}),
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
-            region=self.engine.config.region, callable=self.callables.get(name))
+            region=self.engine.config.region, endpoint_url=self.engine.config.endpoint_url,
+            callable=self.callables.get(name))
 
     # Invocation -------------------------------------------------------------------
     def invoke(self, record: dict, event: object, qualifier: str | None = None) -> InvocationResult:

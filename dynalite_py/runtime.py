@@ -41,11 +41,12 @@ class FunctionSpec:
     function_arn: str = ""
     version: str = "$LATEST"
     region: str = "us-east-1"
+    endpoint_url: str = ""  # this server, for the handler's own AWS SDK calls
     callable: Callable | None = None  # embedded: run this in-process instead
 
     def fingerprint(self) -> tuple:
         return (self.handler, self.code_dir, self.timeout, self.memory_size,
-                tuple(sorted(self.environment.items())), self.function_arn)
+                tuple(sorted(self.environment.items())), self.function_arn, self.endpoint_url)
 
 
 @dataclass
@@ -90,10 +91,27 @@ def log_stream_name(version: str) -> str:
     return time.strftime("%Y/%m/%d/") + f"[{version}]{uuid.uuid4().hex}"
 
 
+# A handler sees none of the server's environment (its AWS keys, tokens, paths),
+# only Lambda's variables: these are the ones kept so programs still run.
+KEPT_VARIABLES = ("PATH", "LANG", "LD_LIBRARY_PATH", "TZ", "TMPDIR", "SYSTEMROOT")
+# keys that work against this server only (any key does without --auth)
+FUNCTION_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "dynalite-function",
+                        "AWS_SECRET_ACCESS_KEY": "dynalite-function",
+                        "AWS_SESSION_TOKEN": "dynalite-function"}
+
+
 def runtime_environment(spec: dict) -> dict[str, str]:
-    """The reserved variables the runtime sets, then the function's own."""
+    """A worker's whole environment: a few of the host's variables that are
+    no secret, dummy credentials, the SDK pointed back at this server (so a
+    handler's boto3 calls never reach real AWS), the function's own
+    variables, then the reserved ones the runtime sets."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return {**spec["environment"],
+    kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    isolated = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                **FUNCTION_CREDENTIALS}
+    if spec["endpoint_url"]:
+        isolated["AWS_ENDPOINT_URL"] = spec["endpoint_url"]
+    return {"LANG": "en_US.UTF-8", "TZ": ":UTC", **kept, **isolated, **spec["environment"],
             "AWS_LAMBDA_FUNCTION_NAME": spec["name"],
             "AWS_LAMBDA_FUNCTION_VERSION": spec["version"],
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec["memory_size"]),
@@ -158,7 +176,9 @@ INIT_TIMEOUT = 10.0  # seconds a cold start may spend importing the handler (Lam
 def _worker_main(connection, spec: dict) -> None:
     """A worker process: set up the environment, then serve invocations.
     Every answer names the request it answers: (request id, ok, payload, logs)."""
-    os.environ.update(runtime_environment(spec))
+    environment = runtime_environment(spec)
+    os.environ.clear()
+    os.environ.update(environment)
     if spec["code_dir"]:
         sys.path.insert(0, spec["code_dir"])
     function, init_error = None, None
@@ -353,5 +373,6 @@ class Runtime:
 def _spec_dict(spec: FunctionSpec) -> dict:
     return {"name": spec.name, "handler": spec.handler, "code_dir": spec.code_dir,
             "memory_size": spec.memory_size, "environment": spec.environment,
-            "function_arn": spec.function_arn, "version": spec.version, "region": spec.region}
+            "function_arn": spec.function_arn, "version": spec.version, "region": spec.region,
+            "endpoint_url": spec.endpoint_url}
 

@@ -114,6 +114,13 @@ def transport_policy(args: argparse.Namespace) -> Policy:
                   functions_enabled=not args.no_functions)
 
 
+def endpoint_url(host: str, port: int) -> str:
+    """This server's URL as a function on this machine reaches it."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def raise_open_file_limit() -> None:
     """Every connection is a file descriptor: allow as many as the system
     lets this process have, so the connection cap, not EMFILE, decides."""
@@ -137,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
-                             throttling=args.throttling, consistency_lag=args.consistency_lag)
+                             throttling=args.throttling, consistency_lag=args.consistency_lag,
+                             endpoint_url=endpoint_url(args.host, args.port))
     if args.secondary:
         die_with(args.primary_pid)
     workers = 1 if args.secondary or config.throttling else args.workers or default_workers()
@@ -168,6 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         elif workers > 1:
             sock = shared_listener(args.host, args.port)
             port = str(sock.getsockname()[1])  # the one taken, should --port be 0
+            engine.config.endpoint_url = endpoint_url(args.host, int(port))
             secondaries = Secondaries(argv + ["--port", port], workers - 1)
             secondaries.start(engine.bridge.notify)
             server.run(sockets=[sock])

@@ -148,3 +148,43 @@ def test_a_slow_init_over_http_answers_every_invoke_with_its_own_result(tmp_path
     finally:
         process.terminate()
         process.wait(10)
+
+
+ENVIRONMENT_PROBE = """
+import os, boto3
+def handle(event, context):
+    tables = boto3.client("dynamodb").list_tables()["TableNames"]
+    return {"environment": dict(os.environ), "tables": tables}
+"""
+
+
+def test_a_function_sees_lambdas_environment_not_the_servers(tmp_path):
+    """The server's secrets stay out of functions, and a handler's boto3
+    calls reach this server with dummy keys, never real AWS."""
+    process, url = start_server(str(tmp_path), "--workers", "1", env={
+        "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "AWS_SECRET_ACCESS_KEY": "real-secret",
+        "AWS_PROFILE": "production", "HOST_ONLY_TOKEN": "do-not-leak"})
+    try:
+        http_client(url).create_table(
+            TableName="seen-by-function", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        lambda_client = http_client(url, "lambda")
+        lambda_client.create_function(
+            FunctionName="probe", Runtime="python3.11", Role=ROLE, Timeout=10,
+            Handler="lambda_function.handle", Code={"ZipFile": zipped(ENVIRONMENT_PROBE)},
+            Environment={"Variables": {"STAGE": "test"}})
+        answer = lambda_client.invoke(FunctionName="probe")
+        assert "FunctionError" not in answer, answer["Payload"].read()
+        seen = json.loads(answer["Payload"].read())
+        environment = seen["environment"]
+        assert seen["tables"] == ["seen-by-function"]
+        assert environment["AWS_ENDPOINT_URL"] == url
+        assert environment["STAGE"] == "test" and environment["AWS_REGION"] == "us-east-1"
+        assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "probe"
+        assert environment["AWS_ACCESS_KEY_ID"] != "AKIAREALKEY"
+        assert "real-secret" not in environment.values()
+        assert "HOST_ONLY_TOKEN" not in environment and "AWS_PROFILE" not in environment
+    finally:
+        process.terminate()
+        process.wait(10)
