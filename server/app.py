@@ -63,21 +63,18 @@ def refusal_payload(refused: tuple[int, str, str]) -> bytes:
 def error_response(status: int, name: str, message: str,
                    cors: dict[str, str] = DYNAMODB_CORS) -> Response:
     payload = refusal_payload((status, name, message))
-    headers = {**wire.response_headers(payload), **cors}
-    if status == 413:  # the rest of the body is not read: the connection cannot be reused
-        headers["Connection"] = "close"
-    return Response(payload, status, headers)
+    return Response(payload, status, {**wire.response_headers(payload), **cors})
 
 
 def lambda_error(status: int, name: str, message: str, cors: dict[str, str]) -> Response:
     headers = {"Content-Type": "application/json", "x-amzn-ErrorType": name, **cors}
-    if status == 413:
-        headers["Connection"] = "close"
     return Response(orjson.dumps({"Type": "User", "message": message}), status, headers)
 
 
 class TooLarge(Exception):
-    """A body grew past its cap while being read."""
+    """A body grew past its cap while being read. The answer keeps the
+    connection: uvicorn drops the rest of the body as it arrives (closing
+    with unread input would reset the connection, losing the answer)."""
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -4,6 +4,8 @@ uvicorn's httptools protocol arms a keep-alive timeout only after a
 response, and caps connections by refusing new ones with 503, so sockets
 that connect and send nothing, or send a request head a byte at a time
 (slowloris), hold the cap forever. This protocol adds:
+- a request head (line and headers) of at most MAX_HEAD_BYTES: uvicorn
+  keeps the URL and headers in memory as they arrive, without a bound;
 - deadlines: a new connection that sends nothing closes after the
   keep-alive timeout, a request head must arrive within `read_timeout` of
   its first byte, and a body may pause at most `read_timeout` between reads
@@ -26,7 +28,12 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 log = logging.getLogger("dynalite_py.server")
 
 DEFAULT_READ_TIMEOUT = 10.0  # seconds
+MAX_HEAD_BYTES = 64 * 1024  # a request line and headers beyond this get 431
 SWEEP_INTERVAL = 1.0
+LINGER_SECONDS = 2.0  # after a last answer, what the client still sends is read and dropped
+HEAD_TOO_LARGE = (STATUS_LINE[431] + b"content-type: text/plain; charset=utf-8\r\n"
+                  b"content-length: 31\r\nconnection: close\r\n\r\n"
+                  b"Request Header Fields Too Large")
 SERVICE_UNAVAILABLE = (STATUS_LINE[503] + b"content-type: text/plain; charset=utf-8\r\n"
                        b"content-length: 19\r\nconnection: close\r\n\r\nService Unavailable")
 
@@ -45,6 +52,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.held = False  # a write of this connection waits for a shared commit
         self.answered = False  # a response went out on this connection
         self.over_capacity = False
+        self.discarding = False  # a last answer went out: input is dropped until the close
         # silent from the start: closed like a keep-alive connection gone quiet
         self.timeout_keep_alive_task = self.loop.call_later(
             self.timeout_keep_alive, self.timeout_keep_alive_handler)
@@ -53,12 +61,32 @@ class GuardedProtocol(HttpToolsProtocol):
         self.still_over_capacity()
 
     def data_received(self, data: bytes) -> None:
+        if self.discarding:
+            return
         self.last_data = self.loop.time()
         super().data_received(data)
+        if self.head_started is not None:  # the head is still incomplete after this
+            self.head_bytes += len(data)
+            if self.head_bytes > MAX_HEAD_BYTES:
+                self.answer_and_close(HEAD_TOO_LARGE)  # the parser would buffer it all
+
+    def answer_and_close(self, response: bytes) -> None:
+        """Send a last answer to a request not read to its end, then drop what
+        the client still sends for a moment before closing: a close with
+        unread input resets the connection, and the client may lose the answer."""
+        if self.transport.is_closing() or self.discarding:
+            return
+        self.discarding = True
+        self.head_started = None
+        self.transport.write(response)
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.head_started = self.last_data
+        self.head_bytes = 0
 
     def still_over_capacity(self) -> bool:
         """Whether this connection is beyond the cap with no room to be made
@@ -82,8 +110,7 @@ class GuardedProtocol(HttpToolsProtocol):
     def refuse_unavailable(self) -> None:
         """503 and close: every connection of the cap holds a request."""
         log.warning("every connection is busy: 503")
-        self.transport.write(SERVICE_UNAVAILABLE)
-        self.transport.close()
+        self.answer_and_close(SERVICE_UNAVAILABLE)
 
     def is_busy(self) -> bool:
         """Whether the server is working on a request of this connection

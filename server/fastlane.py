@@ -158,8 +158,9 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
         def refuse(self) -> None:
             """Answer the refusal now and close: the body is not read."""
             self.fast_body = None
-            self.send(Call(self.target, b"", False),
-                      (self.refused[0], refusal_payload(self.refused)))
+            self.answer_and_close(response_bytes(
+                self.refused[0], refusal_payload(self.refused),
+                self.server_state.default_headers, keep_alive=False))
 
     FastLaneProtocol.max_connections = max_connections
     FastLaneProtocol.read_timeout = read_timeout

@@ -149,3 +149,22 @@ def test_503_only_when_every_connection_holds_a_request(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@pytest.mark.parametrize("head", [
+    PARTIAL_HEAD + b"X-Padding: " + b"a" * 200_000,  # one endless header
+    b"GET /" + b"a" * 200_000,  # an endless request line
+    PARTIAL_HEAD + b"".join(b"X-%d: v\r\n" % n for n in range(20_000)),  # many headers
+])
+def test_an_oversized_request_head_gets_431_and_is_closed(server, head):
+    process, url = server
+    with socket.create_connection(address(url), timeout=10) as conn:
+        try:
+            conn.sendall(head)
+        except OSError:
+            pass  # closed by the server before all of it was sent
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert httpx.get(url + "/").status_code == 200
