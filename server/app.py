@@ -28,6 +28,7 @@ from dynalite_py.errors import DynamoError
 
 from .transport import (
     CORS_PREFLIGHT,
+    DYNAMODB_CONTENT_TYPES,
     DYNAMODB_CORS,
     MAX_DYNAMODB_BODY,
     TOO_LARGE,
@@ -38,6 +39,7 @@ from .transport import (
     lambda_body_limit,
     lambda_refusal,
     lambda_too_large,
+    media_type,
 )
 
 if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
@@ -63,7 +65,21 @@ def refusal_payload(refused: tuple[int, str, str]) -> bytes:
 def error_response(status: int, name: str, message: str,
                    cors: dict[str, str] = DYNAMODB_CORS) -> Response:
     payload = refusal_payload((status, name, message))
-    return Response(payload, status, {**wire.response_headers(payload), **cors})
+    headers = wire.response_headers(payload)
+    if payload == UNKNOWN_OPERATION_XML:  # DynamoDB sends it without a Content-Type
+        del headers["Content-Type"]
+    return Response(payload, status, {**headers, **cors})
+
+
+def unknown_operation() -> Response:
+    """DynamoDB's answer to a request that is no call it serves."""
+    return error_response(404, "UnknownOperationException", "")
+
+
+def echoed_content_type(request: Request) -> str:
+    """DynamoDB answers in the JSON type it was sent."""
+    sent = media_type(header_bytes(request, "content-type"))
+    return sent.decode() if sent in DYNAMODB_CONTENT_TYPES else wire.CONTENT_TYPE
 
 
 def lambda_error(status: int, name: str, message: str, cors: dict[str, str]) -> Response:
@@ -185,21 +201,22 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
             status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)
         log.debug("%s %s", target, status)
+        headers["Content-Type"] = echoed_content_type(request)
         return Response(payload, status, {**headers, **DYNAMODB_CORS})
 
     async def health(request: Request) -> Response:
         if not policy.host_allowed(header_bytes(request, "host")):
             return error_response(*forbidden_host(header_bytes(request, "host")))
-        return Response(f"healthy: dynamodb.{engine.config.region}.amazonaws.com ",
-                        200, DYNAMODB_CORS, media_type="text/plain")
+        payload = f"healthy: dynamodb.{engine.config.region}.amazonaws.com ".encode()
+        return Response(payload, 200, {**wire.response_headers(payload), **DYNAMODB_CORS,
+                                       "Content-Type": "text/plain"})
 
     async def lambda_api(request: Request) -> Response:
         """The Lambda REST API subset (functions, Invoke, event source mappings)."""
         cors = policy.cors_headers(request.headers.get("origin"))
         path = request.url.path
         if not rest.is_lambda_path(path):
-            return lambda_error(404, "UnknownOperationException",
-                                f"No operation at {request.method} {path}", cors)
+            return unknown_operation()
         try:
             operation = rest.route(engine.lambda_operations(), request.method, path)[0]
         except DynamoError as error:
@@ -259,6 +276,8 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         requested = request.headers.get("access-control-request-headers", "*")
         if not policy.host_allowed(header_bytes(request, "host")):
             return Response(b"", 403)
+        if "origin" not in request.headers:
+            return unknown_operation()
         cors = DYNAMODB_CORS if request.url.path == "/" else \
             policy.cors_headers(request.headers.get("origin"))
         if not cors:

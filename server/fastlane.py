@@ -25,7 +25,15 @@ from dynalite_py.engine import STAGED_OPERATIONS, Engine
 
 from .app import inline_runner, refusal_payload
 from .connections import DEFAULT_READ_TIMEOUT, GuardedProtocol
-from .transport import DYNAMODB_CORS, MAX_DYNAMODB_BODY, TOO_LARGE, Policy, dynamodb_refusal
+from .transport import (
+    DYNAMODB_CONTENT_TYPES,
+    DYNAMODB_CORS,
+    MAX_DYNAMODB_BODY,
+    TOO_LARGE,
+    Policy,
+    dynamodb_refusal,
+    media_type,
+)
 
 log = logging.getLogger("dynalite_py.server")
 
@@ -82,6 +90,7 @@ class Call:
     target: str | None
     body: bytes
     keep_alive: bool
+    head: bytes = b""  # the answer's head template (answer_head), by content type
 
 
 def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None = None,
@@ -127,6 +136,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             target, host, length, content_type, authorization = dynamodb_headers(self.headers)
             self.target = target
             self.refused = dynamodb_refusal(policy, host, length, content_type, authorization)
+            self.head = response_head(content_type, self.refused)
             return self.refused is not None or runs_inline(target)
 
         def on_body(self, body: bytes) -> None:
@@ -142,7 +152,8 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             if self.fast_body is None:
                 super().on_message_complete()
                 return
-            call = Call(self.target, bytes(self.fast_body), self.parser.should_keep_alive())
+            call = Call(self.target, bytes(self.fast_body), self.parser.should_keep_alive(),
+                        self.head)
             self.fast_body = None
             if self.refused is not None:
                 self.send(call, (self.refused[0], refusal_payload(self.refused)))
@@ -160,7 +171,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             self.fast_body = None
             self.answer_and_close(response_bytes(
                 self.refused[0], refusal_payload(self.refused),
-                self.server_state.default_headers, keep_alive=False))
+                self.server_state.default_headers, False, self.head))
 
     FastLaneProtocol.max_connections = max_connections
     FastLaneProtocol.read_timeout = read_timeout
@@ -179,7 +190,7 @@ class FastLane(GuardedProtocol):
         if self.transport.is_closing():
             return  # the client went away meanwhile
         self.transport.write(response_bytes(*reply, self.server_state.default_headers,
-                                            call.keep_alive))
+                                            call.keep_alive, call.head))
         if call.keep_alive:
             self.on_response_complete()
         else:
@@ -187,6 +198,17 @@ class FastLane(GuardedProtocol):
 
     def reading_body(self) -> bool:
         return self.fast_body is not None or super().reading_body()
+
+
+def response_head(content_type: bytes | None, refused: tuple[int, str, str] | None) -> bytes:
+    """The answer's head template: the JSON type the call was sent in (most
+    calls send exactly one of them), none for DynamoDB's bare 404."""
+    if refused is not None and refused[0] == 404:
+        return ANSWER_HEADS[None]
+    head = ANSWER_HEADS.get(content_type)
+    if head is None:
+        head = ANSWER_HEADS.get(media_type(content_type), DEFAULT_HEAD)
+    return head
 
 
 def dynamodb_headers(headers: list[tuple[bytes, bytes]]
@@ -209,16 +231,26 @@ def dynamodb_headers(headers: list[tuple[bytes, bytes]]
     return target, host, length, content_type, authorization
 
 
-# wire.response_headers, as bytes around the two values that vary
-ANSWER_HEAD = "".join(f"{name}: {value}\r\n" for name, value in zip(
-    wire.ANSWER_HEADERS, (wire.CONTENT_TYPE, "%s", "%d"))).encode() + \
-    CORS_LINES + b"content-length: %d\r\n"
+def answer_head(content_type: bytes | None) -> bytes:
+    """wire.response_headers as bytes around the values that vary (request
+    id, CRC32, length), with this content type (None: no Content-Type, as
+    DynamoDB answers a call it cannot route)."""
+    lines = [] if content_type is None else [b"Content-Type: " + content_type + b"\r\n"]
+    lines += [b"x-amzn-RequestId: %s\r\n", b"x-amz-crc32: %d\r\n", CORS_LINES,
+              b"content-length: %d\r\n"]
+    return b"".join(lines)
 
 
-def response_bytes(status: int, payload: bytes,
-                   default_headers: list[tuple[bytes, bytes]], keep_alive: bool) -> bytes:
+# by the request's content type: DynamoDB echoes the JSON type it was sent
+ANSWER_HEADS = {media: answer_head(media) for media in DYNAMODB_CONTENT_TYPES}
+ANSWER_HEADS[None] = answer_head(None)
+DEFAULT_HEAD = ANSWER_HEADS[wire.CONTENT_TYPE.encode()]
+
+
+def response_bytes(status: int, payload: bytes, default_headers: list[tuple[bytes, bytes]],
+                   keep_alive: bool, head_template: bytes = DEFAULT_HEAD) -> bytes:
     """A whole HTTP/1.1 response, head and body, for a single write."""
-    head = ANSWER_HEAD % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
+    head = head_template % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
     return b"".join([STATUS_LINE[status], default_lines(default_headers), head,
                      b"\r\n" if keep_alive else b"connection: close\r\n\r\n", payload])
 

@@ -128,7 +128,8 @@ def dynamodb_refusal(policy: Policy, host: bytes | None, content_length: bytes |
     declared = int(content_length) if content_length and content_length.isdigit() else 0
     if max(declared, body_length) > MAX_DYNAMODB_BODY:
         return TOO_LARGE
-    if (declared or body_length) and media_type(content_type) not in DYNAMODB_CONTENT_TYPES:
+    if content_type not in DYNAMODB_CONTENT_TYPES and \
+            media_type(content_type) not in DYNAMODB_CONTENT_TYPES:
         return (404, "UnknownOperationException", "")
     if not has_credentials:
         return MISSING_TOKEN

@@ -18,6 +18,9 @@ from botocore.config import Config as BotoConfig
 
 REGION = "us-east-1"
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
+# an Authorization header of the right form: enough where signatures are not checked
+SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
+         "SignedHeaders=host, Signature=0"
 
 
 def free_port() -> int:
@@ -156,3 +159,28 @@ def throttled_server(data_dir: str):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def raw(url: str, data: bytes) -> bytes:
+    """Send raw bytes on a new connection; the first final answer, whole
+    (read to its Content-Length, or to the close)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(data)
+        answer = b""
+        while True:
+            chunk = conn.recv(65536)
+            answer += chunk
+            answer = answer.removeprefix(b"HTTP/1.1 100 Continue\r\n\r\n")
+            head, _, body = answer.partition(b"\r\n\r\n")
+            length = [int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
+                      if line.startswith(b"content-length:")]
+            if not chunk or (length and len(body) >= length[0]):
+                return answer
+
+
+def dynamodb_request(host: str = "localhost", extra: str = "", body: bytes = b"{}",
+                     content_type: str = "application/x-amz-json-1.0") -> bytes:
+    return (f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            f"Content-Type: {content_type}\r\nAuthorization: {SIGNED}\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body

@@ -112,7 +112,8 @@ def test_unsigned_and_incomplete_requests(auth_server):
 
 def test_presigned_requests(auth_server):
     request = AWSRequest(method="POST", url=auth_server + "/", data=BODY,
-                         headers={"X-Amz-Target": TARGET})
+                         headers={"X-Amz-Target": TARGET,
+                                  "Content-Type": "application/x-amz-json-1.0"})
     SigV4QueryAuth(Credentials(KEY, SECRET), "dynamodb", "us-east-1", expires=60).add_auth(request)
     body = request.body or b""  # botocore moves a presigned request's parameters into the query
     response = httpx.post(request.url, content=body, headers=dict(request.headers.items()))

@@ -576,7 +576,8 @@ def test_wrong_scope_over_http(auth_server):
     ("abc", NOT_A_NUMBER), ("1e3", NOT_A_NUMBER), ("10^30", NOT_A_NUMBER),
     ("604801", EXPIRES["604801"])])
 def test_presigned_x_amz_expires_over_http_is_never_a_500(auth_server, expires, message):
-    request = AWSRequest(method="POST", url=auth_server + "/", headers={"X-Amz-Target": DESCRIBE})
+    request = AWSRequest(method="POST", url=auth_server + "/", headers={
+        "X-Amz-Target": DESCRIBE, "Content-Type": "application/x-amz-json-1.0"})
     SigV4QueryAuth(Credentials(KEY, SECRET), "dynamodb", "us-east-1",
                    expires=expires).add_auth(request)
     response = httpx.post(request.url, headers=dict(request.headers.items()))

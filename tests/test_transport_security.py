@@ -11,11 +11,19 @@ import sys
 import httpx
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, free_port, http_client, start_server, unique_name, zipped
+from support import (
+    NO_RETRIES,
+    SIGNED,
+    dynamodb_request,
+    free_port,
+    http_client,
+    raw,
+    start_server,
+    unique_name,
+    zipped,
+)
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
-SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
-         "SignedHeaders=host, Signature=0"
 DYNAMODB = {"X-Amz-Target": "DynamoDB_20120810.ListTables",
             "Content-Type": "application/x-amz-json-1.0", "Authorization": SIGNED}
 
@@ -28,31 +36,6 @@ def server(tmp_path_factory):
     yield url
     process.terminate()
     process.wait(10)
-
-
-def raw(url: str, data: bytes) -> bytes:
-    """Send raw bytes on a new connection; the first final answer, whole
-    (read to its Content-Length, or to the close)."""
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as conn:
-        conn.sendall(data)
-        answer = b""
-        while True:
-            chunk = conn.recv(65536)
-            answer += chunk
-            answer = answer.removeprefix(b"HTTP/1.1 100 Continue\r\n\r\n")
-            head, _, body = answer.partition(b"\r\n\r\n")
-            length = [int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
-                      if line.startswith(b"content-length:")]
-            if not chunk or (length and len(body) >= length[0]):
-                return answer
-
-
-def dynamodb_request(host: str = "localhost", extra: str = "", body: bytes = b"{}",
-                     content_type: str = "application/x-amz-json-1.0") -> bytes:
-    return (f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
-            f"Content-Type: {content_type}\r\nAuthorization: {SIGNED}\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
 
 
 # Host: DNS rebinding ------------------------------------------------------------
