@@ -227,6 +227,25 @@ def read_records(txn, store: Store, number: int, start: int, end: int | None,
     return records, position
 
 
+def first_at_or_after(txn, store: Store, number: int, shard: dict, last: int, start: int,
+                      timestamp: float) -> int:
+    """The position of a shard's first record created at or after `timestamp`
+    (AT_TIMESTAMP), reading from `start`; past the shard's end if none is."""
+    end = shard["end"] if shard["end"] is not None else last
+    cursor = txn.cursor(db=store.streams)
+    prefix = b"R" + number.to_bytes(4, "big")
+    if cursor.set_range(record_key(number, start)):
+        for key, value in cursor:
+            if not key.startswith(prefix):
+                break
+            sequence = _SEQ.unpack(key[5:])[0]
+            if sequence > end:
+                break
+            if unpack(value)[0] >= timestamp:
+                return sequence
+    return max(end + 1, shard["start"])
+
+
 def trim_stream(ctx: WriteContext, store: Store, number: int, cutoff: float) -> int:
     """Delete records created before `cutoff`; return how many went."""
     cursor = ctx.txn.cursor(db=store.streams)

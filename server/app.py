@@ -285,7 +285,10 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         return Response(b"", 200, {**cors, **CORS_PREFLIGHT,
                                    "Access-Control-Allow-Headers": requested})
 
-    return FrontEnd(dynamodb, Starlette(routes=[
+    async def no_route(request: Request, _: Exception) -> Response:
+        return unknown_operation()
+
+    return FrontEnd(dynamodb, Starlette(exception_handlers={404: no_route, 405: no_route}, routes=[
         Route("/", dynamodb, methods=["POST"]),
         Route("/", health, methods=["GET"]),
         Route("/{path:path}", preflight, methods=["OPTIONS"]),

@@ -140,6 +140,8 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             return self.refused is not None or runs_inline(target)
 
         def on_body(self, body: bytes) -> None:
+            if self.discarding:  # answered already (refuse): the rest of the feed is dropped
+                return
             if self.fast_body is None:
                 super().on_body(body)
             elif self.refused is None:
@@ -149,6 +151,8 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                     self.refuse()
 
         def on_message_complete(self) -> None:
+            if self.discarding:
+                return
             if self.fast_body is None:
                 super().on_message_complete()
                 return
