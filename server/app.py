@@ -26,6 +26,7 @@ from dynalite_py import rest, wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 
+from .signature import syntax_error
 from .transport import (
     CORS_PREFLIGHT,
     DYNAMODB_CONTENT_TYPES,
@@ -178,7 +179,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     async def dynamodb(request: Request) -> Response:
         transport = (policy, header_bytes(request, "host"),
                      header_bytes(request, "content-length"),
-                     header_bytes(request, "content-type"), has_credentials(request))
+                     header_bytes(request, "content-type"))
         refused = dynamodb_refusal(*transport)
         if refused is not None:
             return error_response(*refused)
@@ -191,15 +192,17 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         refused = dynamodb_refusal(*transport, body_length=len(body))  # a chunked body
         if refused is not None:
             return error_response(*refused)
-        error = signature_refusal(request, body, "dynamodb")
-        if error is not None:
-            return error_response(error.status, error.name, error.message)
+        # the signature's verdict is answered after routing and parsing (wire.parse_call)
+        error = signature_refusal(request, body, "dynamodb") if verifier is not None \
+            else syntax_error(request.scope.get("query_string", b"").decode("latin-1"),
+                              dict(request.headers))
         target = request.headers.get("x-amz-target")
         if runs_inline(target):
             release_held()  # a write of this call must not join their commit
-            status, headers, payload = wire.handle(engine, target, body)
+            status, headers, payload = wire.handle(engine, target, body, error)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
-            status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)
+            status, headers, payload = await run_in_threadpool(wire.handle, engine, target,
+                                                               body, error)
         log.debug("%s %s", target, status)
         headers["Content-Type"] = echoed_content_type(request)
         return Response(payload, status, {**headers, **DYNAMODB_CORS})

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import configparser
 import hmac
-import re
 from datetime import datetime, timedelta, timezone
 from hashlib import sha256
-from typing import NamedTuple
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
@@ -37,15 +35,10 @@ from botocore.credentials import Credentials
 
 from dynalite_py.errors import CORAL_NAMESPACE, DynamoError
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+from .signature import ALGORITHM, TIMESTAMP, Refusal, Signed, claimed, parse_date
+
 TERMINATOR = "aws4_request"
 MAX_SKEW = timedelta(minutes=15)
-MAX_EXPIRES = 604800  # seconds: a SigV4 signing key is valid for 7 days
-TIMESTAMP = "%Y%m%dT%H%M%SZ"
-_BASIC_FORMAT = re.compile(r"[0-9]{8}T[0-9]{6}Z")
-_INTEGER = re.compile(r"[+-]?[0-9]+")  # ASCII only: int() also takes '1_0' and '١٠'
-_HEADER_PARAMETERS = ("Credential", "Signature", "SignedHeaders")
-_QUERY_PARAMETERS = ("X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date")
 _STATUS = {"lambda": 403}  # Lambda answers auth failures 403; DynamoDB answers 400
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check "
@@ -64,25 +57,6 @@ def load_credentials(path: str) -> dict[str, str]:
             if {"aws_access_key_id", "aws_secret_access_key"} <= set(parser[section])}
 
 
-class _Refusal(Exception):
-    """An auth failure before its HTTP status (which depends on the service) is known."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(name, message)
-        self.name = name
-        self.message = message
-
-
-class _Signed(NamedTuple):
-    """What the client claims, from the Authorization header or the query."""
-    credential: str
-    signed_headers: list[str]
-    signature: str
-    amz_date: str
-    expires: int | None  # presigned only; None: the header form's 15-minute window
-    url: str  # the url as signed: a presigned one without X-Amz-Signature
-
-
 class Verifier:
     """Checks the SigV4 signature of incoming requests against known keys."""
 
@@ -98,36 +72,30 @@ class Verifier:
         try:
             self._verify(method, url, {name.lower(): value for name, value in headers.items()},
                          body or b"", service, now or datetime.now(timezone.utc))
-        except _Refusal as refusal:
-            raise DynamoError(refusal.name, refusal.message, status=status,
-                              namespace=CORAL_NAMESPACE) from None
+        except Refusal as refusal:
+            raise refusal.error(status) from None
         except Exception:  # input no check foresaw: still a refusal, never a 500
             raise DynamoError("InvalidSignatureException", SIGNATURE_MISMATCH, status=status,
                               namespace=CORAL_NAMESPACE) from None
 
     def _verify(self, method: str, url: str, headers: dict[str, str], body: bytes,
                 service: str, now: datetime) -> None:
-        query = _first_values(urlsplit(url).query)
-        if "X-Amz-Algorithm" in query:
-            signed = _from_query(url, query)
-        elif headers.get("authorization"):
-            signed = _from_header(url, headers)
-        else:
-            raise _Refusal("MissingAuthenticationTokenException",
-                           "Request is missing Authentication Token")
+        signed = claimed(url, urlsplit(url).query, headers)
+        _check_time(signed, parse_date(signed.amz_date), now)
         _check_signed_headers(signed.signed_headers, headers)
-        signed_at = _parse_date(signed.amz_date)
-        _check_time(signed, signed_at, now)
+        if signed.algorithm != ALGORITHM:
+            raise Refusal("IncompleteSignatureException",
+                          f"Unsupported AWS 'algorithm': '{signed.algorithm}'")
         key_id, region = self._check_scope(signed.credential, signed.amz_date, service)
         secret = self.secrets.get(key_id)
         if secret is None:
-            raise _Refusal("UnrecognizedClientException",
+            raise Refusal("UnrecognizedClientException",
                            "The security token included in the request is invalid.")
         signer = _Signer(Credentials(key_id, secret), service, region, signed.signed_headers,
                          sha256(body).hexdigest())
         expected = signer.expected_signature(method, signed.url, headers, signed.amz_date)
         if not hmac.compare_digest(expected.encode(), signed.signature.encode("utf-8", "replace")):
-            raise _Refusal("InvalidSignatureException", SIGNATURE_MISMATCH)
+            raise Refusal("InvalidSignatureException", SIGNATURE_MISMATCH)
 
     def _check_scope(self, credential: str, amz_date: str, service: str) -> tuple[str, str]:
         """(key id, region) of a credential scoped to this server, this service and
@@ -136,7 +104,7 @@ class Verifier:
         while parts and not parts[-1]:  # AWS ignores trailing slashes
             parts.pop()
         if len(parts) != 5:
-            raise _Refusal("IncompleteSignatureException",
+            raise Refusal("IncompleteSignatureException",
                            "Credential must have exactly 5 slash-delimited elements, e.g. "
                            f"keyid/date/region/service/term, got '{credential}'")
         key_id, date, region, scoped_service, terminator = parts
@@ -153,86 +121,8 @@ class Verifier:
                          f"version of date from HTTP: '{date}' != '{amz_date[:8]}', from "
                          f"'{amz_date}'.")
         if wrong:
-            raise _Refusal("InvalidSignatureException", " ".join(wrong))
+            raise Refusal("InvalidSignatureException", " ".join(wrong))
         return key_id, region
-
-
-# Parsing what the client claims ----------------------------------------------
-def _first_values(query: str) -> dict[str, str]:
-    """Query parameters, decoded; AWS takes a repeated parameter's first value."""
-    found: dict[str, str] = {}
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        found.setdefault(name, value)
-    return found
-
-
-def _from_header(url: str, headers: dict[str, str]) -> _Signed:
-    authorization = headers["authorization"].strip()
-    algorithm, _, rest = authorization.partition(" ")
-    if algorithm != ALGORITHM:
-        raise _Refusal("IncompleteSignatureException",
-                       f"Unsupported AWS 'algorithm': '{algorithm}'")
-    fields: dict[str, str] = {}
-    for parameter in (part.strip() for part in rest.split(",")):
-        if not parameter:
-            continue
-        name, equals, value = parameter.partition("=")
-        if not equals:
-            raise _Refusal("IncompleteSignatureException",
-                           f"'{parameter}' not a valid key=value pair (missing equal-sign) in "
-                           f"Authorization header: '{authorization}'.")
-        fields[name] = value  # a repeated parameter: the last one counts
-    amz_date = headers.get("x-amz-date") or headers.get("date")
-    missing = [f"Authorization header requires '{name}' parameter."
-               for name in _HEADER_PARAMETERS if name not in fields]
-    if not amz_date:
-        missing.append("Authorization header requires existence of either a 'X-Amz-Date' or "
-                       "a 'Date' header.")
-    if missing:
-        raise _Refusal("IncompleteSignatureException",
-                       f"{' '.join(missing)} Authorization={authorization}")
-    return _Signed(fields["Credential"], _header_names(fields["SignedHeaders"]),
-                   fields["Signature"], amz_date, None, url)
-
-
-def _from_query(url: str, query: dict[str, str]) -> _Signed:
-    if query["X-Amz-Algorithm"] != ALGORITHM:
-        raise _Refusal("IncompleteSignatureException",
-                       f"Unsupported AWS 'algorithm': '{query['X-Amz-Algorithm']}'")
-    missing = [f"AWS query-string parameters must include '{name}'."
-               for name in _QUERY_PARAMETERS if name not in query]
-    if missing:
-        raise _Refusal("IncompleteSignatureException",
-                       f"{' '.join(missing)} Re-examine the query-string parameters.")
-    expires = _expires(query["X-Amz-Expires"]) if "X-Amz-Expires" in query else None
-    return _Signed(query["X-Amz-Credential"], _header_names(query["X-Amz-SignedHeaders"]),
-                   query["X-Amz-Signature"], query["X-Amz-Date"], expires,
-                   _without_signature(url))
-
-
-def _header_names(signed_headers: str) -> list[str]:
-    return [name.strip().lower() for name in signed_headers.split(";")]
-
-
-def _expires(value: str) -> int:
-    """X-Amz-Expires as AWS accepts it: whole seconds, at most 7 days."""
-    if not _INTEGER.fullmatch(value) or abs(int(value)) >= 2 ** 63:  # beyond AWS's long
-        raise _Refusal("IncompleteSignatureException", "X-Amz-Expires should be a number")
-    seconds = int(value)
-    if seconds < 0:
-        raise _Refusal("IncompleteSignatureException", "X-Amz-Expires must be non-negative")
-    if seconds > MAX_EXPIRES:
-        raise _Refusal("IncompleteSignatureException",
-                       "X-Amz-Expires must be less than a week (in seconds); that is, the "
-                       f"given X-Amz-Expires must be less than {MAX_EXPIRES} seconds")
-    return seconds
-
-
-def _without_signature(url: str) -> str:
-    """The presigned url as the client signed it: every parameter but X-Amz-Signature."""
-    base, _, query = url.partition("?")
-    kept = [pair for pair in query.split("&") if pair.partition("=")[0] != "X-Amz-Signature"]
-    return f"{base}?{'&'.join(kept)}" if kept else base
 
 
 # Checks ------------------------------------------------------------------------
@@ -240,35 +130,24 @@ def _check_signed_headers(signed: list[str], headers: dict[str, str]) -> None:
     """host must be signed, and so must every x-amz-* header sent: an unsigned
     X-Amz-Target could turn a signed DescribeTable into a DeleteTable."""
     if "host" not in signed:
-        raise _Refusal("InvalidSignatureException", HOST_NOT_SIGNED)
+        raise Refusal("InvalidSignatureException", HOST_NOT_SIGNED)
     for name in sorted(headers):
         if name.startswith("x-amz-") and name not in signed:
-            raise _Refusal("InvalidSignatureException",
+            raise Refusal("InvalidSignatureException",
                            f"'{name}' must be a 'SignedHeader' in the AWS Authorization.")
 
 
-def _parse_date(amz_date: str) -> datetime:
-    try:
-        if not _BASIC_FORMAT.fullmatch(amz_date):
-            raise ValueError(amz_date)
-        return datetime.strptime(amz_date, TIMESTAMP).replace(tzinfo=timezone.utc)
-    except ValueError:
-        raise _Refusal("IncompleteSignatureException",
-                       f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See "
-                       "http://en.wikipedia.org/wiki/ISO_8601") from None
-
-
-def _check_time(signed: _Signed, signed_at: datetime, now: datetime) -> None:
+def _check_time(signed: Signed, signed_at: datetime, now: datetime) -> None:
     """Within 15 minutes of now either way; a presigned url until X-Amz-Date +
     X-Amz-Expires (valid for 0 seconds: expired on arrival)."""
     window = MAX_SKEW if signed.expires is None else timedelta(seconds=signed.expires)
     stamp = now.strftime(TIMESTAMP)
     if signed_at < now - window or signed.expires == 0:
-        raise _Refusal("InvalidSignatureException",
+        raise Refusal("InvalidSignatureException",
                        f"Signature expired: {signed.amz_date} is now earlier than "
                        f"{(now - window).strftime(TIMESTAMP)} ({stamp} - {_duration(window)}.)")
     if signed_at > now + MAX_SKEW:
-        raise _Refusal("InvalidSignatureException",
+        raise Refusal("InvalidSignatureException",
                        f"Signature not yet current: {signed.amz_date} is still later than "
                        f"{(now + MAX_SKEW).strftime(TIMESTAMP)} ({stamp} + "
                        f"{_duration(MAX_SKEW)}.)")

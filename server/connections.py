@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
@@ -30,6 +31,7 @@ log = logging.getLogger("dynalite_py.server")
 DEFAULT_READ_TIMEOUT = 10.0  # seconds
 MAX_HEAD_BYTES = 64 * 1024  # a request line and headers beyond this get 431
 SWEEP_INTERVAL = 1.0
+_now = time.monotonic  # the request path records times; the sweep compares them
 LINGER_SECONDS = 2.0  # after a last answer, what the client still sends is read and dropped
 HEAD_TOO_LARGE = (STATUS_LINE[431] + b"content-type: text/plain; charset=utf-8\r\n"
                   b"content-length: 31\r\nconnection: close\r\n\r\n"
@@ -47,7 +49,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self.last_data = self.loop.time()
+        self.last_data = _now()
         self.head_started: float | None = None  # while a request head is incomplete
         self.held = False  # a write of this connection waits for a shared commit
         self.answered = False  # a response went out on this connection
@@ -63,8 +65,8 @@ class GuardedProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self.discarding:
             return
-        self.last_data = self.loop.time()
-        super().data_received(data)
+        self.last_data = _now()
+        HttpToolsProtocol.data_received(self, data)  # no super(): this runs per read
         if self.head_started is not None:  # the head is still incomplete after this
             self.head_bytes += len(data)
             if self.head_bytes > MAX_HEAD_BYTES:
@@ -84,7 +86,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     def on_message_begin(self) -> None:
-        super().on_message_begin()
+        HttpToolsProtocol.on_message_begin(self)
         self.head_started = self.last_data
         self.head_bytes = 0
 
@@ -105,7 +107,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         self.answered = True
-        super().on_response_complete()
+        HttpToolsProtocol.on_response_complete(self)
 
     def refuse_unavailable(self) -> None:
         """503 and close: every connection of the cap holds a request."""
@@ -155,7 +157,7 @@ def start_sweeps(loop: asyncio.AbstractEventLoop, server_state) -> None:
     connections = server_state.connections
 
     def sweep() -> None:
-        now = loop.time()
+        now = _now()
         for connection in list(connections):
             if isinstance(connection, GuardedProtocol) and connection.past_deadline(now) \
                     and not connection.transport.is_closing():

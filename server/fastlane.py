@@ -22,9 +22,11 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from dynalite_py import wire
 from dynalite_py.engine import STAGED_OPERATIONS, Engine
+from dynalite_py.errors import DynamoError
 
 from .app import inline_runner, refusal_payload
 from .connections import DEFAULT_READ_TIMEOUT, GuardedProtocol
+from .signature import header_syntax_error
 from .transport import (
     DYNAMODB_CONTENT_TYPES,
     DYNAMODB_CORS,
@@ -75,8 +77,8 @@ class HeldWrites:
             return
         queue, self.queue = self.queue, []
         try:
-            answers = wire.answer_together(self.engine, [(call.target, call.body)
-                                                         for _, call in queue])
+            answers = wire.answer_together(self.engine, [
+                (call.target, call.body, call.signature_error) for _, call in queue])
         except Exception as error:  # a bug of ours: answer every call, leave none hanging
             log.exception("held writes failed")
             answers = [wire.failure(error)] * len(queue)
@@ -91,6 +93,7 @@ class Call:
     body: bytes
     keep_alive: bool
     head: bytes = b""  # the answer's head template (answer_head), by content type
+    signature_error: DynamoError | None = None  # the verdict on its Authorization header
 
 
 def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None = None,
@@ -106,7 +109,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
 
     class FastLaneProtocol(FastLane):
         def on_message_begin(self) -> None:
-            super().on_message_begin()
+            GuardedProtocol.on_message_begin(self)
             self.fast_body: bytearray | None = None
             self.target: str | None = None  # X-Amz-Target, once the headers are in
             self.refused: tuple[int, str, str] | None = None
@@ -133,10 +136,13 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 return False
             if self.cycle is not None and not self.cycle.response_complete:
                 return False  # behind a request still being answered: keep the order
-            target, host, length, content_type, authorization = dynamodb_headers(self.headers)
+            target, host, length, content_type, authorization, amz_date, date = \
+                dynamodb_headers(self.headers)
             self.target = target
-            self.refused = dynamodb_refusal(policy, host, length, content_type, authorization)
+            self.refused = dynamodb_refusal(policy, host, length, content_type)
             self.head = response_head(content_type, self.refused)
+            # answered after routing and parsing, as DynamoDB orders it (wire.parse_call)
+            self.signature_error = header_syntax_error(authorization, amz_date, date)
             return self.refused is not None or runs_inline(target)
 
         def on_body(self, body: bytes) -> None:
@@ -157,7 +163,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 super().on_message_complete()
                 return
             call = Call(self.target, bytes(self.fast_body), self.parser.should_keep_alive(),
-                        self.head)
+                        self.head, self.signature_error)
             self.fast_body = None
             if self.refused is not None:
                 self.send(call, (self.refused[0], refusal_payload(self.refused)))
@@ -168,7 +174,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 return
             if held is not None:
                 held.release()
-            self.send(call, wire.answer(engine, call.target, call.body))
+            self.send(call, wire.answer(engine, call.target, call.body, call.signature_error))
 
         def refuse(self) -> None:
             """Answer the refusal now and close: the body is not read."""
@@ -215,24 +221,19 @@ def response_head(content_type: bytes | None, refused: tuple[int, str, str] | No
     return head
 
 
-def dynamodb_headers(headers: list[tuple[bytes, bytes]]
-                     ) -> tuple[str | None, bytes | None, bytes | None, bytes | None, bool]:
-    """(X-Amz-Target, Host, Content-Length, Content-Type, has Authorization)
-    in one pass (names are lower-cased by the protocol; the first wins)."""
-    target = host = length = content_type = None
-    authorization = False
+def dynamodb_headers(headers: list[tuple[bytes, bytes]]) -> tuple:
+    """(X-Amz-Target, Host, Content-Length, Content-Type, Authorization,
+    X-Amz-Date, Date) in one pass (names are lower-cased by the protocol;
+    the first of a repeated header wins)."""
+    found: dict[bytes, bytes] = {}
     for name, value in headers:
-        if name == b"x-amz-target":
-            target = target or value.decode("latin-1")
-        elif name == b"host":
-            host = host or value
-        elif name == b"content-length":
-            length = length or value
-        elif name == b"content-type":
-            content_type = content_type or value
-        elif name == b"authorization":
-            authorization = True
-    return target, host, length, content_type, authorization
+        if name not in found:
+            found[name] = value
+    get = found.get
+    target = get(b"x-amz-target")
+    return (None if target is None else target.decode("latin-1"), get(b"host"),
+            get(b"content-length"), get(b"content-type"), get(b"authorization"),
+            get(b"x-amz-date"), get(b"date"))
 
 
 def answer_head(content_type: bytes | None) -> bytes:

@@ -5,7 +5,8 @@ same rules, in this order: the Host header names this server (no DNS
 rebinding), the body fits the operation's cap (AWS's sizes), the content
 type is one the service accepts (so a browser cannot send a call as a
 "simple" request, which skips the CORS preflight), and the request carries
-credentials. CORS headers are AWS's for DynamoDB's own path and absent
+credentials (a DynamoDB call's are judged after it is routed and parsed,
+as DynamoDB orders it: signature.py). CORS headers are AWS's for DynamoDB's own path and absent
 elsewhere unless the operator lists the allowed origins. docs/security.md
 has the threat model behind each rule.
 """
@@ -38,8 +39,6 @@ CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
 # (status, error name, message) of each refusal, in AWS's words where AWS has them
 TOO_LARGE = (413, "RequestEntityTooLarge",
              f"Request payload size exceeds the limit of {MAX_DYNAMODB_BODY} bytes")
-MISSING_TOKEN = (400, "MissingAuthenticationTokenException",
-                 "Request is missing Authentication Token")
 # DynamoDB answers a body of another content type with this bare XML, 404
 UNKNOWN_OPERATION_XML = b"<UnknownOperationException/>\n"
 
@@ -118,11 +117,13 @@ def forbidden_host(host_header: bytes | None) -> tuple[int, str, str]:
 
 
 def dynamodb_refusal(policy: Policy, host: bytes | None, content_length: bytes | None,
-                     content_type: bytes | None, has_credentials: bool,
-                     body_length: int = 0) -> tuple[int, str, str] | None:
-    """(status, error name, message) refusing a DynamoDB call, or None. A
-    refusal named UnknownOperationException with status 404 is answered
-    with DynamoDB's bare XML body (UNKNOWN_OPERATION_XML)."""
+                     content_type: bytes | None, body_length: int = 0
+                     ) -> tuple[int, str, str] | None:
+    """(status, error name, message) refusing a DynamoDB call before it is
+    routed, or None. A refusal named UnknownOperationException with status
+    404 is answered with DynamoDB's bare XML body (UNKNOWN_OPERATION_XML).
+    Credentials are judged later, after routing and parsing, as DynamoDB
+    orders its checks (signature.py, wire.answer's `refusal`)."""
     if not policy.host_allowed(host):
         return forbidden_host(host)
     declared = int(content_length) if content_length and content_length.isdigit() else 0
@@ -131,8 +132,6 @@ def dynamodb_refusal(policy: Policy, host: bytes | None, content_length: bytes |
     if content_type not in DYNAMODB_CONTENT_TYPES and \
             media_type(content_type) not in DYNAMODB_CONTENT_TYPES:
         return (404, "UnknownOperationException", "")
-    if not has_credentials:
-        return MISSING_TOKEN
     return None
 
 

@@ -18,9 +18,11 @@ from botocore.config import Config as BotoConfig
 
 REGION = "us-east-1"
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
-# an Authorization header of the right form: enough where signatures are not checked
+# an Authorization header of the right form (with SIGNED_HEADERS' X-Amz-Date): enough
+# where signatures are not checked
 SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
          "SignedHeaders=host, Signature=0"
+SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z"}
 
 
 def free_port() -> int:
@@ -183,4 +185,5 @@ def dynamodb_request(host: str = "localhost", extra: str = "", body: bytes = b"{
                      content_type: str = "application/x-amz-json-1.0") -> bytes:
     return (f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
             f"Content-Type: {content_type}\r\nAuthorization: {SIGNED}\r\n"
+            f"X-Amz-Date: 20240101T000000Z\r\n"
             f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body

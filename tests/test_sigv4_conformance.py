@@ -301,7 +301,15 @@ def test_date_must_be_iso_8601_basic_format(value):
 def test_missing_and_incomplete_authorization():
     assert refusal(signed().header("authorization", None)) == (
         "MissingAuthenticationTokenException", "Request is missing Authentication Token")
-    assert refusal(signed().header("authorization", "AWS4-HMAC-SHA1 Credential=x")) == (
+    # the parameters are checked before the algorithm (AWS answers "AWS4- Signature=b
+    # Credential=a" with the missing SignedHeaders), split on commas and spaces alike
+    assert refusal(signed().header("authorization", "AWS4- Signature=b Credential=a")) == (
+        "IncompleteSignatureException", "Authorization header requires 'SignedHeaders' "
+        "parameter. Authorization=AWS4- Signature=b Credential=a")
+    wrong_algorithm = signed()
+    wrong_algorithm = wrong_algorithm.header("authorization", wrong_algorithm.headers[
+        "authorization"].replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA1"))
+    assert refusal(wrong_algorithm) == (
         "IncompleteSignatureException", "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA1'")
     assert refusal(signed().header("authorization", "AWS4-HMAC-SHA256")) == (
         "IncompleteSignatureException",

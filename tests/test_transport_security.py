@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from support import (
     NO_RETRIES,
     SIGNED,
+    SIGNED_HEADERS,
     dynamodb_request,
     free_port,
     http_client,
@@ -25,7 +26,7 @@ from support import (
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 DYNAMODB = {"X-Amz-Target": "DynamoDB_20120810.ListTables",
-            "Content-Type": "application/x-amz-json-1.0", "Authorization": SIGNED}
+            "Content-Type": "application/x-amz-json-1.0", **SIGNED_HEADERS}
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +158,7 @@ def test_a_declared_oversized_body_is_refused_before_it_is_sent(server):
 def test_a_chunked_body_is_cut_off_at_16_mb(server, extra):
     head = (f"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
             f"Content-Type: application/x-amz-json-1.0\r\nAuthorization: {SIGNED}\r\n"
+            f"X-Amz-Date: 20240101T000000Z\r\n"
             f"Transfer-Encoding: chunked\r\n{extra}\r\n").encode()
     chunk = b"%x\r\n%s\r\n" % (1 << 20, b" " * (1 << 20))
     host, port = server.removeprefix("http://").split(":")
