@@ -17,7 +17,7 @@ from .config import Config
 from .errors import DynamoError, unknown_operation
 from .functions import Functions
 from .items import ItemWriter
-from .storage import Store
+from .storage import open_store
 from .sweeper import Sweeper, sweep
 from .throttling import Throttler
 from .validation import checker_for
@@ -35,7 +35,7 @@ class Engine:
         """`background=False` leaves the sweeper and the trigger bridge to another
         process sharing the directory (server worker processes, server/workers.py)."""
         self.config = config or Config.from_env()
-        self.store = Store(path, self.config.durability, self.config.map_size)
+        self.store = open_store(path, self.config.durability, self.config.map_size)
         self._clock = time.time
         self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
                                self._clock)

@@ -27,7 +27,8 @@ import orjson
 
 from .errors import DynamoError
 from .runtime import FunctionSpec, InvocationResult, Runtime
-from .storage import WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import WriteContext
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_TIMEOUT = 3

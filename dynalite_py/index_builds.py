@@ -18,7 +18,8 @@ from .errors import DynamoError, invalid_parameter, resource_not_found, validati
 from .indexes import Index, add_entry, stats_key
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
 from .model.keys import iterate_prefix
-from .storage import WriteContext, unpack
+from .storage.codec import unpack
+from .storage.interface import WriteContext
 
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500

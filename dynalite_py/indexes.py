@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from .capacity import write_units
 from .model.keys import index_entry_key, table_id_bytes
 from .model.values import item_size
-from .storage import Store, WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import Store, WriteContext
 
 
 @dataclass(frozen=True)

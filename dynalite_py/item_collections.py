@@ -12,7 +12,7 @@ import math
 from .catalog import Table
 from .errors import DynamoError
 from .model.values import item_size
-from .storage import Store, WriteContext
+from .storage.interface import Store, WriteContext
 
 PARTITION_PREFIX_BYTES = 20  # table id (4) + hash of the partition key (16)
 GIGABYTE = 1 << 30

@@ -18,7 +18,8 @@ from . import indexes, item_collections, streams, ttl
 from .catalog import Table
 from .config import Config
 from .model.keys import item_key
-from .storage import Store, WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import Store, WriteContext
 
 # msgpack's unsigned integer tags -> their widths in bytes
 _UINT_WIDTHS = {0xcc: 1, 0xcd: 2, 0xce: 4, 0xcf: 8}

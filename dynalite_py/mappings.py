@@ -18,7 +18,8 @@ from . import streams
 from .errors import DynamoError
 from .filters import compile_filters
 from .functions import function_name_from, lambda_error
-from .storage import WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import WriteContext
 
 DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
             "MaximumRecordAgeInSeconds": -1, "MaximumRetryAttempts": -1,

@@ -31,7 +31,8 @@ import orjson
 
 from .errors import DynamoError, resource_not_found, validation_error
 from .model.values import item_size
-from .storage import Store, WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import Store, WriteContext
 
 EVENT_VERSION = "1.1"
 SEQUENCE_DIGITS = 21

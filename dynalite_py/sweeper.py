@@ -14,7 +14,7 @@ import threading
 from . import streams, transactions, ttl
 from .index_builds import resume_backfills
 from .items import read_item
-from .storage import unpack
+from .storage.codec import unpack
 
 log = logging.getLogger("dynalite_py")
 

@@ -7,7 +7,8 @@ import hashlib
 import json
 
 from .errors import DynamoError, validation_error
-from .storage import Store, WriteContext, pack, unpack
+from .storage.codec import pack, unpack
+from .storage.interface import Store, WriteContext
 
 TOKEN_LIFETIME = 600.0  # a ClientRequestToken is remembered for 10 minutes
 _TOKEN_PREFIX = b"client-token:"

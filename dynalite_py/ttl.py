@@ -17,7 +17,8 @@ from hashlib import blake2b
 import lmdb
 
 from .model.keys import iterate_prefix
-from .storage import Store, WriteContext, unpack
+from .storage.codec import unpack
+from .storage.interface import Store, WriteContext
 
 # DynamoDB leaves alone items whose TTL is more than five years in the past.
 IGNORED_AFTER_SECONDS = 5 * 365 * 24 * 3600

@@ -22,7 +22,7 @@ from .errors import DynamoError
 from .expressions import RequestExpressions, Scope, holds, project
 from .expressions.legacy import check_conditional_operator, expected_condition
 from .items import StoredItem, read_item
-from .storage import Store, WriteContext
+from .storage.interface import Store, WriteContext
 
 if TYPE_CHECKING:
     from .api.update_item import ItemUpdate

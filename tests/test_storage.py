@@ -14,7 +14,7 @@ import dynalite_py
 from dynalite_py.errors import DynamoError
 from dynalite_py.items import StoredItem
 from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
-from dynalite_py.storage import pack
+from dynalite_py.storage.codec import pack
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],

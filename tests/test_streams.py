@@ -85,7 +85,7 @@ def test_records_stored_whole_by_earlier_builds_still_read(tmp_path):
     """Records were once stored as [creation time, whole record]; a data
     directory written then must stay readable until they are trimmed."""
     from dynalite_py import streams
-    from dynalite_py.storage import pack
+    from dynalite_py.storage.codec import pack
 
     with dynalite_py.open(str(tmp_path)) as db:
         client = db.client()
