@@ -16,7 +16,7 @@ function synchronously, and act on the outcome as AWS does:
   on-failure record and move on;
 * throttling (reserved concurrency 0): retry without using an attempt.
 
-Checkpoints are committed to LMDB after every batch, so delivery is at
+Checkpoints are committed after every batch, so delivery is at
 least once across restarts. Poll and back-off intervals are Config settings
 so tests run in seconds. With ParallelizationFactor N > 1, a shard's
 records are split by partition key over N lanes delivered concurrently, each
@@ -116,7 +116,7 @@ class Bridge:
             try:
                 ensure_triggers(engine)
                 with engine.store.read() as txn:
-                    enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.store)
+                    enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.repos)
                                if m["enabled"]}
                 for mapping_id in enabled - set(self.consumers):
                     thread = threading.Thread(target=self._consume, args=(mapping_id,),
@@ -154,7 +154,7 @@ class Consumer:
     def refresh(self) -> bool:
         """Reload the mapping; False once it is disabled or deleted."""
         with self.engine.store.read() as txn:
-            mapping = mappings.find(txn, self.engine.store, self.mapping_id)
+            mapping = self.engine.repos.mappings.get(txn, self.mapping_id)
         if mapping is None or not mapping["enabled"]:
             return False
         if mapping != self.mapping:
@@ -164,10 +164,10 @@ class Consumer:
 
     def step(self) -> bool:
         """Deliver at most one batch from the first shard with work; True if it did."""
-        store = self.engine.store
-        with store.read() as txn:
+        log = self.engine.repos.streams
+        with self.engine.store.read() as txn:
             try:
-                stream = streams.find_stream(txn, store, self.mapping["EventSourceArn"])
+                stream = streams.find_stream(txn, log, self.mapping["EventSourceArn"])
             except DynamoError:
                 return False
             finished = set()
@@ -180,7 +180,7 @@ class Consumer:
                     finished.add(shard["ShardId"])
                     continue
                 records, next_position = streams.read_records(
-                    txn, store, stream["number"], position, shard["end"],
+                    txn, log, stream["number"], position, shard["end"],
                     self.mapping["BatchSize"] * self._lanes())
                 if not records:
                     return self._close_window_if_over(shard, stream)
@@ -188,10 +188,9 @@ class Consumer:
         return False
 
     def _position(self, txn, shard: dict, stream: dict) -> int:
-        raw = txn.get(mappings.checkpoint_key(self.mapping_id, shard["ShardId"]),
-                      db=self.engine.store.checkpoints)
+        saved = self.engine.repos.checkpoints.position(txn, self.mapping_id, shard["ShardId"])
         start = max(shard["start"], stream["trimmed_before"])
-        return max(int(raw), start) if raw else start
+        return max(saved, start) if saved else start
 
     def _handle(self, shard: dict, stream: dict, records: list[dict], next_position: int) -> bool:
         now = self.engine.clock()
@@ -379,22 +378,21 @@ class Consumer:
         self.engine.closing.wait(delay)
 
     def _checkpoint(self, shard: dict, last_done: int) -> None:
-        key = mappings.checkpoint_key(self.mapping_id, shard["ShardId"])
-        self.engine.store.write(lambda ctx: ctx.txn.put(
-            key, str(last_done + 1).encode(), db=self.engine.store.checkpoints))
+        checkpoints = self.engine.repos.checkpoints
+        self.engine.store.write(lambda ctx: checkpoints.set_position(
+            ctx.txn, self.mapping_id, shard["ShardId"], last_done + 1))
 
     def _result(self, text: str) -> None:
-        key = b"R|" + self.mapping_id.encode()
-        self.engine.store.write(lambda ctx: ctx.txn.put(key, text.encode(),
-                                                        db=self.engine.store.checkpoints))
+        checkpoints = self.engine.repos.checkpoints
+        self.engine.store.write(lambda ctx: checkpoints.set_result(ctx.txn, self.mapping_id, text))
 
     def _fail(self, batch: Batch, condition: str) -> None:
         destination = self.mapping["DestinationConfig"].get("OnFailure", {}).get("Destination")
         if not destination:
             return
         record = failure_record(self.mapping, batch, condition)
-        self.engine.store.write(lambda ctx: mappings.store_failure(ctx, self.engine.store,
-                                                                   destination, record))
+        failures = self.engine.repos.failures
+        self.engine.store.write(lambda ctx: failures.add(ctx.txn, destination, record))
         callback = self.engine.failure_callbacks.get(destination)
         if callback is not None:
             callback(record)

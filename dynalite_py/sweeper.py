@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from . import streams, transactions, ttl
+from . import streams, ttl
 from .index_builds import resume_backfills
-from .items import read_item
-from .storage.codec import unpack
 
 log = logging.getLogger("dynalite_py")
 
@@ -28,21 +26,21 @@ def sweep(engine) -> None:
 
 def forget_client_tokens(engine) -> None:
     """Drop TransactWriteItems client tokens past their 10 minutes."""
-    store, now = engine.store, engine.clock()
-    with store.read() as txn:
-        keys = transactions.expired_tokens(txn, store, now)
-    if keys:
-        store.write(lambda ctx: transactions.forget_tokens(ctx, store, keys, now))
+    tokens, now = engine.repos.tokens, engine.clock()
+    with engine.store.read() as txn:
+        expired = tokens.expired(txn, now)
+    if expired:
+        engine.store.write(lambda ctx: tokens.forget(ctx.txn, expired, now))
 
 
 def expire_items(engine) -> None:
     """Delete items whose TTL has passed, through the normal delete path."""
-    store = engine.store
+    store, expiry = engine.store, engine.repos.expiry
     now = engine.clock()
     with store.read() as txn:
         due = [(table, keys) for table in engine.catalog.tables(txn)
                if table.ttl_attribute is not None
-               and (keys := ttl.expired_item_keys(txn, store, table.id, now))]
+               and (keys := ttl.expired_item_keys(txn, expiry, table.id, now))]
     for table, keys in due:
         store.write(lambda ctx, table=table, keys=keys: _expire(ctx, engine, table, keys, now))
 
@@ -52,28 +50,20 @@ def _expire(ctx, engine, table, keys: list[bytes], now: float) -> None:
     if table is None or table.ttl_attribute is None:
         return
     for key in keys:
-        stored = read_item(ctx.txn, engine.store, key)
+        stored = engine.repos.items.read(ctx.txn, key)
         expiry = ttl.expiry_of(stored.item if stored else None, table.ttl_attribute)
         if expiry is not None and expiry < now:  # still expired as of this transaction
             engine.items.write(ctx, table, key, None, user_identity=streams.TTL_IDENTITY)
 
 
 def trim_streams(engine) -> None:
-    store = engine.store
+    store, log = engine.store, engine.repos.streams
     cutoff = engine.clock() - engine.config.stream_retention
     with store.read() as txn:
-        due = [stream["number"] for stream in streams.all_streams(txn, store)
-               if _oldest_record_time(txn, store, stream["number"]) < cutoff]
+        due = [stream["number"] for stream in log.streams(txn)
+               if log.oldest_record_time(txn, stream["number"]) < cutoff]
     for number in due:
-        store.write(lambda ctx, number=number: streams.trim_stream(ctx, store, number, cutoff))
-
-
-def _oldest_record_time(txn, store, number: int) -> float:
-    cursor = txn.cursor(db=store.streams)
-    prefix = b"R" + number.to_bytes(4, "big")
-    if cursor.set_range(prefix) and cursor.key().startswith(prefix):
-        return unpack(cursor.value())[0]
-    return float("inf")
+        store.write(lambda ctx, number=number: streams.trim_stream(ctx, log, number, cutoff))
 
 
 class Sweeper:

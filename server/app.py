@@ -155,8 +155,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
         from dynalite_py.mappings import failures as stored_failures
-        with engine.store.read() as txn:
-            found = stored_failures(txn, engine.store, request.path_params["destination"])
+        found = stored_failures(engine, request.path_params["destination"])
         return Response(orjson.dumps(found), 200, {**CORS_HEADERS,
                                                    "Content-Type": "application/json"})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from support import open_db
 
-import dynalite_py
 from dynalite_py import DynamoError
 
 KEYS = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -14,7 +14,7 @@ KEYS = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
 
 
 def test_call_raises_typed_errors():
-    with dynalite_py.open() as db:
+    with open_db() as db:
         with pytest.raises(DynamoError) as info:
             db.call("DescribeTable", {"TableName": "missing"})
         assert info.value.name == "ResourceNotFoundException"
@@ -23,7 +23,7 @@ def test_call_raises_typed_errors():
 
 
 def test_temporary_directory_is_removed_on_close():
-    db = dynalite_py.open()
+    db = open_db()
     path = db.path
     assert os.path.isdir(path)
     db.close()
@@ -31,17 +31,17 @@ def test_temporary_directory_is_removed_on_close():
 
 
 def test_data_persists_across_open(tmp_path):
-    with dynalite_py.open(str(tmp_path)) as db:
+    with open_db(str(tmp_path)) as db:
         db.call("CreateTable", {"TableName": "tbl", **KEYS})
         db.client().get_waiter("table_exists").wait(TableName="tbl", WaiterConfig={"Delay": 0.01})
         db.resource().Table("tbl").put_item(Item={"pk": "a", "n": 1})
-    with dynalite_py.open(str(tmp_path)) as db:
+    with open_db(str(tmp_path)) as db:
         assert db.resource().Table("tbl").get_item(Key={"pk": "a"})["Item"] == {"pk": "a", "n": 1}
 
 
 def test_settings_from_arguments_and_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DYNALITE_REGION", "eu-west-1")
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0) as db:
         assert db.config.region == "eu-west-1"
         created = db.call("CreateTable", {"TableName": "tbl", **KEYS})
         assert created["TableDescription"]["TableArn"].startswith("arn:aws:dynamodb:eu-west-1:")

@@ -1,19 +1,21 @@
-"""The storage contract (dynalite_py/storage/interface.py), checked on every
-backend: snapshot isolation, retried writes, range cursors with bounds in
-both directions, the durable counter, leases, held commits, the notifier."""
+"""The storage contract (dynalite_py/storage/interface.py), checked on the
+backend under test (`pytest --backend`; `make test` runs each): snapshot
+isolation, retried writes, range cursors with bounds in both directions,
+the durable counter, leases, held commits, the notifier."""
 from __future__ import annotations
 
 import threading
 
 import pytest
+import support
 
 from dynalite_py.storage import MEMORY, open_store
 from dynalite_py.storage.interface import KEYSPACES, WRITE_ATTEMPTS, Conflict, prefix_end
 
 
-@pytest.fixture(params=["lmdb", "memory"])
-def store(request, tmp_path):
-    store = open_store(MEMORY if request.param == "memory" else str(tmp_path / "data"),
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(MEMORY if support.BACKEND == "memory" else str(tmp_path / "data"),
                        map_size=1 << 26)
     yield store
     store.close()

@@ -20,13 +20,13 @@ def run(engine, request: dict) -> dict:
             f"Must not provide SequenceNumber for ShardIteratorType {iterator_type}")
     store = engine.store
     with store.read() as txn:
-        stream = streams.find_stream(txn, store, request["StreamArn"])
+        stream = streams.find_stream(txn, engine.repos.streams, request["StreamArn"])
         shard = next((s for s in stream["shards"] if s["ShardId"] == request["ShardId"]), None)
         if shard is None:
             raise resource_not_found(f"Requested resource not found: Shard: {request['ShardId']} "
                                      f"in Stream: {stream['StreamArn']} not found")
         position = _position(iterator_type, sequence_text, shard, stream,
-                             streams.last_sequence(txn, store, stream["number"]))
+                             streams.last_sequence(txn, engine.repos.streams, stream["number"]))
     iterator = streams.encode_iterator(stream["StreamArn"], shard["ShardId"], position,
                                        engine.clock())
     return {"ShardIterator": iterator}

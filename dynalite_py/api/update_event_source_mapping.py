@@ -19,7 +19,7 @@ def run(engine, request: dict) -> dict:
             engine.functions.require(txn, request["FunctionName"])
 
     def update(ctx):
-        mapping = dict(mappings.require(ctx.txn, store, request["UUID"]))
+        mapping = dict(mappings.require(ctx.txn, engine.repos, request["UUID"]))
         changes = {key: request[key] for key in mappings.SETTINGS if key in request}
         if changes.get("FilterCriteria") == {}:
             changes["FilterCriteria"] = {"Filters": []}  # {} removes every filter
@@ -28,8 +28,8 @@ def run(engine, request: dict) -> dict:
         if "Enabled" in request and request["Enabled"] != mapping["enabled"]:
             transition = "enable" if request["Enabled"] else "disable"
             mapping["enabled"] = request["Enabled"]
-        mappings.put(ctx, store, mapping)
-        return mappings.describe(ctx.txn, store, mapping, mappings.TRANSITIONS[transition])
+        mappings.put(ctx, engine.repos, mapping)
+        return mappings.describe(ctx.txn, engine.repos, mapping, mappings.TRANSITIONS[transition])
 
     response = store.write(update)
     engine.bridge.wake.set()

@@ -35,7 +35,6 @@ import lmdb
 
 from ...config import DEFAULT_MAP_SIZE
 from ...errors import DynamoError
-from ..codec import unpack
 from ..interface import (
     KEYSPACES,
     WRITE_ATTEMPTS,
@@ -96,16 +95,6 @@ class LmdbStore(Store):
         self._keyspaces = {name: _keyspace(name, db, db is self.items)
                            for name, db in self.db.items()}
         self._stats = self._keyspaces["stats"]
-        # TODO(storage-interface): the engine's modules still use these, until
-        # they go through repositories
-        self.catalog = self.db["catalog"]
-        self.meta = self.db["meta"]
-        self.stats = self.db["stats"]
-        self.streams = self.db["streams"]
-        self.ttl = self.db["ttl"]
-        self.indexes = self.db["indexes"]
-        self.lambdas = self.db["lambda"]
-        self.checkpoints = self.db["checkpoints"]
         self._snapshots = threading.local()  # per-thread stale snapshots
         self.after_stream_commit: list[Callable[[], None]] = []
         self._queue: deque[_Task] = deque()
@@ -272,12 +261,6 @@ class LmdbStore(Store):
         return DynamoError("InternalServerError", f"The data directory is full: its LMDB map "
                            f"size of {size} bytes is used up; restart with a larger map size "
                            "(DYNALITE_MAP_SIZE)", status=500)
-
-
-    def table_stats(self, txn: lmdb.Transaction, table_id: bytes) -> tuple[int, int]:
-        """(ItemCount, TableSizeBytes) as of `txn`."""
-        current = txn.get(table_id, db=self.stats)
-        return tuple(unpack(current)) if current else (0, 0)
 
 
 class _Batch:
