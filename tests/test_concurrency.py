@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+import support
 from botocore.exceptions import ClientError
 from support import NO_RETRIES, create_table, http_client, open_db
 
@@ -209,6 +210,8 @@ def target(request, tmp_path):
         url = request.getfixturevalue("server_url")
         yield "http", url, http_client(url)
     else:
+        if support.BACKEND == "memory":
+            pytest.skip("LMDB only: worker processes open one data directory")
         data = tmp_path / "data"
         data.mkdir()
         with open_db(str(data)) as db:

@@ -30,6 +30,7 @@ def test_temporary_directory_is_removed_on_close():
     assert not os.path.exists(path)
 
 
+@pytest.mark.lmdb_only("data kept across opens")
 def test_data_persists_across_open(tmp_path):
     with open_db(str(tmp_path)) as db:
         db.call("CreateTable", {"TableName": "tbl", **KEYS})
@@ -58,3 +59,16 @@ def test_embedded_and_http_answer_alike(client, embedded_db, server_url):
     error = info.value.response["Error"]
     assert error["Code"] == "ValidationException"
     assert "Member must have length greater than or equal to 3" in error["Message"]
+
+
+def test_memory_backend_keeps_nothing_after_close():
+    import dynalite_py
+    with dynalite_py.open(":memory:", table_status_delay=0.0) as db:
+        client = db.client()
+        client.create_table(TableName="memory", BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        client.put_item(TableName="memory", Item={"pk": {"S": "a"}})
+        assert client.get_item(TableName="memory", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    with dynalite_py.open(":memory:") as db:
+        assert db.client().list_tables()["TableNames"] == []

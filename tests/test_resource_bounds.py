@@ -37,6 +37,7 @@ def test_connections_beyond_the_cap_get_503_and_service_resumes(tmp_path):
         process.wait(10)
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_a_full_map_refuses_writes_and_keeps_what_was_stored(tmp_path):
     data = str(tmp_path / "data")
     process, url = start_server(data, "--workers", "1", env={"DYNALITE_MAP_SIZE": str(1 << 20)})

@@ -174,6 +174,7 @@ while True:
 """
 
 
+@pytest.mark.lmdb_only("a killed process loses the memory backend")
 @pytest.mark.parametrize("durability", ["process", "fsync"])
 def test_acknowledged_writes_survive_sigkill(tmp_path, durability):
     process = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), durability],
@@ -192,6 +193,7 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, durability):
         assert count >= acknowledged + 1
 
 
+@pytest.mark.lmdb_only("data kept across a restart")
 def test_server_restart_keeps_data(tmp_path):
     process, url = start_server(str(tmp_path))
     client = http_client(url)
@@ -210,6 +212,7 @@ def test_server_restart_keeps_data(tmp_path):
         process.wait(10)
 
 
+@pytest.mark.lmdb_only("processes sharing one data directory")
 def test_two_processes_share_one_directory(tmp_path):
     with open_db(str(tmp_path)) as first:
         make_table(first.client(), "shared", "S")
@@ -221,6 +224,7 @@ def test_two_processes_share_one_directory(tmp_path):
         assert got["Item"]["sk"] == {"S": "child"}
 
 
+@pytest.mark.lmdb_only("processes sharing one data directory")
 def test_reads_see_tables_another_process_creates_and_deletes(tmp_path):
     """A read snapshot skips the catalog version check only when no commit
     happened since the last check; another process's CreateTable and
@@ -345,6 +349,7 @@ def test_writes_called_together_share_one_commit(db):
     assert client.get_item(TableName="together", Key=item)["Item"]["v"] == {"N": "3"}
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
     with open_db(str(tmp_path), map_size=1 << 20) as small:
         client = small.client()
@@ -363,6 +368,7 @@ def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
         assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_a_lone_write_that_fills_the_map_reports_it_and_releases_the_writer(tmp_path):
     """A write with no company commits on its own path: a full map must come
     back as DynamoDB's InternalServerError, keep what was stored, and leave

@@ -254,6 +254,7 @@ def test_retention_trims_and_iterators_expire(timed_db):
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_stream(streams_client, arn)] == ["new"]
 
 
+@pytest.mark.lmdb_only("data kept across a crash")
 def test_every_acknowledged_write_has_exactly_one_record_after_a_server_crash(tmp_path):
     """Writes stream in over HTTP while the server is killed with SIGKILL."""
     import signal

@@ -239,6 +239,7 @@ def test_serve_trigger_option(tmp_path):
         process.wait(10)
 
 
+@pytest.mark.lmdb_only("data kept across a restart")
 def test_bridge_resumes_after_restart_without_skipping(tmp_path):
     settings = dict(table_status_delay=0.0, bridge_poll_interval=0.01, bridge_retry_base=0.01)
     delivered: list[str] = []
