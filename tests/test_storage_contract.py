@@ -285,3 +285,10 @@ def test_stats_deltas_are_applied_at_commit(store):
     store.release_commits()
     from dynalite_py.storage.codec import unpack
     assert unpack(read(store, "stats", b"t1")) == [6, 450]
+
+
+def test_lease_holder_is_read_from_a_snapshot(store):
+    assert store.lease_holder("job", now=0.0) is None
+    assert store.acquire_lease("job", "a", 10.0, now=0.0)
+    assert store.lease_holder("job", now=5.0) == "a"
+    assert store.lease_holder("job", now=10.5) is None  # expired

@@ -206,6 +206,16 @@ class Store(abc.ABC):
             return True
         return self.write(take)
 
+    def lease_holder(self, name: str, now: float) -> str | None:
+        """Who holds the lease `name` unexpired at `now`, as of a snapshot
+        (a check that costs no write)."""
+        with self.read() as snapshot:
+            raw = self.keyspace("meta").get(snapshot, _LEASE_PREFIX + name.encode())
+        if raw is None:
+            return None
+        holder, expires = unpack(raw)
+        return holder if expires > now else None
+
     def release_lease(self, name: str, owner: str) -> None:
         """Give the lease up at once (a no-op unless `owner` holds it)."""
         meta, key = self.keyspace("meta"), _LEASE_PREFIX + name.encode()
