@@ -85,6 +85,21 @@ def test_snapshot_is_stable_while_another_thread_writes(store):
         assert len(list(space.range(snapshot))) == 50
 
 
+def test_snapshots_opened_between_writes_each_see_their_moment(store):
+    space = store.keyspace("items")
+    put_all(store, "items", {b"k": b"1"})
+    with store.read() as first:
+        put_all(store, "items", {b"k": b"2"})
+        assert space.get(first, b"k") == b"1"
+    put_all(store, "items", {b"k": b"3"})  # no snapshot open now
+    with store.read() as third:
+        put_all(store, "items", {b"k": b"4"})
+        with store.read() as fourth:
+            put_all(store, "items", {b"k": b"5"})
+            assert (space.get(third, b"k"), space.get(fourth, b"k")) == (b"3", b"4")
+    assert read(store, "items", b"k") == b"5"
+
+
 def test_snapshot_version_tells_equal_data(store):
     with store.read() as first, store.read() as second:
         before = store.snapshot_version(first)
