@@ -19,8 +19,10 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/dynalite-py serve --host 127.0.0.1 --port 8000 --data-dir ./data
 
+# the whole suite on each storage backend (tests marked lmdb_only skip on memory)
 test: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --backend lmdb
+	$(BIN)/pytest --backend memory
 
 bench: $(STAMP)
 	$(BIN)/pytest bench --benchmark-only -p no:cacheprovider

@@ -28,6 +28,10 @@ RATIOS = [  # (label, numerator, denominator, target)
     # ops/s ratio; >= 0.83 means the large table's latency is within 1.2x
     ("Query of 10 ops/s: 100k-item table / 1k-item table", "embedded_query_10_large_table",
      "embedded_query_10_small_table", 0.83),
+    ("Memory backend / LMDB, embedded GetItem", "embedded_get_item_memory",
+     "embedded_get_item_lmdb", None),
+    ("Memory backend / LMDB, embedded PutItem", "embedded_put_item_memory",
+     "embedded_put_item_lmdb", None),
     ("GetItem with throttling on / off", "embedded_get_item_throttling_on",
      "embedded_get_item_throttling_off", 0.95),
     ("PutItem with throttling on / off", "embedded_put_item_throttling_on",

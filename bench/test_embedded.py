@@ -15,22 +15,34 @@ ITEM_PADDING = "x" * 150  # items of about 200 bytes
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     with dynalite_py.open(str(tmp_path_factory.mktemp("bench-embedded"))) as database:
-        database.call("CreateTable", {
-            "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
-        database.client().get_waiter("table_exists").wait(TableName="bench",
-                                                           WaiterConfig={"Delay": 0.01})
-        database.call("CreateTable", {
-            "TableName": "bench-stream", "BillingMode": "PAY_PER_REQUEST",
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
-            "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
-        database.client().get_waiter("table_exists").wait(TableName="bench-stream",
-                                                           WaiterConfig={"Delay": 0.01})
-        for index in range(1000):
-            database.call("PutItem", {"TableName": "bench", "Item": item(index)})
-        yield database
+        yield filled(database)
+
+
+@pytest.fixture(scope="module")
+def memory_db():
+    """The same tables and items on the memory backend."""
+    with dynalite_py.open(":memory:") as database:
+        yield filled(database)
+
+
+def filled(database):
+    """`database` with the tables "bench" (1,000 items) and "bench-stream"."""
+    database.call("CreateTable", {
+        "TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+    database.client().get_waiter("table_exists").wait(TableName="bench",
+                                                       WaiterConfig={"Delay": 0.01})
+    database.call("CreateTable", {
+        "TableName": "bench-stream", "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
+    database.client().get_waiter("table_exists").wait(TableName="bench-stream",
+                                                       WaiterConfig={"Delay": 0.01})
+    for index in range(1000):
+        database.call("PutItem", {"TableName": "bench", "Item": item(index)})
+    return database
 
 
 def item(index: int, version: int = 0) -> dict:
@@ -77,6 +89,25 @@ def test_embedded_put_item_with_stream(benchmark, db, record):
     """The same writes on a table whose stream keeps new and old images."""
     bench_put_item(benchmark, db, "bench-stream")
     record("embedded_put_item_stream", benchmark)
+
+
+@pytest.mark.parametrize("operation", ["GetItem", "PutItem"])
+def test_embedded_memory_backend(benchmark, db, memory_db, operation):
+    """GetItem / PutItem on the memory backend and on LMDB, interleaved in one
+    run (their ratio is what docs/benchmarks.md reports)."""
+    name = "embedded_get_item" if operation == "GetItem" else "embedded_put_item"
+
+    def side(database, backend: str) -> Side:
+        if operation == "GetItem":
+            requests = itertools.cycle([{"TableName": "bench", "Key": {"pk": {"S": f"user-{n}"}}}
+                                        for n in range(1000)])
+        else:
+            counter = itertools.count()
+            requests = ({"TableName": "bench", "Item": changed_item(counter)}
+                        for _ in itertools.repeat(None))
+        return Side(f"{name}_{backend}", database.call, lambda: (operation, next(requests)))
+
+    measure_interleaved(benchmark, [side(db, "lmdb"), side(memory_db, "memory")])
 
 
 def test_embedded_boto3_get_item(benchmark, db, record):

@@ -1,6 +1,10 @@
 """The trigger bridge: event source mappings feeding stream records to functions.
 
-A supervisor thread keeps one consumer thread per enabled mapping. A
+A supervisor thread keeps one consumer thread per enabled mapping whose
+lease ("mapping:" + UUID, storage/leases.py) this bridge holds: of the
+bridges sharing a store, one consumes a mapping at a time, and another
+takes it over (from the stored checkpoint) once the holder gives the lease
+up or stops renewing it; a consumer renews it between batches. A
 consumer walks the stream's shards in lineage order (a child after its
 parent is finished) and, per shard, repeats: read from the checkpoint,
 drop records past MaximumRecordAgeInSeconds (on-failure destination) and
@@ -16,7 +20,7 @@ function synchronously, and act on the outcome as AWS does:
   on-failure record and move on;
 * throttling (reserved concurrency 0): retry without using an attempt.
 
-Checkpoints are committed to LMDB after every batch, so delivery is at
+Checkpoints are committed after every batch, so delivery is at
 least once across restarts. Poll and back-off intervals are Config settings
 so tests run in seconds. With ParallelizationFactor N > 1, a shard's
 records are split by partition key over N lanes delivered concurrently, each
@@ -44,9 +48,13 @@ from . import mappings, streams
 from .errors import DynamoError
 from .filters import compile_filters
 from .functions import function_name_from
+from .storage.leases import Lease, new_owner
 from .triggers import ensure_triggers
 
 log = logging.getLogger("dynalite_py.bridge")
+# how long a mapping's lease outlives its last renewal; a batch whose
+# invocation takes longer may be taken over and delivered again
+MAPPING_LEASE_SECONDS = 30.0
 
 
 @dataclass
@@ -77,8 +85,10 @@ class Bridge:
 
     def __init__(self, engine) -> None:
         self.engine = engine
+        self.owner = new_owner()
         self.consumers: dict[str, threading.Thread] = {}
         self.wake = threading.Event()
+        self._stopping = threading.Event()
         # Commits in this process wake idle consumers at once; writes from
         # other processes are seen at the next poll (server worker processes
         # forward theirs, server/workers.py).
@@ -102,8 +112,13 @@ class Bridge:
         self._thread.start()
         return self
 
+    def running(self) -> bool:
+        return not (self.engine.closing.is_set() or self._stopping.is_set())
+
     def stop(self) -> None:
-        self.wake.set()  # the engine's closing flag is set: the supervisor ends
+        """End the supervisor and the consumers; each gives its lease up."""
+        self._stopping.set()
+        self.wake.set()
         self.notify()
         if self._thread.is_alive():
             self._thread.join()
@@ -112,14 +127,18 @@ class Bridge:
 
     def _supervise(self) -> None:
         engine = self.engine
-        while not engine.closing.is_set():
+        while self.running():
             try:
                 ensure_triggers(engine)
                 with engine.store.read() as txn:
-                    enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.store)
+                    enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.repos)
                                if m["enabled"]}
                 for mapping_id in enabled - set(self.consumers):
-                    thread = threading.Thread(target=self._consume, args=(mapping_id,),
+                    lease = Lease(engine.store, f"mapping:{mapping_id}", self.owner,
+                                  MAPPING_LEASE_SECONDS)
+                    if not lease.hold():
+                        continue  # another bridge consumes it
+                    thread = threading.Thread(target=self._consume, args=(mapping_id, lease),
                                               name=f"esm-{mapping_id[:8]}", daemon=True)
                     self.consumers[mapping_id] = thread
                     thread.start()
@@ -128,16 +147,17 @@ class Bridge:
             self.wake.wait(engine.config.bridge_poll_interval)
             self.wake.clear()
 
-    def _consume(self, mapping_id: str) -> None:
+    def _consume(self, mapping_id: str, lease: Lease) -> None:
         consumer = Consumer(self.engine, mapping_id)
         try:
-            while not self.engine.closing.is_set() and consumer.refresh():
+            while self.running() and consumer.refresh() and lease.hold():
                 generation = self.generation
                 if not consumer.step():
                     self.wait_for_change(generation, self.engine.config.bridge_poll_interval)
         except Exception:
             log.exception("event source mapping %s stopped", mapping_id)
         finally:
+            lease.release()  # before the supervisor may start the mapping again
             self.consumers.pop(mapping_id, None)
 
 
@@ -154,7 +174,7 @@ class Consumer:
     def refresh(self) -> bool:
         """Reload the mapping; False once it is disabled or deleted."""
         with self.engine.store.read() as txn:
-            mapping = mappings.find(txn, self.engine.store, self.mapping_id)
+            mapping = self.engine.repos.mappings.get(txn, self.mapping_id)
         if mapping is None or not mapping["enabled"]:
             return False
         if mapping != self.mapping:
@@ -164,10 +184,10 @@ class Consumer:
 
     def step(self) -> bool:
         """Deliver at most one batch from the first shard with work; True if it did."""
-        store = self.engine.store
-        with store.read() as txn:
+        log = self.engine.repos.streams
+        with self.engine.store.read() as txn:
             try:
-                stream = streams.find_stream(txn, store, self.mapping["EventSourceArn"])
+                stream = streams.find_stream(txn, log, self.mapping["EventSourceArn"])
             except DynamoError:
                 return False
             finished = set()
@@ -180,7 +200,7 @@ class Consumer:
                     finished.add(shard["ShardId"])
                     continue
                 records, next_position = streams.read_records(
-                    txn, store, stream["number"], position, shard["end"],
+                    txn, log, stream["number"], position, shard["end"],
                     self.mapping["BatchSize"] * self._lanes())
                 if not records:
                     return self._close_window_if_over(shard, stream)
@@ -188,10 +208,9 @@ class Consumer:
         return False
 
     def _position(self, txn, shard: dict, stream: dict) -> int:
-        raw = txn.get(mappings.checkpoint_key(self.mapping_id, shard["ShardId"]),
-                      db=self.engine.store.checkpoints)
+        saved = self.engine.repos.checkpoints.position(txn, self.mapping_id, shard["ShardId"])
         start = max(shard["start"], stream["trimmed_before"])
-        return max(int(raw), start) if raw else start
+        return max(saved, start) if saved else start
 
     def _handle(self, shard: dict, stream: dict, records: list[dict], next_position: int) -> bool:
         now = self.engine.clock()
@@ -379,22 +398,21 @@ class Consumer:
         self.engine.closing.wait(delay)
 
     def _checkpoint(self, shard: dict, last_done: int) -> None:
-        key = mappings.checkpoint_key(self.mapping_id, shard["ShardId"])
-        self.engine.store.write(lambda ctx: ctx.txn.put(
-            key, str(last_done + 1).encode(), db=self.engine.store.checkpoints))
+        checkpoints = self.engine.repos.checkpoints
+        self.engine.store.write(lambda ctx: checkpoints.set_position(
+            ctx.txn, self.mapping_id, shard["ShardId"], last_done + 1))
 
     def _result(self, text: str) -> None:
-        key = b"R|" + self.mapping_id.encode()
-        self.engine.store.write(lambda ctx: ctx.txn.put(key, text.encode(),
-                                                        db=self.engine.store.checkpoints))
+        checkpoints = self.engine.repos.checkpoints
+        self.engine.store.write(lambda ctx: checkpoints.set_result(ctx.txn, self.mapping_id, text))
 
     def _fail(self, batch: Batch, condition: str) -> None:
         destination = self.mapping["DestinationConfig"].get("OnFailure", {}).get("Destination")
         if not destination:
             return
         record = failure_record(self.mapping, batch, condition)
-        self.engine.store.write(lambda ctx: mappings.store_failure(ctx, self.engine.store,
-                                                                   destination, record))
+        failures = self.engine.repos.failures
+        self.engine.store.write(lambda ctx: failures.add(ctx.txn, destination, record))
         callback = self.engine.failure_callbacks.get(destination)
         if callback is not None:
             callback(record)

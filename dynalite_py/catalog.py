@@ -1,4 +1,4 @@
-"""The table catalog: table records in LMDB, their lifecycle and descriptions.
+"""The table catalog: table records, their lifecycle and descriptions.
 
 A table record is a msgpack'd dict holding the table's definition as the
 client gave it (key schema, attribute definitions, indexes, throughput,
@@ -7,28 +7,24 @@ Status changes are lazy: a record says "CREATING until t", and whoever reads
 it after t sees ACTIVE, so no timer thread is needed and every process that
 opens the directory agrees.
 
-Each process caches the records and revalidates the cache against a
-catalog version counter kept in the same LMDB snapshot, so several processes
-can share one data directory.
+Each process caches the records and revalidates the cache against the
+catalog version read in the same snapshot (storage/catalog.py), so several
+processes can share one store; a snapshot whose backend-supplied version
+(Store.snapshot_version) was checked before needs no version read.
 """
 from __future__ import annotations
 
 import math
-import uuid
 from typing import Callable
 
-import lmdb
-
 from .errors import DynamoError, resource_in_use, resource_not_found
-from .indexes import Index, stats_key
+from .indexes import Index
 from .model.keys import table_id_bytes
 from .model.values import key_attributes
-from .storage import Store, WriteContext, pack, unpack
+from .storage.interface import Handle, WriteContext
+from .storage.items import index_counts_key
+from .storage.repositories import Repositories
 
-VERSION_KEY = b"catalog_version"
-NEXT_TABLE_KEY = b"next_table_number"
-NEXT_STREAM_KEY = b"next_stream_number"
-NEXT_INDEX_KEY = b"next_index_number"
 SETTLING = {"CREATING", "UPDATING"}
 
 
@@ -95,51 +91,58 @@ class Table:
 class Catalog:
     """Looks tables up (cached per process) and writes table records."""
 
-    def __init__(self, store: Store, region: str, account_id: str,
+    def __init__(self, repos: Repositories, region: str, account_id: str,
                  clock: Callable[[], float]) -> None:
-        self.store = store
+        self.records = repos.tables
+        self.counts = repos.counts
+        self._version = repos.tables.version
+        self._snapshot_version = repos.store.snapshot_version
         self.clock = clock
         self.region = region
         self.account_id = account_id
         # (catalog version, its tables by name): one tuple, swapped whole, so
         # a thread never pairs one version with another version's tables
         self._cache: tuple[bytes | None, dict[str, Table]] = (None, {})
-        # (id of a read snapshot, the tables checked against it): snapshots
-        # with that id hold the same data, so need no version read
-        self._matched: tuple[int | None, dict[str, Table]] = (None, {})
+        # (snapshot version, the tables checked against it): snapshots with
+        # that version hold the same data, so need no catalog version read
+        self._matched: tuple[object, dict[str, Table]] = (None, {})
 
     # Reading ---------------------------------------------------------------
-    def _current_tables(self, txn: lmdb.Transaction) -> dict[str, Table]:
+    def _current_tables(self, txn: Handle) -> dict[str, Table]:
         """The tables as `txn` sees them, from the cache when its version is
         the one stored (read again from the catalog otherwise)."""
-        version = txn.get(VERSION_KEY, None, self.store.meta)  # positional: faster
+        version = self._version(txn)
         cached_version, tables = self._cache
         if version != cached_version:
-            tables = {name.decode(): Table(unpack(value))
-                      for name, value in txn.cursor(db=self.store.catalog)}
+            tables = {name: Table(record) for name, record in self.records.all(txn).items()}
             self._cache = (version, tables)
         return tables
 
-    def _cached(self, txn: lmdb.Transaction, name: str, snapshot: bool = False) -> Table | None:
+    def _cached(self, txn: Handle, name: str, snapshot: bool = False) -> Table | None:
         """The cached table under `name` (or its ARN), gone or not. On every
         data-plane call: the common path inline.
 
-        `snapshot`: `txn` is a read snapshot, never a write transaction. A
-        write transaction's id is reused when it aborts, so only a read's id
-        tells that the data it sees was seen before."""
-        matched_id, tables = self._matched
-        if not snapshot or txn.id() != matched_id:
+        `snapshot`: `txn` is a read snapshot, never a write transaction (only
+        a snapshot's version tells that the data it sees was seen before)."""
+        matched, tables = self._matched
+        if not snapshot:
+            return self._lookup(self._current_tables(txn), name)
+        version = self._snapshot_version(txn)
+        if version != matched:
             tables = self._current_tables(txn)
-            if snapshot:
-                self._matched = (txn.id(), tables)
+            self._matched = (version, tables)
         return tables.get(name) or tables.get(table_name_from(name))
 
-    def find(self, txn: lmdb.Transaction, name: str) -> Table | None:
+    @staticmethod
+    def _lookup(tables: dict[str, Table], name: str) -> Table | None:
+        return tables.get(name) or tables.get(table_name_from(name))
+
+    def find(self, txn: Handle, name: str) -> Table | None:
         """The table record under `name`, whatever its status, or None."""
         table = self._cached(txn, name)
         return table if table is not None and table.status(self.clock()) is not None else None
 
-    def active(self, txn: lmdb.Transaction, name: str, snapshot: bool = False) -> Table:
+    def active(self, txn: Handle, name: str, snapshot: bool = False) -> Table:
         """A table that data operations may use (ACTIVE or UPDATING); pass
         `snapshot=True` when `txn` is a read snapshot (see `_cached`)."""
         table = self._cached(txn, name, snapshot)
@@ -147,7 +150,7 @@ class Catalog:
             raise resource_not_found()
         return table
 
-    def described(self, txn: lmdb.Transaction, name: str) -> Table:
+    def described(self, txn: Handle, name: str) -> Table:
         """A table for control-plane operations, with their not-found message."""
         table = self.find(txn, name)
         if table is None:
@@ -155,39 +158,32 @@ class Catalog:
                 f"Requested resource not found: Table: {table_name_from(name)} not found")
         return table
 
-    def tables(self, txn: lmdb.Transaction) -> list[Table]:
+    def tables(self, txn: Handle) -> list[Table]:
         """Every table that exists now, whatever its status."""
         now = self.clock()
         return [table for table in self._current_tables(txn).values()
                 if table.status(now) is not None]
 
-    def names(self, txn: lmdb.Transaction) -> list[str]:
+    def names(self, txn: Handle) -> list[str]:
         now = self.clock()
         return sorted(name for name, table in self._current_tables(txn).items()
                       if table.status(now) is not None)
 
     # Writing (inside a group-commit write) --------------------------------
     def next_number(self, ctx: WriteContext, counter: bytes) -> int:
-        """The next value of a persistent counter (table and stream numbers)."""
-        current = ctx.txn.get(counter, db=self.store.meta)
-        number = int(current) + 1 if current else 1
-        ctx.txn.put(counter, str(number).encode(), db=self.store.meta)
-        return number
+        """The next table, stream or index number (storage.catalog's counters)."""
+        return self.records.next_number(ctx.txn, counter)
 
     def put(self, ctx: WriteContext, record: dict) -> Table:
-        ctx.txn.put(record["TableName"].encode(), pack(record), db=self.store.catalog)
-        self._bump_version(ctx)
+        self.records.put(ctx.txn, record)
         return Table(record)
-
-    def _bump_version(self, ctx: WriteContext) -> None:
-        ctx.txn.put(VERSION_KEY, uuid.uuid4().bytes, db=self.store.meta)
 
     def current(self, ctx: WriteContext, name: str) -> Table | None:
         """The table as the write transaction sees it (not the cache)."""
-        value = ctx.txn.get(table_name_from(name).encode(), db=self.store.catalog)
-        if value is None:
+        record = self.records.get(ctx.txn, table_name_from(name))
+        if record is None:
             return None
-        table = Table(unpack(value))
+        table = Table(record)
         return table if table.status(self.clock()) is not None else None
 
     def confirm(self, ctx: WriteContext, table: Table) -> Table:
@@ -213,13 +209,13 @@ class Catalog:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
 
     # Describing -------------------------------------------------------------
-    def describe(self, txn: lmdb.Transaction, table: Table, now: float | None = None) -> dict:
+    def describe(self, txn: Handle, table: Table, now: float | None = None) -> dict:
         """The TableDescription DynamoDB returns for this table now, or as of
         `now` (a write describes the table as of its own time, however long
         its commit waited)."""
         record = table.record
         status = table.status(self.clock() if now is None else now)
-        item_count, size_bytes = self.store.table_stats(txn, table.id)
+        item_count, size_bytes = self.counts.get(txn, table.id)
         arn = self.table_arn(table.name)
         description = {
             "AttributeDefinitions": record["AttributeDefinitions"],
@@ -235,7 +231,7 @@ class Catalog:
         }
         if record.get("BillingModeSummary"):
             description["BillingModeSummary"] = record["BillingModeSummary"]
-        index_stats = {index.name: self.store.table_stats(txn, stats_key(index))
+        index_stats = {index.name: self.counts.get(txn, index_counts_key(index.id))
                        for index in table.indexes}
         if record.get("LocalSecondaryIndexes"):
             description["LocalSecondaryIndexes"] = [

@@ -4,7 +4,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from .storage import DEFAULT_MAP_SIZE
+# The LMDB backend's map: address space only (the map is read-only; the file
+# grows as data does), so a large default costs nothing and the data can
+# grow until the disk is full.
+DEFAULT_MAP_SIZE = 1 << 40
 
 
 @dataclass
@@ -16,7 +19,7 @@ class Config:
     # Seconds a table spends CREATING / UPDATING / DELETING before it settles.
     # Small by default so tests are quick; raise it to exercise waiters.
     table_status_delay: float = 0.005
-    durability: str = "process"  # "process" or "fsync", see storage.py
+    durability: str = "process"  # "process" or "fsync", see storage/lmdb/store.py
     # Streams: an open shard is closed and followed by a child once it is
     # this old (seconds); records older than the retention period are trimmed.
     stream_shard_rollover: float = 4 * 3600.0

@@ -97,8 +97,7 @@ class Database:
     def failures(self, destination_arn: str) -> list[dict]:
         """On-failure records kept for a destination (SQS/SNS ARN) so far."""
         from .mappings import failures
-        with self.engine.store.read() as txn:
-            return failures(txn, self.engine.store, destination_arn)
+        return failures(self.engine, destination_arn)
 
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self._send)
@@ -131,7 +130,8 @@ class Database:
 
 
 def open(path: str | None = None, **settings) -> Database:  # noqa: A001 - the public name
-    """Open (creating if needed) a data directory; None means a temporary one.
+    """Open (creating if needed) a data directory; None means a temporary one,
+    ":memory:" the memory backend (one process, nothing kept after close).
 
     Keyword settings override Config fields (e.g. durability="fsync",
     table_status_delay=2.0); DYNALITE_* environment variables apply too.

@@ -17,7 +17,8 @@ from .config import Config
 from .errors import DynamoError, unknown_operation
 from .functions import Functions
 from .items import ItemWriter
-from .storage import Store
+from .storage import open_store
+from .storage.repositories import Repositories
 from .sweeper import Sweeper, sweep
 from .throttling import Throttler
 from .validation import checker_for
@@ -28,18 +29,19 @@ STAGED_OPERATIONS = frozenset(("PutItem", "UpdateItem", "DeleteItem"))
 
 
 class Engine:
-    """A DynamoDB-compatible engine over one LMDB data directory."""
+    """A DynamoDB-compatible engine over one store (an LMDB data directory, or memory)."""
 
     def __init__(self, path: str | None = None, config: Config | None = None,
                  background: bool = True) -> None:
         """`background=False` leaves the sweeper and the trigger bridge to another
         process sharing the directory (server worker processes, server/workers.py)."""
         self.config = config or Config.from_env()
-        self.store = Store(path, self.config.durability, self.config.map_size)
+        self.store = open_store(path, self.config.durability, self.config.map_size)
+        self.repos = Repositories(self.store)
         self._clock = time.time
-        self.catalog = Catalog(self.store, self.config.region, self.config.account_id,
+        self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
                                self._clock)
-        self.items = ItemWriter(self.store, self.config, self._clock)
+        self.items = ItemWriter(self.repos, self.config, self._clock)
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.closing = threading.Event()

@@ -1,7 +1,7 @@
 """Lambda functions: their records, their code, and invoking them.
 
-A function record lives in LMDB (database "lambda", key b"F" + name); its
-uploaded zip is unpacked once per code hash under
+A function record is stored by name (storage/lambdas.py); its uploaded
+zip is unpacked once per code hash under
 `<data dir>/lambda-code/<name>/<sha256>` and run by the worker runtime
 (runtime.py). Embedded callers may register a plain Python callable
 instead (`Database.register_function`); such functions live in this
@@ -27,7 +27,7 @@ import orjson
 
 from .errors import DynamoError
 from .runtime import FunctionSpec, InvocationResult, Runtime
-from .storage import WriteContext, pack, unpack
+from .storage.interface import Handle, WriteContext
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_TIMEOUT = 3
@@ -61,7 +61,7 @@ class Functions:
 
     def __init__(self, engine) -> None:
         self.engine = engine
-        self.store = engine.store
+        self.records = engine.repos.functions
         self.code_root = os.path.join(engine.store.path, "lambda-code")
         self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds,
                                init_timeout=engine.config.function_init_timeout)
@@ -73,11 +73,10 @@ class Functions:
         return f"arn:aws:lambda:{config.region}:{config.account_id}:function:{name}"
 
     # Records ------------------------------------------------------------------
-    def find(self, txn, name_or_arn: str) -> dict | None:
-        raw = txn.get(b"F" + function_name_from(name_or_arn).encode(), db=self.store.lambdas)
-        return unpack(raw) if raw else None
+    def find(self, txn: Handle, name_or_arn: str) -> dict | None:
+        return self.records.get(txn, function_name_from(name_or_arn))
 
-    def require(self, txn, name_or_arn: str) -> dict:
+    def require(self, txn: Handle, name_or_arn: str) -> dict:
         record = self.find(txn, name_or_arn)
         if record is None:
             raise lambda_error("ResourceNotFoundException",
@@ -85,21 +84,14 @@ class Functions:
                                404)
         return record
 
-    def all(self, txn) -> list[dict]:
-        cursor = txn.cursor(db=self.store.lambdas)
-        found = []
-        if cursor.set_range(b"F"):
-            for key, value in cursor:
-                if not key.startswith(b"F"):
-                    break
-                found.append(unpack(value))
-        return found
+    def all(self, txn: Handle) -> list[dict]:
+        return self.records.all(txn)
 
     def put(self, ctx: WriteContext, record: dict) -> None:
-        ctx.txn.put(b"F" + record["FunctionName"].encode(), pack(record), db=self.store.lambdas)
+        self.records.put(ctx.txn, record["FunctionName"], record)
 
     def delete(self, ctx: WriteContext, name: str) -> None:
-        ctx.txn.delete(b"F" + name.encode(), db=self.store.lambdas)
+        self.records.delete(ctx.txn, name)
 
     # Code -----------------------------------------------------------------------
     def store_code(self, name: str, zip_base64: str) -> dict:

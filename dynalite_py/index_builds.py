@@ -4,8 +4,9 @@ A created index enters the table record as CREATING with Backfilling=true.
 From that moment every item write maintains its entries (ItemWriter.write
 sees the index), while a background backfill walks the existing items in
 small transactions, adding the entries still missing, so writes are never
-blocked. The walk's position is kept in LMDB (meta key b"backfill:" + index
-id), so a restart resumes it. When the walk ends the index turns ACTIVE.
+blocked. The walk's position is stored with the index entries
+(IndexEntries.backfill_position), so a restart resumes it. When the walk
+ends the index turns ACTIVE.
 Deleting an index removes it and its entries in one commit.
 """
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from .catalog import NEXT_INDEX_KEY
 from .errors import DynamoError, invalid_parameter, resource_not_found, validation_error
-from .indexes import Index, add_entry, stats_key
+from .indexes import Index, add_entry
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
-from .model.keys import iterate_prefix
-from .storage import WriteContext, unpack
+from .storage.catalog import INDEX_NUMBERS
+from .storage.indexes import IndexEntries
+from .storage.interface import WriteContext
 
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500
@@ -81,7 +82,7 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
                 "ReadCapacityUnits": throughput["ReadCapacityUnits"] if throughput else 0,
                 "WriteCapacityUnits": throughput["WriteCapacityUnits"] if throughput else 0,
                 "NumberOfDecreasesToday": 0},
-            "number": engine.catalog.next_number(ctx, NEXT_INDEX_KEY),
+            "number": engine.catalog.next_number(ctx, INDEX_NUMBERS),
             "IndexStatus": "CREATING", "Backfilling": True}
 
 
@@ -90,7 +91,7 @@ def _deleted(ctx: WriteContext, engine, record: dict, name: str,
     index = next((index for index in indexes if index["IndexName"] == name), None)
     if index is None:
         raise resource_not_found(f"Requested resource not found: Index: {name} not found")
-    drop_entries(ctx, engine.store, Index.from_definition(index, True, ()))
+    engine.repos.indexes.drop(ctx.txn, Index.from_definition(index, True, ()).id)
     return [other for other in indexes if other is not index]
 
 
@@ -101,14 +102,6 @@ def _throughput_updated(update: dict, indexes: list[dict]) -> None:
             f"Requested resource not found: Index: {update['IndexName']} not found")
     index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
                                           **update["ProvisionedThroughput"])
-
-
-def drop_entries(ctx: WriteContext, store, index: Index) -> None:
-    keys = [key for key, _ in iterate_prefix(ctx.txn, store.indexes, index.id)]
-    for key in keys:
-        ctx.txn.delete(key, db=store.indexes)
-    ctx.txn.delete(stats_key(index), db=store.stats)
-    ctx.txn.delete(b"backfill:" + index.id, db=store.meta)
 
 
 # Backfill ---------------------------------------------------------------------
@@ -148,28 +141,26 @@ def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str) 
     index = next((i for i in table.indexes if i.name == index_name), None) if table else None
     if index is None:
         return True
-    store = engine.store
-    position_key = b"backfill:" + index.id
-    position = ctx.txn.get(position_key, db=store.meta)
+    entries = engine.repos.indexes
     count = 0
-    for key, raw in iterate_prefix(ctx.txn, store.items, table.id, seek=position):
-        if key == position:
-            continue
-        _index_item(ctx, store, index, key, unpack(raw)[1])
+    position = entries.backfill_position(ctx.txn, index.id)
+    for key, item in engine.repos.items.of_table(ctx.txn, table.id, after=position):
+        _index_item(ctx, entries, index, key, item)
         count += 1
         if count >= BACKFILL_BATCH:
-            ctx.txn.put(position_key, key, db=store.meta)
+            entries.set_backfill_position(ctx.txn, index.id, key)
             return False
-    ctx.txn.delete(position_key, db=store.meta)
+    entries.set_backfill_position(ctx.txn, index.id, None)
     _mark_active(ctx, engine, table, index_name)
     return True
 
 
-def _index_item(ctx: WriteContext, store, index: Index, table_key: bytes, item: dict) -> None:
+def _index_item(ctx: WriteContext, entries: IndexEntries, index: Index, table_key: bytes,
+                item: dict) -> None:
     """Add the item's entry unless a write since the index was created did."""
     entry_key = index.entry_key(item, table_key)
-    if entry_key is not None and ctx.txn.get(entry_key, db=store.indexes) is None:
-        add_entry(ctx, store, index, entry_key, table_key, index.project(item))
+    if entry_key is not None and entries.size(ctx.txn, entry_key) is None:
+        add_entry(ctx, entries, index, entry_key, table_key, index.project(item))
 
 
 def _mark_active(ctx: WriteContext, engine, table, index_name: str) -> None:

@@ -1,9 +1,9 @@
 """Secondary index entries: their keys, projections, and upkeep on writes.
 
-An index entry (LMDB database "indexes") is keyed as model/keys.py lays out
+An index entry (storage/indexes.py) is keyed as model/keys.py lays out
 (index id | hash of the index partition key | index sort component |
-tiebreak) and holds msgpack([size, table key bytes, projected item]). An
-item lacking an index key attribute has no entry (sparse indexes).
+tiebreak) and holds its size, the item's table key and the projected item.
+An item lacking an index key attribute has no entry (sparse indexes).
 `update_entries` runs inside the item's write transaction, so an item and
 its index entries always agree.
 """
@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from .capacity import write_units
 from .model.keys import index_entry_key, table_id_bytes
 from .model.values import item_size
-from .storage import Store, WriteContext, pack, unpack
+from .storage.indexes import IndexEntries
+from .storage.interface import WriteContext
+from .storage.items import index_counts_key
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Index:
                    key_names=frozenset(table_key_names) | frozenset(schema.values()))
 
     def entry_key(self, item: dict, table_key: bytes) -> bytes | None:
-        """The entry's LMDB key, or None when the item is not in this index."""
+        """The entry's key, or None when the item is not in this index."""
         hash_value = item.get(self.hash_name)
         if hash_value is None:
             return None
@@ -62,11 +64,7 @@ class Index:
         return {name: value for name, value in item.items() if name in wanted}
 
 
-def stats_key(index: Index) -> bytes:
-    return b"I" + index.id
-
-
-def update_entries(ctx: WriteContext, store: Store, indexes: tuple[Index, ...],
+def update_entries(ctx: WriteContext, entries: IndexEntries, indexes: tuple[Index, ...],
                    table_key: bytes, old: dict | None, new: dict | None) -> None:
     """Bring every index entry of one item in line with its new state, and
     count the index writes in ctx.index_units (each entry written or deleted
@@ -75,44 +73,37 @@ def update_entries(ctx: WriteContext, store: Store, indexes: tuple[Index, ...],
         old_key = index.entry_key(old, table_key) if old is not None else None
         new_key = index.entry_key(new, table_key) if new is not None else None
         if old_key is not None and old_key != new_key:
-            _delete_entry(ctx, store, index, old_key)
+            _delete_entry(ctx, entries, index, old_key)
         if new_key is not None:
             projected = index.project(new)
             if old_key == new_key and index.project(old) == projected:
                 continue  # nothing the index shows has changed
-            _put_entry(ctx, store, index, new_key, table_key, projected, old_key == new_key)
+            _put_entry(ctx, entries, index, new_key, table_key, projected, old_key == new_key)
 
 
-def add_entry(ctx: WriteContext, store: Store, index: Index, key: bytes, table_key: bytes,
+def add_entry(ctx: WriteContext, entries: IndexEntries, index: Index, key: bytes, table_key: bytes,
               projected: dict) -> None:
     """Write a new entry (an index backfill adding what writes have not)."""
-    _put_entry(ctx, store, index, key, table_key, projected, False)
+    _put_entry(ctx, entries, index, key, table_key, projected, False)
 
 
-def _put_entry(ctx: WriteContext, store: Store, index: Index, key: bytes, table_key: bytes,
+def _put_entry(ctx: WriteContext, entries: IndexEntries, index: Index, key: bytes, table_key: bytes,
                projected: dict, replaces: bool) -> None:
     size = item_size(projected)
-    old_size = unpack(ctx.txn.get(key, db=store.indexes))[0] if replaces else 0
-    ctx.txn.put(key, pack([size, table_key, projected]), db=store.indexes)
-    ctx.count_item(stats_key(index), 0 if replaces else 1, size - old_size)
+    old_size = entries.size(ctx.txn, key) if replaces else 0
+    entries.put(ctx.txn, key, size, table_key, projected)
+    ctx.count_item(index_counts_key(index.id), 0 if replaces else 1, size - old_size)
     _charge(ctx, index, size)
 
 
-def _delete_entry(ctx: WriteContext, store: Store, index: Index, key: bytes) -> None:
-    raw = ctx.txn.get(key, db=store.indexes)
-    if raw is None:
+def _delete_entry(ctx: WriteContext, entries: IndexEntries, index: Index, key: bytes) -> None:
+    size = entries.size(ctx.txn, key)
+    if size is None:
         return
-    ctx.txn.delete(key, db=store.indexes)
-    size = unpack(raw)[0]
-    ctx.count_item(stats_key(index), -1, -size)
+    entries.delete(ctx.txn, key)
+    ctx.count_item(index_counts_key(index.id), -1, -size)
     _charge(ctx, index, size)
 
 
 def _charge(ctx: WriteContext, index: Index, size: int) -> None:
     ctx.index_units[index.name] = ctx.index_units.get(index.name, 0.0) + write_units(size)
-
-
-def decode_entry(raw: bytes) -> tuple[int, bytes, dict]:
-    """(size, table key bytes, projected item) of a stored index entry."""
-    size, table_key, projected = unpack(raw)
-    return size, table_key, projected

@@ -1,9 +1,9 @@
 """Item collections of tables with local secondary indexes.
 
 An item collection is every item with one partition key value plus their
-LSI entries. Its size is kept exact in the stats database (key "C" + the
-item key's table-and-partition prefix), changed in each write's own
-transaction, for ItemCollectionMetrics and DynamoDB's 10 GB limit.
+LSI entries. Its size is kept exact with the table counts (storage/items.py's
+collection_key), changed in each write's own transaction, for
+ItemCollectionMetrics and DynamoDB's 10 GB limit.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import math
 from .catalog import Table
 from .errors import DynamoError
 from .model.values import item_size
-from .storage import Store, WriteContext
+from .storage.interface import WriteContext
+from .storage.items import Counts, collection_key
 
-PARTITION_PREFIX_BYTES = 20  # table id (4) + hash of the partition key (16)
 GIGABYTE = 1 << 30
 
 
@@ -34,12 +34,12 @@ def _entry_size(index, item: dict | None) -> int:
     return item_size(index.project(item))
 
 
-def resize(ctx: WriteContext, store: Store, table_key: bytes, change: int, limit: int) -> int:
+def resize(ctx: WriteContext, counts: Counts, table_key: bytes, change: int, limit: int) -> int:
     """Apply `change` to the collection of `table_key`; return its new size.
     Growing past `limit` fails the write."""
-    stats_key = b"C" + table_key[:PARTITION_PREFIX_BYTES]
+    stats_key = collection_key(table_key)
     pending = ctx.stats.get(stats_key, (0, 0))[1]
-    size = store.table_stats(ctx.txn, stats_key)[1] + pending + change
+    size = counts.get(ctx.txn, stats_key)[1] + pending + change
     if change > 0 and size > limit:
         raise DynamoError("ItemCollectionSizeLimitExceededException",
                           "Item collection size limit exceeded")

@@ -1,16 +1,14 @@
 """Event source mappings for DynamoDB streams: records, defaults, validation,
 checkpoints and the on-failure destination store.
 
-Storage (LMDB database "lambda"):
-  b"M" + UUID                      -> the mapping (its API fields, plus "enabled")
-  b"D" + destination ARN + b"|" + time-ordered id -> an on-failure record
-Checkpoints (database "checkpoints"): UUID + b"|" + shard id -> the next
-sequence number to deliver, so a restarted bridge resumes where it stopped
-(at-least-once delivery). b"R|" + UUID holds LastProcessingResult.
+Storage (storage/lambdas.py): mappings by UUID (their API fields, plus
+"enabled"); on-failure records by destination ARN; checkpoints: per mapping
+and shard the next sequence number to deliver, so a restarted bridge
+resumes where it stopped (at-least-once delivery), and per mapping its
+LastProcessingResult.
 """
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
@@ -18,7 +16,8 @@ from . import streams
 from .errors import DynamoError
 from .filters import compile_filters
 from .functions import function_name_from, lambda_error
-from .storage import WriteContext, pack, unpack
+from .storage.interface import Handle, WriteContext
+from .storage.repositories import Repositories
 
 DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
             "MaximumRecordAgeInSeconds": -1, "MaximumRetryAttempts": -1,
@@ -29,40 +28,21 @@ TRANSITIONS = {"create": "Creating", "enable": "Enabling", "disable": "Disabling
                "update": "Updating", "delete": "Deleting"}
 
 
-def mapping_key(mapping_id: str) -> bytes:
-    return b"M" + mapping_id.encode()
-
-
-def checkpoint_key(mapping_id: str, shard_id: str) -> bytes:
-    return f"{mapping_id}|{shard_id}".encode()
-
-
-def find(txn, store, mapping_id: str) -> dict | None:
-    raw = txn.get(mapping_key(mapping_id), db=store.lambdas)
-    return unpack(raw) if raw else None
-
-
-def require(txn, store, mapping_id: str) -> dict:
-    mapping = find(txn, store, mapping_id)
+def require(txn: Handle, repos: Repositories, mapping_id: str) -> dict:
+    mapping = repos.mappings.get(txn, mapping_id)
     if mapping is None:
         raise lambda_error("ResourceNotFoundException",
                            "The resource you requested does not exist.", 404)
     return mapping
 
 
-def all_mappings(txn, store) -> list[dict]:
-    cursor = txn.cursor(db=store.lambdas)
-    found = []
-    if cursor.set_range(b"M"):
-        for key, value in cursor:
-            if not key.startswith(b"M"):
-                break
-            found.append(unpack(value))
-    return sorted(found, key=lambda mapping: mapping["created"])
+def all_mappings(txn: Handle, repos: Repositories) -> list[dict]:
+    """Every mapping, oldest first."""
+    return sorted(repos.mappings.all(txn), key=lambda mapping: mapping["created"])
 
 
-def put(ctx: WriteContext, store, mapping: dict) -> None:
-    ctx.txn.put(mapping_key(mapping["UUID"]), pack(mapping), db=store.lambdas)
+def put(ctx: WriteContext, repos: Repositories, mapping: dict) -> None:
+    repos.mappings.put(ctx.txn, mapping["UUID"], mapping)
 
 
 def validate_settings(settings: dict) -> None:
@@ -93,14 +73,14 @@ def page_start(marker: str | None) -> int:
     return int(marker)
 
 
-def describe(txn, store, mapping: dict, state: str | None = None) -> dict:
+def describe(txn: Handle, repos: Repositories, mapping: dict, state: str | None = None) -> dict:
     """The EventSourceMappingConfiguration as the API returns it."""
     description = {key: value for key, value in mapping.items() if key[0].isupper()}
     if not description.get("FilterCriteria", {}).get("Filters"):
         description.pop("FilterCriteria", None)
     description["State"] = state or ("Enabled" if mapping["enabled"] else "Disabled")
-    result = txn.get(b"R|" + mapping["UUID"].encode(), db=store.checkpoints)
-    description["LastProcessingResult"] = result.decode() if result else "No records processed"
+    result = repos.checkpoints.result(txn, mapping["UUID"])
+    description["LastProcessingResult"] = result or "No records processed"
     return description
 
 
@@ -121,14 +101,14 @@ def new_mapping(engine, request: dict, function_arn: str) -> dict:
     return mapping
 
 
-def check_source(txn, engine, request: dict) -> dict:
+def check_source(txn: Handle, engine, request: dict) -> dict:
     """The stream behind EventSourceArn, with Lambda's errors."""
     arn = request.get("EventSourceArn")
     if arn is None:  # optional in the model (Kafka sources name none); AWS's answer, as
         # LocalStack's snapshot-tested provider gives it (localstack/localstack#7696)
         raise lambda_error("InvalidParameterValueException", "Unrecognized event source.")
     try:
-        stream = streams.find_stream(txn, engine.store, arn)
+        stream = streams.find_stream(txn, engine.repos.streams, arn)
     except DynamoError:
         raise lambda_error("InvalidParameterValueException", f"Stream not found: {arn}") from None
     position = request.get("StartingPosition")
@@ -145,19 +125,20 @@ def check_source(txn, engine, request: dict) -> dict:
     return stream
 
 
-def start_positions(ctx: WriteContext, store, mapping: dict, stream: dict) -> None:
+def start_positions(ctx: WriteContext, repos: Repositories, mapping: dict,
+                    stream: dict) -> None:
     """LATEST: begin after what the stream holds now (TRIM_HORIZON needs nothing)."""
     if mapping["StartingPosition"] != "LATEST":
         return
-    last = streams.last_sequence(ctx.txn, store, stream["number"])
+    last = streams.last_sequence(ctx.txn, repos.streams, stream["number"])
     for shard in stream["shards"]:
         end = shard["end"] if shard["end"] is not None else last
-        ctx.txn.put(checkpoint_key(mapping["UUID"], shard["ShardId"]), str(end + 1).encode(),
-                    db=store.checkpoints)
+        repos.checkpoints.set_position(ctx.txn, mapping["UUID"], shard["ShardId"], end + 1)
 
 
-def check_not_duplicate(txn, store, stream_arn: str, function_arn: str) -> None:
-    for mapping in all_mappings(txn, store):
+def check_not_duplicate(txn: Handle, repos: Repositories, stream_arn: str,
+                        function_arn: str) -> None:
+    for mapping in all_mappings(txn, repos):
         if (mapping["EventSourceArn"] == stream_arn
                 and function_name_from(mapping["FunctionArn"]) == function_name_from(function_arn)):
             raise lambda_error(
@@ -167,18 +148,7 @@ def check_not_duplicate(txn, store, stream_arn: str, function_arn: str) -> None:
                 f'update or delete the existing mapping with UUID {mapping["UUID"]}', 409)
 
 
-def store_failure(ctx: WriteContext, store, destination: str, record: dict) -> None:
-    key = b"D" + destination.encode() + b"|" + f"{time.time_ns():020d}".encode()
-    ctx.txn.put(key, json.dumps(record).encode(), db=store.lambdas)
-
-
-def failures(txn, store, destination: str) -> list[dict]:
-    prefix = b"D" + destination.encode() + b"|"
-    cursor = txn.cursor(db=store.lambdas)
-    found = []
-    if cursor.set_range(prefix):
-        for key, value in cursor:
-            if not key.startswith(prefix):
-                break
-            found.append(json.loads(value))
-    return found
+def failures(engine, destination: str) -> list[dict]:
+    """On-failure records kept for a destination (SQS/SNS ARN) so far."""
+    with engine.store.read() as txn:
+        return engine.repos.failures.of(txn, destination)

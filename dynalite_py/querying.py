@@ -17,11 +17,14 @@ from .expressions import RequestExpressions, Scope, holds
 from .expressions.legacy import check_conditional_operator, filter_condition
 from .index_builds import backfill_is_running
 from .indexes import Index
-from .items import key_of, read_item
+from .items import key_of
 from .model.keys import index_entry_key, item_key
 from .model.values import validate_item, validate_key
 from .projection import check_key_paths, projection_paths, projector
 from .reads import Page
+from .storage.interface import Handle
+from .storage.partitions import OrderedRecords
+from .storage.repositories import Repositories
 
 FILTER_LABEL = "Filter Expression"
 
@@ -48,6 +51,10 @@ class Source:
     @property
     def is_global(self) -> bool:
         return self.index is not None and self.index.is_global
+
+    def records(self, repos: Repositories) -> OrderedRecords:
+        """The repository holding the source's entries."""
+        return repos.indexes if self.index else repos.items
 
     def size_of(self, entry) -> int:
         return entry[0] if self.index else entry.size
@@ -227,7 +234,7 @@ def check_start_key(request: dict, source: Source) -> dict | None:
 
 
 def start_key_bytes(source: Source, start: dict | None) -> bytes | None:
-    """The LMDB key of the ExclusiveStartKey's entry in the source read."""
+    """The key of the ExclusiveStartKey's entry in the source read."""
     if start is None:
         return None
     table = source.table
@@ -244,10 +251,12 @@ def last_evaluated_key(source: Source, entry) -> dict:
     return {name: item[name] for name in source.key_names()}
 
 
-def table_fetch(txn, store, table) -> Callable[[dict], tuple[dict, int]]:
+def table_fetch(txn: Handle, repos: Repositories, table) -> Callable[[dict], tuple[dict, int]]:
     """Reads the table item behind an index entry, with its size (LSI fetches)."""
+    items = repos.items
+
     def fetch(item: dict) -> tuple[dict, int]:
-        stored = read_item(txn, store, key_of(table, item))
+        stored = items.read(txn, key_of(table, item))
         return (stored.item, stored.size) if stored else ({}, 0)
     return fetch
 

@@ -1,15 +1,12 @@
 """DynamoDB Streams machinery: streams, shards, records, iterators, trimming.
 
-Storage (LMDB database "streams"):
-  b"S" + stream number (4)            -> msgpack stream record (ARN, label,
-                                         view type, status, key schema, shards)
-  b"H" + stream number (4)            -> msgpack head [last sequence number,
-                                         open shard index, its creation time]
-  b"R" + stream number (4) + seq (8)  -> msgpack [creation time, event ID, event
-                                         name, region, view type, size, keys,
-                                         old image, new image, user identity];
-                                         images as the item values were stored
-                                         (msgpack [size, item] bytes), or None
+Storage (the stream log, storage/streams.py), per stream number:
+  the stream record   ARN, label, view type, status, key schema, shards
+  the head            [last sequence number, open shard index, its creation time]
+  change records      by sequence number: [creation time, event ID, event name,
+                      region, view type, size, keys, old image, new image, user
+                      identity]; images as the item values were stored
+                      (StoredItem.raw), or None
 
 A record is written by `emit_change` inside the same write transaction as
 the item change it describes (items.write_item calls it), so it is never
@@ -24,14 +21,16 @@ from __future__ import annotations
 import base64
 import math
 import os
-import struct
 from datetime import datetime, timezone
 
 import orjson
 
 from .errors import DynamoError, resource_not_found, validation_error
 from .model.values import item_size
-from .storage import Store, WriteContext, pack, unpack
+from .storage.codec import unpack
+from .storage.interface import Handle, WriteContext
+from .storage.items import StoredItem
+from .storage.streams import StreamLog
 
 EVENT_VERSION = "1.1"
 SEQUENCE_DIGITS = 21
@@ -40,21 +39,6 @@ MAX_RECORDS_BYTES = 1024 * 1024
 # GetRecords spells the members as botocore's model does (Lambda events use
 # lower-case "type"/"principalId"; the trigger bridge converts).
 TTL_IDENTITY = {"PrincipalId": "dynamodb.amazonaws.com", "Type": "Service"}
-_SEQ = struct.Struct(">Q")
-
-
-def stream_key(number: int) -> bytes:
-    return b"S" + number.to_bytes(4, "big")
-
-
-def head_key(number: int) -> bytes:
-    return b"H" + number.to_bytes(4, "big")
-
-
-def record_key(number: int, sequence: int) -> bytes:
-    return b"R" + number.to_bytes(4, "big") + _SEQ.pack(sequence)
-
-
 def render_sequence(sequence: int) -> str:
     return f"{sequence:0{SEQUENCE_DIGITS}d}"
 
@@ -71,7 +55,7 @@ def stream_label(timestamp: float) -> str:
 
 
 # Lifecycle ------------------------------------------------------------------
-def create_stream(ctx: WriteContext, store: Store, number: int, table_name: str,
+def create_stream(ctx: WriteContext, log: StreamLog, number: int, table_name: str,
                   table_arn: str, key_schema: list, view_type: str, now: float) -> dict:
     label = stream_label(now)
     stream = {"number": number, "StreamArn": f"{table_arn}/stream/{label}",
@@ -80,41 +64,26 @@ def create_stream(ctx: WriteContext, store: Store, number: int, table_name: str,
               "KeySchema": key_schema,
               "shards": [{"ShardId": shard_id(now), "start": 1, "end": None, "parent": None}],
               "trimmed_before": 1}
-    ctx.txn.put(stream_key(number), pack(stream), db=store.streams)
-    ctx.txn.put(head_key(number), pack([0, 0, now]), db=store.streams)
+    log.put_stream(ctx.txn, stream)
+    log.put_head(ctx.txn, number, [0, 0, now])
     return stream
 
 
-def disable_stream(ctx: WriteContext, store: Store, number: int) -> None:
+def disable_stream(ctx: WriteContext, log: StreamLog, number: int) -> None:
     """Close the open shard; the stream stays readable until its records expire."""
-    stream = load_stream(ctx.txn, store, number)
-    last, _, _ = unpack(ctx.txn.get(head_key(number), db=store.streams))
+    stream = log.stream(ctx.txn, number)
+    last = log.head(ctx.txn, number)[0]
     open_shard = stream["shards"][-1]
     if open_shard["end"] is None:
         open_shard["end"] = last
     stream["StreamStatus"] = "DISABLED"
-    ctx.txn.put(stream_key(number), pack(stream), db=store.streams)
+    log.put_stream(ctx.txn, stream)
 
 
-def load_stream(txn, store: Store, number: int) -> dict:
-    return unpack(txn.get(stream_key(number), db=store.streams))
-
-
-def all_streams(txn, store: Store) -> list[dict]:
-    cursor = txn.cursor(db=store.streams)
-    streams = []
-    if cursor.set_range(b"S"):
-        for key, value in cursor:
-            if not key.startswith(b"S"):
-                break
-            streams.append(unpack(value))
-    return streams
-
-
-def find_stream(txn, store: Store, arn: str) -> dict:
+def find_stream(txn: Handle, log: StreamLog, arn: str) -> dict:
     """The stream with this ARN, or DynamoDB Streams' errors."""
     check_stream_arn(arn)
-    for stream in all_streams(txn, store):
+    for stream in log.streams(txn):
         if stream["StreamArn"] == arn:
             return stream
     raise resource_not_found(f"Requested resource not found: Stream: {arn} not found")
@@ -128,17 +97,17 @@ def check_stream_arn(arn: str) -> None:
 
 
 # Emission (inside an item write) -------------------------------------------
-def emit_change(ctx: WriteContext, store: Store, stream_number: int, view_type: str,
+def emit_change(ctx: WriteContext, log: StreamLog, stream_number: int, view_type: str,
                 region: str, keys: dict, old_raw: bytes | None, new_raw: bytes | None,
                 sizes: tuple[int, int], now: float, rollover: float,
                 user_identity: dict | None = None) -> None:
     """Append the stream record of one item change. `old_raw` and `new_raw`
-    are the item values as stored (msgpack [size, item], None when absent)
+    are the item values as stored (StoredItem.raw, None when absent)
     and `sizes` their item sizes: the record keeps the images the view type
     asks for as they are, so writing one neither decodes nor re-encodes an
     item."""
     event = "INSERT" if old_raw is None else "REMOVE" if new_raw is None else "MODIFY"
-    sequence = _next_sequence(ctx, store, stream_number, now, rollover)
+    sequence = _next_sequence(ctx, log, stream_number, now, rollover)
     size = item_size(keys)
     if new_raw is not None and view_type in ("NEW_IMAGE", "NEW_AND_OLD_IMAGES"):
         size += sizes[1]
@@ -148,10 +117,9 @@ def emit_change(ctx: WriteContext, store: Store, stream_number: int, view_type: 
         size += sizes[0]
     else:
         old_raw = None
-    ctx.txn.put(record_key(stream_number, sequence),
-                pack([now, os.urandom(16).hex(), event, region, view_type, max(1, size), keys,
-                      old_raw, new_raw, user_identity]),
-                db=store.streams)
+    log.append(ctx.txn, stream_number, sequence,
+               [now, os.urandom(16).hex(), event, region, view_type, max(1, size), keys,
+                old_raw, new_raw, user_identity])
     ctx.streamed = True  # the bridge is woken after the commit
 
 
@@ -164,9 +132,9 @@ def _record(value: bytes, sequence: int) -> dict:
      user_identity) = stored
     body = {"ApproximateCreationDateTime": math.floor(created), "Keys": keys}
     if new_raw is not None:
-        body["NewImage"] = unpack(new_raw)[1]
+        body["NewImage"] = StoredItem(new_raw).item
     if old_raw is not None:
-        body["OldImage"] = unpack(old_raw)[1]
+        body["OldImage"] = StoredItem(old_raw).item
     body.update(SequenceNumber=render_sequence(sequence), SizeBytes=size,
                 StreamViewType=view_type)
     record = {"eventID": event_id, "eventName": event, "eventVersion": EVENT_VERSION,
@@ -176,46 +144,39 @@ def _record(value: bytes, sequence: int) -> dict:
     return record
 
 
-def _next_sequence(ctx: WriteContext, store: Store, number: int, now: float,
+def _next_sequence(ctx: WriteContext, log: StreamLog, number: int, now: float,
                    rollover: float) -> int:
-    last, shard_index, shard_created = unpack(ctx.txn.get(head_key(number), db=store.streams))
+    last, shard_index, shard_created = log.head(ctx.txn, number)
     sequence = last + 1
     if now - shard_created >= rollover and last > 0:
-        _roll_over(ctx, store, number, last, now)
+        _roll_over(ctx, log, number, last, now)
         shard_index, shard_created = shard_index + 1, now
-    ctx.txn.put(head_key(number), pack([sequence, shard_index, shard_created]), db=store.streams)
+    log.put_head(ctx.txn, number, [sequence, shard_index, shard_created])
     return sequence
 
 
-def _roll_over(ctx: WriteContext, store: Store, number: int, last: int, now: float) -> None:
-    stream = load_stream(ctx.txn, store, number)
+def _roll_over(ctx: WriteContext, log: StreamLog, number: int, last: int, now: float) -> None:
+    stream = log.stream(ctx.txn, number)
     parent = stream["shards"][-1]
     parent["end"] = last
     stream["shards"].append({"ShardId": shard_id(now), "start": last + 1, "end": None,
                              "parent": parent["ShardId"]})
-    ctx.txn.put(stream_key(number), pack(stream), db=store.streams)
+    log.put_stream(ctx.txn, stream)
 
 
 # Reading ----------------------------------------------------------------------
-def last_sequence(txn, store: Store, number: int) -> int:
-    return unpack(txn.get(head_key(number), db=store.streams))[0]
+def last_sequence(txn: Handle, log: StreamLog, number: int) -> int:
+    return log.head(txn, number)[0]
 
 
-def read_records(txn, store: Store, number: int, start: int, end: int | None,
+def read_records(txn: Handle, log: StreamLog, number: int, start: int, end: int | None,
                  limit: int) -> tuple[list[dict], int]:
     """Records with start <= seq <= end (end None: open), at most `limit`
     and about 1 MB; returns them and the next position to read."""
-    cursor = txn.cursor(db=store.streams)
     records: list[dict] = []
     position = start
     total = 0
-    prefix = b"R" + number.to_bytes(4, "big")
-    if not cursor.set_range(record_key(number, start)):
-        return records, position
-    for key, value in cursor:
-        if not key.startswith(prefix):
-            break
-        sequence = _SEQ.unpack(key[5:])[0]
+    for sequence, value in log.records(txn, number, start):
         if end is not None and sequence > end:
             break
         record = _record(value, sequence)
@@ -227,44 +188,26 @@ def read_records(txn, store: Store, number: int, start: int, end: int | None,
     return records, position
 
 
-def first_at_or_after(txn, store: Store, number: int, shard: dict, last: int, start: int,
-                      timestamp: float) -> int:
+def first_at_or_after(txn: Handle, log: StreamLog, number: int, shard: dict, last: int,
+                      start: int, timestamp: float) -> int:
     """The position of a shard's first record created at or after `timestamp`
     (AT_TIMESTAMP), reading from `start`; past the shard's end if none is."""
     end = shard["end"] if shard["end"] is not None else last
-    cursor = txn.cursor(db=store.streams)
-    prefix = b"R" + number.to_bytes(4, "big")
-    if cursor.set_range(record_key(number, start)):
-        for key, value in cursor:
-            if not key.startswith(prefix):
-                break
-            sequence = _SEQ.unpack(key[5:])[0]
-            if sequence > end:
-                break
-            if unpack(value)[0] >= timestamp:
-                return sequence
+    for sequence, value in log.records(txn, number, start):
+        if sequence > end:
+            break
+        if unpack(value)[0] >= timestamp:
+            return sequence
     return max(end + 1, shard["start"])
 
 
-def trim_stream(ctx: WriteContext, store: Store, number: int, cutoff: float) -> int:
+def trim_stream(ctx: WriteContext, log: StreamLog, number: int, cutoff: float) -> int:
     """Delete records created before `cutoff`; return how many went."""
-    cursor = ctx.txn.cursor(db=store.streams)
-    prefix = b"R" + number.to_bytes(4, "big")
-    removed = 0
-    trimmed_before = None
-    if cursor.set_range(prefix):
-        while cursor.key().startswith(prefix):
-            created = unpack(cursor.value())[0]
-            if created >= cutoff:
-                break
-            trimmed_before = _SEQ.unpack(cursor.key()[5:])[0] + 1
-            removed += 1
-            if not cursor.delete():
-                break
+    removed, trimmed_before = log.trim(ctx.txn, number, cutoff)
     if trimmed_before is not None:
-        stream = load_stream(ctx.txn, store, number)
+        stream = log.stream(ctx.txn, number)
         stream["trimmed_before"] = trimmed_before
-        ctx.txn.put(stream_key(number), pack(stream), db=store.streams)
+        log.put_stream(ctx.txn, stream)
     return removed
 
 

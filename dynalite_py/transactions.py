@@ -7,10 +7,10 @@ import hashlib
 import json
 
 from .errors import DynamoError, validation_error
-from .storage import Store, WriteContext, pack, unpack
+from .storage.interface import WriteContext
+from .storage.tokens import RequestTokens
 
 TOKEN_LIFETIME = 600.0  # a ClientRequestToken is remembered for 10 minutes
-_TOKEN_PREFIX = b"client-token:"
 
 
 def cancelled(reasons: list[dict]) -> DynamoError:
@@ -49,14 +49,14 @@ def request_digest(request: dict) -> bytes:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
 
 
-def idempotent_replay(ctx: WriteContext, store: Store, token: str, digest: bytes,
+def idempotent_replay(ctx: WriteContext, tokens: RequestTokens, token: str, digest: bytes,
                       now: float) -> dict | None:
     """The answer to the first request with `token`, when it was made less
     than 10 minutes ago with the same parameters; None when it is new."""
-    raw = ctx.txn.get(_TOKEN_PREFIX + token.encode(), db=store.meta)
-    if raw is None:
+    found = tokens.get(ctx.txn, token)
+    if found is None:
         return None
-    expires, first_digest, response = unpack(raw)
+    expires, first_digest, response = found
     if now >= expires:
         return None
     if first_digest != digest:
@@ -66,27 +66,7 @@ def idempotent_replay(ctx: WriteContext, store: Store, token: str, digest: bytes
     return response
 
 
-def remember_token(ctx: WriteContext, store: Store, token: str, digest: bytes, response: dict,
-                   now: float) -> None:
-    ctx.txn.put(_TOKEN_PREFIX + token.encode(), pack([now + TOKEN_LIFETIME, digest, response]),
-                db=store.meta)
+def remember_token(ctx: WriteContext, tokens: RequestTokens, token: str, digest: bytes,
+                   response: dict, now: float) -> None:
+    tokens.put(ctx.txn, token, now + TOKEN_LIFETIME, digest, response)
 
-
-def expired_tokens(txn, store: Store, now: float) -> list[bytes]:
-    """Keys of client request tokens older than their 10 minutes."""
-    cursor = txn.cursor(db=store.meta)
-    found = []
-    if cursor.set_range(_TOKEN_PREFIX):
-        for key, value in cursor:
-            if not key.startswith(_TOKEN_PREFIX):
-                break
-            if unpack(value)[0] <= now:
-                found.append(bytes(key))
-    return found
-
-
-def forget_tokens(ctx: WriteContext, store: Store, keys: list[bytes], now: float) -> None:
-    for key in keys:
-        raw = ctx.txn.get(key, db=store.meta)
-        if raw is not None and unpack(raw)[0] <= now:  # not renewed meanwhile
-            ctx.txn.delete(key, db=store.meta)

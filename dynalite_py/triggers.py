@@ -54,7 +54,7 @@ def ensure_triggers(engine) -> None:
                           + f"/stream/{table.record['LatestStreamLabel']}")
             known = any(m["EventSourceArn"] == stream_arn and m["FunctionArn"].endswith(
                 f":function:{trigger.function_name}")
-                for m in mappings.all_mappings(txn, engine.store))
+                for m in mappings.all_mappings(txn, engine.repos))
         if not known:
             _create(engine, trigger, stream_arn)
 
@@ -74,7 +74,7 @@ def _create(engine, trigger: Trigger, stream_arn: str) -> None:
         if functions.find(ctx.txn, name) is None:
             functions.put(ctx, record)
         mapping = mappings.new_mapping(engine, request, functions.arn(name))
-        mappings.put(ctx, engine.store, mapping)
-        mappings.start_positions(ctx, engine.store, mapping, stream)
+        mappings.put(ctx, engine.repos, mapping)
+        mappings.start_positions(ctx, engine.repos, mapping, stream)
 
     engine.store.write(create)

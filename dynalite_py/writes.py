@@ -21,8 +21,8 @@ from .catalog import Table
 from .errors import DynamoError
 from .expressions import RequestExpressions, Scope, holds, project
 from .expressions.legacy import check_conditional_operator, expected_condition
-from .items import StoredItem, read_item
-from .storage import Store, WriteContext
+from .storage.interface import Store, WriteContext
+from .storage.items import StoredItem
 
 if TYPE_CHECKING:
     from .api.update_item import ItemUpdate
@@ -110,7 +110,7 @@ class PlannedWrite:
         `planned_in_txn`: the table was looked up in this very transaction,
         so there is nothing to confirm."""
         table = self.table if planned_in_txn else engine.catalog.confirm(ctx, self.table)
-        old = read_item(ctx.txn, engine.store, self.key)
+        old = engine.repos.items.read(ctx.txn, self.key)
         if self.condition is not None and not self.condition.holds(old.item if old else None):
             raise ConditionFailed(old, self.return_old_on_failure, self.failure_units(old))
         if self.build is None:

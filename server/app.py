@@ -263,11 +263,8 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
         from dynalite_py.mappings import failures as stored_failures
-
-        def found() -> list:
-            with engine.store.read() as txn:
-                return stored_failures(txn, engine.store, request.path_params["destination"])
-        return await diagnostic(request, found)
+        return await diagnostic(
+            request, lambda: stored_failures(engine, request.path_params["destination"]))
 
     async def statistics(request: Request) -> Response:
         """Per-table consumed capacity and throttled requests of this server."""

@@ -1,4 +1,5 @@
-"""`dynalite-py serve`: run the HTTP endpoint over a data directory.
+"""`dynalite-py serve`: run the HTTP endpoint over a data directory (or, with
+--in-memory, over the memory backend).
 
 Every option has a DYNALITE_* environment-variable equivalent.
 """
@@ -15,6 +16,7 @@ import uvicorn
 
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
+from dynalite_py.storage import MEMORY
 from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
@@ -32,6 +34,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--port", type=int, default=int(env("DYNALITE_PORT", "8000")))
     serve.add_argument("--data-dir", default=env("DYNALITE_DATA_DIR", "./data"),
                        help="LMDB data directory (created if missing)")
+    serve.add_argument("--in-memory", action="store_true",
+                       default=_flag(env("DYNALITE_IN_MEMORY")),
+                       help="keep everything in this process's memory (nothing is written "
+                            "to disk or kept after exit); one server process")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -88,6 +94,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"refusing to serve the Lambda API on {args.host} without --auth: anyone "
                      "who reaches the port could run code here. Pass --auth FILE, bind a "
                      "loopback address (--host 127.0.0.1), or pass --no-functions")
+    if args.in_memory and (args.workers or 1) > 1:
+        parser.error("--in-memory serves from one process (the data lives in its memory): "
+                     "use --workers 1")
     return args
 
 
@@ -101,7 +110,7 @@ def _listed(text: str | None) -> list[str]:
 
 
 def _flag(text: str | None) -> bool:
-    return (text or "").strip().lower() in ("1", "true", "yes", "on")
+    return text is not None and text.strip().lower() in ("1", "true", "yes", "on")
 
 
 def transport_policy(args: argparse.Namespace) -> Policy:
@@ -148,8 +157,10 @@ def main(argv: list[str] | None = None) -> None:
                              endpoint_url=endpoint_url(args.host, args.port))
     if args.secondary:
         die_with(args.primary_pid)
-    workers = 1 if args.secondary or config.throttling else args.workers or default_workers()
-    engine = Engine(args.data_dir, config, background=not args.secondary)
+    one_process = args.secondary or config.throttling or args.in_memory
+    workers = 1 if one_process else args.workers or default_workers()
+    engine = Engine(MEMORY if args.in_memory else args.data_dir, config,
+                    background=not args.secondary)
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
     else:

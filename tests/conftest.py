@@ -1,12 +1,37 @@
 """Shared fixtures: a real server over HTTP and the embedded engine, both on
-real LMDB directories, driven by real boto3 clients."""
+the backend under test (`--backend lmdb`, the default, or `--backend
+memory`), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
+are skipped on the memory backend."""
 from __future__ import annotations
 
 import boto3
 import pytest
-from support import NO_RETRIES, REGION, create_table, http_client, start_server
+import support
+from support import NO_RETRIES, REGION, create_table, http_client, open_db, start_server
 
-import dynalite_py
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=("lmdb", "memory"), default="lmdb",
+                     help="the storage backend the tests run on (default: lmdb)")
+
+
+def pytest_configure(config):
+    support.BACKEND = config.getoption("backend")
+    config.addinivalue_line("markers", "lmdb_only(reason): needs the LMDB backend (files on "
+                                       "disk, several processes, its map size)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if support.BACKEND == "lmdb":
+        return
+    for item in items:
+        marker = item.get_closest_marker("lmdb_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=f"LMDB only: {marker.args[0]}"))
+
+
+def pytest_report_header(config):
+    return f"storage backend: {support.BACKEND}"
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +44,7 @@ def server_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def embedded_db(tmp_path_factory):
-    db = dynalite_py.open(str(tmp_path_factory.mktemp("embedded-data")))
+    db = open_db(str(tmp_path_factory.mktemp("embedded-data")))
     yield db
     db.close()
 

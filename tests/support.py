@@ -23,6 +23,15 @@ NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
          "SignedHeaders=host, Signature=0"
 SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z"}
+# the backend the tests run on, "lmdb" or "memory" (pytest --backend, conftest.py)
+BACKEND = "lmdb"
+
+
+def open_db(path: str | None = None, **settings):
+    """dynalite_py.open on the backend under test (the memory backend has no
+    path: every database it opens starts empty)."""
+    import dynalite_py
+    return dynalite_py.open(":memory:" if BACKEND == "memory" else path, **settings)
 
 
 def free_port() -> int:
@@ -32,11 +41,13 @@ def free_port() -> int:
 
 
 def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `dynalite-py serve` on a free port; return (process, endpoint URL)."""
+    """Start `dynalite-py serve` on a free port, on the backend under test;
+    return (process, endpoint URL)."""
     port = free_port()
+    backend = ("--in-memory",) if BACKEND == "memory" else ()
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-         "--data-dir", data_dir, *extra],
+         "--data-dir", data_dir, *backend, *extra],
         env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 20

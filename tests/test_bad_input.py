@@ -9,8 +9,8 @@ import zipfile
 
 import orjson
 import pytest
+from support import open_db
 
-import dynalite_py
 from dynalite_py import rest, wire
 from dynalite_py.api import OPERATIONS
 from dynalite_py.service_models import service_model
@@ -42,7 +42,7 @@ BODIES = [
 
 @pytest.fixture(scope="module")
 def engine():
-    with dynalite_py.open(table_status_delay=0.0) as db:
+    with open_db(table_status_delay=0.0) as db:
         db.call("CreateTable", {"TableName": "ok-table", "BillingMode": "PAY_PER_REQUEST",
                                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
                                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],

@@ -15,10 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+import support
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client
-
-import dynalite_py
+from support import NO_RETRIES, create_table, http_client, open_db
 
 DEADLINE = 60  # seconds for all the workers of one test
 POOL_SIZE = 5
@@ -28,7 +27,7 @@ def connect(mode: str, where: str):
     """(client, database or None) in a worker process."""
     if mode == "http":
         return http_client(where), None
-    db = dynalite_py.open(where)
+    db = open_db(where)
     return db.client(config=NO_RETRIES), db
 
 
@@ -211,9 +210,11 @@ def target(request, tmp_path):
         url = request.getfixturevalue("server_url")
         yield "http", url, http_client(url)
     else:
+        if support.BACKEND == "memory":
+            pytest.skip("LMDB only: worker processes open one data directory")
         data = tmp_path / "data"
         data.mkdir()
-        with dynalite_py.open(str(data)) as db:
+        with open_db(str(data)) as db:
             yield "embedded", str(data), db.client(config=NO_RETRIES)
 
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import time
 
-from support import create_table
-
-import dynalite_py
+from support import create_table, open_db
 
 
 def test_eventual_reads_may_be_stale_but_never_beyond_the_lag(tmp_path):
     lag = 0.3
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, consistency_lag=lag) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, consistency_lag=lag) as db:
         client = db.client()
         table = create_table(client)
         key = {"pk": {"S": "k"}}

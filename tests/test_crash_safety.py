@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import signal
 
+import pytest
 from support import create_table, http_client, start_server, wait_for
 
 from bench.crash import run
+
+pytestmark = pytest.mark.lmdb_only("data kept across a killed server")
 
 
 def test_crash_trials():

@@ -13,8 +13,8 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import open_db
 
-import dynalite_py
 from dynalite_py import wire
 from dynalite_py.api import OPERATIONS
 
@@ -53,7 +53,7 @@ bodies = (st.builds(_dumps, requests) | st.builds(_dumps, json_values)
 
 @pytest.fixture(scope="module")
 def engine():
-    with dynalite_py.open(table_status_delay=0.0) as db:
+    with open_db(table_status_delay=0.0) as db:
         db.call("CreateTable", {"TableName": "fuzz-table", "BillingMode": "PAY_PER_REQUEST",
                                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
                                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],

@@ -2,17 +2,17 @@
 from __future__ import annotations
 
 import pytest
+from support import open_db
 
 import dynalite_py
-from dynalite_py.indexes import decode_entry
-from dynalite_py.model.keys import INDEX_LAYOUT, iterate_partition, partition_prefix
+from dynalite_py.model.keys import partition_prefix
 
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 
 
 @pytest.fixture
 def db(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0) as database:
+    with open_db(str(tmp_path), table_status_delay=0.0) as database:
         database.call("CreateTable", {
             "TableName": "orders", "BillingMode": "PAY_PER_REQUEST",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
@@ -39,9 +39,9 @@ def entries(db, index_name: str, hash_value: dict, range_name: str) -> list[dict
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, "orders")
         index = next(i for i in table.indexes if i.name == index_name)
-        return [projected for _, projected in iterate_partition(
-            txn, engine.store.indexes, partition_prefix(index.id, hash_value), INDEX_LAYOUT,
-            lambda raw: decode_entry(raw)[2], lambda item: item[range_name])]
+        return [entry[2] for _, entry in engine.repos.indexes.partition(
+            txn, partition_prefix(index.id, hash_value), lambda entry: entry[2][range_name],
+            False, None)]
 
 
 def put(db, **attributes) -> None:
@@ -99,4 +99,4 @@ def test_deleting_the_table_removes_its_entries(db):
     time.sleep(0.01)
     db.call("DeleteTable", {"TableName": "orders"})
     with db.engine.store.read() as txn:
-        assert list(txn.cursor(db=db.engine.store.indexes)) == []
+        assert list(db.engine.store.keyspace("indexes").range(txn)) == []

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES
-
-import dynalite_py
+from support import NO_RETRIES, open_db
 
 LIMIT = 6000
 
 
 @pytest.fixture
 def client(tmp_path):
-    with dynalite_py.open(str(tmp_path), item_collection_limit=LIMIT) as db:
+    with open_db(str(tmp_path), item_collection_limit=LIMIT) as db:
         client = db.client(config=NO_RETRIES)
         client.create_table(
             TableName="coll", BillingMode="PAY_PER_REQUEST",

@@ -12,9 +12,10 @@ import pytest
 
 from bench.powerloss import build_shim, compiler, trial, unsynced_control
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.skipif(
     compiler() is None,
-    reason="no C compiler (gcc or cc) to build the LD_PRELOAD shim that simulates power loss")
+    reason="no C compiler (gcc or cc) to build the LD_PRELOAD shim that simulates power loss"),
+    pytest.mark.lmdb_only("power loss against data on disk")]
 
 
 @pytest.fixture(scope="module")

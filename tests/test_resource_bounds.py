@@ -7,6 +7,7 @@ from botocore.exceptions import ClientError
 from support import create_table, http_client, start_server
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_a_full_map_refuses_writes_and_keeps_what_was_stored(tmp_path):
     data = str(tmp_path / "data")
     process, url = start_server(data, "--workers", "1", env={"DYNALITE_MAP_SIZE": str(1 << 20)})

@@ -8,13 +8,12 @@ import sys
 import threading
 
 import pytest
-from support import http_client, start_server
+from support import http_client, open_db, start_server
 
-import dynalite_py
 from dynalite_py.errors import DynamoError
-from dynalite_py.items import StoredItem
-from dynalite_py.model.keys import ITEM_LAYOUT, iterate_partition, partition_prefix
-from dynalite_py.storage import pack
+from dynalite_py.model.keys import partition_prefix
+from dynalite_py.storage.codec import pack
+from dynalite_py.storage.items import StoredItem
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
                        {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -33,14 +32,13 @@ def partition_sort_keys(db, table_name: str, hash_key: str, reverse: bool = Fals
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, table_name)
         prefix = partition_prefix(table.id, {"S": hash_key})
-        return [item["sk"] for _, item in iterate_partition(
-            txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: StoredItem(raw).item,
-            lambda item: item["sk"], reverse)]
+        return [stored.item["sk"] for _, stored in engine.repos.items.partition(
+            txn, prefix, lambda stored: stored.item["sk"], reverse, None)]
 
 
 @pytest.fixture
 def db(tmp_path):
-    with dynalite_py.open(str(tmp_path)) as database:
+    with open_db(str(tmp_path)) as database:
         yield database
 
 
@@ -113,12 +111,13 @@ def test_failed_write_in_a_group_leaves_the_others_intact(db):
     make_table(client, "mixed", "N")
     table = db.engine.catalog
     store = db.engine.store
+    meta = store.keyspace("meta")
     barrier = threading.Barrier(6)
     outcomes: list[str] = []
 
     def work(index: int):
         def run(ctx):
-            ctx.txn.put(f"probe-{index}".encode(), b"x", db=store.meta)
+            meta.put(ctx.txn, f"probe-{index}".encode(), b"x")
             if index % 2:
                 raise RuntimeError("boom")
             return index
@@ -136,7 +135,7 @@ def test_failed_write_in_a_group_leaves_the_others_intact(db):
         thread.join()
     assert sorted(outcomes) == ["failed"] * 3 + ["ok"] * 3
     with store.read() as txn:
-        present = {n for n in range(6) if txn.get(f"probe-{n}".encode(), db=store.meta)}
+        present = {n for n in range(6) if meta.get(txn, f"probe-{n}".encode())}
     assert present == {0, 2, 4}
     assert table is db.engine.catalog
 
@@ -145,17 +144,18 @@ def test_failed_write_alone_leaves_nothing_and_releases_the_writer(db):
     """A write with no company runs without a nested transaction: its failure
     must abort the whole transaction, and the next write must still commit."""
     store = db.engine.store
+    meta = store.keyspace("meta")
 
     def failing(ctx):
-        ctx.txn.put(b"probe-alone", b"x", db=store.meta)
+        meta.put(ctx.txn, b"probe-alone", b"x")
         raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError):
         store.write(failing)
-    assert store.write(lambda ctx: ctx.txn.put(b"probe-after", b"y", db=store.meta))
+    store.write(lambda ctx: meta.put(ctx.txn, b"probe-after", b"y"))
     with store.read() as txn:
-        assert txn.get(b"probe-alone", db=store.meta) is None
-        assert txn.get(b"probe-after", db=store.meta) == b"y"
+        assert meta.get(txn, b"probe-alone") is None
+        assert meta.get(txn, b"probe-after") == b"y"
 
 
 WRITER = """
@@ -174,6 +174,7 @@ while True:
 """
 
 
+@pytest.mark.lmdb_only("a killed process loses the memory backend")
 @pytest.mark.parametrize("durability", ["process", "fsync"])
 def test_acknowledged_writes_survive_sigkill(tmp_path, durability):
     process = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), durability],
@@ -185,13 +186,14 @@ def test_acknowledged_writes_survive_sigkill(tmp_path, durability):
             break
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    with dynalite_py.open(str(tmp_path)) as db:
+    with open_db(str(tmp_path)) as db:
         for index in range(acknowledged + 1):
             assert "Item" in db.call("GetItem", {"TableName": "acked", "Key": {"pk": {"N": str(index)}}})
         count = db.call("DescribeTable", {"TableName": "acked"})["Table"]["ItemCount"]
         assert count >= acknowledged + 1
 
 
+@pytest.mark.lmdb_only("data kept across a restart")
 def test_server_restart_keeps_data(tmp_path):
     process, url = start_server(str(tmp_path))
     client = http_client(url)
@@ -210,8 +212,9 @@ def test_server_restart_keeps_data(tmp_path):
         process.wait(10)
 
 
+@pytest.mark.lmdb_only("processes sharing one data directory")
 def test_two_processes_share_one_directory(tmp_path):
-    with dynalite_py.open(str(tmp_path)) as first:
+    with open_db(str(tmp_path)) as first:
         make_table(first.client(), "shared", "S")
         script = ("import sys, dynalite_py\n"
                   "db = dynalite_py.open(sys.argv[1])\n"
@@ -221,11 +224,12 @@ def test_two_processes_share_one_directory(tmp_path):
         assert got["Item"]["sk"] == {"S": "child"}
 
 
+@pytest.mark.lmdb_only("processes sharing one data directory")
 def test_reads_see_tables_another_process_creates_and_deletes(tmp_path):
     """A read snapshot skips the catalog version check only when no commit
     happened since the last check; another process's CreateTable and
     DeleteTable are commits, so the next read sees them."""
-    with dynalite_py.open(str(tmp_path)) as first:
+    with open_db(str(tmp_path)) as first:
         make_table(first.client(), "kept", "S")
         key = {"pk": {"S": "p"}, "sk": {"S": "s"}}
         for _ in range(2):  # the second read's snapshot matches the first's
@@ -248,7 +252,6 @@ def test_resuming_a_partition_read_at_every_position(db):
     """Every entry, used as an exclusive start, resumes at the next one, in
     both directions, including inside long groups of sort keys."""
     from dynalite_py.model.keys import item_key
-    from dynalite_py.reads import partition_entries
     client = db.client()
     make_table(client, "resume", "S")
     long_prefix = "q" * 480
@@ -264,14 +267,13 @@ def test_resuming_a_partition_read_at_every_position(db):
             order = list(reversed(expected)) if reverse else expected
             for position, sort_key in enumerate(order):
                 start = item_key(table.id, "pk", "sk", {"pk": {"S": "p"}, "sk": {"S": sort_key}})
-                rest = [item["sk"]["S"] for _, item in partition_entries(
-                    txn, engine.store.items, prefix, ITEM_LAYOUT, lambda raw: StoredItem(raw).item,
-                    lambda item: item["sk"], reverse, start)]
+                rest = [stored.item["sk"]["S"] for _, stored in engine.repos.items.partition(
+                    txn, prefix, lambda stored: stored.item["sk"], reverse, start)]
                 assert rest == order[position + 1:], (reverse, sort_key)
 
 
 def test_parallel_scan_segments_cover_the_hash_space_once():
-    from dynalite_py.reads import segment_bounds
+    from dynalite_py.storage.partitions import segment_bounds
     owner = b"\x00\x00\x00\x07"
     for total in (1, 2, 3, 7, 1000):
         bounds = [segment_bounds(owner, segment, total) for segment in range(total)]
@@ -285,10 +287,11 @@ def test_held_writes_commit_together_at_release(db):
     """Between hold_commits and release_commits a thread's writes run at once
     but stay invisible to readers; one failure undoes only itself."""
     store = db.engine.store
+    meta = store.keyspace("meta")
 
     def probe(name: str, fail: bool = False):
         def run(ctx):
-            ctx.txn.put(name.encode(), b"x", db=store.meta)
+            meta.put(ctx.txn, name.encode(), b"x")
             if fail:
                 raise RuntimeError("boom")
             return name
@@ -298,7 +301,7 @@ def test_held_writes_commit_together_at_release(db):
         seen = []
         def look():  # another thread, as another connection's reader would be
             with store.read() as txn:
-                seen.append(txn.get(name.encode(), db=store.meta) is not None)
+                seen.append(meta.get(txn, name.encode()) is not None)
         reader = threading.Thread(target=look)
         reader.start()
         reader.join()
@@ -346,8 +349,9 @@ def test_writes_called_together_share_one_commit(db):
     assert client.get_item(TableName="together", Key=item)["Item"]["v"] == {"N": "3"}
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
-    with dynalite_py.open(str(tmp_path), map_size=1 << 20) as small:
+    with open_db(str(tmp_path), map_size=1 << 20) as small:
         client = small.client()
         make_table(client, "full", "S")
 
@@ -364,11 +368,12 @@ def test_writes_called_together_all_fail_when_the_commit_fails(tmp_path):
         assert client.describe_table(TableName="full")["Table"]["ItemCount"] == stored
 
 
+@pytest.mark.lmdb_only("the map size")
 def test_a_lone_write_that_fills_the_map_reports_it_and_releases_the_writer(tmp_path):
     """A write with no company commits on its own path: a full map must come
     back as DynamoDB's InternalServerError, keep what was stored, and leave
     the store free for the next writer (which would otherwise hang)."""
-    with dynalite_py.open(str(tmp_path), map_size=1 << 20) as small:
+    with open_db(str(tmp_path), map_size=1 << 20) as small:
         client = small.client()
         make_table(client, "full", "S")
 
@@ -406,7 +411,7 @@ def test_stored_item_reads_its_size_from_every_header_width(size):
 def test_overwriting_a_large_item_with_a_small_one_keeps_table_size_exact(tmp_path):
     """A replacing put uses the old item's stored size (never decoded) for
     TableSizeBytes and capacity: both must come out as if it had been."""
-    with dynalite_py.open(str(tmp_path)) as db:
+    with open_db(str(tmp_path)) as db:
         client = db.client()
         client.create_table(TableName="tbl", BillingMode="PAY_PER_REQUEST",
                             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, read_stream
+from support import NO_RETRIES, create_table, http_client, open_db, read_stream
 
-import dynalite_py
 from dynalite_py.model.values import item_size
 
 VIEW_TYPES = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
@@ -85,24 +84,22 @@ def test_records_stored_whole_by_earlier_builds_still_read(tmp_path):
     """Records were once stored as [creation time, whole record]; a data
     directory written then must stay readable until they are trimmed."""
     from dynalite_py import streams
-    from dynalite_py.storage import pack
 
-    with dynalite_py.open(str(tmp_path)) as db:
+    with open_db(str(tmp_path)) as db:
         client = db.client()
         table, arn = stream_table(client, "KEYS_ONLY")
         client.put_item(TableName=table, Item={"pk": {"S": "new"}})
-        store = db.engine.store
+        store, log = db.engine.store, db.engine.repos.streams
         with store.read() as txn:
-            number = streams.find_stream(txn, store, arn)["number"]
+            number = streams.find_stream(txn, log, arn)["number"]
         old = {"eventID": "e" * 32, "eventName": "INSERT", "eventVersion": "1.1",
                "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
                "dynamodb": {"ApproximateCreationDateTime": 1_700_000_000, "Keys": {"pk": {"S": "old"}},
                             "SequenceNumber": streams.render_sequence(0), "SizeBytes": 5,
                             "StreamViewType": "KEYS_ONLY"}}
-        store.write(lambda ctx: ctx.txn.put(streams.record_key(number, 0),
-                                            pack([1_700_000_000.0, old]), db=store.streams))
+        store.write(lambda ctx: log.append(ctx.txn, number, 0, [1_700_000_000.0, old]))
         with store.read() as txn:
-            records, _ = streams.read_records(txn, store, number, 0, None, 10)
+            records, _ = streams.read_records(txn, log, number, 0, None, 10)
         assert [r["dynamodb"]["Keys"] for r in records] == [{"pk": {"S": "old"}}, {"pk": {"S": "new"}}]
         assert records[0] == old
 
@@ -201,8 +198,8 @@ class Clock:
 
 @pytest.fixture
 def timed_db(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, stream_shard_rollover=3600.0,
-                          sweep_interval=3600.0) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, stream_shard_rollover=3600.0,
+                 sweep_interval=3600.0) as db:
         db.engine.clock = Clock()
         yield db
 
@@ -257,6 +254,7 @@ def test_retention_trims_and_iterators_expire(timed_db):
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in read_stream(streams_client, arn)] == ["new"]
 
 
+@pytest.mark.lmdb_only("data kept across a crash")
 def test_every_acknowledged_write_has_exactly_one_record_after_a_server_crash(tmp_path):
     """Writes stream in over HTTP while the server is killed with SIGKILL."""
     import signal

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import create_table, unique_name
+from support import create_table, open_db, unique_name
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
@@ -122,8 +122,7 @@ def test_update_table_needs_a_change(client, table):
 
 
 def test_data_operations_wait_for_active(tmp_path):
-    import dynalite_py
-    with dynalite_py.open(str(tmp_path), table_status_delay=30.0) as db:
+    with open_db(str(tmp_path), table_status_delay=30.0) as db:
         client = db.client()
         client.create_table(TableName="slow", BillingMode="PAY_PER_REQUEST", **KEYS)
         assert client.describe_table(TableName="slow")["Table"]["TableStatus"] == "CREATING"
@@ -179,8 +178,7 @@ def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path
     CREATING / UPDATING: the table is described as of the request."""
     import itertools
 
-    import dynalite_py
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.5) as db:
+    with open_db(str(tmp_path), table_status_delay=0.5) as db:
         ticks = itertools.count()
         db.engine.clock = lambda: 1_800_000_000 + next(ticks) * 0.3  # each look, later
         client = db.client()

@@ -1,11 +1,10 @@
 """Provisioned-throughput throttling with token buckets, on a controllable clock."""
 from __future__ import annotations
 
+import support
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 from support import NO_RETRIES
-
-import dynalite_py
 
 
 class Clock:
@@ -17,7 +16,7 @@ class Clock:
 
 
 def open_db(tmp_path, **settings):
-    db = dynalite_py.open(str(tmp_path), table_status_delay=0.0, throttling=True, **settings)
+    db = support.open_db(str(tmp_path), table_status_delay=0.0, throttling=True, **settings)
     db.engine.clock = Clock()
     return db
 
@@ -118,8 +117,8 @@ def test_on_demand_tables_throttle_only_above_the_quota(tmp_path):
 
 
 def test_boto3_retries_until_capacity_returns(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, throttling=True,
-                          burst_seconds=0.2) as db:
+    with support.open_db(str(tmp_path), table_status_delay=0.0, throttling=True,
+                         burst_seconds=0.2) as db:
         make_table(db, write=10)
         patient = db.client(config=BotoConfig(retries={"total_max_attempts": 10, "mode": "standard"}))
         retried = [patient.put_item(TableName="limited", Item={"pk": {"S": f"w{index}"}})[

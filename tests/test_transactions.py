@@ -5,7 +5,7 @@ import copy
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table
+from support import NO_RETRIES, create_table, open_db
 
 
 def test_transact_get_items_reads_one_snapshot_at_double_cost(client):
@@ -155,8 +155,7 @@ def test_transact_write_items_request_errors(client, table, items, code, message
 
 
 def test_client_request_token_applies_once_for_ten_minutes(tmp_path):
-    import dynalite_py
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as db:
         now = [1_700_000_000.0]
         db.engine.clock = lambda: now[0]
         client = db.client(config=NO_RETRIES)
@@ -177,9 +176,9 @@ def test_client_request_token_applies_once_for_ten_minutes(tmp_path):
         assert _balance(client, table, "b")["bal"] == {"N": "20"}
         now[0] += 601  # the sweep forgets tokens past their 10 minutes
         from dynalite_py.sweeper import forget_client_tokens
-        from dynalite_py.transactions import expired_tokens
+        tokens = db.engine.repos.tokens
         with db.engine.store.read() as txn:
-            assert len(expired_tokens(txn, db.engine.store, now[0])) == 1
+            assert tokens.expired(txn, now[0]) == ["token-1"]
         forget_client_tokens(db.engine)
         with db.engine.store.read() as txn:
-            assert expired_tokens(txn, db.engine.store, now[0] + 10**6) == []
+            assert tokens.expired(txn, now[0] + 10**6) == []

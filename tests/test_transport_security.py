@@ -18,6 +18,7 @@ from support import (
     dynamodb_request,
     free_port,
     http_client,
+    open_db,
     raw,
     start_server,
     unique_name,
@@ -226,6 +227,5 @@ def test_a_specific_bound_address_is_a_served_host():
 
 def test_embedded_clients_are_unaffected():
     """The rules are the server's: the embedded API has no transport."""
-    import dynalite_py
-    with dynalite_py.open() as db:
+    with open_db() as db:
         assert db.client(config=NO_RETRIES).list_tables()["TableNames"] == []

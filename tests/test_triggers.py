@@ -6,9 +6,15 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, unique_name, wait_for, zipped
-
-import dynalite_py
+from support import (
+    NO_RETRIES,
+    create_table,
+    http_client,
+    open_db,
+    unique_name,
+    wait_for,
+    zipped,
+)
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 RECORDER = '''
@@ -118,8 +124,8 @@ def test_stream_writes_reach_the_handler_through_a_mapping(client, lambda_client
 
 
 def test_embedded_callable_trigger_with_retries_and_on_failure(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01,
-                          bridge_retry_base=0.01) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01,
+                 bridge_retry_base=0.01) as db:
         client = db.client()
         table = create_table(client, StreamSpecification={"StreamEnabled": True,
                                                           "StreamViewType": "KEYS_ONLY"})
@@ -155,8 +161,8 @@ def test_embedded_callable_trigger_with_retries_and_on_failure(tmp_path):
 
 
 def test_partial_batch_failures_and_filters(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01,
-                          bridge_retry_base=0.01) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01,
+                 bridge_retry_base=0.01) as db:
         client = db.client()
         table = create_table(client, StreamSpecification={"StreamEnabled": True,
                                                           "StreamViewType": "NEW_IMAGE"})
@@ -232,6 +238,7 @@ def test_serve_trigger_option(tmp_path):
         process.wait(10)
 
 
+@pytest.mark.lmdb_only("data kept across a restart")
 def test_bridge_resumes_after_restart_without_skipping(tmp_path):
     settings = dict(table_status_delay=0.0, bridge_poll_interval=0.01, bridge_retry_base=0.01)
     delivered: list[str] = []
@@ -239,7 +246,7 @@ def test_bridge_resumes_after_restart_without_skipping(tmp_path):
     def handler(event, context):
         delivered.extend(r["dynamodb"]["Keys"]["pk"]["S"] for r in event["Records"])
 
-    with dynalite_py.open(str(tmp_path), **settings) as db:
+    with open_db(str(tmp_path), **settings) as db:
         client = db.client()
         table = create_table(client, TableName="resumed", StreamSpecification={
             "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
@@ -250,7 +257,7 @@ def test_bridge_resumes_after_restart_without_skipping(tmp_path):
         for key in ("a", "b", "c"):
             client.put_item(TableName=table, Item={"pk": {"S": key}})
         wait_for(lambda: len(delivered) == 3)
-    with dynalite_py.open(str(tmp_path), **settings) as db:
+    with open_db(str(tmp_path), **settings) as db:
         client = db.client()
         for key in ("d", "e"):  # written while no handler is registered here yet
             client.put_item(TableName="resumed", Item={"pk": {"S": key}})
@@ -262,7 +269,7 @@ def test_bridge_resumes_after_restart_without_skipping(tmp_path):
 
 
 def test_tumbling_window_carries_state_and_closes_with_a_final_invoke(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
         client = db.client()
         table = create_table(client, StreamSpecification={"StreamEnabled": True,
                                                           "StreamViewType": "NEW_IMAGE"})
@@ -300,7 +307,7 @@ def test_tumbling_window_carries_state_and_closes_with_a_final_invoke(tmp_path):
 def test_parallelization_factor_runs_lanes_concurrently_in_per_key_order(tmp_path):
     import threading
     import time as clock
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, bridge_poll_interval=0.01) as db:
         client = db.client()
         table = create_table(client, "S", "N", StreamSpecification={
             "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import create_table
+from support import create_table, open_db
 
 import dynalite_py
 
@@ -54,7 +54,7 @@ def test_empty_attribute_name_rejected(embedded_db):
 
 @pytest.fixture
 def db(tmp_path):
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as database:
+    with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as database:
         database.engine.clock = Clock()
         yield database
 
@@ -105,7 +105,7 @@ def test_expired_items_are_deleted_with_service_records(db):
 
 def test_background_sweeper_expires_items_by_itself(tmp_path):
     import time
-    with dynalite_py.open(str(tmp_path), table_status_delay=0.0, sweep_interval=0.05) as db:
+    with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=0.05) as db:
         client = db.client()
         table = create_table(client)
         client.update_time_to_live(TableName=table, TimeToLiveSpecification={

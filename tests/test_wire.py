@@ -237,6 +237,7 @@ def test_held_write_closes_when_asked(server_url):
     assert orjson.loads(body) == {}
 
 
+@pytest.mark.lmdb_only("data kept across a restart")
 def test_held_writes_from_many_connections_are_durable_once_answered(tmp_path):
     """Writes from concurrent connections, pipelined so that turns hold many:
     every answered write survives SIGKILL, each with one stream record."""

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from support import (
     create_table,
     http_client,
@@ -54,6 +55,7 @@ def call_on_new_connection(url: str, operation: str, request: dict, pids: list[i
         connection.close()
 
 
+@pytest.mark.lmdb_only("several worker processes on one data directory")
 def test_workers_share_port_data_and_trigger_and_end_with_the_primary(tmp_path):
     code, data = tmp_path / "code", str(tmp_path / "data")
     code.mkdir()
@@ -99,6 +101,7 @@ def test_workers_share_port_data_and_trigger_and_end_with_the_primary(tmp_path):
             process.kill()
 
 
+@pytest.mark.lmdb_only("several worker processes on one data directory")
 def test_sigterm_stops_every_worker(tmp_path):
     process, url = start_server(str(tmp_path), "--workers", "3")
     secondaries = wait_for(lambda: len(secondaries_of(process.pid)) == 2
@@ -117,6 +120,14 @@ def test_throttling_needs_a_single_worker(tmp_path):
     assert "--throttling needs --workers 1" in result.stderr
 
 
+def test_in_memory_needs_a_single_worker():
+    result = subprocess.run([sys.executable, "-m", "server.cli", "serve", "--in-memory",
+                             "--workers", "2"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--in-memory serves from one process" in result.stderr
+
+
+@pytest.mark.lmdb_only("several worker processes on one data directory")
 def test_a_secondary_that_dies_is_restarted(tmp_path):
     process, url = start_server(str(tmp_path), "--workers", "2")
     try:

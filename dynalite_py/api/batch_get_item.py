@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..capacity import consumed_capacity, read_units
 from ..errors import validation_error
-from ..items import key_of, read_item
+from ..items import key_of
 from ..model.values import validate_item, validate_key
 from ..projection import (
     check_attributes_to_get,
@@ -27,13 +27,13 @@ def run(engine, request: dict) -> dict:
     projections = {name: check_table_request(name, entry) for name, entry in request_items.items()}
     if sum(len(entry["Keys"]) for entry in request_items.values()) > MAX_KEYS:
         raise validation_error("Too many items requested for the BatchGetItem call")
-    store, catalog = engine.store, engine.catalog
+    catalog, items = engine.catalog, engine.repos.items
     responses: dict[str, list] = {name: [] for name in request_items}
     unprocessed: dict[str, dict] = {}
     units: dict[str, float] = {}
     total = 0
     eventual = not any(entry.get("ConsistentRead") for entry in request_items.values())
-    with store.read(engine.config.consistency_lag if eventual else 0.0) as txn:
+    with engine.store.read(engine.config.consistency_lag if eventual else 0.0) as txn:
         tables = {name: catalog.active(txn, name, snapshot=True) for name in request_items}
         keys = {name: checked_keys(tables[name], entry["Keys"])
                 for name, entry in request_items.items()}
@@ -43,7 +43,7 @@ def run(engine, request: dict) -> dict:
                 if total >= MAX_RESPONSE_BYTES or not engine.throttler.is_admitted(table, "read"):
                     unprocessed.setdefault(name, dict(entry, Keys=[]))["Keys"].append(key)
                     continue
-                stored = read_item(txn, store, key_bytes)
+                stored = items.read(txn, key_bytes)
                 used = read_units(stored.size if stored else 0, consistent)
                 engine.throttler.spend(table, "read", used)
                 units[name] = units.get(name, 0.0) + used

@@ -19,10 +19,10 @@ def run(engine, request: dict) -> dict:
     mapping = mappings.new_mapping(engine, request, function_arn)
 
     def create(ctx):
-        mappings.check_not_duplicate(ctx.txn, store, mapping["EventSourceArn"], function_arn)
-        mappings.put(ctx, store, mapping)
-        mappings.start_positions(ctx, store, mapping, stream)
-        return mappings.describe(ctx.txn, store, mapping,
+        mappings.check_not_duplicate(ctx.txn, engine.repos, mapping["EventSourceArn"], function_arn)
+        mappings.put(ctx, engine.repos, mapping)
+        mappings.start_positions(ctx, engine.repos, mapping, stream)
+        return mappings.describe(ctx.txn, engine.repos, mapping,
                                  "Creating" if mapping["enabled"] else "Disabled")
 
     response = store.write(create)

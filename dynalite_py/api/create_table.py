@@ -4,9 +4,9 @@ from __future__ import annotations
 import uuid
 
 from .. import streams
-from ..catalog import NEXT_INDEX_KEY, NEXT_STREAM_KEY, NEXT_TABLE_KEY
 from ..errors import invalid_parameter, resource_in_use, validation_error
 from ..keyschema import check_key_types, check_keys_defined, validate_index_common
+from ..storage.catalog import INDEX_NUMBERS, STREAM_NUMBERS, TABLE_NUMBERS
 
 NAME = "CreateTable"
 READ_ONLY = False
@@ -25,11 +25,11 @@ def run(engine, request: dict) -> dict:
         name = request["TableName"]
         if catalog.current(ctx, name) is not None:
             raise resource_in_use(f"Table already exists: {name}")
-        record = build_record(request, catalog.next_number(ctx, NEXT_TABLE_KEY), now,
+        record = build_record(request, catalog.next_number(ctx, TABLE_NUMBERS), now,
                               now + engine.config.table_status_delay, engine.config)
         for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
             for index in record.get(field, ()):
-                index["number"] = catalog.next_number(ctx, NEXT_INDEX_KEY)
+                index["number"] = catalog.next_number(ctx, INDEX_NUMBERS)
         stream = request.get("StreamSpecification")
         if stream and stream.get("StreamEnabled"):
             enable_stream(ctx, engine, record, stream["StreamViewType"], now)
@@ -79,8 +79,8 @@ def build_record(request: dict, number: int, now: float, settles_at: float, conf
 
 def enable_stream(ctx, engine, record: dict, view_type: str, now: float) -> None:
     """Create a new stream for the table record and make it the latest."""
-    number = engine.catalog.next_number(ctx, NEXT_STREAM_KEY)
-    stream = streams.create_stream(ctx, engine.store, number, record["TableName"],
+    number = engine.catalog.next_number(ctx, STREAM_NUMBERS)
+    stream = streams.create_stream(ctx, engine.repos.streams, number, record["TableName"],
                                    engine.catalog.table_arn(record["TableName"]),
                                    record["KeySchema"], view_type, now)
     record["stream"] = {"number": number, "view_type": view_type}

@@ -7,11 +7,11 @@ READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
-    store = engine.store
+    repos = engine.repos
 
     def delete(ctx):
-        mapping = mappings.require(ctx.txn, store, request["UUID"])
-        ctx.txn.delete(mappings.mapping_key(mapping["UUID"]), db=store.lambdas)
-        return mappings.describe(ctx.txn, store, mapping, "Deleting")
+        mapping = mappings.require(ctx.txn, repos, request["UUID"])
+        repos.mappings.delete(ctx.txn, mapping["UUID"])
+        return mappings.describe(ctx.txn, repos, mapping, "Deleting")
 
-    return store.write(delete)
+    return engine.store.write(delete)

@@ -1,11 +1,9 @@
 """DeleteTable: mark the table DELETING and remove its items in one commit."""
 from __future__ import annotations
 
-from .. import streams, ttl
+from .. import streams
 from ..catalog import table_in_use, table_name_from
 from ..errors import validation_error
-from ..indexes import stats_key
-from ..model.keys import iterate_prefix
 
 NAME = "DeleteTable"
 READ_ONLY = False
@@ -13,7 +11,7 @@ READ_ONLY = False
 
 def run(engine, request: dict) -> dict:
     name = table_name_from(request["TableName"])
-    catalog, store = engine.catalog, engine.store
+    catalog, repos = engine.catalog, engine.repos
 
     def delete(ctx):
         table = catalog.require(ctx, name)
@@ -29,21 +27,18 @@ def run(engine, request: dict) -> dict:
         record = dict(table.record, TableStatus="DELETING", stream=None,
                       settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
-        purge_table_items(ctx, store, table)
-        ttl.drop_index(ctx, store, table.id)
+        purge_table_items(ctx, repos, table)
+        repos.expiry.drop(ctx.txn, table.id)
         if table.stream_number is not None:  # readable for its retention period
-            streams.disable_stream(ctx, store, table.stream_number)
+            streams.disable_stream(ctx, repos.streams, table.stream_number)
         return {"TableDescription": description}
 
-    return store.write(delete)
+    return engine.store.write(delete)
 
 
-def purge_table_items(ctx, store, table) -> None:
-    """Remove a table's items and index entries with their statistics."""
-    owners = [(store.items, table.id, table.id)] + [
-        (store.indexes, index.id, stats_key(index)) for index in table.indexes]
-    for db, prefix, stats in owners:
-        keys = [key for key, _ in iterate_prefix(ctx.txn, db, prefix)]
-        for key in keys:
-            ctx.txn.delete(key, db=db)
-        ctx.txn.delete(stats, db=store.stats)
+def purge_table_items(ctx, repos, table) -> None:
+    """Remove a table's items and index entries with their counts."""
+    repos.items.purge(ctx.txn, table.id)
+    repos.counts.delete(ctx.txn, table.id)
+    for index in table.indexes:
+        repos.indexes.drop(ctx.txn, index.id)

@@ -11,7 +11,7 @@ DEFAULT_LIMIT = 100
 
 def run(engine, request: dict) -> dict:
     with engine.store.read() as txn:
-        stream = streams.find_stream(txn, engine.store, request["StreamArn"])
+        stream = streams.find_stream(txn, engine.repos.streams, request["StreamArn"])
     shards = stream["shards"]
     shard_filter = request.get("ShardFilter")
     if shard_filter and shard_filter.get("Type") == "CHILD_SHARDS":

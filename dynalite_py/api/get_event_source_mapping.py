@@ -8,5 +8,5 @@ READ_ONLY = True
 
 def run(engine, request: dict) -> dict:
     with engine.store.read() as txn:
-        return mappings.describe(txn, engine.store,
-                                 mappings.require(txn, engine.store, request["UUID"]))
+        return mappings.describe(txn, engine.repos,
+                                 mappings.require(txn, engine.repos, request["UUID"]))

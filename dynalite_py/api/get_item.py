@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..capacity import read_units, with_capacity
-from ..items import key_of, read_decoded
+from ..items import key_of
 from ..model.values import validate_item, validate_key
 from ..projection import (
     check_attributes_to_get,
@@ -25,15 +25,14 @@ def run(engine, request: dict) -> dict:
         projection = None
     else:
         projection = _checked_projection(request)
-    store = engine.store
     consistent = bool(request.get("ConsistentRead"))
-    with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
         table = engine.catalog.active(txn, request["TableName"], snapshot=True)
         engine.throttler.admit(table, "read")
         key = validate_key(request["Key"], table.key_attributes)
         if projection is not None:
             check_key_paths(projection, table)
-        stored = read_decoded(txn, store, key_of(table, key))
+        stored = engine.repos.items.read_decoded(txn, key_of(table, key))
     if stored is None:
         response, units = {}, read_units(0, consistent)
     else:

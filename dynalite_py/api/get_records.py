@@ -17,14 +17,15 @@ def run(engine, request: dict) -> dict:
         raise streams.expired_iterator()
     store = engine.store
     with store.read() as txn:
-        stream = streams.find_stream(txn, store, arn)
+        log = engine.repos.streams
+        stream = streams.find_stream(txn, log, arn)
         shard = next((s for s in stream["shards"] if s["ShardId"] == shard_id), None)
         if shard is None:
             raise resource_not_found(f"Requested resource not found: Shard: {shard_id} "
                                      f"in Stream: {arn} not found")
         if position < stream["trimmed_before"]:
             raise streams.trimmed_data()
-        records, position = streams.read_records(txn, store, stream["number"], position,
+        records, position = streams.read_records(txn, log, stream["number"], position,
                                                  shard["end"], request.get("Limit") or MAX_LIMIT)
     response: dict = {"Records": records}
     if shard["end"] is None or position <= shard["end"]:

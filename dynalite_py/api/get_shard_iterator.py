@@ -26,14 +26,15 @@ def run(engine, request: dict) -> dict:
             raise validation_error(f"The Timestamp {timestamp} is in the future")
     store = engine.store
     with store.read() as txn:
-        stream = streams.find_stream(txn, store, request["StreamArn"])
+        stream = streams.find_stream(txn, engine.repos.streams, request["StreamArn"])
         shard = next((s for s in stream["shards"] if s["ShardId"] == request["ShardId"]), None)
         if shard is None:
             raise resource_not_found(f"Requested resource not found: Shard: {request['ShardId']} "
                                      f"in Stream: {stream['StreamArn']} not found")
-        last = streams.last_sequence(txn, store, stream["number"])
+        last = streams.last_sequence(txn, engine.repos.streams, stream["number"])
         if iterator_type == "AT_TIMESTAMP":
-            position = streams.first_at_or_after(txn, store, stream["number"], shard, last,
+            position = streams.first_at_or_after(txn, engine.repos.streams, stream["number"],
+                                                 shard, last,
                                                  max(shard["start"], stream["trimmed_before"]),
                                                  timestamp)
         else:

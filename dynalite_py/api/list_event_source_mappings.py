@@ -12,8 +12,8 @@ def run(engine, request: dict) -> dict:
     store = engine.store
     source, function = request.get("EventSourceArn"), request.get("FunctionName")
     with store.read() as txn:
-        found = [mappings.describe(txn, store, mapping)
-                 for mapping in mappings.all_mappings(txn, store)
+        found = [mappings.describe(txn, engine.repos, mapping)
+                 for mapping in mappings.all_mappings(txn, engine.repos)
                  if (source is None or mapping["EventSourceArn"] == source)
                  and (function is None or function_name_from(mapping["FunctionArn"])
                       == function_name_from(function))]

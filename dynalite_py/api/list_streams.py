@@ -15,7 +15,7 @@ def run(engine, request: dict) -> dict:
     if start is not None:
         streams.check_stream_arn(start)
     with engine.store.read() as txn:
-        found = streams.all_streams(txn, engine.store)
+        found = engine.repos.streams.streams(txn)
     table_name = request.get("TableName")
     listed = [{"StreamArn": s["StreamArn"], "TableName": s["TableName"],
                "StreamLabel": s["StreamLabel"]}

@@ -9,10 +9,8 @@ matches; capacity is the page's read size rounded once (querying.respond).
 from __future__ import annotations
 
 from ..errors import validation_error
-from ..indexes import decode_entry
-from ..items import StoredItem
 from ..keyconditions import KeyCondition, from_expression, from_legacy, resolve
-from ..model.keys import INDEX_LAYOUT, ITEM_LAYOUT, partition_prefix
+from ..model.keys import partition_prefix
 from ..projection import check_attributes_to_get, check_expression_params
 from ..querying import (
     Source,
@@ -27,7 +25,7 @@ from ..querying import (
     start_key_bytes,
     table_fetch,
 )
-from ..reads import partition_entries, read_page
+from ..reads import read_page
 
 NAME = "Query"
 READ_ONLY = True
@@ -51,7 +49,7 @@ def run(engine, request: dict) -> dict:
                   else from_legacy(request["KeyConditions"]))
     reads = read_plan(request, expressions, legacy_condition, "QueryFilter", query=True)
     source, start = open_source(engine, request)
-    table, store = source.table, engine.store
+    table, repos = source.table, engine.repos
     condition = resolve(conditions, source.hash_name, source.range_name, table.attribute_types)
     if start is not None:
         check_start(start, condition)
@@ -59,11 +57,11 @@ def run(engine, request: dict) -> dict:
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     reverse = request.get("ScanIndexForward") is False
-    with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
-        entries = partition_range(txn, store, source, condition, reverse,
+    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+        entries = partition_range(txn, repos, source, condition, reverse,
                                   start_key_bytes(source, start))
         page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))
-        items, fetch_units = page_items(source, reads, page, table_fetch(txn, store, table),
+        items, fetch_units = page_items(source, reads, page, table_fetch(txn, repos, table),
                                         consistent)
     return respond(engine, request, source, page, items, consistent, fetch_units)
 
@@ -82,17 +80,13 @@ def check_start(start: dict, condition: KeyCondition) -> None:
                                "provided conditions")
 
 
-def partition_range(txn, store, source: Source, condition: KeyCondition, reverse: bool,
+def partition_range(txn, repos, source: Source, condition: KeyCondition, reverse: bool,
                     start: bytes | None):
     """Entries of the queried partition that satisfy the sort-key condition."""
     prefix = partition_prefix(source.owner_id, condition.hash_value)
-    if source.index is None:
-        db, layout, decoder = store.items, ITEM_LAYOUT, StoredItem
-    else:
-        db, layout, decoder = store.indexes, INDEX_LAYOUT, decode_entry
     range_name = source.range_name
-    entries = partition_entries(txn, db, prefix, layout, decoder,
-                                lambda entry: source.item_of(entry)[range_name], reverse, start)
+    entries = source.records(repos).partition(
+        txn, prefix, lambda entry: source.item_of(entry)[range_name], reverse, start)
     for key, entry in entries:
         if condition.range_name is None:
             yield key, entry

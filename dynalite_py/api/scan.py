@@ -1,15 +1,13 @@
 """Scan: a table or index in partition-hash order, paged, in parallel segments.
 
 Segment/TotalSegments split the 128-bit partition-hash space into equal
-ranges (reads.segment_bounds), so the segments together return every item
+ranges (storage/partitions.segment_bounds), so the segments together return every item
 exactly once. Limit and 1 MB count items read; the filter then keeps what
 it matches.
 """
 from __future__ import annotations
 
 from ..errors import validation_error
-from ..indexes import decode_entry
-from ..items import StoredItem
 from ..projection import check_attributes_to_get, check_expression_params
 from ..querying import (
     admit_read,
@@ -23,7 +21,7 @@ from ..querying import (
     start_key_bytes,
     table_fetch,
 )
-from ..reads import read_page, scan_entries
+from ..reads import read_page
 
 NAME = "Scan"
 READ_ONLY = True
@@ -39,20 +37,15 @@ def run(engine, request: dict) -> dict:
     reads = read_plan(request, expressions, legacy_condition, "ScanFilter", query=False)
     source, start = open_source(engine, request)
     check_reads(source, reads, query=False)
-    store = engine.store
+    repos = engine.repos
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
-    if source.index is None:
-        db, decoder = store.items, StoredItem
-    else:
-        db, decoder = store.indexes, decode_entry
-    with store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
-        raw = scan_entries(txn, db, source.owner_id, segment, total,
-                           start_key_bytes(source, start))
-        entries = ((key, decoder(value)) for key, value in raw)
+    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+        entries = source.records(repos).segment(txn, source.owner_id, segment, total,
+                                                start_key_bytes(source, start))
         page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))
         items, fetch_units = page_items(source, reads, page,
-                                        table_fetch(txn, store, source.table), consistent)
+                                        table_fetch(txn, repos, source.table), consistent)
     return respond(engine, request, source, page, items, consistent, fetch_units)
 
 

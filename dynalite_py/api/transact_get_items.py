@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..capacity import read_units
 from ..errors import DynamoError
-from ..items import key_of, read_item
+from ..items import key_of
 from ..model.values import validate_item, validate_key
 from ..projection import check_expression_params, parse_projection, project
 from ..transactions import cancelled, check_distinct, transactional_capacity
@@ -20,14 +20,14 @@ def run(engine, request: dict) -> dict:
         check_expression_params(get, ["ProjectionExpression"], [])
         validate_item(get["Key"])
         projections.append(parse_projection(get))
-    store = engine.store
-    with store.read() as txn:  # one snapshot: a consistent view across items
+    items = engine.repos.items
+    with engine.store.read() as txn:  # one snapshot: a consistent view across items
         tables = [engine.catalog.active(txn, get["TableName"], snapshot=True) for get in gets]
         keys = check_keys(gets, tables)
         check_distinct([(table.id, key) for table, key in zip(tables, keys)])
         for table in set(tables):
             engine.throttler.admit(table, "read")
-        stored = [read_item(txn, store, key) for key in keys]
+        stored = [items.read(txn, key) for key in keys]
     units: dict[str, float] = {}
     responses = []
     for get, table, item, projection in zip(gets, tables, stored, projections):

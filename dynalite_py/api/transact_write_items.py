@@ -47,7 +47,7 @@ def run(engine, request: dict) -> dict:
 
     def transact(ctx):
         if token:
-            replay = idempotent_replay(ctx, engine.store, token, digest, engine.clock())
+            replay = idempotent_replay(ctx, engine.repos.tokens, token, digest, engine.clock())
             if replay is not None:
                 return replay, {}
         outcomes = prepare_all(ctx, engine, plans)
@@ -67,7 +67,7 @@ def run(engine, request: dict) -> dict:
         if request.get("ReturnItemCollectionMetrics") == "SIZE":
             response["ItemCollectionMetrics"] = metrics
         if token:
-            remember_token(ctx, engine.store, token, digest, response, engine.clock())
+            remember_token(ctx, engine.repos.tokens, token, digest, response, engine.clock())
         return response, units
 
     response, units = engine.store.write(transact)

@@ -19,7 +19,7 @@ def run(engine, request: dict) -> dict:
             engine.functions.require(txn, request["FunctionName"])
 
     def update(ctx):
-        mapping = dict(mappings.require(ctx.txn, store, request["UUID"]))
+        mapping = dict(mappings.require(ctx.txn, engine.repos, request["UUID"]))
         changes = {key: request[key] for key in mappings.SETTINGS
                    if request.get(key) is not None}
         if changes.get("FilterCriteria") == {}:
@@ -29,8 +29,8 @@ def run(engine, request: dict) -> dict:
         if request.get("Enabled") is not None and request["Enabled"] != mapping["enabled"]:
             transition = "enable" if request["Enabled"] else "disable"
             mapping["enabled"] = request["Enabled"]
-        mappings.put(ctx, store, mapping)
-        return mappings.describe(ctx.txn, store, mapping, mappings.TRANSITIONS[transition])
+        mappings.put(ctx, engine.repos, mapping)
+        return mappings.describe(ctx.txn, engine.repos, mapping, mappings.TRANSITIONS[transition])
 
     response = store.write(update)
     engine.bridge.wake.set()

@@ -105,7 +105,7 @@ def change_stream(ctx, engine, record: dict, specification: dict, now: float) ->
         return
     if not record.get("stream"):
         raise validation_error(f"Table has no stream to disable: TableName: {name}")
-    streams.disable_stream(ctx, engine.store, record.pop("stream")["number"])
+    streams.disable_stream(ctx, engine.repos.streams, record.pop("stream")["number"])
 
 
 def changed_throughput(current: dict, requested: dict, now: float) -> dict:

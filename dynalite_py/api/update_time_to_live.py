@@ -12,7 +12,7 @@ READ_ONLY = False
 def run(engine, request: dict) -> dict:
     specification = request["TimeToLiveSpecification"]
     name = table_name_from(request["TableName"])
-    catalog, store = engine.catalog, engine.store
+    catalog, repos = engine.catalog, engine.repos
 
     def update(ctx):
         table = catalog.require(ctx, name)
@@ -21,13 +21,14 @@ def run(engine, request: dict) -> dict:
             if table.ttl_attribute is not None:
                 raise validation_error("TimeToLive is already enabled")
             record["ttl_attribute"] = specification["AttributeName"]
-            ttl.build_index(ctx, store, table.id, specification["AttributeName"])
+            ttl.build_index(ctx, repos.items, repos.expiry, table.id,
+                            specification["AttributeName"])
         else:
             if table.ttl_attribute is None:
                 raise validation_error("TimeToLive is already disabled")
             record.pop("ttl_attribute")
-            ttl.drop_index(ctx, store, table.id)
+            repos.expiry.drop(ctx.txn, table.id)
         catalog.put(ctx, record)
         return {"TimeToLiveSpecification": specification}
 
-    return store.write(update)
+    return engine.store.write(update)

@@ -1,6 +1,7 @@
-"""Key encoding for LMDB, keeping DynamoDB's order within 511-byte keys.
+"""Key encoding, keeping DynamoDB's order by byte comparison within 511-byte
+keys (LMDB's limit, kept for every backend).
 
-Items (database "items") and index entries (database "indexes") share one
+Items and index entries (storage/items.py, storage/indexes.py) share one
 shape:
 
     owner id (4) | partition hash (16) | sort component | tiebreak
@@ -19,19 +20,16 @@ shape:
   numbers are prefix-free already).
 * A sort component longer than the layout's inline limit keeps its first
   `inline_limit` bytes followed by a 16-byte hash of the whole value. Keys
-  sharing that prefix form a "long group": contiguous in LMDB, ordered
+  sharing that prefix form a "long group": contiguous in key order, ordered
   correctly against every other key, but not among themselves.
-  `iterate_partition` sorts each long group by the full sort key taken from
-  the stored values, so range reads are always in order.
+  `storage/partitions.iterate_partition` sorts each long group by the full
+  sort key taken from the stored values, so range reads are always in order.
 """
 from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
 from hashlib import blake2b
-from typing import Callable, Iterator
-
-import lmdb
 
 from .numbers import encode_number_key
 
@@ -39,7 +37,7 @@ OWNER_ID_BYTES = 4
 PARTITION_HASH_BYTES = 16
 PARTITION_PREFIX_BYTES = OWNER_ID_BYTES + PARTITION_HASH_BYTES
 LONG_SORT_SUFFIX_BYTES = 16
-LMDB_MAX_KEY = 511
+MAX_KEY_BYTES = 511
 
 _TYPE_TAGS = {"S": b"S", "N": b"N", "B": b"B"}
 
@@ -108,12 +106,12 @@ class KeyLayout:
 
 ITEM_LAYOUT = KeyLayout(inline_limit=470, tiebreak_bytes=0)
 INDEX_LAYOUT = KeyLayout(inline_limit=467, tiebreak_bytes=8)
-assert ITEM_LAYOUT.long_key_length <= LMDB_MAX_KEY
-assert INDEX_LAYOUT.long_key_length <= LMDB_MAX_KEY
+assert ITEM_LAYOUT.long_key_length <= MAX_KEY_BYTES
+assert INDEX_LAYOUT.long_key_length <= MAX_KEY_BYTES
 
 
 def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict) -> bytes:
-    """The LMDB key of an item (or of a key dict) of a table."""
+    """The stored key of an item (or of a key dict) of a table."""
     prefix = table_id + partition_hash(item[hash_name])
     if range_name is None:
         return prefix
@@ -122,76 +120,8 @@ def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict
 
 def index_entry_key(index_id: bytes, hash_value: dict, range_value: dict | None,
                     table_key: bytes) -> bytes:
-    """The LMDB key of an item's entry in a secondary index."""
+    """The stored key of an item's entry in a secondary index."""
     prefix = index_id + partition_hash(hash_value)
     if range_value is not None:
         prefix += INDEX_LAYOUT.sort_component(range_value)
     return prefix + tiebreak(table_key)
-
-
-def _prefix_end(prefix: bytes) -> bytes | None:
-    """The smallest byte string greater than every string starting with prefix."""
-    stripped = prefix.rstrip(b"\xff")
-    if not stripped:
-        return None
-    return stripped[:-1] + bytes([stripped[-1] + 1])
-
-
-def iterate_prefix(txn: lmdb.Transaction, db, prefix: bytes, reverse: bool = False,
-                   seek: bytes | None = None) -> Iterator[tuple[bytes, bytes]]:
-    """Raw (key, value) pairs whose key starts with prefix, in key order
-    (reversed on request), starting at the first key at or after `seek`
-    (at or before it, in reverse) when given."""
-    cursor = txn.cursor(db=db)
-    if not reverse:
-        if not cursor.set_range(seek or prefix):
-            return
-        for key, value in cursor:
-            if not key.startswith(prefix):
-                return
-            yield key, value
-        return
-    end = seek if seek is not None else _prefix_end(prefix)
-    positioned = cursor.set_range(end) if end is not None else False
-    if positioned and seek is not None and cursor.key() == seek:
-        pass  # at the seek key itself
-    else:
-        positioned = cursor.prev() if positioned else cursor.last()
-    while positioned:
-        key, value = cursor.item()
-        if not key.startswith(prefix):
-            return
-        yield key, value
-        positioned = cursor.prev()
-
-
-def iterate_partition(txn: lmdb.Transaction, db, prefix: bytes, layout: KeyLayout,
-                      decode: Callable[[bytes], object],
-                      sort_value: Callable[[object], dict],
-                      reverse: bool = False,
-                      seek: bytes | None = None) -> Iterator[tuple[bytes, object]]:
-    """(key, decoded value) pairs of one partition in sort-key order, from
-    `seek` on (see iterate_prefix).
-
-    Long groups are gathered and sorted by the full sort key (`sort_value`
-    of a decoded value) before they are yielded.
-    """
-    group: list[tuple[bytes, object]] = []
-    group_prefix = b""
-    for key, value in iterate_prefix(txn, db, prefix, reverse, seek):
-        if group and not key.startswith(group_prefix):
-            yield from _sorted_group(group, sort_value, reverse)
-            group = []
-        if layout.is_long(key):
-            group_prefix = layout.group_prefix(key)
-            group.append((key, decode(value)))
-        else:
-            yield key, decode(value)
-    if group:
-        yield from _sorted_group(group, sort_value, reverse)
-
-
-def _sorted_group(group: list[tuple[bytes, object]], sort_value: Callable[[object], dict],
-                  reverse: bool) -> list[tuple[bytes, object]]:
-    return sorted(group, key=lambda entry: (key_value_bytes(sort_value(entry[1])), entry[0]),
-                  reverse=reverse)

@@ -1,17 +1,12 @@
-"""LMDB storage: the environment, its named databases, and group commit.
+"""The LMDB backend: one environment per data directory, a named database
+per keyspace, group commit and durability modes.
 
-Layout (one LMDB environment per data directory):
-  meta     engine counters (next table id, catalog version)
-  catalog  table name -> msgpack table record
-  items    encoded item key (see model/keys.py) -> msgpack item (wire form)
-  stats    table id (or b"I" + index id) -> msgpack [item count, size bytes]
-  streams  stream records and shards (see streams.py)
-  ttl      expiry index of TTL-enabled tables (see ttl.py)
-  indexes  secondary index entries (see indexes.py)
-  lambda   functions, event source mappings, on-failure records (functions.py,
-           mappings.py)
-  checkpoints  trigger bridge positions per mapping and shard (bridge.py)
-Every write and everything derived from it commit in one LMDB transaction.
+Every keyspace (interface.KEYSPACES) is a named database; a transaction's
+default database is "items", so the items keyspace's functions are
+py-lmdb's own methods (no Python frame between a repository and LMDB on
+GetItem and PutItem). LMDB has one writer at a time, also across processes
+sharing the directory, so a write never conflicts; a Conflict raised by a
+write's work still runs it again, as the contract says.
 
 Durability modes:
   "process" (default)  commits reach the OS page cache before a write is
@@ -34,61 +29,26 @@ import tempfile
 import threading
 import time
 from collections import deque
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import lmdb
-import msgpack
 
-from .errors import DynamoError
+from ...config import DEFAULT_MAP_SIZE
+from ...errors import DynamoError
+from ..interface import (
+    KEYSPACES,
+    WRITE_ATTEMPTS,
+    Borrowed,
+    Conflict,
+    Keyspace,
+    Store,
+    WriteContext,
+    apply_stats,
+    merged_stats,
+)
 
 log = logging.getLogger("dynalite_py")
-DATABASE_NAMES = ("meta", "catalog", "items", "stats", "indexes", "streams", "ttl",
-                  "lambda", "checkpoints")
-# Address space only (the map is read-only; the file grows as data does), so a
-# large default costs nothing and the data can grow until the disk is full.
-DEFAULT_MAP_SIZE = 1 << 40
 DURABILITY_MODES = ("process", "fsync")
-
-pack = msgpack.Packer(use_bin_type=True).pack
-
-
-# msgpack >= 1.0 decodes strings as str (raw=False) by default: no wrapper call
-unpack: Callable[[bytes], Any] = msgpack.unpackb
-
-
-class WriteContext:
-    """What one queued write sees: its (nested) transaction and stat deltas."""
-
-    __slots__ = ("txn", "stats", "index_units", "streamed")
-
-    def __init__(self, txn: lmdb.Transaction) -> None:
-        self.txn = txn
-        self.stats: dict[bytes, list[int]] = {}
-        # write units spent on secondary indexes by this write, by index name
-        self.index_units: dict[str, float] = {}
-        self.streamed = False  # a stream record was appended
-
-    def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:
-        delta = self.stats.get(table_id)
-        if delta is None:
-            self.stats[table_id] = [count_delta, size_delta]
-        else:
-            delta[0] += count_delta
-            delta[1] += size_delta
-
-
-class _Borrowed:
-    """A shared snapshot lent to one read: leaving the block keeps it open."""
-
-    def __init__(self, txn: lmdb.Transaction) -> None:
-        self.txn = txn
-
-    def __enter__(self) -> lmdb.Transaction:
-        return self.txn
-
-    def __exit__(self, *_exc) -> None:
-        return None
-
 
 class _Task:
     __slots__ = ("work", "done", "result", "error", "wake")
@@ -113,8 +73,12 @@ class _Held(threading.local):
     batch: _Batch | None = None  # the open transaction, from the first held write
 
 
-class Store:
-    """An LMDB environment with the engine's databases and a group committer."""
+class LmdbStore(Store):
+    """An LMDB environment with the engine's keyspaces and a group committer."""
+
+    # two read snapshots with one LMDB id see the same data (a write
+    # transaction's id is reused when it aborts: not for writes)
+    snapshot_version = staticmethod(lmdb.Transaction.id)
 
     def __init__(self, path: str | None = None, durability: str = "process",
                  map_size: int = DEFAULT_MAP_SIZE) -> None:
@@ -124,25 +88,22 @@ class Store:
         self.path = self._tempdir.name if self._tempdir else path
         os.makedirs(self.path, exist_ok=True)
         fsync = durability == "fsync"
-        self.env = lmdb.open(self.path, map_size=map_size, max_dbs=len(DATABASE_NAMES),
+        self.env = lmdb.open(self.path, map_size=map_size, max_dbs=len(KEYSPACES),
                              sync=fsync, metasync=fsync, readahead=False, max_readers=1024)
-        self.db = {name: self.env.open_db(name.encode()) for name in DATABASE_NAMES}
-        self.items = self.db["items"]
-        self.catalog = self.db["catalog"]
-        self.meta = self.db["meta"]
-        self.stats = self.db["stats"]
-        self.streams = self.db["streams"]
-        self.ttl = self.db["ttl"]
-        self.indexes = self.db["indexes"]
-        self.lambdas = self.db["lambda"]
-        self.checkpoints = self.db["checkpoints"]
+        self.db = {name: self.env.open_db(name.encode()) for name in KEYSPACES}
+        self.items = self.db["items"]  # every transaction's default database
+        self._keyspaces = {name: _keyspace(name, db, db is self.items)
+                           for name, db in self.db.items()}
+        self._stats = self._keyspaces["stats"]
         self._snapshots = threading.local()  # per-thread stale snapshots
-        # told after every commit that appended stream records
         self.after_stream_commit: list[Callable[[], None]] = []
         self._queue: deque[_Task] = deque()
         self._lock = threading.Lock()
         self._leader_active = False
         self._held = _Held()
+
+    def keyspace(self, name: str) -> Keyspace:
+        return self._keyspaces[name]
 
     def close(self) -> None:
         self.env.close()
@@ -158,15 +119,15 @@ class Store:
         never older ones.
         """
         if max_age <= 0:
-            return self.env.begin(buffers=False)
+            return self.env.begin(self.items)  # positional: faster
         snapshot = getattr(self._snapshots, "current", None)
         now = time.monotonic()
         if snapshot is None or now - snapshot[1] > max_age:
             if snapshot is not None:
                 snapshot[0].abort()
-            snapshot = (self.env.begin(buffers=False), now)
+            snapshot = (self.env.begin(self.items), now)
             self._snapshots.current = snapshot
-        return _Borrowed(snapshot[0])
+        return Borrowed(snapshot[0])
 
     def write(self, work: Callable[[WriteContext], Any]) -> Any:
         """Run `work` inside a write transaction and return its result once
@@ -197,25 +158,35 @@ class Store:
         of its own (a failure aborts it all), without the task and batch a
         shared commit needs (they cost ~10% of a PutItem)."""
         try:
-            txn = self.env.begin(write=True, db=self.items)
-            try:
-                ctx = WriteContext(txn)
-                result = work(ctx)
-                self._apply_stats(txn, ctx.stats)
-                txn.commit()
-            except BaseException:
-                txn.abort()
-                raise
-        except BaseException as error:
-            reported = self._reported(error)
-            if reported is error:
-                raise
-            raise reported from error
+            result, ctx = self._attempt_alone(work, WRITE_ATTEMPTS)
         finally:
             self._hand_over()
         if ctx.streamed:
             self._tell_stream_listeners()
         return result
+
+    def _attempt_alone(self, work: Callable[[WriteContext], Any],
+                       attempts: int) -> tuple[Any, WriteContext]:
+        try:
+            txn = self.env.begin(write=True, db=self.items)
+            try:
+                ctx = WriteContext(txn)
+                result = work(ctx)
+                apply_stats(self._stats, txn, ctx.stats)
+                txn.commit()
+            except BaseException:
+                txn.abort()
+                raise
+        except Conflict:
+            if attempts <= 1:
+                raise
+            return self._attempt_alone(work, attempts - 1)
+        except BaseException as error:
+            reported = self._reported(error)
+            if reported is error:
+                raise
+            raise reported from error
+        return result, ctx
 
     def hold_commits(self) -> None:
         """Until `release_commits`, this thread's writes share one open
@@ -291,20 +262,6 @@ class Store:
                            f"size of {size} bytes is used up; restart with a larger map size "
                            "(DYNALITE_MAP_SIZE)", status=500)
 
-    def _apply_stats(self, txn: lmdb.Transaction, stats: dict[bytes, list[int]]) -> None:
-        """Add item count and size changes (WriteContext.stats) to the table stats."""
-        for table_id, (count, size) in stats.items():
-            if count == 0 and size == 0:
-                continue
-            current = txn.get(table_id, db=self.stats)
-            item_count, size_bytes = unpack(current) if current else (0, 0)
-            txn.put(table_id, pack([item_count + count, size_bytes + size]), db=self.stats)
-
-    def table_stats(self, txn: lmdb.Transaction, table_id: bytes) -> tuple[int, int]:
-        """(ItemCount, TableSizeBytes) as of `txn`."""
-        current = txn.get(table_id, db=self.stats)
-        return tuple(unpack(current)) if current else (0, 0)
-
 
 class _Batch:
     """One write transaction and the writes run in it so far."""
@@ -317,7 +274,7 @@ class _Batch:
         self.txn = store.env.begin(write=True, db=store.items)
         self.done: list[WriteContext] = []
 
-    def run(self, task: _Task) -> _Task:
+    def run(self, task: _Task, attempts: int = WRITE_ATTEMPTS) -> _Task:
         """Run one write; a failure is kept on the task."""
         nested = None
         try:
@@ -330,6 +287,11 @@ class _Batch:
         except BaseException as error:
             if nested is not None:
                 nested.abort()
+            if isinstance(error, Conflict) and attempts > 1:
+                if nested is None:  # alone in the transaction: start it afresh
+                    self.txn.abort()
+                    self.txn = self.store.env.begin(write=True, db=self.store.items)
+                return self.run(task, attempts - 1)
             task.error = self.store._reported(error)
             return task
         self.done.append(ctx)
@@ -343,7 +305,7 @@ class _Batch:
             if not self.done:
                 self.txn.abort()
                 return None
-            store._apply_stats(self.txn, _merged_stats(self.done))
+            apply_stats(store._stats, self.txn, merged_stats(self.done))
             self.txn.commit()
         except BaseException as error:
             self.txn.abort()
@@ -353,14 +315,45 @@ class _Batch:
         return None
 
 
-def _merged_stats(done: list[WriteContext]) -> dict[bytes, list[int]]:
-    """The item count and size changes of several writes, added up."""
-    if len(done) == 1:
-        return done[0].stats
-    stats: dict[bytes, list[int]] = {}
-    for ctx in done:
-        for table_id, (count, size) in ctx.stats.items():
-            total = stats.setdefault(table_id, [0, 0])
-            total[0] += count
-            total[1] += size
-    return stats
+def _keyspace(name: str, db, is_default: bool) -> Keyspace:
+    """A keyspace's functions over one named database. The default
+    database's (items) are py-lmdb's own methods, called with no Python
+    frame in between; the others pass `db` positionally (py-lmdb parses
+    keywords slowly)."""
+    if is_default:
+        return Keyspace(name, lmdb.Transaction.get, lmdb.Transaction.put,
+                        lmdb.Transaction.delete, _range(db))
+
+    def get(txn: lmdb.Transaction, key: bytes) -> bytes | None:
+        return txn.get(key, None, db)
+
+    def put(txn: lmdb.Transaction, key: bytes, value: bytes) -> None:
+        txn.put(key, value, False, True, False, db)
+
+    def delete(txn: lmdb.Transaction, key: bytes) -> bool:
+        return txn.delete(key, db=db)
+
+    return Keyspace(name, get, put, delete, _range(db))
+
+
+def _range(db) -> Callable[..., Iterator[tuple[bytes, bytes]]]:
+    def range_(txn: lmdb.Transaction, start: bytes | None = None, stop: bytes | None = None,
+               reverse: bool = False) -> Iterator[tuple[bytes, bytes]]:
+        cursor = txn.cursor(db)
+        if not reverse:
+            if not (cursor.set_range(start) if start else cursor.first()):
+                return
+            for key, value in cursor:
+                if stop is not None and key >= stop:
+                    return
+                yield key, value
+            return
+        positioned = cursor.set_range(stop) if stop is not None else False
+        positioned = cursor.prev() if positioned else cursor.last()
+        while positioned:
+            key, value = cursor.item()
+            if start is not None and key < start:
+                return
+            yield key, value
+            positioned = cursor.prev()
+    return range_

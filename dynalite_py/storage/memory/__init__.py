@@ -1,0 +1,4 @@
+"""The memory backend: in-process, sortedcontainers, one process."""
+from .store import MemoryStore
+
+__all__ = ["MemoryStore"]

@@ -1,0 +1,33 @@
+"""Every repository over one store, built once per engine: what the engine
+reads and writes through (it never sees a keyspace or a key layout)."""
+from __future__ import annotations
+
+from .catalog import TableRecords
+from .indexes import IndexEntries
+from .interface import Store
+from .items import Counts, ItemRecords
+from .lambdas import Checkpoints, FailureRecords, FunctionRecords, MappingRecords
+from .streams import StreamLog
+from .tokens import RequestTokens
+from .ttl import ExpiryIndex
+
+
+class Repositories:
+    """The repositories of one store, and its snapshots and writes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        # the store's own methods, no frame in between
+        self.read = store.read
+        self.write = store.write
+        self.items = ItemRecords(store)
+        self.counts = Counts(store)
+        self.indexes = IndexEntries(store, self.counts)
+        self.tables = TableRecords(store)
+        self.streams = StreamLog(store)
+        self.expiry = ExpiryIndex(store)
+        self.tokens = RequestTokens(store)
+        self.functions = FunctionRecords(store)
+        self.mappings = MappingRecords(store)
+        self.checkpoints = Checkpoints(store)
+        self.failures = FailureRecords(store)
