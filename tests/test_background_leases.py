@@ -4,6 +4,7 @@ one runs a job; another takes it over once the holder gives the lease up
 or stops renewing it."""
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -14,7 +15,7 @@ from support import wait_for
 from dynalite_py.bridge import Bridge
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
-from dynalite_py.storage.leases import Lease
+from dynalite_py.storage.leases import Lease, is_dead_local
 from dynalite_py.sweeper import LEASE, Sweeper
 
 
@@ -106,3 +107,52 @@ def test_two_bridges_deliver_each_record_once_and_one_takes_over(tmp_path):
             assert other.consumers
         finally:
             other.stop()
+
+
+def test_a_backfill_another_process_holds_is_left_to_it_then_taken_over(tmp_path):
+    """An index whose backfill lease is held elsewhere stays CREATING here;
+    once that lease expires, the sweeper's next pass fills it."""
+    from dynalite_py.index_builds import backfill_lease
+    with support.open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as db:
+        client = db.client()
+        table = support.create_table(client)
+        for index in range(30):
+            client.put_item(TableName=table, Item={"pk": {"S": f"k{index}"},
+                                                   "color": {"S": "red"}})
+        assert db.engine.store.acquire_lease(backfill_lease(table, "by-color"), "elsewhere",
+                                             0.5, time.time())
+        client.update_table(
+            TableName=table, AttributeDefinitions=[{"AttributeName": "color",
+                                                    "AttributeType": "S"}],
+            GlobalSecondaryIndexUpdates=[{"Create": {
+                "IndexName": "by-color",
+                "KeySchema": [{"AttributeName": "color", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+
+        def status() -> str:
+            return client.describe_table(TableName=table)["Table"][
+                "GlobalSecondaryIndexes"][0]["IndexStatus"]
+        wait_for(lambda: not db.engine.backfills)  # the lease was not ours: the thread left
+        assert status() == "CREATING"
+        time.sleep(0.5)
+        db.engine.sweep()  # resumes the backfill, now under our lease
+        wait_for(lambda: status() == "ACTIVE")
+        assert client.describe_table(TableName=table)["Table"][
+            "GlobalSecondaryIndexes"][0]["ItemCount"] == 30
+
+
+def test_a_holder_whose_process_is_gone_is_replaced_at_once(engine):
+    """A restarted server takes its predecessor's jobs over without waiting
+    for their leases to expire: the holder's process no longer runs."""
+    import socket
+    import subprocess
+    import sys
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    dead = f"{host}:{gone.pid}:0000"
+    assert is_dead_local(dead)
+    assert not is_dead_local(f"{host}:{os.getpid()}:0000")  # this process runs
+    assert not is_dead_local(f"elsewhere:{gone.pid}:0000")  # another host: only expiry tells
+    assert engine.store.acquire_lease("job", dead, 60.0, time.time())
+    assert Lease(engine.store, "job", "me", 60.0).hold()

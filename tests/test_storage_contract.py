@@ -307,3 +307,10 @@ def test_lease_holder_is_read_from_a_snapshot(store):
     assert store.acquire_lease("job", "a", 10.0, now=0.0)
     assert store.lease_holder("job", now=5.0) == "a"
     assert store.lease_holder("job", now=10.5) is None  # expired
+
+
+def test_a_lease_is_taken_from_a_holder_named_dead(store):
+    assert store.acquire_lease("job", "a", 10.0, now=0.0)
+    assert not store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="c")
+    assert store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="a")
+    assert store.lease_holder("job", now=2.0) == "b"

@@ -189,18 +189,20 @@ class Store(abc.ABC):
         meta.put(txn, name, str(value).encode())
         return value
 
-    def acquire_lease(self, name: str, owner: str, duration: float, now: float) -> bool:
+    def acquire_lease(self, name: str, owner: str, duration: float, now: float,
+                      dead_holder: str | None = None) -> bool:
         """Take or renew the lease `name` for `owner` until now + duration;
         False while another owner holds it unexpired. A job runs while its
         holder keeps renewing; when the holder dies the lease expires and
-        another owner takes it over."""
+        another owner takes it over, at once if the caller knows the holder
+        is dead and names it as `dead_holder`."""
         meta, key = self.keyspace("meta"), _LEASE_PREFIX + name.encode()
 
         def take(ctx: WriteContext) -> bool:
             raw = meta.get(ctx.txn, key)
             if raw is not None:
                 holder, expires = unpack(raw)
-                if holder != owner and expires > now:
+                if holder not in (owner, dead_holder) and expires > now:
                     return False
             meta.put(ctx.txn, key, pack([owner, now + duration]))
             return True
