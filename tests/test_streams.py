@@ -73,6 +73,9 @@ def test_a_write_that_leaves_the_item_as_it_was_has_no_record(client, streams_cl
                        UpdateExpression="SET w = :w", ExpressionAttributeValues={":w": {"S": "x"}})
     client.update_item(TableName=table, Key={"pk": {"S": "a"}},
                        UpdateExpression="SET w = :w", ExpressionAttributeValues={":w": {"S": "y"}})
+    client.update_item(TableName=table, Key={"pk": {"S": "absent"}},  # nothing to remove
+                       UpdateExpression="REMOVE w")
+    client.delete_item(TableName=table, Key={"pk": {"S": "absent"}})  # nothing to delete
     records = read_stream(streams_client, arn)
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY", "MODIFY"]
     assert records[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"}

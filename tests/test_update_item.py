@@ -226,3 +226,32 @@ def test_nested_update_leaves_the_old_image_untouched(client, table):
                       {":v": {"N": "7"}}, ReturnValues="ALL_OLD")
     assert response["Attributes"] == START
     assert item(client, table)["m"] == {"M": {"inside": {"M": {"x": {"N": "7"}}}}}
+
+
+@pytest.mark.parametrize("request_form", [
+    {"UpdateExpression": "REMOVE gone, elsewhere"},
+    {"UpdateExpression": "DELETE tags :t", "ExpressionAttributeValues": {":t": {"SS": ["x"]}}},
+    {"UpdateExpression": "REMOVE gone DELETE tags :t",
+     "ExpressionAttributeValues": {":t": {"SS": ["x"]}}},
+    {"AttributeUpdates": {"gone": {"Action": "DELETE"}}},
+])
+def test_an_update_that_only_removes_does_not_create_a_missing_item(client, table, request_form):
+    key = {"pk": {"S": f"missing-{uuid.uuid4().hex[:8]}"}}
+    answer = client.update_item(TableName=table, Key=key, ReturnValues="ALL_NEW",
+                                ReturnConsumedCapacity="TOTAL", **request_form)
+    assert "Attributes" not in answer
+    assert answer["ConsumedCapacity"]["CapacityUnits"] == 1.0
+    assert "Item" not in client.get_item(TableName=table, Key=key, ConsistentRead=True)
+    assert client.describe_table(TableName=table)["Table"]["ItemCount"] == 0
+
+
+@pytest.mark.parametrize("request_form", [
+    {"UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+    {"UpdateExpression": "ADD n :v REMOVE gone", "ExpressionAttributeValues": {":v": {"N": "1"}}},
+    {"AttributeUpdates": {"gone": {"Action": "DELETE"}, "a": {"Action": "PUT", "Value": {"S": "x"}}}},
+    {},  # no update at all: the key alone
+])
+def test_an_update_that_sets_or_adds_creates_a_missing_item(client, table, request_form):
+    key = {"pk": {"S": f"new-{uuid.uuid4().hex[:8]}"}}
+    client.update_item(TableName=table, Key=key, **request_form)
+    assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["pk"] == key["pk"]

@@ -53,7 +53,20 @@ class ItemUpdate:
         self.attribute_updates = attribute_updates  # the legacy form
         self.touched: list[list] = []
 
-    def __call__(self, old: StoredItem | None) -> tuple[dict, int]:
+    def creates(self) -> bool:
+        """Whether the update makes an item where there is none: only SET and
+        ADD do (and a bare key); REMOVE and DELETE of a missing item change
+        nothing, as DynamoDB leaves it uncreated."""
+        if self.update is not None:
+            return "SET" in self.update or "ADD" in self.update
+        if self.attribute_updates:
+            return any(update.get("Action", "PUT") != "DELETE"
+                       for update in self.attribute_updates.values())
+        return True
+
+    def __call__(self, old: StoredItem | None) -> tuple[dict | None, int]:
+        if old is None and not self.creates():
+            return None, 0
         base = old.item if old is not None else dict(self.key_item)
         if self.update is not None:
             new_item, self.touched = apply(self.update, base, self.scope)
