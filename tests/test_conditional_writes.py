@@ -17,13 +17,14 @@ def streams(client, server_url, embedded_db):
 
 
 ITEM = {"pk": {"S": "k"}, "n": {"N": "10"}, "s": {"S": "hello"}, "b": {"B": b"\x01\x02"},
+        "u": {"S": "é𝄞"},
         "ss": {"SS": ["a", "b"]}, "l": {"L": [{"N": "1"}, {"S": "x"}]},
         "m": {"M": {"deep": {"S": "v"}}}, "t": {"BOOL": True}, "z": {"NULL": True}}
 
 VALUES = {":n10": {"N": "10.0"}, ":n5": {"N": "5"}, ":n20": {"N": "20"}, ":str": {"S": "hello"},
           ":he": {"S": "he"}, ":a": {"S": "a"}, ":x": {"S": "x"}, ":strtype": {"S": "S"},
           ":one": {"N": "1"}, ":bin": {"B": b"\x01"}, ":true": {"BOOL": True},
-          ":ten_as_string": {"S": "10"}}
+          ":ten_as_string": {"S": "10"}, ":three": {"N": "3"}, ":six": {"N": "6"}}
 
 
 @pytest.mark.parametrize("condition, holds", [
@@ -49,6 +50,8 @@ VALUES = {":n10": {"N": "10.0"}, ":n5": {"N": "5"}, ":n20": {"N": "20"}, ":str":
     ("attribute_type(s, :strtype)", True),
     ("attribute_type(n, :strtype)", False),
     ("size(s) = :n5", True),
+    ("size(u) = :three", True),          # UTF-16 code units, as DynamoDB counts
+    ("size(u) = :six", False),           # not UTF-8 bytes
     ("size(ss) > :one", True),
     ("size(l) = :one", False),
     ("l[1] = :x", True),

@@ -54,8 +54,8 @@ def size_of(value: dict | None) -> dict | None:
     if value is None:
         return None
     (kind, data), = value.items()
-    if kind == "S":
-        return {"N": str(len(data.encode()))}
+    if kind == "S":  # in UTF-16 code units, as DynamoDB counts ("é𝄞" is 3)
+        return {"N": str(len(data.encode("utf-16-le", "surrogatepass")) // 2)}
     if kind == "B":
         return {"N": str(len(base64.b64decode(data)))}
     if kind in ("SS", "NS", "BS", "L"):
