@@ -12,7 +12,9 @@ in chunks up to their cap, never whole before it.
 """
 from __future__ import annotations
 
+import gzip
 import logging
+import zlib
 from typing import TYPE_CHECKING, Callable
 
 import orjson
@@ -37,10 +39,12 @@ from .transport import (
     Policy,
     dynamodb_refusal,
     forbidden_host,
+    inflated,
     lambda_body_limit,
     lambda_refusal,
     lambda_too_large,
     media_type,
+    wants_gzip,
 )
 
 if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
@@ -196,6 +200,13 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         error = signature_refusal(request, body, "dynamodb") if verifier is not None \
             else syntax_error(request.scope.get("query_string", b"").decode("latin-1"),
                               dict(request.headers))
+        try:  # signed as sent; read as it was before compression
+            body = inflated(body, request.headers.get("content-encoding"), MAX_DYNAMODB_BODY)
+        except (ValueError, zlib.error):
+            return error_response(400, "SerializationException",
+                                  "The request body could not be decompressed")
+        if body is None:
+            return error_response(*TOO_LARGE)
         target = request.headers.get("x-amz-target")
         if runs_inline(target):
             release_held()  # a write of this call must not join their commit
@@ -205,6 +216,9 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
                                                                body, error)
         log.debug("%s %s", target, status)
         headers["Content-Type"] = echoed_content_type(request)
+        if wants_gzip(request.headers.get("accept-encoding")):
+            payload = gzip.compress(payload, compresslevel=6, mtime=0)
+            headers.update({"Content-Encoding": "gzip", "x-amz-crc32": str(zlib.crc32(payload))})
         return Response(payload, status, {**headers, **DYNAMODB_CORS})
 
     async def health(request: Request) -> Response:

@@ -136,8 +136,10 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 return False
             if self.cycle is not None and not self.cycle.response_complete:
                 return False  # behind a request still being answered: keep the order
-            target, host, length, content_type, authorization, amz_date, date = \
+            target, host, length, content_type, authorization, amz_date, date, encoded = \
                 dynamodb_headers(self.headers)
+            if encoded:
+                return False  # a compressed body, or a compressed answer: the ASGI path
             self.target = target
             self.refused = dynamodb_refusal(policy, host, length, content_type)
             self.head = response_head(content_type, self.refused)
@@ -223,17 +225,20 @@ def response_head(content_type: bytes | None, refused: tuple[int, str, str] | No
 
 def dynamodb_headers(headers: list[tuple[bytes, bytes]]) -> tuple:
     """(X-Amz-Target, Host, Content-Length, Content-Type, Authorization,
-    X-Amz-Date, Date) in one pass (names are lower-cased by the protocol;
-    the first of a repeated header wins)."""
+    X-Amz-Date, Date, whether the body or the answer is compressed) in one
+    pass (names are lower-cased by the protocol; the first of a repeated
+    header wins)."""
     found: dict[bytes, bytes] = {}
     for name, value in headers:
         if name not in found:
             found[name] = value
     get = found.get
     target = get(b"x-amz-target")
+    accept = get(b"accept-encoding")
+    encoded = b"content-encoding" in found or (accept is not None and b"gzip" in accept)
     return (None if target is None else target.decode("latin-1"), get(b"host"),
             get(b"content-length"), get(b"content-type"), get(b"authorization"),
-            get(b"x-amz-date"), get(b"date"))
+            get(b"x-amz-date"), get(b"date"), encoded)
 
 
 def answer_head(content_type: bytes | None) -> bytes:

@@ -13,6 +13,7 @@ has the threat model behind each rule.
 from __future__ import annotations
 
 import ipaddress
+import zlib
 from dataclasses import dataclass, field
 
 # DynamoDB refuses request bodies above 16 MB
@@ -41,6 +42,34 @@ TOO_LARGE = (413, "RequestEntityTooLarge",
              f"Request payload size exceeds the limit of {MAX_DYNAMODB_BODY} bytes")
 # DynamoDB answers a body of another content type with this bare XML, 404
 UNKNOWN_OPERATION_XML = b"<UnknownOperationException/>\n"
+
+
+def inflated(body: bytes, content_encoding: str | None, limit: int) -> bytes | None:
+    """A request body as sent before its Content-Encoding (gzip, deflate or
+    none), at most `limit` bytes; None if it grows past the limit (a small
+    compressed body may expand without bound)."""
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding == "identity":
+        return body
+    wbits = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS,
+             "deflate": zlib.MAX_WBITS}.get(encoding)
+    if wbits is None:
+        raise ValueError(f"Content-Encoding {encoding} is not supported")
+    inflater = zlib.decompressobj(wbits)
+    plain = inflater.decompress(body, limit + 1)
+    if len(plain) > limit or inflater.unconsumed_tail:
+        return None
+    return plain + inflater.flush()
+
+
+def wants_gzip(accept_encoding: str | None) -> bool:
+    """Whether the client accepts a gzip-compressed answer (and did not
+    refuse it with q=0)."""
+    for part in (accept_encoding or "").lower().split(","):
+        coding, _, parameters = part.strip().partition(";")
+        if coding.strip() in ("gzip", "*"):
+            return parameters.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def lambda_body_limit(operation: str) -> int:

@@ -2,12 +2,13 @@
 (the fast lane, and the ASGI path an `Expect: 100-continue` takes)."""
 from __future__ import annotations
 
+import gzip
 import zlib
 
 import httpx
 import orjson
 import pytest
-from support import SIGNED, dynamodb_request, raw
+from support import SIGNED, SIGNED_HEADERS, dynamodb_request, raw
 
 UNKNOWN = b"<UnknownOperationException/>\n"
 PATHS = ["", "Expect: 100-continue\r\n"]
@@ -138,3 +139,39 @@ def test_presigned_query_syntax_is_checked_without_auth(server_url):
 def test_a_well_formed_signature_passes_without_auth(server_url):
     status, answer = call(server_url, "", {"Authorization": SIGNED.replace("Signature=0", "Signature=1")})
     assert status == 200 and "TableNames" in answer
+
+
+def compressed_call(server_url: str, body: bytes, encoding: str, accept: str = "identity"
+                    ) -> httpx.Response:
+    return httpx.post(server_url + "/", content=body, headers={
+        **SIGNED_HEADERS, "X-Amz-Target": "DynamoDB_20120810.ListTables",
+        "Content-Type": "application/x-amz-json-1.0", "Content-Encoding": encoding,
+        "Accept-Encoding": accept})
+
+
+@pytest.mark.parametrize("encoding, compress", [
+    ("gzip", gzip.compress), ("deflate", zlib.compress), ("identity", lambda body: body)])
+def test_compressed_requests_are_read(server_url, encoding, compress):
+    answer = compressed_call(server_url, compress(b'{"Limit": 1}'), encoding)
+    assert answer.status_code == 200 and "TableNames" in answer.json()
+
+
+def test_a_body_that_does_not_decompress_or_expands_past_16_mb_is_refused(server_url):
+    assert compressed_call(server_url, b"not gzip", "gzip").status_code == 400
+    bomb = gzip.compress(b" " * (17 * 1024 * 1024))  # 17 MB of spaces in 17 KB
+    assert len(bomb) < 100_000
+    assert compressed_call(server_url, bomb, "gzip").status_code == 413
+
+
+def test_answers_are_gzipped_when_the_client_asks(server_url):
+    with httpx.stream("POST", server_url + "/", content=b"{}", headers={
+            **SIGNED_HEADERS, "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Content-Type": "application/x-amz-json-1.0", "Accept-Encoding": "gzip"}) as answer:
+        sent = b"".join(answer.iter_raw())  # as it travelled, still compressed
+    assert answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["x-amz-crc32"] == str(zlib.crc32(sent))  # of the bytes sent
+    assert "TableNames" in orjson.loads(gzip.decompress(sent))
+    plain = httpx.post(server_url + "/", content=b"{}", headers={
+        **SIGNED_HEADERS, "X-Amz-Target": "DynamoDB_20120810.ListTables",
+        "Content-Type": "application/x-amz-json-1.0", "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
