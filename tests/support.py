@@ -22,7 +22,8 @@ NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
 # where signatures are not checked
 SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
          "SignedHeaders=host, Signature=0"
-SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z"}
+SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z",
+                  "Accept-Encoding": "identity"}  # as botocore sends: no compressed answers
 # the backend the tests run on, "lmdb" or "memory" (pytest --backend, conftest.py)
 BACKEND = "lmdb"
 

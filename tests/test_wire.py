@@ -7,7 +7,8 @@ import httpx
 import orjson
 import pytest
 
-HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+# as the SDKs send them (botocore asks for no compression: Accept-Encoding identity)
+HEADERS = {"Content-Type": "application/x-amz-json-1.0", "Accept-Encoding": "identity",
            "X-Amz-Date": "20260101T000000Z",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20260101/us-east-1/dynamodb/aws4_request, "
                             "SignedHeaders=host, Signature=abc"}
