@@ -64,6 +64,19 @@ def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[s
     raise RuntimeError("server did not start")
 
 
+@contextmanager
+def signed_server(directory, key: str, secret: str):
+    """A server started with `--auth`, knowing one key; yields its URL."""
+    credentials = directory / "credentials"
+    credentials.write_text(f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}\n")
+    process, url = start_server(str(directory / "data"), "--auth", str(credentials))
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
 def secondaries_of(pid: int) -> list[int]:
     """The live secondary worker processes a `dynalite-py serve` primary started."""
     found = []

@@ -12,7 +12,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, start_server
+from support import NO_RETRIES, signed_server
 
 from server.auth import Verifier
 
@@ -23,13 +23,8 @@ TARGET = "DynamoDB_20120810.DescribeTable"
 
 @pytest.fixture(scope="module")
 def auth_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("auth")
-    credentials = directory / "credentials"
-    credentials.write_text(f"[default]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n")
-    process, url = start_server(str(directory / "data"), "--auth", str(credentials))
-    yield url
-    process.terminate()
-    process.wait(10)
+    with signed_server(tmp_path_factory.mktemp("auth"), KEY, SECRET) as url:
+        yield url
 
 
 def client_with(url: str, key: str, secret: str):

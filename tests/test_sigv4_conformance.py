@@ -20,7 +20,7 @@ from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, start_server
+from support import NO_RETRIES, create_table, signed_server
 
 from dynalite_py.errors import DynamoError
 from server.auth import Verifier
@@ -506,13 +506,8 @@ def test_random_mutations_raise_only_dynamo_errors():
 # End to end over HTTP with --auth -----------------------------------------------
 @pytest.fixture(scope="module")
 def auth_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("sigv4")
-    credentials = directory / "credentials"
-    credentials.write_text(f"[default]\naws_access_key_id = {KEY}\naws_secret_access_key = {SECRET}\n")
-    process, url = start_server(str(directory / "data"), "--auth", str(credentials))
-    yield url
-    process.terminate()
-    process.wait(10)
+    with signed_server(tmp_path_factory.mktemp("sigv4"), KEY, SECRET) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
