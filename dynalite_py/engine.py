@@ -77,6 +77,10 @@ class Engine:
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
         return module.run(self, check(request))
 
+    def check_operation(self, operation: str, service: str = "dynamodb") -> None:
+        """UnknownOperationException unless this engine serves the operation."""
+        _ROUTES.get((service, operation)) or _route(service, operation)
+
     def call_together(self, calls: list[tuple[str, object, str] | Exception]
                       ) -> list[dict | Exception]:
         """Run single-item writes (STAGED_OPERATIONS), each given as `call`'s

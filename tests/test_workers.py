@@ -22,7 +22,7 @@ from support import (
     wait_for,
 )
 
-HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+HEADERS = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Date": "20240101T000000Z",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
                             "aws4_request, SignedHeaders=host, Signature=0"}
 
