@@ -231,3 +231,25 @@ def test_prefix_entries_seek_stays_inside_the_prefix(repos, reverse):
     found = read(repos, lambda txn: [k for k, _ in prefix_entries(
         space, txn, b"a", reverse, seek=b"c")])  # a seek past the prefix
     assert found == ([b"a\x03", b"a\x02", b"a\x01"] if reverse else [])
+
+
+def test_checkpoints_results_and_failures_of_earlier_releases_still_read(repos):
+    """Earlier releases stored these as text and JSON, not through the codec."""
+    checkpoints = repos.store.keyspace("checkpoints")
+    lambdas = repos.store.keyspace("lambda")
+
+    def legacy(ctx):
+        checkpoints.put(ctx.txn, b"m-1|shard-a", b"7")
+        checkpoints.put(ctx.txn, b"m-1|shard-b", b"1234")
+        checkpoints.put(ctx.txn, b"R|m-1", b"PROBLEM: Function call failed")
+        lambdas.put(ctx.txn, b"Darn:dlq|00000000000000000001", b'{"n": 1, "ok": true}')
+    write(repos, legacy)
+    write(repos, lambda ctx: repos.failures.add(ctx.txn, "arn:dlq", {"n": 2, "ok": False}))
+    assert read(repos, lambda txn: (repos.checkpoints.position(txn, "m-1", "shard-a"),
+                                    repos.checkpoints.position(txn, "m-1", "shard-b"),
+                                    repos.checkpoints.result(txn, "m-1"))) == (
+        7, 1234, "PROBLEM: Function call failed")
+    assert read(repos, lambda txn: repos.failures.of(txn, "arn:dlq")) == [
+        {"n": 1, "ok": True}, {"n": 2, "ok": False}]
+    write(repos, lambda ctx: repos.checkpoints.set_position(ctx.txn, "m-1", "shard-a", 8))
+    assert read(repos, lambda txn: repos.checkpoints.position(txn, "m-1", "shard-a")) == 8
