@@ -33,8 +33,10 @@ class Engine:
 
     def __init__(self, path: str | None = None, config: Config | None = None,
                  background: bool = True) -> None:
-        """`background=False` leaves the sweeper and the trigger bridge to another
-        process sharing the directory (server worker processes, server/workers.py)."""
+        """`path`: an LMDB data directory, None for a temporary one, or
+        ":memory:" for the memory backend. The sweeper and the trigger bridge
+        run here as jobs under leases in the store, so engines sharing it run
+        each job once; `background=False` starts neither (benchmarks, tests)."""
         self.config = config or Config.from_env()
         self.store = open_store(path, self.config.durability, self.config.map_size)
         self.repos = Repositories(self.store)

@@ -22,7 +22,15 @@ from dynalite_py.triggers import parse_trigger
 from .app import create_app
 from .fastlane import HeldWrites, fast_lane_protocol
 from .transport import Policy, is_loopback
-from .workers import Secondaries, default_workers, die_with, listener, shared_listener, wake_primary
+from .workers import (
+    Secondaries,
+    default_workers,
+    die_with,
+    listen_for_wakes,
+    listener,
+    shared_listener,
+    wake_primary,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -81,6 +89,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # set by the primary on the secondaries it starts (server/workers.py)
     serve.add_argument("--secondary", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument("--woken-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
@@ -159,14 +168,14 @@ def main(argv: list[str] | None = None) -> None:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
     workers = 1 if one_process else args.workers or default_workers()
-    engine = Engine(MEMORY if args.in_memory else args.data_dir, config,
-                    background=not args.secondary)
+    # every worker runs the background jobs, each under a lease in the store
+    engine = Engine(MEMORY if args.in_memory else args.data_dir, config)
+    code_dir = os.path.abspath(args.code_dir)
+    for text in args.trigger:
+        engine.add_trigger(parse_trigger(text, code_dir))
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
-    else:
-        code_dir = os.path.abspath(args.code_dir)
-        for text in args.trigger:
-            engine.add_trigger(parse_trigger(text, code_dir))
+        listen_for_wakes(args.woken_fd, engine.bridge.notify)
     secondaries = None
     raise_open_file_limit()
     try:
@@ -190,6 +199,7 @@ def main(argv: list[str] | None = None) -> None:
             engine.config.endpoint_url = endpoint_url(args.host, int(port))
             secondaries = Secondaries(argv + ["--port", port], workers - 1)
             secondaries.start(engine.bridge.notify)
+            engine.store.after_stream_commit.append(secondaries.wake_all)
             server.run(sockets=[sock])
         else:
             server.run()

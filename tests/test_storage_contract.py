@@ -314,3 +314,29 @@ def test_a_lease_is_taken_from_a_holder_named_dead(store):
     assert not store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="c")
     assert store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="a")
     assert store.lease_holder("job", now=2.0) == "b"
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_held_write_sees_the_held_writes_before_it(store, reverse):
+    """Held writes share one transaction: each sees the earlier ones in gets
+    and ranges, a failed one's changes included nowhere."""
+    space = store.keyspace("ttl")
+    put_all(store, "ttl", {b"a": b"committed", b"c": b"committed"})
+
+    def failing(ctx):
+        space.put(ctx.txn, b"x", b"failed")
+        raise ValueError("no")
+    store.hold_commits()
+    try:
+        store.write(lambda ctx: (space.put(ctx.txn, b"b", b"held"),
+                                 space.delete(ctx.txn, b"c")))
+        with pytest.raises(ValueError):
+            store.write(failing)
+        seen = store.write(lambda ctx: (space.get(ctx.txn, b"b"),
+                                        list(space.range(ctx.txn, None, None, reverse))))
+    finally:
+        assert store.release_commits() is None
+    expected = [(b"a", b"committed"), (b"b", b"held")]
+    assert seen == (b"held", expected[::-1] if reverse else expected)
+    with store.read() as snapshot:
+        assert list(space.range(snapshot)) == expected

@@ -25,8 +25,9 @@ Isolation.
 
 Ranges. `Keyspace.range(txn, start, stop, reverse)` yields (key, value) for
 start <= key < stop (None: unbounded) in byte order, descending when reverse.
-In a write transaction it reflects the transaction's own writes as of the
-moment each key is read; do not write to a keyspace while a range over it is
+In a write transaction it includes the writes the transaction made before
+the range began; whether it sees writes made while it is iterated is the
+backend's business, so do not write to a keyspace while a range over it is
 still being iterated (collect the keys, then write).
 """
 from __future__ import annotations

@@ -152,15 +152,16 @@ def _keyspace(name: str) -> Keyspace:
 def _attempts(parent: _Snapshot | _WriteTxn, work: Callable[[WriteContext], Any]
               ) -> tuple[Any, _WriteTxn, WriteContext]:
     """Run `work` in a fresh transaction over `parent`, again on Conflict."""
-    for attempt in range(WRITE_ATTEMPTS):
+    attempt = 1
+    while True:
         txn = _WriteTxn(parent)
         ctx = WriteContext(txn)
         try:
             return work(ctx), txn, ctx
         except Conflict:
-            if attempt == WRITE_ATTEMPTS - 1:
+            if attempt == WRITE_ATTEMPTS:
                 raise
-    raise AssertionError("unreachable")
+            attempt += 1
 
 
 class _Held(threading.local):
