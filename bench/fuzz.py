@@ -60,8 +60,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dynalite_py.api import OPERATIONS  # noqa: E402
-from dynalite_py.service_models import service_model  # noqa: E402
+from dynalite_py.engine import OPERATIONS  # noqa: E402
+from dynalite_py.protocol.service_models import service_model  # noqa: E402
 
 TARGET_PREFIXES = {"dynamodb": "DynamoDB_20120810", "dynamodbstreams": "DynamoDBStreams_20120810"}
 CANARY_TABLE = "fuzz-canary"

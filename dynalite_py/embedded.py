@@ -17,9 +17,12 @@ from urllib.parse import urlsplit
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from . import rest, wire
 from .config import Config
 from .engine import Engine
+from .lambda_.bridge.triggers import Trigger
+from .lambda_.functions.functions import new_record
+from .lambda_.mappings.mappings import failures as stored_failures
+from .protocol import rest, wire
 
 EMBEDDED_ENDPOINT = "http://dynalite.embedded"
 
@@ -70,7 +73,6 @@ class Database:
                           memory_size: int = 128, environment: dict | None = None) -> None:
         """Register a plain Python callable(event, context) as a Lambda function of
         this process; mappings, Invoke and the Lambda API then treat it like any other."""
-        from .functions import new_record
         functions = self.engine.functions
         functions.callables[name] = handler
         record = new_record(functions, {"FunctionName": name, "Timeout": timeout,
@@ -82,7 +84,6 @@ class Database:
     def add_trigger(self, table: str, handler, code_dir: str | None = None) -> None:
         """Run `handler` on every change of `table` once it has a stream:
         a callable, or a "module.function" name importable from code_dir."""
-        from .triggers import Trigger
         if callable(handler):
             trigger = Trigger(table, f"embedded.{getattr(handler, '__name__', 'handler')}",
                               None, handler)
@@ -96,8 +97,7 @@ class Database:
 
     def failures(self, destination_arn: str) -> list[dict]:
         """On-failure records kept for a destination (SQS/SNS ARN) so far."""
-        from .mappings import failures
-        return failures(self.engine, destination_arn)
+        return stored_failures(self.engine, destination_arn)
 
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self._send)

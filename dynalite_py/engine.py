@@ -3,26 +3,65 @@
 The HTTP server and the embedded API are thin shells over `Engine.call`, so
 both behave identically by construction; the server's held writes go
 through `Engine.call_together`, the same operations under one commit.
+
+Operations are found, not listed: at import the engine walks the service
+packages (dynamodb/, streams/, lambda_/; each declares its SERVICE) and
+takes every module that declares NAME as that operation (`OPERATIONS`).
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import threading
 import time
+from functools import cache
+from types import ModuleType
 from typing import Callable
 
-from .api import OPERATIONS, model_operation_names
-from .bridge import Bridge
-from .catalog import Catalog
+from . import dynamodb, lambda_, streams
 from .config import Config
+from .dynamodb.items.items import ItemWriter
+from .dynamodb.items.writes import StagedWrite, perform_together
+from .dynamodb.tables.catalog import Catalog
+from .dynamodb.throttling import Throttler
 from .errors import DynamoError, unknown_operation
-from .functions import Functions
-from .items import ItemWriter
+from .jobs.sweeper import Sweeper, sweep
+from .lambda_.bridge.bridge import Bridge
+from .lambda_.functions.functions import Functions
+from .protocol.service_models import service_model
+from .protocol.validation import checker_for
 from .storage import open_store
 from .storage.repositories import Repositories
-from .sweeper import Sweeper, sweep
-from .throttling import Throttler
-from .validation import checker_for
-from .writes import StagedWrite, perform_together
+
+
+def _discover(packages: tuple[ModuleType, ...]) -> dict[str, dict[str, ModuleType]]:
+    """Every operation module (one that declares NAME) of each service
+    package, by service and operation name."""
+    operations: dict[str, dict[str, ModuleType]] = {}
+    for package in packages:
+        found: dict[str, ModuleType] = {}
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            name = getattr(module, "NAME", None)
+            if name is None:
+                continue
+            if name in found:
+                raise ImportError(f"{package.SERVICE} {name}: in {found[name].__name__} "
+                                  f"and in {module.__name__}")
+            found[name] = module
+        operations[package.SERVICE] = dict(sorted(found.items()))
+    return operations
+
+
+# service -> {operation name: its module}
+OPERATIONS = _discover((dynamodb, streams, lambda_))
+
+
+@cache
+def model_operation_names(service: str) -> frozenset[str]:
+    """Every operation in botocore's model of `service`."""
+    return frozenset(service_model(service)["operations"])
+
 
 # the writes `call_together` runs with one commit (each module has `stage`)
 STAGED_OPERATIONS = frozenset(("PutItem", "UpdateItem", "DeleteItem"))

@@ -24,9 +24,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from dynalite_py import rest, wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
+from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
+from dynalite_py.protocol import rest, wire
 
 from .signature import syntax_error
 from .transport import (
@@ -276,7 +277,6 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
 
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
-        from dynalite_py.mappings import failures as stored_failures
         return await diagnostic(
             request, lambda: stored_failures(engine, request.path_params["destination"]))
 

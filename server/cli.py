@@ -16,8 +16,8 @@ import uvicorn
 
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
+from dynalite_py.lambda_.bridge.triggers import parse_trigger
 from dynalite_py.storage import MEMORY
-from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
 from .fastlane import HeldWrites, fast_lane_protocol

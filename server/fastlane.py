@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
-from dynalite_py import wire
 from dynalite_py.engine import STAGED_OPERATIONS, Engine
 from dynalite_py.errors import DynamoError
+from dynalite_py.protocol import wire
 
 from .app import inline_runner, refusal_payload
 from .connections import DEFAULT_READ_TIMEOUT, GuardedProtocol

@@ -12,11 +12,11 @@ import pytest
 import support
 from support import wait_for
 
-from dynalite_py.bridge import Bridge
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
+from dynalite_py.jobs.sweeper import LEASE, Sweeper
+from dynalite_py.lambda_.bridge.bridge import Bridge
 from dynalite_py.storage.leases import Lease, is_dead_local
-from dynalite_py.sweeper import LEASE, Sweeper
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def engine(tmp_path, monkeypatch):
     location = ":memory:" if support.BACKEND == "memory" else str(tmp_path)
     engine = Engine(location, Config(sweep_interval=0.02), background=False)
     engine.sweeps = []
-    monkeypatch.setattr("dynalite_py.sweeper.sweep",
+    monkeypatch.setattr("dynalite_py.jobs.sweeper.sweep",
                         lambda _engine: engine.sweeps.append(threading.current_thread()))
     yield engine
     engine.close()
@@ -112,7 +112,7 @@ def test_two_bridges_deliver_each_record_once_and_one_takes_over(tmp_path):
 def test_a_backfill_another_process_holds_is_left_to_it_then_taken_over(tmp_path):
     """An index whose backfill lease is held elsewhere stays CREATING here;
     once that lease expires, the sweeper's next pass fills it."""
-    from dynalite_py.index_builds import backfill_lease
+    from dynalite_py.jobs.backfill import backfill_lease
     with support.open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as db:
         client = db.client()
         table = support.create_table(client)

@@ -11,9 +11,9 @@ import orjson
 import pytest
 from support import open_db
 
-from dynalite_py import rest, wire
-from dynalite_py.api import OPERATIONS
-from dynalite_py.service_models import service_model
+from dynalite_py.engine import OPERATIONS
+from dynalite_py.protocol import rest, wire
+from dynalite_py.protocol.service_models import service_model
 
 
 def nested_list(depth: int) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from dynalite_py.api import OPERATIONS
+from dynalite_py.engine import OPERATIONS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "compatibility.md"
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dynalite_py.errors import DynamoError
-from dynalite_py.filters import compile_filters
+from dynalite_py.lambda_.mappings.filters import compile_filters
 
 RECORD = {"eventName": "MODIFY", "eventSource": "aws:dynamodb",
           "dynamodb": {"ApproximateCreationDateTime": 1700000000,

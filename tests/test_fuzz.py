@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import open_db
 
-from dynalite_py import wire
-from dynalite_py.api import OPERATIONS
+from dynalite_py.engine import OPERATIONS
+from dynalite_py.protocol import wire
 
 EXAMPLES = int(os.environ.get("DYNALITE_FUZZ_EXAMPLES", "300"))
 TARGETS = [f"{prefix}.{operation}" for prefix, service in wire.SERVICE_PREFIXES.items()

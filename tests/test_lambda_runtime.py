@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from support import http_client, start_server, zipped
 
-from dynalite_py.runtime import FunctionSpec, Runtime
+from dynalite_py.lambda_.functions.runtime import FunctionSpec, Runtime
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 HANDLERS = {

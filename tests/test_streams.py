@@ -86,7 +86,7 @@ def test_a_write_that_leaves_the_item_as_it_was_has_no_record(client, streams_cl
 def test_records_stored_whole_by_earlier_builds_still_read(tmp_path):
     """Records were once stored as [creation time, whole record]; a data
     directory written then must stay readable until they are trimmed."""
-    from dynalite_py import streams
+    from dynalite_py.streams import log as streams
 
     with open_db(str(tmp_path)) as db:
         client = db.client()

@@ -175,7 +175,7 @@ def test_client_request_token_applies_once_for_ten_minutes(tmp_path):
                                     ClientRequestToken="token-1")
         assert _balance(client, table, "b")["bal"] == {"N": "20"}
         now[0] += 601  # the sweep forgets tokens past their 10 minutes
-        from dynalite_py.sweeper import forget_client_tokens
+        from dynalite_py.jobs.sweeper import forget_client_tokens
         tokens = db.engine.repos.tokens
         with db.engine.store.read() as txn:
             assert tokens.expired(txn, now[0]) == ["token-1"]

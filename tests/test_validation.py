@@ -1,4 +1,4 @@
-"""Table-driven tests for the shape checker (`dynalite_py.validation`).
+"""Table-driven tests for the shape checker (`dynalite_py.protocol.validation`).
 
 Every expected message was copied from a recorded source, named beside each
 group: architect/dynalite's tests (recorded against real DynamoDB) or the
@@ -13,8 +13,8 @@ import copy
 import pytest
 
 from dynalite_py.errors import DynamoError
-from dynalite_py.service_models import service_model
-from dynalite_py.validation import check_request
+from dynalite_py.protocol.service_models import service_model
+from dynalite_py.protocol.validation import check_request
 
 PKG = "com.amazonaws.dynamodb.v20120810"
 CAST = ("class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to "

@@ -4,16 +4,19 @@ evaluation of conditions, projections and updates.
 `RequestExpressions.parse(request, expressions, legacy)` applies the
 request-level rules in DynamoDB's order: mixing expression and legacy
 parameters, ExpressionAttributeNames/Values shape, each expression's
-syntax, undefined placeholders, then unused ones.
+syntax, undefined placeholders, then unused ones (`check_expression_params`
+is the first of these, for operations that parse nothing else).
+Attribute projection (AttributesToGet, ProjectionExpression) is
+projection.py's.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..errors import DynamoError, validation_error
 from ..model.values import validate_attribute_value
-from ..projection import check_expression_params, mentions_expressions
 from .evaluation import ATTRIBUTE_TYPES, Scope, compare, holds, project
 from .parser import parsed
 from .updates import apply, check_paths
@@ -22,7 +25,56 @@ LABELS = {"ConditionExpression": "condition", "FilterExpression": "condition",
           "KeyConditionExpression": "condition", "ProjectionExpression": "projection",
           "UpdateExpression": "update"}
 
-__all__ = ["RequestExpressions", "Scope", "apply", "check_paths", "holds", "project"]
+__all__ = ["RequestExpressions", "Scope", "apply", "check_expression_params", "check_paths",
+           "holds", "mentions_expressions", "project"]
+
+_PLACEHOLDER = re.compile(r"^#[0-9a-zA-Z_]+$")
+
+
+def mentions_expressions(request: dict, expressions: list[str]) -> bool:
+    """Whether a request names any of `expressions` or a placeholder map (most
+    requests do not, and then have nothing to check)."""
+    return ("ExpressionAttributeNames" in request or "ExpressionAttributeValues" in request
+            or not request.keys().isdisjoint(expressions))
+
+
+def check_expression_params(request: dict, expressions: list[str], legacy: list[str]) -> None:
+    """DynamoDB's checks on how expression and legacy parameters combine."""
+    if not mentions_expressions(request, expressions):
+        return
+    used_expressions = [name for name in expressions if request.get(name) is not None]
+    if used_expressions:
+        used_legacy = [name for name in legacy if request.get(name) is not None]
+        if used_legacy:
+            raise validation_error(
+                "Can not use both expression and non-expression parameters in the same request: "
+                f"Non-expression parameters: {{{', '.join(used_legacy)}}} "
+                f"Expression parameters: {{{', '.join(used_expressions)}}}")
+    if request.get("ExpressionAttributeNames") is not None and not used_expressions:
+        raise validation_error(
+            "ExpressionAttributeNames can only be specified when using expressions")
+    value_expressions = [name for name in expressions if name != "ProjectionExpression"]
+    if (value_expressions and request.get("ExpressionAttributeValues") is not None
+            and not any(request.get(name) is not None for name in value_expressions)):
+        verb = "are" if len(value_expressions) > 1 else "is"
+        raise validation_error("ExpressionAttributeValues can only be specified when using "
+                               f"expressions: {' and '.join(value_expressions)} {verb} null")
+    check_placeholder_names(request.get("ExpressionAttributeNames"))
+
+
+def check_placeholder_names(names: dict | None) -> None:
+    if names is None:
+        return
+    if not names:
+        raise validation_error("ExpressionAttributeNames must not be empty")
+    for key in names:
+        if not _PLACEHOLDER.match(key):
+            raise validation_error(
+                f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
+    for key, name in names.items():
+        if name is None:  # DynamoDB Local's InputConverter wording for a null name
+            raise validation_error(f"ExpressionAttributeNames contains invalid value: null for "
+                                   f"key {key}")
 
 
 @dataclass

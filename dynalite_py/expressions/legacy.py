@@ -12,12 +12,43 @@ from __future__ import annotations
 import copy
 
 from ..errors import invalid_parameter, validation_error
-from ..keyconditions import NULL_CONDITION, check_condition
+from ..model.keys import key_value_bytes
 from ..model.values import validate_attribute_value
 from .evaluation import SET_TYPES, Scope
 from .updates import WRONG_TYPE, _added, _deleted
 
 COMPARATORS = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": ">"}
+# A Condition's argument counts and value types (Expected, QueryFilter,
+# ScanFilter and Query's KeyConditions)
+ARGUMENT_COUNTS = {"NULL": 0, "NOT_NULL": 0, "EQ": 1, "NE": 1, "LE": 1, "LT": 1, "GE": 1,
+                   "GT": 1, "CONTAINS": 1, "NOT_CONTAINS": 1, "BEGINS_WITH": 1, "BETWEEN": 2}
+SCALARS = ("S", "N", "B")
+VALUE_TYPES = {"EQ": SCALARS + ("SS", "NS", "BS"), "NE": SCALARS + ("SS", "NS", "BS"),
+               "LE": SCALARS, "LT": SCALARS, "GE": SCALARS, "GT": SCALARS, "CONTAINS": SCALARS,
+               "NOT_CONTAINS": SCALARS, "BEGINS_WITH": ("S", "B"), "IN": SCALARS,
+               "BETWEEN": SCALARS}
+# A null Condition in KeyConditions, QueryFilter or ScanFilter, followed by
+# ": <attribute>" (DynamoDB Local's InputConverter)
+NULL_CONDITION = "The filter condition for an attribute cannot be null"
+
+
+def check_condition(operator: str, values: list[dict]) -> None:
+    """One Condition's argument count and value types."""
+    expected = ARGUMENT_COUNTS.get(operator)
+    if (len(values) != expected) if expected is not None else not values:
+        raise invalid_parameter(f"Invalid number of argument(s) for the {operator} "
+                                "ComparisonOperator")
+    kinds = [next(iter(value)) for value in values]
+    if any(kind != kinds[0] for kind in kinds):
+        raise invalid_parameter("AttributeValues inside AttributeValueList must be of same type")
+    allowed = VALUE_TYPES.get(operator)
+    for kind in kinds:
+        if allowed is not None and kind not in allowed:
+            raise invalid_parameter(f"ComparisonOperator {operator} is not valid for {kind} "
+                                    "AttributeValue type")
+    if operator == "BETWEEN" and key_value_bytes(values[0]) > key_value_bytes(values[1]):
+        raise validation_error("The BETWEEN condition was provided a range where the lower "
+                               "bound is greater than the upper bound")
 
 
 class _Builder:

@@ -1,0 +1,23 @@
+"""DeleteItem: remove one item by its full primary key, optionally under a
+condition (writes.KeyedWrite, shared with UpdateItem and TransactWriteItems)."""
+from __future__ import annotations
+
+from ...storage.items import StoredItem
+from .writes import KeyedWrite, StagedWrite, check_return_values, perform
+
+NAME = "DeleteItem"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    return perform(stage(engine, request))
+
+
+def stage(engine, request: dict) -> StagedWrite:
+    delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected", "ConditionalOperator"])
+    check_return_values(request)
+    return StagedWrite(engine, request, lambda table: (delete.plan(table, _deleted), None))
+
+
+def _deleted(old: StoredItem | None) -> tuple[None, int]:
+    return None, 0

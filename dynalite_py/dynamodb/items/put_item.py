@@ -1,0 +1,18 @@
+"""PutItem: create or replace one item, optionally under a condition
+(writes.Put, shared with TransactWriteItems' Put)."""
+from __future__ import annotations
+
+from .writes import Put, StagedWrite, check_return_values, perform
+
+NAME = "PutItem"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    return perform(stage(engine, request))
+
+
+def stage(engine, request: dict) -> StagedWrite:
+    put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
+    check_return_values(request)
+    return StagedWrite(engine, request, lambda table: (put.plan(table), None))

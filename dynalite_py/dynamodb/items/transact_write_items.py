@@ -1,0 +1,133 @@
+"""TransactWriteItems: up to 100 Puts, Updates, Deletes and ConditionChecks
+across tables, all applied or none.
+
+Every action is checked before anything is read; then, inside one write
+transaction (so serializable against every other write, in this process or
+another sharing the directory), each action reads its item, checks its
+condition and builds its new item; only when all succeed are they
+committed. Otherwise TransactionCanceledException lists every action's
+outcome in request order. ClientRequestToken makes a retry within 10
+minutes return the first answer without applying anything twice.
+"""
+from __future__ import annotations
+
+from ...errors import DynamoError, validation_error
+from ..capacity import write_units
+from .transactions import (
+    cancelled,
+    check_distinct,
+    idempotent_replay,
+    remember_token,
+    request_digest,
+    transactional_capacity,
+)
+from .updates import UPDATE_EXPRESSIONS
+from .writes import (
+    ConditionFailed,
+    KeyedWrite,
+    Outcome,
+    PlannedWrite,
+    Put,
+    collection_metrics,
+    plan_update,
+)
+
+NAME = "TransactWriteItems"
+READ_ONLY = False
+ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
+
+
+def run(engine, request: dict) -> dict:
+    checked = [check_action(action) for action in request["TransactItems"]]
+    with engine.store.read() as txn:
+        tables = [engine.catalog.active(txn, action.request["TableName"])
+                  for _, action in checked]
+    plans = [plan_action(kind, action, table)
+             for (kind, action), table in zip(checked, tables)]
+    check_distinct([(plan.table.id, plan.key) for plan in plans])
+    for table in {plan.table.name: plan.table for plan in plans}.values():
+        engine.throttler.admit(table, "write", table.global_index_names)
+    token = request.get("ClientRequestToken")
+    digest = request_digest(request) if token else b""
+
+    def transact(ctx):
+        if token:
+            replay = idempotent_replay(ctx, engine.repos.tokens, token, digest, engine.clock())
+            if replay is not None:
+                return replay, {}
+        outcomes = prepare_all(ctx, engine, plans)
+        units: dict[str, float] = {}
+        metrics: dict[str, list[dict]] = {}
+        for plan, outcome in zip(plans, outcomes):
+            plan.commit(ctx, engine, outcome)
+            name = plan.table.name
+            units[name] = units.get(name, 0.0) + 2 * transaction_units(plan, outcome)
+            collection = collection_metrics(request, plan.table, outcome)
+            if collection is not None:
+                metrics.setdefault(name, []).append(collection)
+        response: dict = {}
+        capacity = transactional_capacity(request.get("ReturnConsumedCapacity"), units, "write")
+        if capacity is not None:
+            response["ConsumedCapacity"] = capacity
+        if request.get("ReturnItemCollectionMetrics") == "SIZE":
+            response["ItemCollectionMetrics"] = metrics
+        if token:
+            remember_token(ctx, engine.repos.tokens, token, digest, response, engine.clock())
+        return response, units
+
+    response, units = engine.store.write(transact)
+    for plan in plans:
+        engine.throttler.spend(plan.table, "write", units.pop(plan.table.name, 0.0))
+    return response
+
+
+def check_action(action: dict) -> tuple[str, Put | KeyedWrite]:
+    """An action's kind and its request, checked without its table."""
+    kinds = [kind for kind in ACTIONS if action.get(kind) is not None]
+    if len(kinds) > 1:
+        raise validation_error("TransactItems can only contain one of Check, Put, Update or "
+                               "Delete")
+    if not kinds:
+        raise validation_error("Invalid Request: TransactWriteRequest should contain Delete or "
+                               "Put or Update request")
+    kind = kinds[0]
+    body = action[kind]
+    if kind == "Put":
+        return kind, Put.check(body, legacy=[])
+    expressions = UPDATE_EXPRESSIONS if kind == "Update" else ["ConditionExpression"]
+    return kind, KeyedWrite.check(body, expressions, [])
+
+
+def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite:
+    if kind == "Put":
+        return action.plan(table)
+    if kind == "Update":
+        return plan_update(action, table)[0]
+    return action.plan(table, (lambda old: (None, 0)) if kind == "Delete" else None)
+
+
+def prepare_all(ctx, engine, plans: list[PlannedWrite]) -> list[Outcome]:
+    """Every action's outcome, or the cancellation listing each one's reason."""
+    outcomes, reasons = [], []
+    for plan in plans:
+        try:
+            outcomes.append(plan.prepare(ctx, engine))
+            reasons.append({"Code": "None"})
+        except ConditionFailed as failure:
+            reason = {"Code": "ConditionalCheckFailed", "Message": failure.message}
+            reason.update(failure.extra)
+            reasons.append(reason)
+        except DynamoError as error:
+            if error.name != "ValidationException":
+                raise
+            reasons.append({"Code": "ValidationError", "Message": error.message})
+    if len(outcomes) < len(plans):
+        raise cancelled(reasons)
+    return outcomes
+
+
+def transaction_units(plan: PlannedWrite, outcome: Outcome) -> float:
+    """Single-write units of one action (a ConditionCheck counts its item)."""
+    if plan.build is None:
+        return write_units(outcome.new_size)
+    return outcome.units

@@ -1,0 +1,49 @@
+"""UpdateItem's new item, built from the old one: what UpdateItem and
+TransactWriteItems' Update share (writes.plan_update plans either)."""
+from __future__ import annotations
+
+from ...expressions import Scope, apply
+from ...expressions.legacy import apply_attribute_updates
+from ...model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
+from ...storage.items import StoredItem
+from ..tables.catalog import Table
+
+UPDATE_EXPRESSIONS = ["UpdateExpression", "ConditionExpression"]
+
+
+class ItemUpdate:
+    """Builds the updated item from the old one (or from the key alone),
+    remembering which document paths the update touched (for UPDATED_*)."""
+
+    def __init__(self, table: Table, key_item: dict, update: dict | None, scope: Scope,
+                 attribute_updates: dict | None = None) -> None:
+        self.table = table
+        self.key_item = key_item
+        self.update = update
+        self.scope = scope
+        self.attribute_updates = attribute_updates  # the legacy form
+        self.touched: list[list] = []
+
+    def creates(self) -> bool:
+        """Whether the update makes an item where there is none: only SET and
+        ADD do (and a bare key); REMOVE and DELETE of a missing item change
+        nothing, as DynamoDB leaves it uncreated."""
+        if self.update is not None:
+            return "SET" in self.update or "ADD" in self.update
+        if self.attribute_updates:
+            return any(update.get("Action", "PUT") != "DELETE"
+                       for update in self.attribute_updates.values())
+        return True
+
+    def __call__(self, old: StoredItem | None) -> tuple[dict | None, int]:
+        if old is None and not self.creates():
+            return None, 0
+        base = old.item if old is not None else dict(self.key_item)
+        if self.update is not None:
+            new_item, self.touched = apply(self.update, base, self.scope)
+        elif self.attribute_updates:
+            new_item, self.touched = apply_attribute_updates(self.attribute_updates, base)
+        else:
+            new_item, self.touched = base, []
+        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types)
+        return new_item, check_item_size(new_item, UPDATE_TOO_BIG)

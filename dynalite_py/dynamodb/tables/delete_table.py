@@ -1,0 +1,44 @@
+"""DeleteTable: mark the table DELETING and remove its items in one commit."""
+from __future__ import annotations
+
+from ...errors import validation_error
+from ...streams import log as streams
+from .catalog import table_in_use, table_name_from
+
+NAME = "DeleteTable"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    name = table_name_from(request["TableName"])
+    catalog, repos = engine.catalog, engine.repos
+
+    def delete(ctx):
+        table = catalog.require(ctx, name)
+        now = engine.clock()
+        status = table.status(now)
+        if status != "ACTIVE":
+            raise table_in_use(name, status)
+        if table.record.get("DeletionProtectionEnabled"):
+            raise validation_error("Resource cannot be deleted as it is currently protected "
+                                   "against deletion. Disable deletion protection first.")
+        description = catalog.describe(ctx.txn, table)
+        description["TableStatus"] = "DELETING"
+        record = dict(table.record, TableStatus="DELETING", stream=None,
+                      settles_at=now + engine.config.table_status_delay)
+        catalog.put(ctx, record)
+        purge_table_items(ctx, repos, table)
+        repos.expiry.drop(ctx.txn, table.id)
+        if table.stream_number is not None:  # readable for its retention period
+            streams.disable_stream(ctx, repos.streams, table.stream_number)
+        return {"TableDescription": description}
+
+    return engine.store.write(delete)
+
+
+def purge_table_items(ctx, repos, table) -> None:
+    """Remove a table's items and index entries with their counts."""
+    repos.items.purge(ctx.txn, table.id)
+    repos.counts.delete(ctx.txn, table.id)
+    for index in table.indexes:
+        repos.indexes.drop(ctx.txn, index.id)

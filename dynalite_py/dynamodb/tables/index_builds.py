@@ -1,0 +1,102 @@
+"""Online GSI changes (UpdateTable GlobalSecondaryIndexUpdates).
+
+A created index enters the table record as CREATING with Backfilling=true;
+a backfill job (jobs/backfill.py) fills it with the entries of the items
+already there, then marks it ACTIVE. Until then a read of the index is
+refused (`backfill_is_running`). Deleting an index removes it and its
+entries in one commit.
+"""
+from __future__ import annotations
+
+from ...errors import DynamoError, invalid_parameter, resource_not_found, validation_error
+from ...storage.catalog import INDEX_NUMBERS
+from ...storage.interface import WriteContext
+from .indexes import Index
+from .keyschema import check_key_types, check_keys_defined, validate_index_common
+
+
+def apply_updates(ctx: WriteContext, engine, record: dict, updates: list[dict],
+                  definitions: list[dict] | None) -> None:
+    """Apply GlobalSecondaryIndexUpdates to a table record being written."""
+    changes = [update for update in updates if "Create" in update or "Delete" in update]
+    if len(changes) > 1:
+        raise DynamoError("LimitExceededException", "Subscriber limit exceeded: Only 1 online "
+                          "index can be created or deleted simultaneously per table")
+    indexes = [dict(index) for index in record.get("GlobalSecondaryIndexes", [])]
+    if any(index.get("IndexStatus") in ("CREATING", "DELETING") for index in indexes) and changes:
+        raise DynamoError("LimitExceededException", "Subscriber limit exceeded: Only 1 online "
+                          "index can be created or deleted simultaneously per table")
+    for update in updates:
+        if "Create" in update:
+            indexes.append(_created(ctx, engine, record, update["Create"], indexes, definitions))
+        elif "Delete" in update:
+            indexes = _deleted(ctx, engine, record, update["Delete"]["IndexName"], indexes)
+        elif "Update" in update:
+            _throughput_updated(update["Update"], indexes)
+    if indexes:
+        record["GlobalSecondaryIndexes"] = indexes
+    else:
+        record.pop("GlobalSecondaryIndexes", None)
+
+
+def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: list[dict],
+             definitions: list[dict] | None) -> dict:
+    name = create["IndexName"]
+    all_names = [i["IndexName"] for i in indexes + record.get("LocalSecondaryIndexes", [])]
+    if name in all_names:
+        raise validation_error("Attempting to create an index which already exists")
+    merged = {d["AttributeName"]: d for d in record["AttributeDefinitions"]}
+    for definition in definitions or []:
+        merged.setdefault(definition["AttributeName"], definition)
+    keys = [key["AttributeName"] for key in create["KeySchema"]]
+    check_keys_defined(keys, list(merged))
+    check_key_types(create["KeySchema"])
+    validate_index_common(create, list(merged))
+    on_demand = not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
+        "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+    throughput = create.get("ProvisionedThroughput")
+    if on_demand and throughput:
+        raise invalid_parameter(f"ProvisionedThroughput should not be specified for index: "
+                                f"{name} when BillingMode is PAY_PER_REQUEST")
+    if not on_demand and not throughput:
+        raise invalid_parameter(f"ProvisionedThroughput must be specified for index: {name}")
+    if len(indexes) >= 20:
+        raise invalid_parameter("GlobalSecondaryIndex count exceeds the per-table limit of 20")
+    used = {key for index in indexes + record.get("LocalSecondaryIndexes", [])
+            for key in (k["AttributeName"] for k in index["KeySchema"])}
+    used |= {key["AttributeName"] for key in record["KeySchema"]} | set(keys)
+    record["AttributeDefinitions"] = [merged[name_] for name_ in merged if name_ in used]
+    return {"IndexName": name, "KeySchema": create["KeySchema"],
+            "Projection": create["Projection"],
+            "ProvisionedThroughput": {
+                "ReadCapacityUnits": throughput["ReadCapacityUnits"] if throughput else 0,
+                "WriteCapacityUnits": throughput["WriteCapacityUnits"] if throughput else 0,
+                "NumberOfDecreasesToday": 0},
+            "number": engine.catalog.next_number(ctx, INDEX_NUMBERS),
+            "IndexStatus": "CREATING", "Backfilling": True}
+
+
+def _deleted(ctx: WriteContext, engine, record: dict, name: str,
+             indexes: list[dict]) -> list[dict]:
+    index = next((index for index in indexes if index["IndexName"] == name), None)
+    if index is None:
+        raise resource_not_found(f"Requested resource not found: Index: {name} not found")
+    engine.repos.indexes.drop(ctx.txn, Index.from_definition(index, True, ()).id)
+    return [other for other in indexes if other is not index]
+
+
+def _throughput_updated(update: dict, indexes: list[dict]) -> None:
+    index = next((index for index in indexes if index["IndexName"] == update["IndexName"]), None)
+    if index is None:
+        raise resource_not_found(
+            f"Requested resource not found: Index: {update['IndexName']} not found")
+    index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
+                                          **update["ProvisionedThroughput"])
+
+
+
+
+def backfill_is_running(table, index_name: str) -> bool:
+    definition = next((index for index in table.record.get("GlobalSecondaryIndexes", [])
+                       if index["IndexName"] == index_name), {})
+    return bool(definition.get("Backfilling"))

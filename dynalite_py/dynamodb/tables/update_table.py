@@ -1,0 +1,137 @@
+"""UpdateTable: billing mode, provisioned throughput, streams, online GSI
+creation/deletion/throughput (index_builds.py), deletion protection, SSE and
+table class. Throughput changes take effect at once; the table reports
+UPDATING for the configured settle delay."""
+from __future__ import annotations
+
+from ...errors import invalid_parameter, validation_error
+from ...jobs.backfill import resume_backfills
+from ...streams import log as streams
+from .catalog import table_in_use, table_name_from
+from .index_builds import apply_updates
+from .settings import (
+    enable_stream,
+    validate_capacity_bounds,
+    validate_stream_specification,
+)
+
+NAME = "UpdateTable"
+READ_ONLY = False
+
+CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
+           "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
+           "DeletionProtectionEnabled", "TableClass")
+NOT_YET = ("ReplicaUpdates",)
+
+
+def run(engine, request: dict) -> dict:
+    if not any(request.get(change) is not None for change in CHANGES):
+        raise validation_error(
+            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+    for change in NOT_YET:
+        if request.get(change):
+            raise validation_error(f"UpdateTable {change} is not supported by dynalite-py yet")
+    if request.get("ProvisionedThroughput"):
+        validate_capacity_bounds(request["ProvisionedThroughput"])
+    validate_stream_specification(request.get("StreamSpecification"), creating=False)
+    name = table_name_from(request["TableName"])
+    catalog = engine.catalog
+
+    def update(ctx):
+        table = catalog.require(ctx, name)
+        now = engine.clock()
+        status = table.status(now)
+        if status != "ACTIVE":
+            raise table_in_use(name, status)
+        record = updated_record(table.record, request, now)
+        if request.get("StreamSpecification"):
+            change_stream(ctx, engine, record, request["StreamSpecification"], now)
+        if request.get("GlobalSecondaryIndexUpdates"):
+            apply_updates(ctx, engine, record, request["GlobalSecondaryIndexUpdates"],
+                          request.get("AttributeDefinitions"))
+        record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
+        updated = catalog.put(ctx, record)
+        return updated, {"TableDescription": catalog.describe(ctx.txn, updated, now)}
+
+    updated, response = engine.store.write(update)
+    engine.throttler.retune(updated)
+    if request.get("GlobalSecondaryIndexUpdates"):
+        resume_backfills(engine)
+    return response
+
+
+def updated_record(record: dict, request: dict, now: float) -> dict:
+    record = dict(record)
+    on_demand = record.get("BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+    mode = request.get("BillingMode")
+    throughput = request.get("ProvisionedThroughput")
+    becomes_on_demand = mode == "PAY_PER_REQUEST" or (mode is None and on_demand)
+    if becomes_on_demand and throughput:
+        raise invalid_parameter("Neither ReadCapacityUnits nor WriteCapacityUnits can be "
+                                "specified when BillingMode is PAY_PER_REQUEST")
+    if mode == "PROVISIONED" and on_demand and not throughput:
+        raise invalid_parameter(
+            "ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
+    if mode == "PAY_PER_REQUEST" and not on_demand:
+        record["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST",
+                                        "LastUpdateToPayPerRequestDateTime": now}
+        record["ProvisionedThroughput"] = dict(record["ProvisionedThroughput"],
+                                               ReadCapacityUnits=0, WriteCapacityUnits=0)
+    elif mode == "PROVISIONED" and on_demand:
+        record["BillingModeSummary"] = {"BillingMode": "PROVISIONED",
+                                        "LastUpdateToPayPerRequestDateTime":
+                                            record["BillingModeSummary"].get(
+                                                "LastUpdateToPayPerRequestDateTime", now)}
+        record["ProvisionedThroughput"] = dict(record["ProvisionedThroughput"], **throughput)
+    elif throughput:
+        record["ProvisionedThroughput"] = changed_throughput(
+            record["ProvisionedThroughput"], throughput, now)
+    for flag in ("DeletionProtectionEnabled", "TableClass"):
+        if request.get(flag) is not None:
+            record[flag] = request[flag]
+    if request.get("SSESpecification") is not None:
+        record["SSEDescription"] = _sse_description(request["SSESpecification"],
+                                                    record.get("SSEDescription"))
+    return record
+
+
+def change_stream(ctx, engine, record: dict, specification: dict, now: float) -> None:
+    """Enable a new stream or disable the current one; never change it in place."""
+    name = record["TableName"]
+    if specification.get("StreamEnabled"):
+        if record.get("stream"):
+            raise validation_error(f"Table already has an enabled stream: TableName: {name}")
+        enable_stream(ctx, engine, record, specification["StreamViewType"], now)
+        return
+    if not record.get("stream"):
+        raise validation_error(f"Table has no stream to disable: TableName: {name}")
+    streams.disable_stream(ctx, engine.repos.streams, record.pop("stream")["number"])
+
+
+def changed_throughput(current: dict, requested: dict, now: float) -> dict:
+    read_delta = requested["ReadCapacityUnits"] - current["ReadCapacityUnits"]
+    write_delta = requested["WriteCapacityUnits"] - current["WriteCapacityUnits"]
+    if not read_delta and not write_delta:
+        raise validation_error(
+            "The provisioned throughput for the table will not change. The requested value "
+            "equals the current value. Current ReadCapacityUnits provisioned for the table: "
+            f"{current['ReadCapacityUnits']}. Requested ReadCapacityUnits: "
+            f"{requested['ReadCapacityUnits']}. Current WriteCapacityUnits provisioned for the "
+            f"table: {current['WriteCapacityUnits']}. Requested WriteCapacityUnits: "
+            f"{requested['WriteCapacityUnits']}. Refer to the Amazon DynamoDB Developer Guide "
+            "for current limits and how to request higher limits.")
+    updated = dict(current, ReadCapacityUnits=requested["ReadCapacityUnits"],
+                   WriteCapacityUnits=requested["WriteCapacityUnits"])
+    if read_delta > 0 or write_delta > 0:
+        updated["LastIncreaseDateTime"] = now
+    if read_delta < 0 or write_delta < 0:
+        updated["LastDecreaseDateTime"] = now
+        updated["NumberOfDecreasesToday"] = current.get("NumberOfDecreasesToday", 0) + 1
+    return updated
+
+
+def _sse_description(specification: dict, current: dict | None) -> dict | None:
+    if not specification.get("Enabled", True):
+        return None
+    return current or {"Status": "ENABLED", "SSEType": "KMS"}

@@ -1,0 +1,34 @@
+"""UpdateTimeToLive: switch TTL on (indexing existing items) or off."""
+from __future__ import annotations
+
+from ...errors import validation_error
+from . import ttl
+from .catalog import table_name_from
+
+NAME = "UpdateTimeToLive"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    specification = request["TimeToLiveSpecification"]
+    name = table_name_from(request["TableName"])
+    catalog, repos = engine.catalog, engine.repos
+
+    def update(ctx):
+        table = catalog.require(ctx, name)
+        record = dict(table.record)
+        if specification["Enabled"]:
+            if table.ttl_attribute is not None:
+                raise validation_error("TimeToLive is already enabled")
+            record["ttl_attribute"] = specification["AttributeName"]
+            ttl.build_index(ctx, repos.items, repos.expiry, table.id,
+                            specification["AttributeName"])
+        else:
+            if table.ttl_attribute is None:
+                raise validation_error("TimeToLive is already disabled")
+            record.pop("ttl_attribute")
+            repos.expiry.drop(ctx.txn, table.id)
+        catalog.put(ctx, record)
+        return {"TimeToLiveSpecification": specification}
+
+    return engine.store.write(update)

@@ -1,0 +1,105 @@
+"""Index backfills: filling a new global secondary index with the entries of
+the items written before it existed.
+
+UpdateTable's GlobalSecondaryIndexUpdates (dynamodb/tables/index_builds.py)
+puts a created index in the table record as CREATING with Backfilling=true.
+From that moment every item write maintains its entries (ItemWriter.write
+sees the index), while a backfill walks the existing items in small
+transactions, adding the entries still missing, so writes are never
+blocked. The walk's position is stored with the index entries
+(IndexEntries.backfill_position), so a restart resumes it. The walk runs
+under a lease held in the store (storage/leases.py), so of the processes
+sharing a store one fills an index at a time; the others leave it, and the
+sweeper's next pass (`resume_backfills`) takes it over once the lease is
+given up or expires. When the walk ends the index turns ACTIVE.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from ..dynamodb.tables.indexes import Index, add_entry
+from ..storage.indexes import IndexEntries
+from ..storage.interface import WriteContext
+from ..storage.leases import Lease, new_owner
+
+log = logging.getLogger("dynalite_py")
+BACKFILL_BATCH = 500
+# how long a backfill's lease outlives its last renewal (one per batch)
+BACKFILL_LEASE_SECONDS = 30.0
+
+
+def backfill_lease(table_name: str, index_name: str) -> str:
+    """The name of the lease a backfill of the index runs under."""
+    return f"backfill:{table_name}/{index_name}"
+
+
+def resume_backfills(engine) -> None:
+    """Start a backfill thread for every CREATING index not being filled here."""
+    with engine.store.read() as txn:
+        pending = [(table.name, index.name) for table in engine.catalog.tables(txn)
+                   for definition in table.record.get("GlobalSecondaryIndexes", [])
+                   if definition.get("Backfilling")
+                   for index in table.indexes if index.name == definition["IndexName"]]
+    for table_name, index_name in pending:
+        key = (table_name, index_name)
+        with engine.backfill_lock:
+            if key in engine.backfills:
+                continue
+            thread = threading.Thread(target=_backfill, args=(engine, table_name, index_name),
+                                      name=f"backfill-{index_name}", daemon=True)
+            engine.backfills[key] = thread
+        thread.start()
+
+
+def _backfill(engine, table_name: str, index_name: str) -> None:
+    """Fill the index batch by batch while this thread holds its lease."""
+    lease = Lease(engine.store, backfill_lease(table_name, index_name), new_owner(),
+                  BACKFILL_LEASE_SECONDS)
+    try:
+        while not engine.closing.is_set() and lease.hold():
+            if engine.store.write(lambda ctx: _backfill_step(ctx, engine, table_name, index_name)):
+                return
+    except Exception:  # the table or index went away, or the engine closed
+        log.debug("backfill of %s.%s stopped", table_name, index_name, exc_info=True)
+    finally:
+        lease.release()
+        with engine.backfill_lock:
+            engine.backfills.pop((table_name, index_name), None)
+
+
+def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str) -> bool:
+    """Index the next batch of items; True once the index is complete."""
+    table = engine.catalog.current(ctx, table_name)
+    index = next((i for i in table.indexes if i.name == index_name), None) if table else None
+    if index is None:
+        return True
+    entries = engine.repos.indexes
+    count = 0
+    position = entries.backfill_position(ctx.txn, index.id)
+    for key, item in engine.repos.items.of_table(ctx.txn, table.id, after=position):
+        _index_item(ctx, entries, index, key, item)
+        count += 1
+        if count >= BACKFILL_BATCH:
+            entries.set_backfill_position(ctx.txn, index.id, key)
+            return False
+    entries.set_backfill_position(ctx.txn, index.id, None)
+    _mark_active(ctx, engine, table, index_name)
+    return True
+
+
+def _index_item(ctx: WriteContext, entries: IndexEntries, index: Index, table_key: bytes,
+                item: dict) -> None:
+    """Add the item's entry unless a write since the index was created did."""
+    entry_key = index.entry_key(item, table_key)
+    if entry_key is not None and entries.size(ctx.txn, entry_key) is None:
+        add_entry(ctx, entries, index, entry_key, table_key, index.project(item))
+
+
+def _mark_active(ctx: WriteContext, engine, table, index_name: str) -> None:
+    record = dict(table.record)
+    record["GlobalSecondaryIndexes"] = [
+        {k: v for k, v in index.items() if k != "Backfilling"} | {"IndexStatus": "ACTIVE"}
+        if index["IndexName"] == index_name else index
+        for index in record["GlobalSecondaryIndexes"]]
+    engine.catalog.put(ctx, record)

@@ -1,0 +1,28 @@
+"""CreateFunction (Lambda): store a Python function from an uploaded zip."""
+from __future__ import annotations
+
+from .functions import check_runtime, lambda_error, new_record
+
+NAME = "CreateFunction"
+READ_ONLY = False
+
+
+def run(engine, request: dict) -> dict:
+    check_runtime(request.get("Runtime"))
+    code = request["Code"]
+    if not code.get("ZipFile"):
+        raise lambda_error("InvalidParameterValueException",
+                           "Please provide a source for function code: dynalite-py accepts "
+                           "Code.ZipFile only")
+    functions = engine.functions
+    stored = functions.store_code(request["FunctionName"], code["ZipFile"])
+    record = new_record(functions, request, stored)
+
+    def create(ctx):
+        if functions.find(ctx.txn, record["FunctionName"]) is not None:
+            raise lambda_error("ResourceConflictException",
+                               f"Function already exist: {record['FunctionName']}", 409)
+        functions.put(ctx, record)
+
+    engine.store.write(create)
+    return functions.configuration(record)

@@ -1,0 +1,32 @@
+"""GetRecords (DynamoDB Streams): records from an iterator's position on."""
+from __future__ import annotations
+
+from ..errors import resource_not_found
+from . import log as streams
+
+NAME = "GetRecords"
+READ_ONLY = True
+MAX_LIMIT = 1000
+
+
+def run(engine, request: dict) -> dict:
+    arn, shard_id, position, issued = streams.decode_iterator(request["ShardIterator"])
+    now = engine.clock()
+    if now - issued > streams.ITERATOR_LIFETIME:
+        raise streams.expired_iterator()
+    store = engine.store
+    with store.read() as txn:
+        log = engine.repos.streams
+        stream = streams.find_stream(txn, log, arn)
+        shard = next((s for s in stream["shards"] if s["ShardId"] == shard_id), None)
+        if shard is None:
+            raise resource_not_found(f"Requested resource not found: Shard: {shard_id} "
+                                     f"in Stream: {arn} not found")
+        if position < stream["trimmed_before"]:
+            raise streams.trimmed_data()
+        records, position = streams.read_records(txn, log, stream["number"], position,
+                                                 shard["end"], request.get("Limit") or MAX_LIMIT)
+    response: dict = {"Records": records}
+    if shard["end"] is None or position <= shard["end"]:
+        response["NextShardIterator"] = streams.encode_iterator(arn, shard_id, position, now)
+    return response
