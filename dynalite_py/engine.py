@@ -7,6 +7,8 @@ through `Engine.call_together`, the same operations under one commit.
 Operations are found, not listed: at import the engine walks the service
 packages (dynamodb/, streams/, lambda_/; each declares its SERVICE) and
 takes every module that declares NAME as that operation (`OPERATIONS`).
+Each operation's request checker is compiled on first use from botocore's
+model with the service's and the operation's SHAPE_RULES (`checker_for`).
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
 from .protocol.service_models import service_model
-from .protocol.validation import checker_for
+from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .storage import open_store
 from .storage.repositories import Repositories
 
@@ -53,8 +55,44 @@ def _discover(packages: tuple[ModuleType, ...]) -> dict[str, dict[str, ModuleTyp
     return operations
 
 
+SERVICES = (dynamodb, streams, lambda_)
 # service -> {operation name: its module}
-OPERATIONS = _discover((dynamodb, streams, lambda_))
+OPERATIONS = _discover(SERVICES)
+_SERVICE_RULES = {package.SERVICE: getattr(package, "SHAPE_RULES", NO_RULES)
+                  for package in SERVICES}
+
+
+def shape_rules(operation: str, service: str = "dynamodb") -> ShapeRules:
+    """What an operation's checker knows beyond botocore's model: its
+    service's rules, with its module's (an operation without a module has
+    the service's only)."""
+    rules = _SERVICE_RULES.get(service, NO_RULES)
+    module = OPERATIONS.get(service, {}).get(operation)
+    return rules | module.SHAPE_RULES if hasattr(module, "SHAPE_RULES") else rules
+
+
+def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], dict]:
+    """The request checker of any operation of `service`'s model, compiled
+    once (protocol/validation.py): it raises DynamoDB's shape errors and
+    returns the request as operations read it."""
+    checker = _CHECKERS.get((service, operation))
+    if checker is None:
+        with _CHECKERS_LOCK:
+            checker = _CHECKERS.get((service, operation))
+            if checker is None:
+                checker = compile_checker(operation, service, shape_rules(operation, service))
+                _CHECKERS[(service, operation)] = checker
+    return checker
+
+
+def check_request(operation: str, request: object, service: str = "dynamodb") -> None:
+    """Raise DynamoDB's SerializationException/ValidationException for a bad
+    request shape (`checker_for`'s check, for callers that check once)."""
+    checker_for(operation, service)(request)
+
+
+_CHECKERS: dict[tuple[str, str], Callable[[object], dict]] = {}
+_CHECKERS_LOCK = threading.Lock()
 
 
 @cache

@@ -4,7 +4,7 @@ POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
 GET  /  health answer
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
-/2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (rest.py)
+/2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (dynalite_py/protocol/rest.py)
 Every request passes the transport rules first (transport.py: Host,
 size caps, content types, credentials); with --auth every route but the
 health answer has its SigV4 signature verified (auth.py). Bodies are read

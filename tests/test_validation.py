@@ -1,4 +1,6 @@
-"""Table-driven tests for the shape checker (`dynalite_py.protocol.validation`).
+"""Table-driven tests for the shape checker (`dynalite_py.protocol.validation`,
+compiled as the engine compiles it, with each service's and operation's
+SHAPE_RULES: `dynalite_py.engine.check_request`).
 
 Every expected message was copied from a recorded source, named beside each
 group: architect/dynalite's tests (recorded against real DynamoDB) or the
@@ -12,9 +14,9 @@ import copy
 
 import pytest
 
+from dynalite_py.engine import check_request
 from dynalite_py.errors import DynamoError
 from dynalite_py.protocol.service_models import service_model
-from dynalite_py.protocol.validation import check_request
 
 PKG = "com.amazonaws.dynamodb.v20120810"
 CAST = ("class sun.reflect.generics.reflectiveObjects.ParameterizedTypeImpl cannot be cast to "

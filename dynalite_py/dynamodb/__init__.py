@@ -6,6 +6,49 @@ by their full primary key: single, batched, transactional) and reads/
 An operation module declares NAME (the operation), READ_ONLY, and
 `run(engine, request) -> response`, holding the operation's semantic
 validation and its execution side by side; the engine finds it by NAME
-(engine.OPERATIONS).
+(engine.OPERATIONS). What the operation's request shape needs beyond
+botocore's model it declares as SHAPE_RULES (protocol/validation.py).
 """
+from ..protocol.validation import ShapeRules
+
 SERVICE = "dynamodb"
+
+# Shapes several operations share, so their rules are the service's (a
+# shape only one operation reaches has its rules in that operation's module).
+# From dynalite's per-operation declarations and tests, recorded against
+# DynamoDB, unless said otherwise.
+SHAPE_RULES = ShapeRules(
+    member_order={
+        "ProvisionedThroughput": ("WriteCapacityUnits", "ReadCapacityUnits"),
+        "LocalSecondaryIndex": ("Projection", "IndexName", "KeySchema"),
+        "GlobalSecondaryIndex": ("Projection", "IndexName", "ProvisionedThroughput",
+                                 "KeySchema"),
+        "ExpectedAttributeValue": ("AttributeValueList", "ComparisonOperator", "Exists",
+                                   "Value"),
+    },
+    # enum values as DynamoDB lists them in messages
+    enum_order={
+        "ReturnValue": ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
+        "ComparisonOperator": ("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT",
+                               "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"),
+        "ConditionalOperator": ("OR", "AND"),
+        "Select": ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),
+        "ScalarAttributeType": ("B", "N", "S"),
+        "ProjectionType": ("ALL", "INCLUDE", "KEYS_ONLY"),
+    },
+    member_overrides={
+        # an LSI's KeySchema is at most 2 long (dynalite test/createTable.js;
+        # AWS capture "... less than or equal to 2"): the model dropped that
+        # max when GSIs got multi-attribute keys
+        ("LocalSecondaryIndex", "KeySchema"): {"max": 2},
+        # The tag operations (no module yet) report a missing or empty
+        # ResourceArn themselves ("Invalid TableArn", an AccessDeniedException
+        # for ''): dynalite test/tagResource.js, untagResource.js,
+        # listTagsOfResource.js.
+        ("TagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+        ("TagResourceInput", "Tags"): {"required": False},
+        ("UntagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+        ("UntagResourceInput", "TagKeys"): {"required": False},
+        ("ListTagsOfResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+    },
+)

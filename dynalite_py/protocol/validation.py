@@ -1,7 +1,8 @@
 """Request shape checks derived from botocore's DynamoDB service model.
 
-`check_request(operation, request)` runs the two checks DynamoDB's request
-framework makes before any operation code sees a request, in its order:
+`compile_checker(operation, service, rules)` builds the checker of one
+operation: it runs the two checks DynamoDB's request framework makes before
+any operation code sees a request, in its order:
 
 1. Serialization: every member the model knows must have the right JSON type
    for its shape, else `SerializationException` with the Coral deserializer's
@@ -13,6 +14,13 @@ framework makes before any operation code sees a request, in its order:
 
 Checkers are compiled once per operation into closures (the model is loaded
 lazily, once) so the hot path never walks the model dict.
+
+This module is the generic checker. What DynamoDB does that the model cannot
+say (member and enum order in messages, constraints it applies differently,
+errors an operation reports on its own) is data, `ShapeRules`, declared
+beside what it concerns: an operation's own shapes in its module, shapes
+several operations share in the service package (dynamodb/__init__.py); the
+engine compiles each operation with both (engine.checker_for).
 
 Where the messages come from (facts only, the code is ours):
 - architect/dynalite `test/helpers.js` (`assertType`, newest version) for the
@@ -26,8 +34,8 @@ Where the messages come from (facts only, the code is ours):
   `scanFilter.b.member.comparisonOperator`, walked in reverse key order) and
   member/enum order (DynamoDB's own order, not the model's).
 - nubo-db/dynamodb-conformance AWS captures (2026) where DynamoDB changed
-  after dynalite's tests were recorded (see `TableArn` below, and the
-  PutItem/DeleteItem member order).
+  after dynalite's tests were recorded (see `TableArn` below, and PutItem's and
+  DeleteItem's member order, in their modules).
 
 Table names. Since ARNs are accepted, botocore types `TableName` as
 `TableArn` (length 1-1024, no pattern). Real DynamoDB (us-east-1 capture,
@@ -51,14 +59,15 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import DynamoError, serialization_error, validation_error
 from .service_models import service_model
 
-__all__ = ["check_request", "MAX_VALIDATION_ERRORS", "MAX_ATTRIBUTE_DEPTH"]
+__all__ = ["compile_checker", "ShapeRules", "NO_RULES", "MAX_VALIDATION_ERRORS",
+           "MAX_ATTRIBUTE_DEPTH"]
 
 # Type checkers return None, or a replacement value for the container slot.
 TypeChecker = Callable[[Any], Any]
@@ -114,119 +123,57 @@ _JAVA_SCALAR = {
     "blob": ("ByteBuffer", "java.nio.ByteBuffer"),
 }
 
-# --- DynamoDB facts that differ from botocore's model --------------------------
+# --- What the model cannot say --------------------------------------------------
 
-# Members DynamoDB reports first, in its order; others follow in model order.
-# From dynalite's per-operation declarations and its fully ordered tests
-# (test/scan.js, test/query.js, test/createTable.js, test/updateTable.js);
-# PutItem/DeleteItem put ReturnValues first as in the 2026 AWS captures.
-_MEMBER_ORDER: dict[str, tuple[str, ...]] = {
-    "PutItemInput": (
-        "ReturnValues", "ReturnConsumedCapacity", "TableName", "Item", "ConditionalOperator",
-        "Expected", "ReturnItemCollectionMetrics", "ConditionExpression",
-        "ExpressionAttributeValues", "ExpressionAttributeNames"),
-    "DeleteItemInput": (
-        "ReturnValues", "ReturnConsumedCapacity", "TableName", "ReturnItemCollectionMetrics",
-        "Key", "ConditionalOperator", "Expected", "ConditionExpression",
-        "ExpressionAttributeValues", "ExpressionAttributeNames"),
-    "UpdateItemInput": (
-        "ReturnConsumedCapacity", "TableName", "ReturnItemCollectionMetrics", "ReturnValues",
-        "Key", "ConditionalOperator", "Expected", "AttributeUpdates", "ConditionExpression",
-        "UpdateExpression", "ExpressionAttributeValues", "ExpressionAttributeNames"),
-    "GetItemInput": (
-        "ReturnConsumedCapacity", "AttributesToGet", "TableName", "Key", "ConsistentRead",
-        "ProjectionExpression", "ExpressionAttributeNames"),
-    "QueryInput": (
-        "Limit", "ExclusiveStartKey", "ReturnConsumedCapacity", "AttributesToGet",
-        "QueryFilter", "Select", "ConditionalOperator", "KeyConditions", "TableName",
-        "ConsistentRead", "IndexName", "ScanIndexForward", "KeyConditionExpression",
-        "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
-        "ExpressionAttributeNames"),
-    "ScanInput": (
-        "Limit", "TotalSegments", "ReturnConsumedCapacity", "AttributesToGet", "Select",
-        "TableName", "Segment", "ScanFilter", "ConditionalOperator", "ExclusiveStartKey",
-        "IndexName", "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
-        "ExpressionAttributeNames"),
-    "ListTablesInput": ("Limit", "ExclusiveStartTableName"),
-    "CreateTableInput": (
-        "BillingMode", "AttributeDefinitions", "TableName", "ProvisionedThroughput",
-        "KeySchema", "LocalSecondaryIndexes", "GlobalSecondaryIndexes"),
-    "UpdateTableInput": ("TableName", "ProvisionedThroughput", "GlobalSecondaryIndexUpdates"),
-    "BatchGetItemInput": ("ReturnConsumedCapacity", "RequestItems"),
-    "BatchWriteItemInput": ("ReturnConsumedCapacity", "ReturnItemCollectionMetrics",
-                            "RequestItems"),
-    "KeysAndAttributes": ("Keys", "AttributesToGet", "ConsistentRead",
-                          "ProjectionExpression", "ExpressionAttributeNames"),
-    "WriteRequest": ("DeleteRequest", "PutRequest"),
-    "ProvisionedThroughput": ("WriteCapacityUnits", "ReadCapacityUnits"),
-    "LocalSecondaryIndex": ("Projection", "IndexName", "KeySchema"),
-    "GlobalSecondaryIndex": ("Projection", "IndexName", "ProvisionedThroughput", "KeySchema"),
-    "CreateGlobalSecondaryIndexAction": ("Projection", "IndexName", "ProvisionedThroughput",
-                                         "KeySchema"),
-    "ExpectedAttributeValue": ("AttributeValueList", "ComparisonOperator", "Exists", "Value"),
-}
+@dataclass(frozen=True)
+class ShapeRules:
+    """DynamoDB's facts that differ from botocore's model, as data the
+    checker compiles in. A service package declares the rules of shapes
+    several operations share (SHAPE_RULES in its __init__.py); an operation
+    module declares those of its own shapes beside NAME (SHAPE_RULES); an
+    operation's checker is compiled with both (`service | operation`).
 
-# Enum values as DynamoDB lists them in messages (dynalite declarations/tests).
-_ENUM_ORDER: dict[str, tuple[str, ...]] = {
-    "ReturnValue": ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"),
-    "ComparisonOperator": ("IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT",
-                           "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"),
-    "ConditionalOperator": ("OR", "AND"),
-    "Select": ("SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"),
-    "ScalarAttributeType": ("B", "N", "S"),
-    "ProjectionType": ("ALL", "INCLUDE", "KEYS_ONLY"),
-}
+    - member_order: structure -> members DynamoDB reports first, in its
+      order (others follow in model order).
+    - enum_order: enum shape -> its values as DynamoDB lists them in messages.
+    - member_overrides: (structure, member) -> changes to the model's
+      constraints: "min"/"max", "required", "unconstrained" (no checks).
+    - drop_length: shapes whose model length limits DynamoDB does not apply.
+    - null_elements_later: structures whose null elements in a list the
+      operation reports itself (AttributeValue's always are: the item model
+      words them); a null element of any other list of structures is a null
+      member at its position ('transactItems.1.member').
+    - hidden_members: structure -> Java-only members DynamoDB prints when
+      echoing it.
+    - required_parameter: a member whose absence the operation reports on
+      its own, before any aggregated error.
+    - empty_map_required: a map member whose emptiness the operation
+      reports on its own ("The requestItems parameter is required for ...").
+    """
+    member_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    enum_order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    member_overrides: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
+    drop_length: frozenset[str] = frozenset()
+    null_elements_later: frozenset[str] = frozenset()
+    hidden_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    required_parameter: str | None = None
+    empty_map_required: str | None = None
 
-# Per-member constraint overrides: (structure, member) -> changes.
-#  - the table's (and an LSI's) KeySchema is at most 2 long (dynalite
-#    test/createTable.js; AWS capture "... less than or equal to 2"); the
-#    model dropped that max when GSIs got multi-attribute keys.
-#  - CreateTable still requires AttributeDefinitions and KeySchema ("Value
-#    null at 'keySchema' ...": dynalite test/createTable.js), which newer
-#    models no longer mark as required.
-#  - Tag operations report a missing/empty ResourceArn themselves
-#    ("Invalid TableArn", an AccessDeniedException for ''): dynalite
-#    test/tagResource.js, untagResource.js, listTagsOfResource.js.
-_MEMBER_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
-    ("CreateTableInput", "KeySchema"): {"max": 2, "required": True},
-    ("CreateTableInput", "AttributeDefinitions"): {"required": True},
-    ("LocalSecondaryIndex", "KeySchema"): {"max": 2},
-    ("TagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
-    ("TagResourceInput", "Tags"): {"required": False},
-    ("UntagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
-    ("UntagResourceInput", "TagKeys"): {"required": False},
-    ("ListTagsOfResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
-    # BatchGetItem reports more than 100 keys itself, in a form without the
-    # value echo (AWS capture 2026; see api/batch_get_item.py).
-    ("KeysAndAttributes", "Keys"): {"max": 2 ** 31},
-}
-# Length limits botocore puts on the batch maps themselves; DynamoDB applies
-# 25 to each table's request list ("Map value must satisfy constraint") and
-# reports an empty map with its own message (see _EMPTY_MAP_REQUIRED).
-_SHAPE_DROP_LENGTH = frozenset(("BatchWriteItemRequestMap", "BatchGetRequestMap"))
+    def __or__(self, other: ShapeRules) -> ShapeRules:
+        """These rules with `other`'s added (`other` wins on the same key)."""
+        return ShapeRules(
+            {**self.member_order, **other.member_order},
+            {**self.enum_order, **other.enum_order},
+            {**self.member_overrides, **other.member_overrides},
+            self.drop_length | other.drop_length,
+            self.null_elements_later | other.null_elements_later,
+            {**self.hidden_members, **other.hidden_members},
+            other.required_parameter or self.required_parameter,
+            other.empty_map_required or self.empty_map_required)
 
-# Structures whose null elements in a list the operation reports itself, in
-# DynamoDB's words (api/batch_write_item.py, model/values.py); a null element of any other list
-# of structures is a null member at its position ('transactItems.1.member'),
-# as DynamoDB words a null member of one ('transactItems.1.member.put.key',
-# the form DynamoDB Local reproduces in its TransactionErrorMapper).
-_NULL_ELEMENTS_LATER = frozenset(("WriteRequest", "AttributeValue"))
 
-# Operations whose missing TableName is reported on its own, before any
-# aggregated error (dynalite tests for these operations; AWS capture 2026 for
-# CreateTable).
-_REQUIRED_PARAMETER: dict[str, str] = {
-    name: "TableName" for name in (
-        "CreateTable", "DeleteTable", "DescribeTable", "UpdateTable",
-        "DescribeTimeToLive", "UpdateTimeToLive")
-}
-# An empty RequestItems map (AWS capture 2026, us-east-1).
-_EMPTY_MAP_REQUIRED: dict[str, str] = {
-    "BatchGetItem": "RequestItems",
-    "BatchWriteItem": "RequestItems",
-}
-# Java-only members DynamoDB prints when echoing a structure.
-_HIDDEN_MEMBERS: dict[str, tuple[str, ...]] = {"PutRequest": ("workloadProfileName",)}
+NO_RULES = ShapeRules()
+
 # How AttributeValue prints in an echoed value (AWS capture 2026).
 _AV_FIELDS = ("s", "n", "b", "iNT", "dECIMAL", "dOUBLE", "sS", "nS", "bS", "iNTSET",
               "dECIMALSET", "dOUBLESET", "m", "l", "nULL", "bOOL")
@@ -243,55 +190,32 @@ _PATTERN_TRANSLATIONS = {
 
 # --- Public API -----------------------------------------------------------------
 
-def check_request(operation: str, request: object, service: str = "dynamodb") -> None:
-    """Raise DynamoDB's SerializationException/ValidationException for a bad shape.
-
-    `operation` must be an operation of `service`'s model ("dynamodb" or
-    "dynamodbstreams"). `request` is the parsed JSON body. Returns None when
-    the request passes the shape-level checks (some scalars may have been
-    normalized in place, see the module notes).
-    """
-    checker_for(operation, service)(request)
-
-
-def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], dict]:
-    """`check_request` for one operation, as a function of the request (for
-    callers that keep it). It returns the request as operations read it (a
-    body that is not a JSON object is a SerializationException)."""
-    checker = _CHECKERS.get((service, operation))
-    if checker is None:
-        checker = _compile_operation(service, operation)
-    return checker
-
-
-# --- Compilation and caching ------------------------------------------------------
-
-_CHECKERS: dict[tuple[str, str], Callable[[object], dict]] = {}
-_LOCK = threading.Lock()
-
-
-def _compile_operation(service: str, operation: str) -> Callable[[object], dict]:
-    with _LOCK:
-        checker = _CHECKERS.get((service, operation))
-        if checker is None:
-            model = service_model(service)
-            try:
-                input_ref = model["operations"][operation].get("input")
-            except KeyError:
-                raise ValueError(f"unknown {service} operation: {operation}") from None
-            checker = _OperationCompiler(model).compile(operation, input_ref)
-            _CHECKERS[(service, operation)] = checker
-        return checker
+def compile_checker(operation: str, service: str = "dynamodb",
+                    rules: ShapeRules = NO_RULES) -> Callable[[object], dict]:
+    """The request checker of one operation of `service`'s model, compiled
+    with `rules`: a function of the parsed JSON body that raises DynamoDB's
+    SerializationException/ValidationException for a bad shape and returns
+    the request as operations read it (some scalars normalized in place, see
+    the module notes; a body that is not a JSON object is a
+    SerializationException). Compiling walks the model once; the engine
+    keeps each operation's checker (engine.checker_for)."""
+    model = service_model(service)
+    try:
+        input_ref = model["operations"][operation].get("input")
+    except KeyError:
+        raise ValueError(f"unknown {service} operation: {operation}") from None
+    return _OperationCompiler(model, rules).compile(operation, input_ref)
 
 
 class _OperationCompiler:
     """Turns one operation's input shape into a checking closure."""
 
-    def __init__(self, model: dict) -> None:
+    def __init__(self, model: dict, rules: ShapeRules) -> None:
         self.shapes: dict = model["shapes"]
+        self.rules = rules
         self._types: dict[tuple[str, bool], TypeChecker] = {}
         self._validators: dict[tuple, Validator | None] = {}
-        self._renderer = _Renderer(self.shapes)
+        self._renderer = _Renderer(self.shapes, rules.hidden_members)
 
     def compile(self, operation: str, input_ref: dict | None) -> Callable[[object], dict]:
         if input_ref is None:  # an operation without input accepts any object
@@ -334,14 +258,15 @@ class _OperationCompiler:
         """The members a structure requires: the model's, with our overrides."""
         shape = self.shapes[shape_name]
         required = set(shape.get("required", ()))
-        return frozenset(name for name in shape["members"] if _MEMBER_OVERRIDES.get(
+        overrides = self.rules.member_overrides
+        return frozenset(name for name in shape["members"] if overrides.get(
             (shape_name, name), {}).get("required", name in required))
 
     def _plain_tests(self, shape_name: str) -> dict[str, Callable[[Any], bool]]:
         """A test per member whose plainly valid values are told at a glance."""
         tests = {}
         for name, ref in self.shapes[shape_name]["members"].items():
-            test = None if (shape_name, name) in _MEMBER_OVERRIDES else self._plain_test(
+            test = None if (shape_name, name) in self.rules.member_overrides else self._plain_test(
                 ref["shape"])
             if test is not None:
                 tests[name] = test
@@ -354,7 +279,7 @@ class _OperationCompiler:
         passes, which word the problem, if any. None: no such test."""
         if shape_name == _TABLE_ARN_SHAPE:
             return _VALID_TABLE_NAMES.__contains__
-        if shape_name in _SHAPE_DROP_LENGTH:
+        if shape_name in self.rules.drop_length:
             return None
         shape = self.shapes[shape_name]
         kind = shape["type"]
@@ -383,10 +308,10 @@ class _OperationCompiler:
 
     def _pre_checks(self, operation: str) -> tuple[Callable[[dict], None], ...]:
         checks = []
-        member = _REQUIRED_PARAMETER.get(operation)
+        member = self.rules.required_parameter
         if member is not None:
             checks.append(_required_parameter_check(member))
-        member = _EMPTY_MAP_REQUIRED.get(operation)
+        member = self.rules.empty_map_required
         if member is not None:
             checks.append(_empty_map_check(member, operation))
         return tuple(checks)
@@ -477,8 +402,10 @@ class _OperationCompiler:
         shape = self.shapes[shape_name]
         required = self._required_members(shape_name)
         entries = []
-        for name in _ordered_members(shape_name, shape["members"]):
-            override = _MEMBER_OVERRIDES.get((shape_name, name), {})
+        overrides = self.rules.member_overrides
+        for name in _ordered_members(self.rules.member_order.get(shape_name, ()),
+                                     shape["members"]):
+            override = overrides.get((shape_name, name), {})
             is_required = name in required
             limits = {k: v for k, v in override.items() if k != "required"}
             validator = self._validator(shape["members"][name]["shape"], limits or None)
@@ -495,7 +422,8 @@ class _OperationCompiler:
         else:
             element_fails, element_message = self._aggregate_check(element_name,
                                                                    "Member must satisfy constraint")
-        no_nulls = element["type"] == "structure" and element_name not in _NULL_ELEMENTS_LATER
+        no_nulls = (element["type"] == "structure" and element_name != "AttributeValue"
+                    and element_name not in self.rules.null_elements_later)
         if not checks and element_fails is None and nested is None and not no_nulls:
             return None
         return _list_validator(tuple(checks), element_fails, element_message, nested, render,
@@ -528,10 +456,10 @@ class _OperationCompiler:
         """(kind, fails, message) with kind in enum/pattern/min/max, reported in that order."""
         shape = self.shapes[shape_name]
         kind = shape["type"]
-        limits = _limits(shape, override, shape_name in _SHAPE_DROP_LENGTH)
+        limits = _limits(shape, override, shape_name in self.rules.drop_length)
         checks: list[tuple[str, Callable, str]] = []
         if "enum" in shape:
-            values = _ENUM_ORDER.get(shape_name, tuple(shape["enum"]))
+            values = self.rules.enum_order.get(shape_name, tuple(shape["enum"]))
             allowed = frozenset(values)
             checks.append(("enum", lambda v, a=allowed: v not in a,
                            f"Member must satisfy enum value set: [{', '.join(values)}]"))
@@ -1106,8 +1034,9 @@ def _aggregate(errors: list[str]) -> DynamoError:
 class _Renderer:
     """Java `toString` style: lists `[a, b]`, maps `{k=v}`, `Shape(member=v, ...)`."""
 
-    def __init__(self, shapes: dict) -> None:
+    def __init__(self, shapes: dict, hidden_members: Mapping[str, tuple[str, ...]]) -> None:
         self.shapes = shapes
+        self.hidden_members = hidden_members
 
     def bind(self, shape_name: str) -> Callable[[Any], str]:
         return lambda value: self.render(value, shape_name)
@@ -1122,7 +1051,7 @@ class _Renderer:
         if kind == "structure" and isinstance(value, dict):
             parts = [f"{_lower_first(name)}={self.render(value.get(name), ref['shape'])}"
                      for name, ref in shape["members"].items()]
-            parts += [f"{hidden}=null" for hidden in _HIDDEN_MEMBERS.get(shape_name, ())]
+            parts += [f"{hidden}=null" for hidden in self.hidden_members.get(shape_name, ())]
             return f"{shape_name}({', '.join(parts)})"
         if kind == "list" and isinstance(value, list):
             element = shape["member"]["shape"]
@@ -1137,21 +1066,21 @@ class _Renderer:
         if not isinstance(value, dict):
             return _render_scalar(value, "string")
         parts = []
-        for field in _AV_FIELDS:
-            wire = _AV_WIRE.get(field)
+        for av_field in _AV_FIELDS:
+            wire = _AV_WIRE.get(av_field)
             item = value.get(wire) if wire else None
             if item is None:
-                parts.append(f"{field}=null")
+                parts.append(f"{av_field}=null")
             elif wire == "M":
-                parts.append(f"{field}={{" + ", ".join(
+                parts.append(f"{av_field}={{" + ", ".join(
                     f"{key}={self._render_av(child)}" for key, child in item.items()) + "}")
             elif wire in ("L", "SS", "NS", "BS"):
                 render = self._render_av if wire == "L" else (
                     lambda x, w=wire: _render_scalar(x, "blob" if w == "BS" else "string"))
-                parts.append(f"{field}=[" + ", ".join(render(child) for child in item) + "]")
+                parts.append(f"{av_field}=[" + ", ".join(render(child) for child in item) + "]")
             else:
                 kind = {"B": "blob", "BOOL": "boolean", "NULL": "boolean"}.get(wire, "string")
-                parts.append(f"{field}={_render_scalar(item, kind)}")
+                parts.append(f"{av_field}={_render_scalar(item, kind)}")
         return f"AttributeValue({', '.join(parts)})"
 
 
@@ -1187,8 +1116,8 @@ def _java_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
-def _ordered_members(shape_name: str, members: dict) -> list[str]:
-    first = [name for name in _MEMBER_ORDER.get(shape_name, ()) if name in members]
+def _ordered_members(order: tuple[str, ...], members: dict) -> list[str]:
+    first = [name for name in order if name in members]
     return first + [name for name in members if name not in first]
 
 

@@ -9,12 +9,13 @@ Storage (the stream log, storage/streams.py), per stream number:
                       (StoredItem.raw), or None
 
 A record is written by `emit_change` inside the same write transaction as
-the item change it describes (items.write_item calls it), so it is never
-lost and never duplicated. Sequence numbers increase strictly per stream,
-hence per shard. One shard is open at a time; when it is older than the
-configured rollover period the next write closes it (EndingSequenceNumber)
-and opens a child (ParentShardId), so consumers can test shard lineage.
-Records older than the retention period are trimmed by `trim_stream`.
+the item change it describes (ItemWriter.commit calls it,
+dynamodb/items/items.py), so it is never lost and never duplicated. Sequence
+numbers increase strictly per stream, hence per shard. One shard is open at
+a time; when it is older than the configured rollover period the next write
+closes it (EndingSequenceNumber) and opens a child (ParentShardId), so
+consumers can test shard lineage. Records older than the retention period
+are trimmed by `trim_stream`.
 """
 from __future__ import annotations
 

@@ -13,11 +13,26 @@ from ...expressions.projection import (
     project,
 )
 from ...model.values import validate_item, validate_key
+from ...protocol.validation import ShapeRules
 from ..capacity import consumed_capacity, read_units
 from .items import key_of
 
 NAME = "BatchGetItem"
 READ_ONLY = True
+# What DynamoDB's BatchGetItem checks beyond botocore's model (AWS captures
+# 2026, us-east-1, and dynalite's declarations): member order in messages;
+# more than 100 keys is reported by `run`, in a form without the value
+# echo, so KeysAndAttributes.Keys has no maximum here; the limits botocore
+# puts on the RequestItems map itself do not apply; an empty RequestItems
+# map has a message of its own.
+SHAPE_RULES = ShapeRules(
+    member_order={
+        "BatchGetItemInput": ("ReturnConsumedCapacity", "RequestItems"),
+        "KeysAndAttributes": ("Keys", "AttributesToGet", "ConsistentRead",
+                              "ProjectionExpression", "ExpressionAttributeNames")},
+    member_overrides={("KeysAndAttributes", "Keys"): {"max": 2 ** 31}},
+    drop_length=frozenset(("BatchGetRequestMap",)),
+    empty_map_required="RequestItems")
 MAX_KEYS = 100
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 

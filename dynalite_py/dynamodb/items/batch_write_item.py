@@ -18,12 +18,29 @@ from ...model.values import (
     validate_item,
     validate_key,
 )
+from ...protocol.validation import ShapeRules
 from ..capacity import consumed_capacity, write_units
 from .items import key_of
 from .writes import PlannedWrite, collection_metrics
 
 NAME = "BatchWriteItem"
 READ_ONLY = False
+# What DynamoDB's BatchWriteItem checks beyond botocore's model (AWS captures
+# 2026, us-east-1, and dynalite's declarations): member order in messages;
+# the limits botocore puts on the RequestItems map itself do not apply
+# (DynamoDB applies 25 to each table's list: "Map value must satisfy
+# constraint"); a null WriteRequest is reported by `run`, in DynamoDB's
+# words; an echoed PutRequest shows the Java-only workloadProfileName; an
+# empty RequestItems map has a message of its own.
+SHAPE_RULES = ShapeRules(
+    member_order={
+        "BatchWriteItemInput": ("ReturnConsumedCapacity", "ReturnItemCollectionMetrics",
+                                "RequestItems"),
+        "WriteRequest": ("DeleteRequest", "PutRequest")},
+    drop_length=frozenset(("BatchWriteItemRequestMap",)),
+    null_elements_later=frozenset(("WriteRequest",)),
+    hidden_members={"PutRequest": ("workloadProfileName",)},
+    empty_map_required="RequestItems")
 NULL_WRITES = "The batch write request list for a table cannot be null or empty"
 
 

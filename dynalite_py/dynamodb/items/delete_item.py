@@ -2,11 +2,18 @@
 condition (writes.KeyedWrite, shared with UpdateItem and TransactWriteItems)."""
 from __future__ import annotations
 
+from ...protocol.validation import ShapeRules
 from ...storage.items import StoredItem
 from .writes import KeyedWrite, StagedWrite, check_return_values, perform
 
 NAME = "DeleteItem"
 READ_ONLY = False
+# DynamoDB's member order in messages: ReturnValues first, as in the AWS
+# captures of 2026 (nubo-db/dynamodb-conformance).
+SHAPE_RULES = ShapeRules(member_order={"DeleteItemInput": (
+    "ReturnValues", "ReturnConsumedCapacity", "TableName", "ReturnItemCollectionMetrics",
+    "Key", "ConditionalOperator", "Expected", "ConditionExpression",
+    "ExpressionAttributeValues", "ExpressionAttributeNames")})
 
 
 def run(engine, request: dict) -> dict:

@@ -9,11 +9,16 @@ from ...expressions.projection import (
     project,
 )
 from ...model.values import validate_item, validate_key
+from ...protocol.validation import ShapeRules
 from ..capacity import read_units, with_capacity
 from .items import key_of
 
 NAME = "GetItem"
 READ_ONLY = True
+# DynamoDB's member order in messages (dynalite's declarations and tests).
+SHAPE_RULES = ShapeRules(member_order={"GetItemInput": (
+    "ReturnConsumedCapacity", "AttributesToGet", "TableName", "Key", "ConsistentRead",
+    "ProjectionExpression", "ExpressionAttributeNames")})
 # a request of only these members asks for the whole item: no projection or
 # expression parameters to check (most requests)
 _PLAIN_MEMBERS = frozenset(("TableName", "Key", "ConsistentRead", "ReturnConsumedCapacity"))

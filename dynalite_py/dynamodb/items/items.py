@@ -75,7 +75,7 @@ class ItemWriter:
               new: dict | None, new_raw: bytes | None, new_size: int,
               user_identity: dict | None) -> None:
         """Append the stream record of a change; a write that leaves the item
-        as it was appends none. The images go in as stored (see streams.py)."""
+        as it was appends none. The images go in as stored (see streams/log.py)."""
         if new is not None and old is not None and _unchanged(old, new, new_raw):
             return
         source = new if new is not None else old.item

@@ -2,10 +2,17 @@
 (writes.Put, shared with TransactWriteItems' Put)."""
 from __future__ import annotations
 
+from ...protocol.validation import ShapeRules
 from .writes import Put, StagedWrite, check_return_values, perform
 
 NAME = "PutItem"
 READ_ONLY = False
+# DynamoDB's member order in messages: ReturnValues first, as in the AWS
+# captures of 2026 (nubo-db/dynamodb-conformance).
+SHAPE_RULES = ShapeRules(member_order={"PutItemInput": (
+    "ReturnValues", "ReturnConsumedCapacity", "TableName", "Item", "ConditionalOperator",
+    "Expected", "ReturnItemCollectionMetrics", "ConditionExpression",
+    "ExpressionAttributeValues", "ExpressionAttributeNames")})
 
 
 def run(engine, request: dict) -> dict:

@@ -4,11 +4,17 @@ condition. The new item is built by updates.ItemUpdate and the write planned
 by writes.plan_update, both shared with TransactWriteItems' Update."""
 from __future__ import annotations
 
+from ...protocol.validation import ShapeRules
 from .updates import UPDATE_EXPRESSIONS
 from .writes import KeyedWrite, StagedWrite, perform, plan_update
 
 NAME = "UpdateItem"
 READ_ONLY = False
+# DynamoDB's member order in messages (dynalite's declarations and tests).
+SHAPE_RULES = ShapeRules(member_order={"UpdateItemInput": (
+    "ReturnConsumedCapacity", "TableName", "ReturnItemCollectionMetrics", "ReturnValues",
+    "Key", "ConditionalOperator", "Expected", "AttributeUpdates", "ConditionExpression",
+    "UpdateExpression", "ExpressionAttributeValues", "ExpressionAttributeNames")})
 LEGACY = ["AttributeUpdates", "Expected", "ConditionalOperator"]
 
 

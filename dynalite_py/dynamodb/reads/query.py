@@ -12,6 +12,7 @@ from ...errors import validation_error
 from ...expressions import check_expression_params
 from ...expressions.projection import check_attributes_to_get
 from ...model.keys import partition_prefix
+from ...protocol.validation import ShapeRules
 from .keyconditions import KeyCondition, from_expression, from_legacy, resolve
 from .querying import (
     Source,
@@ -30,6 +31,13 @@ from .reads import read_page
 
 NAME = "Query"
 READ_ONLY = True
+# DynamoDB's member order in messages (dynalite's fully ordered test/query.js).
+SHAPE_RULES = ShapeRules(member_order={"QueryInput": (
+    "Limit", "ExclusiveStartKey", "ReturnConsumedCapacity", "AttributesToGet",
+    "QueryFilter", "Select", "ConditionalOperator", "KeyConditions", "TableName",
+    "ConsistentRead", "IndexName", "ScanIndexForward", "KeyConditionExpression",
+    "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
+    "ExpressionAttributeNames")})
 
 
 def run(engine, request: dict) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ...errors import validation_error
 from ...expressions import check_expression_params
 from ...expressions.projection import check_attributes_to_get
+from ...protocol.validation import ShapeRules
 from .querying import (
     admit_read,
     check_reads,
@@ -26,6 +27,12 @@ from .reads import read_page
 
 NAME = "Scan"
 READ_ONLY = True
+# DynamoDB's member order in messages (dynalite's fully ordered test/scan.js).
+SHAPE_RULES = ShapeRules(member_order={"ScanInput": (
+    "Limit", "TotalSegments", "ReturnConsumedCapacity", "AttributesToGet", "Select",
+    "TableName", "Segment", "ScanFilter", "ConditionalOperator", "ExclusiveStartKey",
+    "IndexName", "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
+    "ExpressionAttributeNames")})
 LEGACY = ["AttributesToGet", "ScanFilter", "ConditionalOperator"]
 
 

@@ -4,12 +4,30 @@ from __future__ import annotations
 import uuid
 
 from ...errors import invalid_parameter, resource_in_use, validation_error
+from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
 from .settings import enable_stream, validate_capacity_bounds, validate_stream_specification
 
 NAME = "CreateTable"
 READ_ONLY = False
+# What DynamoDB's CreateTable checks beyond botocore's model:
+#  - member order in messages (dynalite's fully ordered test/createTable.js);
+#  - the table's KeySchema is at most 2 long (dynalite test/createTable.js;
+#    AWS capture "... less than or equal to 2"): the model dropped that max
+#    when GSIs got multi-attribute keys;
+#  - AttributeDefinitions and KeySchema are still required ("Value null at
+#    'keySchema' ...": dynalite test/createTable.js), which newer models no
+#    longer mark as required;
+#  - a missing TableName is reported on its own, before any aggregated
+#    error (AWS capture 2026).
+SHAPE_RULES = ShapeRules(
+    member_order={"CreateTableInput": (
+        "BillingMode", "AttributeDefinitions", "TableName", "ProvisionedThroughput",
+        "KeySchema", "LocalSecondaryIndexes", "GlobalSecondaryIndexes")},
+    member_overrides={("CreateTableInput", "KeySchema"): {"max": 2, "required": True},
+                      ("CreateTableInput", "AttributeDefinitions"): {"required": True}},
+    required_parameter="TableName")
 
 MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20

@@ -1,6 +1,11 @@
 """DescribeTable: the table's description, with live ItemCount and size."""
+from ...protocol.validation import ShapeRules
+
 NAME = "DescribeTable"
 READ_ONLY = True
+# A missing TableName is reported on its own, before any aggregated error
+# (dynalite's tests).
+SHAPE_RULES = ShapeRules(required_parameter="TableName")
 
 
 def run(engine, request: dict) -> dict:

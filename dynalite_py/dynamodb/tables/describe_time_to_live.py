@@ -1,6 +1,11 @@
 """DescribeTimeToLive: whether TTL is on, and on which attribute."""
+from ...protocol.validation import ShapeRules
+
 NAME = "DescribeTimeToLive"
 READ_ONLY = True
+# A missing TableName is reported on its own, before any aggregated error
+# (dynalite's tests).
+SHAPE_RULES = ShapeRules(required_parameter="TableName")
 
 
 def run(engine, request: dict) -> dict:

@@ -1,8 +1,12 @@
 """ListTables: table names in order, paged by Limit/ExclusiveStartTableName."""
 import bisect
 
+from ...protocol.validation import ShapeRules
+
 NAME = "ListTables"
 READ_ONLY = True
+# DynamoDB's member order in messages (dynalite's declarations and tests).
+SHAPE_RULES = ShapeRules(member_order={"ListTablesInput": ("Limit", "ExclusiveStartTableName")})
 DEFAULT_LIMIT = 100
 
 

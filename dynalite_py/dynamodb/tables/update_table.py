@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...errors import invalid_parameter, validation_error
 from ...jobs.backfill import resume_backfills
+from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from .catalog import table_in_use, table_name_from
 from .index_builds import apply_updates
@@ -17,6 +18,15 @@ from .settings import (
 
 NAME = "UpdateTable"
 READ_ONLY = False
+# Member order in messages (dynalite's fully ordered test/updateTable.js); a
+# missing TableName is reported on its own, before any aggregated error
+# (dynalite's tests).
+SHAPE_RULES = ShapeRules(
+    member_order={
+        "UpdateTableInput": ("TableName", "ProvisionedThroughput", "GlobalSecondaryIndexUpdates"),
+        "CreateGlobalSecondaryIndexAction": ("Projection", "IndexName", "ProvisionedThroughput",
+                                             "KeySchema")},
+    required_parameter="TableName")
 
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",

@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from ...errors import validation_error
+from ...protocol.validation import ShapeRules
 from . import ttl
 from .catalog import table_name_from
 
 NAME = "UpdateTimeToLive"
 READ_ONLY = False
+# A missing TableName is reported on its own, before any aggregated error
+# (dynalite's tests).
+SHAPE_RULES = ShapeRules(required_parameter="TableName")
 
 
 def run(engine, request: dict) -> dict:
