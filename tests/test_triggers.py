@@ -335,3 +335,43 @@ def test_parallelization_factor_runs_lanes_concurrently_in_per_key_order(tmp_pat
         for key in range(8):  # per partition key, in order, exactly once
             assert [v for k, v in seen if k == f"k{key}"] == [0, 1, 2]
         assert len(threads) > 1
+
+
+@pytest.mark.parametrize("qualifier, code, message", [
+    ("7", "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:000000000000:function:{name}:7"),
+    ("$LATEST", "InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function."),
+    ("live", "InvalidParameterValueException", "Deletion of aliases is not supported."),
+])
+def test_delete_function_with_a_qualifier_keeps_the_function(lambda_client, qualifier, code, message):
+    """A Qualifier names one version to delete; it once deleted the whole function."""
+    name = unique_name("fn")
+    lambda_client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
+                                  Handler="lambda_function.lambda_handler",
+                                  Code={"ZipFile": zipped(RECORDER)})
+    with pytest.raises(ClientError) as refused:
+        lambda_client.delete_function(FunctionName=name, Qualifier=qualifier)
+    assert refused.value.response["Error"]["Code"] == code
+    assert refused.value.response["Error"]["Message"] == message.format(name=name)
+    assert lambda_client.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
+
+
+@pytest.mark.parametrize("setting, message", [
+    ({"Timeout": 901}, "1 validation error detected: Value '901' at 'timeout' failed to satisfy "
+                       "constraint: Member must have value less than or equal to 900"),
+    ({"MemorySize": 10241}, "1 validation error detected: Value '10241' at 'memorySize' failed to "
+                            "satisfy constraint: Member must have value less than or equal to 10240"),
+])
+def test_timeout_and_memory_beyond_lambdas_limits_are_refused(lambda_client, setting, message):
+    name = unique_name("fn")
+    with pytest.raises(ClientError) as refused:
+        lambda_client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
+                                      Handler="lambda_function.lambda_handler",
+                                      Code={"ZipFile": zipped(RECORDER)}, **setting)
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert refused.value.response["Error"]["Message"] == message
+    lambda_client.create_function(FunctionName=name, Runtime="python3.11", Role=ROLE,
+                                  Handler="lambda_function.lambda_handler",
+                                  Code={"ZipFile": zipped(RECORDER)})
+    with pytest.raises(ClientError) as refused:
+        lambda_client.update_function_configuration(FunctionName=name, **setting)
+    assert refused.value.response["Error"]["Message"] == message
