@@ -375,3 +375,29 @@ def test_timeout_and_memory_beyond_lambdas_limits_are_refused(lambda_client, set
     with pytest.raises(ClientError) as refused:
         lambda_client.update_function_configuration(FunctionName=name, **setting)
     assert refused.value.response["Error"]["Message"] == message
+
+
+def test_a_mapping_moved_to_another_function_delivers_there(client, lambda_client, tmp_path):
+    """UpdateEventSourceMapping's FunctionName was accepted and ignored."""
+    table = create_table(client, StreamSpecification={"StreamEnabled": True,
+                                                      "StreamViewType": "NEW_IMAGE"})
+    stream_arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    outs = {}
+    for role in ("first", "second"):
+        outs[role] = tmp_path / f"{role}.jsonl"
+        lambda_client.create_function(FunctionName=f"{table}-{role}", Runtime="python3.11",
+                                      Role=ROLE, Handler="lambda_function.lambda_handler",
+                                      Code={"ZipFile": zipped(RECORDER)},
+                                      Environment={"Variables": {"OUT": str(outs[role])}})
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=stream_arn, FunctionName=f"{table}-first", StartingPosition="TRIM_HORIZON")
+    client.put_item(TableName=table, Item={"pk": {"S": "before"}})
+    wait_for(lambda: read_lines(outs["first"]))
+    moved = lambda_client.update_event_source_mapping(UUID=mapping["UUID"],
+                                                      FunctionName=f"{table}-second")
+    assert moved["FunctionArn"].endswith(f":function:{table}-second")
+    client.put_item(TableName=table, Item={"pk": {"S": "after"}})
+    delivered = wait_for(lambda: read_lines(outs["second"]))
+    assert delivered[0]["event"]["Records"][0]["dynamodb"]["Keys"] == {"pk": {"S": "after"}}
+    assert len(read_lines(outs["first"])) == 1
+    lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])

@@ -13,8 +13,7 @@ def run(engine, request: dict) -> dict:
     with store.read() as txn:
         stream = mappings.check_source(txn, engine, request)
         function = engine.functions.require(txn, request["FunctionName"])
-    qualifier = request["FunctionName"].split(":function:", 1)[-1].partition(":")[2]
-    function_arn = function["FunctionArn"] + (f":{qualifier}" if qualifier else "")
+    function_arn = mappings.function_arn_for(function, request["FunctionName"])
     mapping = mappings.new_mapping(engine, request, function_arn)
 
     def create(ctx):

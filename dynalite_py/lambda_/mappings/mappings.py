@@ -28,6 +28,13 @@ TRANSITIONS = {"create": "Creating", "enable": "Enabling", "disable": "Disabling
                "update": "Updating", "delete": "Deleting"}
 
 
+def function_arn_for(function: dict, function_name: str) -> str:
+    """The ARN a mapping invokes: the function's, with the version or alias
+    the FunctionName named, if any."""
+    qualifier = function_name.split(":function:", 1)[-1].partition(":")[2]
+    return function["FunctionArn"] + (f":{qualifier}" if qualifier else "")
+
+
 def require(txn: Handle, repos: Repositories, mapping_id: str) -> dict:
     mapping = repos.mappings.get(txn, mapping_id)
     if mapping is None:

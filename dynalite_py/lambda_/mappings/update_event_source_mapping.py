@@ -1,5 +1,5 @@
-"""UpdateEventSourceMapping (Lambda): settings apply from the next batch;
-re-enabling resumes from the last checkpoint."""
+"""UpdateEventSourceMapping (Lambda): settings, and the function, apply from
+the next batch; re-enabling resumes from the last checkpoint."""
 from __future__ import annotations
 
 import time
@@ -13,9 +13,11 @@ READ_ONLY = False
 def run(engine, request: dict) -> dict:
     mappings.validate_settings(request)
     store = engine.store
+    function_arn = None
     if request.get("FunctionName"):
         with store.read() as txn:
-            engine.functions.require(txn, request["FunctionName"])
+            function = engine.functions.require(txn, request["FunctionName"])
+        function_arn = mappings.function_arn_for(function, request["FunctionName"])
 
     def update(ctx):
         mapping = dict(mappings.require(ctx.txn, engine.repos, request["UUID"]))
@@ -24,6 +26,8 @@ def run(engine, request: dict) -> dict:
         if changes.get("FilterCriteria") == {}:
             changes["FilterCriteria"] = {"Filters": []}  # {} removes every filter
         mapping.update(changes, LastModified=time.time())
+        if function_arn is not None:
+            mapping["FunctionArn"] = function_arn
         transition = "update"
         if request.get("Enabled") is not None and request["Enabled"] != mapping["enabled"]:
             transition = "enable" if request["Enabled"] else "disable"
