@@ -18,9 +18,11 @@ from .errors import DynamoError, unknown_operation
 from .functions import Functions
 from .items import ItemWriter
 from .storage import open_store
+from .storage.interface import Conflict
 from .storage.repositories import Repositories
 from .sweeper import Sweeper, sweep
 from .throttling import Throttler
+from .transactions import conflict_error
 from .validation import checker_for
 from .writes import StagedWrite, perform_together
 
@@ -29,14 +31,16 @@ STAGED_OPERATIONS = frozenset(("PutItem", "UpdateItem", "DeleteItem"))
 
 
 class Engine:
-    """A DynamoDB-compatible engine over one store (an LMDB data directory, or memory)."""
+    """A DynamoDB-compatible engine over one store (an LMDB data directory,
+    memory, or a PostgreSQL database)."""
 
     def __init__(self, path: str | None = None, config: Config | None = None,
                  background: bool = True) -> None:
         """`background=False` leaves the sweeper and the trigger bridge to another
         process sharing the directory (server worker processes, server/workers.py)."""
         self.config = config or Config.from_env()
-        self.store = open_store(path, self.config.durability, self.config.map_size)
+        self.store = open_store(path, self.config.durability, self.config.map_size,
+                                self.config.store_connections)
         self.repos = Repositories(self.store)
         self._clock = time.time
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
@@ -75,7 +79,10 @@ class Engine:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
         wire form. Raises DynamoError with DynamoDB's name, message and status."""
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
-        return module.run(self, check(request))
+        try:
+            return module.run(self, check(request))
+        except Conflict:
+            raise conflict_error(operation, request) from None
 
     def call_together(self, calls: list[tuple[str, object, str] | Exception]
                       ) -> list[dict | Exception]:
@@ -90,7 +97,9 @@ class Engine:
                 staged.append(call if isinstance(call, Exception) else self._stage(*call))
             except Exception as error:
                 staged.append(error)
-        return perform_together(self.store, staged)
+        results = perform_together(self.store, staged)
+        return [conflict_error(call[0], call[1]) if isinstance(result, Conflict) else result
+                for call, result in zip(calls, results)]
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
         if operation not in STAGED_OPERATIONS or service != "dynamodb":

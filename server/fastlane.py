@@ -95,7 +95,8 @@ def fast_lane_protocol(engine: Engine, held: HeldWrites | None = None) -> type[F
     """uvicorn's protocol class (`uvicorn.run(http=...)`) answering `engine`'s
     inline DynamoDB calls itself; with `held`, writes share commits."""
     runs_inline = inline_runner(engine)
-    holds = held is not None and engine.config.durability != "fsync"
+    holds = held is not None and engine.config.durability != "fsync" \
+        and not engine.store.remote
 
     class FastLaneProtocol(FastLane):
         def on_message_begin(self) -> None:
