@@ -1,7 +1,8 @@
 """Instructions per embedded call, counted by valgrind: a cost measure the
 host's speed does not move.
 
-    python -m bench.instructions [--calls 2000] [--against TREE] [OPERATION ...]
+    python -m bench.instructions [--calls 2000] [--against TREE] [--backend memory]
+                                 [OPERATION ...]
 
 Wall-clock benchmarks on a shared 2-core host swing by 1.5x from one
 second to the next (docs/benchmarks.md, session 7), more than most changes
@@ -16,6 +17,8 @@ OPERATION is one of get_item, put_item, put_item_stream (all by default).
 another commit) and prints the ratio, for A/B comparisons. Instructions are
 not time: cache misses and system calls (LMDB's commit writes) cost time
 without costing many instructions, so a change is best judged by both.
+`--backend memory` counts the memory backend instead of LMDB (both trees
+must have it).
 """
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ OPERATIONS = ("get_item", "put_item", "put_item_stream")
 MAP_SIZE = 1 << 30
 
 
-def child(operation: str, calls: int) -> None:
+def child(operation: str, calls: int, backend: str) -> None:
     """Set up a table of 1,000 items, build `calls` requests, then run them
     (run as the process valgrind counts)."""
     import gc
@@ -45,7 +48,7 @@ def child(operation: str, calls: int) -> None:
     # the tree under test, not an installed copy
     assert Path(dynalite_py.__file__).parent.parent == Path.cwd(), dynalite_py.__file__
     with tempfile.TemporaryDirectory() as path:
-        engine = Engine(path, background=False)
+        engine = Engine(":memory:" if backend == "memory" else path, background=False)
         table = {"TableName": "bench", "BillingMode": "PAY_PER_REQUEST",
                  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
                  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
@@ -80,14 +83,14 @@ def _item(index: int, version: int) -> dict:
             "active": {"BOOL": True}, "bio": {"S": "x" * 150}}
 
 
-def count(tree: Path, operation: str, calls: int) -> int:
+def count(tree: Path, operation: str, calls: int, backend: str) -> int:
     """Instructions the child executes, from callgrind's summary line."""
     # this file runs the child whatever the tree; the tree provides dynalite_py
     # a fixed hash seed: dict and set layouts, hence the counts, repeat run to run
     env = {**os.environ, "PYTHONPATH": str(tree), "DYNALITE_MAP_SIZE": str(MAP_SIZE),
            "PYTHONHASHSEED": "0"}
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null",
-               sys.executable, __file__, "--child", operation, str(calls)]
+               sys.executable, __file__, "--child", operation, str(calls), backend]
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     for line in result.stderr.splitlines():
         if "Collected :" in line:
@@ -97,9 +100,10 @@ def count(tree: Path, operation: str, calls: int) -> int:
     raise RuntimeError(f"valgrind run failed for {operation} in {tree}:\n{result.stderr[-2000:]}")
 
 
-def per_call(tree: Path, operation: str, calls: int) -> float:
+def per_call(tree: Path, operation: str, calls: int, backend: str) -> float:
     fewer = calls // 5
-    return (count(tree, operation, calls) - count(tree, operation, fewer)) / (calls - fewer)
+    return ((count(tree, operation, calls, backend) - count(tree, operation, fewer, backend))
+            / (calls - fewer))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,10 +113,11 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"any of {', '.join(OPERATIONS)} (default: all)")
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--against", type=Path, help="a second source tree to compare with")
-    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--backend", choices=("lmdb", "memory"), default="lmdb")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], int(args.child[1]))
+        child(args.child[0], int(args.child[1]), args.child[2])
         return 0
     unknown = set(args.operations) - set(OPERATIONS)
     if unknown:
@@ -123,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     trees = [ROOT] + ([args.against.resolve()] if args.against else [])
     print("instructions per call" + (f" (B: {trees[1]})" if args.against else ""))
     for operation in args.operations or OPERATIONS:
-        counts = [per_call(tree, operation, args.calls) for tree in trees]
+        counts = [per_call(tree, operation, args.calls, args.backend) for tree in trees]
         line = f"  {operation:18s} {counts[0]:>10,.0f}"
         if args.against:
             line += f"  B {counts[1]:>10,.0f}  B/A {counts[1] / counts[0]:.3f}"

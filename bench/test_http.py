@@ -29,6 +29,7 @@ class Connection:
     def call(self, operation: str, request: dict) -> dict:
         self.conn.request("POST", "/", orjson.dumps(request), {
             "X-Amz-Target": f"DynamoDB_20120810.{operation}", "Authorization": AUTH,
+            "X-Amz-Date": "20260101T000000Z",
             "Content-Type": "application/x-amz-json-1.0"})
         response = self.conn.getresponse()
         body = response.read()

@@ -1,6 +1,10 @@
 """The trigger bridge: event source mappings feeding stream records to functions.
 
-A supervisor thread keeps one consumer thread per enabled mapping. A
+A supervisor thread keeps one consumer thread per enabled mapping whose
+lease ("mapping:" + UUID, storage/leases.py) this bridge holds: of the
+bridges sharing a store, one consumes a mapping at a time, and another
+takes it over (from the stored checkpoint) once the holder gives the lease
+up or stops renewing it; a consumer renews it between batches. A
 consumer walks the stream's shards in lineage order (a child after its
 parent is finished) and, per shard, repeats: read from the checkpoint,
 drop records past MaximumRecordAgeInSeconds (on-failure destination) and
@@ -44,9 +48,13 @@ from . import mappings, streams
 from .errors import DynamoError
 from .filters import compile_filters
 from .functions import function_name_from
+from .storage.leases import Lease, new_owner
 from .triggers import ensure_triggers
 
 log = logging.getLogger("dynalite_py.bridge")
+# how long a mapping's lease outlives its last renewal; a batch whose
+# invocation takes longer may be taken over and delivered again
+MAPPING_LEASE_SECONDS = 30.0
 
 
 @dataclass
@@ -77,8 +85,10 @@ class Bridge:
 
     def __init__(self, engine) -> None:
         self.engine = engine
+        self.owner = new_owner()
         self.consumers: dict[str, threading.Thread] = {}
         self.wake = threading.Event()
+        self._stopping = threading.Event()
         # Commits in this process wake idle consumers at once; writes from
         # other processes are seen at the next poll (server worker processes
         # forward theirs, server/workers.py).
@@ -102,8 +112,13 @@ class Bridge:
         self._thread.start()
         return self
 
+    def running(self) -> bool:
+        return not (self.engine.closing.is_set() or self._stopping.is_set())
+
     def stop(self) -> None:
-        self.wake.set()  # the engine's closing flag is set: the supervisor ends
+        """End the supervisor and the consumers; each gives its lease up."""
+        self._stopping.set()
+        self.wake.set()
         self.notify()
         if self._thread.is_alive():
             self._thread.join()
@@ -112,14 +127,18 @@ class Bridge:
 
     def _supervise(self) -> None:
         engine = self.engine
-        while not engine.closing.is_set():
+        while self.running():
             try:
                 ensure_triggers(engine)
                 with engine.store.read() as txn:
                     enabled = {m["UUID"] for m in mappings.all_mappings(txn, engine.repos)
                                if m["enabled"]}
                 for mapping_id in enabled - set(self.consumers):
-                    thread = threading.Thread(target=self._consume, args=(mapping_id,),
+                    lease = Lease(engine.store, f"mapping:{mapping_id}", self.owner,
+                                  MAPPING_LEASE_SECONDS)
+                    if not lease.hold():
+                        continue  # another bridge consumes it
+                    thread = threading.Thread(target=self._consume, args=(mapping_id, lease),
                                               name=f"esm-{mapping_id[:8]}", daemon=True)
                     self.consumers[mapping_id] = thread
                     thread.start()
@@ -128,16 +147,17 @@ class Bridge:
             self.wake.wait(engine.config.bridge_poll_interval)
             self.wake.clear()
 
-    def _consume(self, mapping_id: str) -> None:
+    def _consume(self, mapping_id: str, lease: Lease) -> None:
         consumer = Consumer(self.engine, mapping_id)
         try:
-            while not self.engine.closing.is_set() and consumer.refresh():
+            while self.running() and consumer.refresh() and lease.hold():
                 generation = self.generation
                 if not consumer.step():
                     self.wait_for_change(generation, self.engine.config.bridge_poll_interval)
         except Exception:
             log.exception("event source mapping %s stopped", mapping_id)
         finally:
+            lease.release()  # before the supervisor may start the mapping again
             self.consumers.pop(mapping_id, None)
 
 

@@ -124,17 +124,14 @@ class Catalog:
 
         `snapshot`: `txn` is a read snapshot, never a write transaction (only
         a snapshot's version tells that the data it sees was seen before)."""
-        matched, tables = self._matched
         if not snapshot:
-            return self._lookup(self._current_tables(txn), name)
-        version = self._snapshot_version(txn)
-        if version != matched:
             tables = self._current_tables(txn)
-            self._matched = (version, tables)
-        return tables.get(name) or tables.get(table_name_from(name))
-
-    @staticmethod
-    def _lookup(tables: dict[str, Table], name: str) -> Table | None:
+        else:
+            version = self._snapshot_version(txn)
+            matched, tables = self._matched
+            if version != matched:
+                tables = self._current_tables(txn)
+                self._matched = (version, tables)
         return tables.get(name) or tables.get(table_name_from(name))
 
     def find(self, txn: Handle, name: str) -> Table | None:

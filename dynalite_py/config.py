@@ -14,6 +14,8 @@ DEFAULT_MAP_SIZE = 1 << 40
 class Config:
     region: str = "us-east-1"
     account_id: str = "000000000000"
+    # where this engine is served (set by `serve`): functions' AWS SDK calls go there
+    endpoint_url: str = ""
     # Seconds a table spends CREATING / UPDATING / DELETING before it settles.
     # Small by default so tests are quick; raise it to exercise waiters.
     table_status_delay: float = 0.005
@@ -36,9 +38,12 @@ class Config:
     bridge_poll_interval: float = 0.1
     bridge_retry_base: float = 1.0
     bridge_retry_max: float = 30.0
-    # Lambda runtime: idle workers are stopped after this many seconds;
-    # Event invocations retry after 1 and 2 seconds times this scale.
+    # Lambda runtime: idle workers are stopped after this many seconds; a
+    # cold start's init phase may take function_init_timeout (Lambda's 10 s)
+    # plus the function's Timeout; Event invocations retry after 1 and 2
+    # seconds times async_retry_scale.
     function_idle_seconds: float = 300.0
+    function_init_timeout: float = 10.0
     async_retry_scale: float = 1.0
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0

@@ -36,8 +36,10 @@ class Engine:
 
     def __init__(self, path: str | None = None, config: Config | None = None,
                  background: bool = True) -> None:
-        """`background=False` leaves the sweeper and the trigger bridge to another
-        process sharing the directory (server worker processes, server/workers.py)."""
+        """`path`: an LMDB data directory, None for a temporary one, or
+        ":memory:" for the memory backend. The sweeper and the trigger bridge
+        run here as jobs under leases in the store, so engines sharing it run
+        each job once; `background=False` starts neither (benchmarks, tests)."""
         self.config = config or Config.from_env()
         self.store = open_store(path, self.config.durability, self.config.map_size,
                                 self.config.store_connections)
@@ -83,6 +85,10 @@ class Engine:
             return module.run(self, check(request))
         except Conflict:
             raise conflict_error(operation, request) from None
+
+    def check_operation(self, operation: str, service: str = "dynamodb") -> None:
+        """UnknownOperationException unless this engine serves the operation."""
+        _ROUTES.get((service, operation)) or _route(service, operation)
 
     def call_together(self, calls: list[tuple[str, object, str] | Exception]
                       ) -> list[dict | Exception]:

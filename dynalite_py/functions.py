@@ -63,7 +63,8 @@ class Functions:
         self.engine = engine
         self.records = engine.repos.functions
         self.code_root = os.path.join(engine.store.path, "lambda-code")
-        self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds)
+        self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds,
+                               init_timeout=engine.config.function_init_timeout)
         self.callables: dict[str, Callable] = {}
         self.log = logging.getLogger("dynalite_py.lambda")
 
@@ -125,7 +126,8 @@ class Functions:
             memory_size=record["MemorySize"],
             environment=record.get("Environment", {}).get("Variables", {}),
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
-            region=self.engine.config.region, callable=self.callables.get(name))
+            region=self.engine.config.region, endpoint_url=self.engine.config.endpoint_url,
+            callable=self.callables.get(name))
 
     # Invocation -------------------------------------------------------------------
     def invoke(self, record: dict, event: object, qualifier: str | None = None) -> InvocationResult:

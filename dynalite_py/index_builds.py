@@ -5,8 +5,11 @@ From that moment every item write maintains its entries (ItemWriter.write
 sees the index), while a background backfill walks the existing items in
 small transactions, adding the entries still missing, so writes are never
 blocked. The walk's position is stored with the index entries
-(IndexEntries.backfill_position), so a restart resumes it. When the walk
-ends the index turns ACTIVE.
+(IndexEntries.backfill_position), so a restart resumes it. The walk runs
+under a lease held in the store (storage/leases.py), so of the processes
+sharing a store one fills an index at a time; the others leave it, and the
+sweeper's next pass (resume_backfills) takes it over once the lease is
+given up or expires. When the walk ends the index turns ACTIVE.
 Deleting an index removes it and its entries in one commit.
 """
 from __future__ import annotations
@@ -20,10 +23,18 @@ from .keyschema import check_key_types, check_keys_defined, validate_index_commo
 from .storage.catalog import INDEX_NUMBERS
 from .storage.indexes import IndexEntries
 from .storage.interface import Conflict, WriteContext
+from .storage.leases import Lease, new_owner
 
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500
 MIN_BACKFILL_BATCH = 8
+# how long a backfill's lease outlives its last renewal (one per batch)
+BACKFILL_LEASE_SECONDS = 30.0
+
+
+def backfill_lease(table_name: str, index_name: str) -> str:
+    """The name of the lease a backfill of the index runs under."""
+    return f"backfill:{table_name}/{index_name}"
 
 
 def apply_updates(ctx: WriteContext, engine, record: dict, updates: list[dict],
@@ -125,16 +136,18 @@ def resume_backfills(engine) -> None:
 
 
 def _backfill(engine, table_name: str, index_name: str) -> None:
-    """Index the table's items batch by batch. A batch that loses to
-    concurrent writes on every retry (the store's Conflict: a backend with
-    optimistic writes, under a steady write load) runs again smaller, since
-    a shorter transaction meets fewer of them; each success doubles it back
-    towards BACKFILL_BATCH. The index turns ACTIVE in a write of its own,
-    which reads no items, so it does not conflict with every write racing
-    the last batch."""
+    """Index the table's items batch by batch while this thread holds the
+    backfill's lease. A batch that loses to concurrent writes on every retry
+    (the store's Conflict: a backend with optimistic writes, under a steady
+    write load) runs again smaller, since a shorter transaction meets fewer
+    of them; each success doubles it back towards BACKFILL_BATCH. The index
+    turns ACTIVE in a write of its own, which reads no items, so it does not
+    conflict with every write racing the last batch."""
+    lease = Lease(engine.store, backfill_lease(table_name, index_name), new_owner(),
+                  BACKFILL_LEASE_SECONDS)
     batch = BACKFILL_BATCH
     try:
-        while not engine.closing.is_set():
+        while not engine.closing.is_set() and lease.hold():
             try:
                 if engine.store.write(
                         lambda ctx: _backfill_step(ctx, engine, table_name, index_name, batch)):
@@ -147,6 +160,7 @@ def _backfill(engine, table_name: str, index_name: str) -> None:
     except Exception:  # the table or index went away, or the engine closed
         log.debug("backfill of %s.%s stopped", table_name, index_name, exc_info=True)
     finally:
+        lease.release()
         with engine.backfill_lock:
             engine.backfills.pop((table_name, index_name), None)
 

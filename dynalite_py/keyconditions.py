@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .errors import invalid_parameter, validation_error
 from .model.keys import key_value_bytes
-from .model.values import validate_item
+from .model.values import validate_attribute_value
 
 NOT_INDEXABLE = ("NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN")
 ARGUMENT_COUNTS = {"NULL": 0, "NOT_NULL": 0, "EQ": 1, "NE": 1, "LE": 1, "LT": 1, "GE": 1,
@@ -25,6 +25,9 @@ VALUE_TYPES = {"EQ": SCALARS + ("SS", "NS", "BS"), "NE": SCALARS + ("SS", "NS", 
                "LE": SCALARS, "LT": SCALARS, "GE": SCALARS, "GT": SCALARS, "CONTAINS": SCALARS,
                "NOT_CONTAINS": SCALARS, "BEGINS_WITH": ("S", "B"), "IN": SCALARS,
                "BETWEEN": SCALARS}
+# A null Condition in KeyConditions, QueryFilter or ScanFilter, followed by
+# ": <attribute>" (DynamoDB Local's InputConverter)
+NULL_CONDITION = "The filter condition for an attribute cannot be null"
 COMPARATORS = {"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}
 MIRRORED = {"EQ": "EQ", "LT": "GT", "LE": "GE", "GT": "LT", "GE": "LE"}
 NOT_KEY_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type", "contains")
@@ -106,9 +109,11 @@ def from_legacy(key_conditions: dict) -> Conditions:
     any Condition map (values, argument counts, value types)."""
     conditions = {}
     for name, condition in key_conditions.items():
+        if condition is None:
+            raise validation_error(f"{NULL_CONDITION}: {name}")
         values = condition.get("AttributeValueList") or []
         for value in values:
-            validate_item({"value": value})
+            validate_attribute_value(value)
         conditions[name] = (condition["ComparisonOperator"], values)
         check_condition(*conditions[name])
     check_count(conditions)

@@ -60,6 +60,10 @@ def check_placeholder_names(names: dict | None) -> None:
         if not _PLACEHOLDER.match(key):
             raise validation_error(
                 f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
+    for key, name in names.items():
+        if name is None:  # DynamoDB Local's InputConverter wording for a null name
+            raise validation_error(f"ExpressionAttributeNames contains invalid value: null for "
+                                   f"key {key}")
 
 
 def check_attributes_to_get(names: list[str] | None) -> None:

@@ -223,8 +223,7 @@ def check_start_key(request: dict, source: Source) -> dict | None:
     start = request.get("ExclusiveStartKey")
     if start is None:
         return None
-    for value in start.values():
-        validate_item({"value": value})
+    validate_item(start)
     names = source.key_names()
     if set(start) != set(names):
         raise validation_error("The provided starting key is invalid: The provided key element "

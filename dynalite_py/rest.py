@@ -8,6 +8,7 @@ the same endpoint. Shared by the HTTP server and embedded clients.
 """
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from urllib.parse import parse_qsl, unquote
@@ -17,6 +18,7 @@ import orjson
 from .errors import DynamoError
 from .service_models import service_model
 
+log = logging.getLogger("dynalite_py")
 SERVICE = "lambda"
 ERROR_STATUS = {"ResourceNotFoundException": 404, "ResourceConflictException": 409,
                 "TooManyRequestsException": 429, "ServiceException": 500}
@@ -106,7 +108,8 @@ def encode_response(operation: str, response: dict) -> tuple[int, dict[str, str]
 
 def encode_error(error: DynamoError) -> tuple[int, dict[str, str], bytes]:
     status = ERROR_STATUS.get(error.name, error.status)
-    body = orjson.dumps({"Type": "User", "message": error.message, **error.extra})
+    kind = "Service" if status >= 500 else "User"
+    body = orjson.dumps({"Type": kind, "message": error.message, **error.extra})
     return status, {"Content-Type": "application/json", "x-amzn-ErrorType": error.name}, body
 
 
@@ -119,6 +122,9 @@ def handle(engine, method: str, path: str, query: str, headers: dict[str, str],
         return encode_response(operation, engine.call(operation, request, SERVICE))
     except DynamoError as error:
         return encode_error(error)
+    except Exception:  # a bug of ours: Lambda's ServiceException envelope, never a traceback
+        log.error("internal error handling %s %s", method, path, exc_info=True)
+        return encode_error(DynamoError("ServiceException", "Internal server error", 500))
 
 
 def _input_shape(operation: str) -> dict | None:

@@ -41,11 +41,12 @@ class FunctionSpec:
     function_arn: str = ""
     version: str = "$LATEST"
     region: str = "us-east-1"
+    endpoint_url: str = ""  # this server, for the handler's own AWS SDK calls
     callable: Callable | None = None  # embedded: run this in-process instead
 
     def fingerprint(self) -> tuple:
         return (self.handler, self.code_dir, self.timeout, self.memory_size,
-                tuple(sorted(self.environment.items())), self.function_arn)
+                tuple(sorted(self.environment.items())), self.function_arn, self.endpoint_url)
 
 
 @dataclass
@@ -90,10 +91,27 @@ def log_stream_name(version: str) -> str:
     return time.strftime("%Y/%m/%d/") + f"[{version}]{uuid.uuid4().hex}"
 
 
+# A handler sees none of the server's environment (its AWS keys, tokens, paths),
+# only Lambda's variables: these are the ones kept so programs still run.
+KEPT_VARIABLES = ("PATH", "LANG", "LD_LIBRARY_PATH", "TZ", "TMPDIR", "SYSTEMROOT")
+# keys that work against this server only (any key does without --auth)
+FUNCTION_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "dynalite-function",
+                        "AWS_SECRET_ACCESS_KEY": "dynalite-function",
+                        "AWS_SESSION_TOKEN": "dynalite-function"}
+
+
 def runtime_environment(spec: dict) -> dict[str, str]:
-    """The reserved variables the runtime sets, then the function's own."""
+    """A worker's whole environment: a few of the host's variables that are
+    no secret, dummy credentials, the SDK pointed back at this server (so a
+    handler's boto3 calls never reach real AWS), the function's own
+    variables, then the reserved ones the runtime sets."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return {**spec["environment"],
+    kept = {name: os.environ[name] for name in KEPT_VARIABLES if name in os.environ}
+    isolated = {"AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+                **FUNCTION_CREDENTIALS}
+    if spec["endpoint_url"]:
+        isolated["AWS_ENDPOINT_URL"] = spec["endpoint_url"]
+    return {"LANG": "en_US.UTF-8", "TZ": ":UTC", **kept, **isolated, **spec["environment"],
             "AWS_LAMBDA_FUNCTION_NAME": spec["name"],
             "AWS_LAMBDA_FUNCTION_VERSION": spec["version"],
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec["memory_size"]),
@@ -156,8 +174,11 @@ INIT_TIMEOUT = 10.0  # seconds a cold start may spend importing the handler (Lam
 
 
 def _worker_main(connection, spec: dict) -> None:
-    """A worker process: set up the environment, then serve invocations."""
-    os.environ.update(runtime_environment(spec))
+    """A worker process: set up the environment, then serve invocations.
+    Every answer names the request it answers: (request id, ok, payload, logs)."""
+    environment = runtime_environment(spec)
+    os.environ.clear()
+    os.environ.update(environment)
     if spec["code_dir"]:
         sys.path.insert(0, spec["code_dir"])
     function, init_error = None, None
@@ -173,13 +194,17 @@ def _worker_main(connection, spec: dict) -> None:
         try:
             event_json, request_id, deadline = connection.recv()
             if init_error is not None:
-                connection.send((False, json.dumps(error_object(
+                connection.send((request_id, False, json.dumps(error_object(
                     init_error.error_type, str(init_error), request_id)), ""))
                 continue
-            connection.send(run_handler(function, event_json, LambdaContext(spec, request_id,
-                                                                            deadline)))
+            connection.send((request_id, *run_handler(
+                function, event_json, LambdaContext(spec, request_id, deadline))))
         except (EOFError, OSError):  # the server went away: end quietly
             return
+
+
+class OutOfStep(Exception):
+    """A worker sent something other than what the protocol expects."""
 
 
 @dataclass
@@ -188,7 +213,36 @@ class _Worker:
     connection: object
     fingerprint: tuple
     last_used: float
+    started: float = field(default_factory=time.time)
+    ready: bool = False  # the init phase ended (READY received)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def await_ready(self, init_timeout: float, timeout: float) -> bool:
+        """Wait for the end of the init phase: `init_timeout` from the start,
+        and, as Lambda retries a slow init within the first invocation, the
+        function's `timeout` beyond it. False if it did not end in time."""
+        while not self.ready:
+            remaining = self.started + init_timeout + timeout - time.time()
+            if remaining <= 0 or not self.connection.poll(remaining):
+                return False
+            if self.connection.recv() != READY:
+                raise OutOfStep("an answer before the end of the init phase")
+            self.ready = True
+        return True
+
+    def answer(self, request_id: str, deadline: float) -> tuple[bool, str, str] | None:
+        """The answer to `request_id`, or None at the deadline."""
+        while True:
+            remaining = deadline - time.time()
+            if remaining <= 0 or not self.connection.poll(remaining):
+                return None
+            message = self.connection.recv()
+            if not (isinstance(message, tuple) and len(message) == 4):
+                raise OutOfStep(f"unexpected message {type(message).__name__}")
+            answered, ok, payload_json, logs = message
+            if answered != request_id:
+                raise OutOfStep(f"answer to {answered} while waiting for {request_id}")
+            return ok, payload_json, logs
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -201,8 +255,9 @@ class _Worker:
 class Runtime:
     """Warm workers per function, and the invocation protocol."""
 
-    def __init__(self, idle_seconds: float = 300.0) -> None:
+    def __init__(self, idle_seconds: float = 300.0, init_timeout: float = INIT_TIMEOUT) -> None:
         self.idle_seconds = idle_seconds
+        self.init_timeout = init_timeout
         self._workers: dict[str, _Worker] = {}
         self._lock = threading.Lock()
 
@@ -218,16 +273,21 @@ class Runtime:
             return self._invoke_callable(spec, event_json, request_id, started)
         worker = self._worker(spec)
         with worker.lock:
-            started = time.time()  # after a cold start's init, as Lambda's Timeout counts
-            return self._invoke_worker(spec, worker, event_json, request_id, started)
+            return self._invoke_worker(spec, worker, event_json, request_id)
 
     def _invoke_worker(self, spec: FunctionSpec, worker: _Worker, event_json: str,
-                       request_id: str, started: float) -> InvocationResult:
+                       request_id: str) -> InvocationResult:
+        """One invocation on a worker whose lock is held. A worker that times
+        out, dies or falls out of step is replaced: answers never cross."""
+        started = time.time()
         try:
+            if not worker.await_ready(self.init_timeout, spec.timeout):
+                self._retire(spec.name, worker)
+                return self._timed_out(spec, request_id, started)
+            started = time.time()  # after a cold start's init, as Lambda's Timeout counts
             worker.connection.send((event_json, request_id, started + spec.timeout))
-            ready = worker.connection.poll(spec.timeout)
-            answer = worker.connection.recv() if ready else None
-        except (EOFError, OSError):
+            answer = worker.answer(request_id, started + spec.timeout)
+        except (EOFError, OSError, OutOfStep):
             answer = False
         worker.last_used = time.time()
         if not answer:
@@ -285,10 +345,7 @@ class Runtime:
                 process = _SPAWN.Process(target=_worker_main, args=(child, _spec_dict(spec)),
                                          name=f"lambda-{spec.name}", daemon=True)
                 process.start()
-                child.close()
-                if parent.poll(INIT_TIMEOUT):  # as AWS, init does not count against Timeout
-                    with contextlib.suppress(EOFError, OSError):
-                        parent.recv()
+                child.close()  # its init phase is awaited under the worker's lock
                 worker = _Worker(process, parent, spec.fingerprint(), time.time())
                 self._workers[spec.name] = worker
             return worker
@@ -316,5 +373,6 @@ class Runtime:
 def _spec_dict(spec: FunctionSpec) -> dict:
     return {"name": spec.name, "handler": spec.handler, "code_dir": spec.code_dir,
             "memory_size": spec.memory_size, "environment": spec.environment,
-            "function_arn": spec.function_arn, "version": spec.version, "region": spec.region}
+            "function_arn": spec.function_arn, "version": spec.version, "region": spec.region,
+            "endpoint_url": spec.endpoint_url}
 

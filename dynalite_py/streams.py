@@ -188,6 +188,19 @@ def read_records(txn: Handle, log: StreamLog, number: int, start: int, end: int 
     return records, position
 
 
+def first_at_or_after(txn: Handle, log: StreamLog, number: int, shard: dict, last: int,
+                      start: int, timestamp: float) -> int:
+    """The position of a shard's first record created at or after `timestamp`
+    (AT_TIMESTAMP), reading from `start`; past the shard's end if none is."""
+    end = shard["end"] if shard["end"] is not None else last
+    for sequence, value in log.records(txn, number, start):
+        if sequence > end:
+            break
+        if unpack(value)[0] >= timestamp:
+            return sequence
+    return max(end + 1, shard["start"])
+
+
 def trim_stream(ctx: WriteContext, log: StreamLog, number: int, cutoff: float) -> int:
     """Delete records created before `cutoff`; return how many went."""
     removed, trimmed_before = log.trim(ctx.txn, number, cutoff)

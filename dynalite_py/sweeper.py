@@ -2,9 +2,12 @@
 forgetting expired client request tokens, and resuming index backfills
 (after a restart).
 
-`sweep` does one pass and is what
-tests call after moving the engine's clock; `Sweeper` runs it every
-`sweep_interval` seconds on a daemon thread while the engine is open.
+`sweep` does one pass and is what tests call after moving the engine's
+clock; `Sweeper` runs it every `sweep_interval` seconds on a daemon thread
+while the engine is open, as a job under a lease held in the store
+(Store.acquire_lease): of the engines sharing a store, one sweeps at a time,
+and when it stops renewing (closed, or dead: the lease expires) another
+takes the job over.
 """
 from __future__ import annotations
 
@@ -13,8 +16,12 @@ import threading
 
 from . import streams, ttl
 from .index_builds import resume_backfills
+from .storage.leases import Lease, new_owner
 
 log = logging.getLogger("dynalite_py")
+LEASE = "sweeper"
+# how long a lease outlives its last renewal (at least 3 sweep intervals)
+LEASE_SECONDS = 10.0
 
 
 def sweep(engine) -> None:
@@ -57,35 +64,43 @@ def _expire(ctx, engine, table, keys: list[bytes], now: float) -> None:
 
 
 def trim_streams(engine) -> None:
-    store, log = engine.store, engine.repos.streams
+    store, stream_log = engine.store, engine.repos.streams
     cutoff = engine.clock() - engine.config.stream_retention
     with store.read() as txn:
-        due = [stream["number"] for stream in log.streams(txn)
-               if log.oldest_record_time(txn, stream["number"]) < cutoff]
+        due = [stream["number"] for stream in stream_log.streams(txn)
+               if stream_log.oldest_record_time(txn, stream["number"]) < cutoff]
     for number in due:
-        store.write(lambda ctx, number=number: streams.trim_stream(ctx, log, number, cutoff))
+        store.write(lambda ctx, number=number: streams.trim_stream(ctx, stream_log, number,
+                                                                   cutoff))
 
 
 class Sweeper:
-    """Runs `sweep(engine)` periodically until stopped."""
+    """Runs `sweep(engine)` periodically, while it holds the sweeper lease,
+    until stopped."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
+        self.lease = Lease(engine.store, LEASE, new_owner(),
+                           max(LEASE_SECONDS, 3 * engine.config.sweep_interval))
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dynalite-sweeper", daemon=True)
+        self.thread = threading.Thread(target=self._run, name="dynalite-sweeper", daemon=True)
 
     def start(self) -> "Sweeper":
-        self._thread.start()
+        self.thread.start()
         return self
 
     def _run(self) -> None:
         while not self._stop.wait(self.engine.config.sweep_interval):
             try:
-                sweep(self.engine)
+                if self.lease.hold():
+                    sweep(self.engine)
             except Exception:  # keep sweeping; a failed pass is retried next time
                 log.exception("background sweep failed")
 
     def stop(self) -> None:
+        """Stop sweeping and give the lease up, so another engine takes the
+        job over at once."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        if self.thread.is_alive():
+            self.thread.join()
+        self.lease.release()

@@ -52,11 +52,15 @@ def ensure_triggers(engine) -> None:
                 continue
             stream_arn = (engine.catalog.table_arn(trigger.table)
                           + f"/stream/{table.record['LatestStreamLabel']}")
-            known = any(m["EventSourceArn"] == stream_arn and m["FunctionArn"].endswith(
-                f":function:{trigger.function_name}")
-                for m in mappings.all_mappings(txn, engine.repos))
+            known = _has_mapping(txn, engine, trigger, stream_arn)
         if not known:
             _create(engine, trigger, stream_arn)
+
+
+def _has_mapping(txn, engine, trigger: Trigger, stream_arn: str) -> bool:
+    return any(m["EventSourceArn"] == stream_arn
+               and m["FunctionArn"].endswith(f":function:{trigger.function_name}")
+               for m in mappings.all_mappings(txn, engine.repos))
 
 
 def _create(engine, trigger: Trigger, stream_arn: str) -> None:
@@ -71,6 +75,8 @@ def _create(engine, trigger: Trigger, stream_arn: str) -> None:
         stream = mappings.check_source(txn, engine, request)
 
     def create(ctx):
+        if _has_mapping(ctx.txn, engine, trigger, stream_arn):
+            return  # another bridge sharing the store made it meanwhile
         if functions.find(ctx.txn, name) is None:
             functions.put(ctx, record)
         mapping = mappings.new_mapping(engine, request, functions.arn(name))

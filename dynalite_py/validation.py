@@ -42,8 +42,10 @@ Side effects: values DynamoDB's parser converts are normalized in place, so
 operations see what DynamoDB would: boolean members given as "true"/"no"/...
 become bools, integer/long members given as decimals are truncated (and
 clamped to the Java type's range), and null or unknown members of an
-AttributeValue are dropped. A request that is not a JSON object is treated as
-an empty one, as dynalite does.
+AttributeValue are dropped. A request body that is not a JSON object (`null`,
+`1`, `"x"`, `[]`) is a SerializationException, as for any structure that is
+not an object; JSON nulls inside attribute maps and lists are left for the
+item model, which reports them as DynamoDB's operations do (model/values.py).
 """
 from __future__ import annotations
 
@@ -203,6 +205,13 @@ _MEMBER_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
 # reports an empty map with its own message (see _EMPTY_MAP_REQUIRED).
 _SHAPE_DROP_LENGTH = frozenset(("BatchWriteItemRequestMap", "BatchGetRequestMap"))
 
+# Structures whose null elements in a list the operation reports itself, in
+# DynamoDB's words (api/batch_write_item.py, model/values.py); a null element of any other list
+# of structures is a null member at its position ('transactItems.1.member'),
+# as DynamoDB words a null member of one ('transactItems.1.member.put.key',
+# the form DynamoDB Local reproduces in its TransactionErrorMapper).
+_NULL_ELEMENTS_LATER = frozenset(("WriteRequest", "AttributeValue"))
+
 # Operations whose missing TableName is reported on its own, before any
 # aggregated error (dynalite tests for these operations; AWS capture 2026 for
 # CreateTable).
@@ -247,8 +256,8 @@ def check_request(operation: str, request: object, service: str = "dynamodb") ->
 
 def checker_for(operation: str, service: str = "dynamodb") -> Callable[[object], dict]:
     """`check_request` for one operation, as a function of the request (for
-    callers that keep it). It returns the request as operations read it: a
-    body that is not a JSON object reads as an empty one."""
+    callers that keep it). It returns the request as operations read it (a
+    body that is not a JSON object is a SerializationException)."""
     checker = _CHECKERS.get((service, operation))
     if checker is None:
         checker = _compile_operation(service, operation)
@@ -285,8 +294,8 @@ class _OperationCompiler:
         self._renderer = _Renderer(self.shapes)
 
     def compile(self, operation: str, input_ref: dict | None) -> Callable[[object], dict]:
-        if input_ref is None:  # an operation without input accepts anything
-            return lambda request: request if isinstance(request, dict) else {}
+        if input_ref is None:  # an operation without input accepts any object
+            return _object_checker(operation)
         input_shape = input_ref["shape"]
         check_members = self._struct_members_checker(input_shape)
         validate = self._validator(input_shape) or _accept
@@ -309,8 +318,8 @@ class _OperationCompiler:
                         return request
                 except TypeError:  # an unhashable value: the full checks word it
                     pass
-            if type(request) is not dict:
-                request = {} if not isinstance(request, dict) else request
+            if not isinstance(request, dict):
+                raise _not_an_object(request, input_shape)
             check_members(request)
             for pre_check in pre_checks:
                 pre_check(request)
@@ -486,9 +495,11 @@ class _OperationCompiler:
         else:
             element_fails, element_message = self._aggregate_check(element_name,
                                                                    "Member must satisfy constraint")
-        if not checks and element_fails is None and nested is None:
+        no_nulls = element["type"] == "structure" and element_name not in _NULL_ELEMENTS_LATER
+        if not checks and element_fails is None and nested is None and not no_nulls:
             return None
-        return _list_validator(tuple(checks), element_fails, element_message, nested, render)
+        return _list_validator(tuple(checks), element_fails, element_message, nested, render,
+                               no_nulls)
 
     def _map_validator(self, shape: dict, checks: list, render: Callable) -> Validator | None:
         key_fails, key_message = self._aggregate_check(shape["key"]["shape"],
@@ -572,6 +583,28 @@ class _OperationCompiler:
 
 
 # --- Serialization checkers (hot path) ------------------------------------------------
+
+def _not_an_object(request: object, input_shape: str) -> DynamoError:
+    """A body that is not a JSON object, read where the input structure is
+    expected: Coral words it as for a structure given as a list element or map
+    value (dynalite's assertType 'ValueStruct': a list is an unrecognized
+    collection of the structure's class, anything else an unexpected value)."""
+    if isinstance(request, list):
+        return serialization_error(f"Unrecognized collection type class {_JAVA_PACKAGE}."
+                                   f"{input_shape}")
+    return serialization_error(_UNEXPECTED_VALUE)
+
+
+def _object_checker(operation: str) -> Callable[[object], dict]:
+    """The checker of an operation without input members (DescribeLimits, ...)."""
+    input_shape = f"{operation}Request"
+
+    def check(request: object) -> dict:
+        if not isinstance(request, dict):
+            raise _not_an_object(request, input_shape)
+        return request
+    return check
+
 
 def _members_checker(members: dict[str, TypeChecker]) -> Callable[[dict], None]:
     get = members.get
@@ -939,7 +972,10 @@ def _scalar_validator(checks: list, render: Callable[[Any], str]) -> Validator:
 
 
 def _list_validator(checks: tuple, element_fails: Callable | None, element_message: str | None,
-                    nested: Validator | None, render: Callable[[Any], str]) -> Validator:
+                    nested: Validator | None, render: Callable[[Any], str],
+                    no_nulls: bool = False) -> Validator:
+    """`no_nulls`: a null element (of a list of structures) is reported as a
+    null member at its position, 'transactItems.1.member'."""
     def validate(value: Any, prefix: str, name: str, errors: list) -> None:
         if not isinstance(value, list):
             return
@@ -948,12 +984,15 @@ def _list_validator(checks: tuple, element_fails: Callable | None, element_messa
                 errors.append(_violation(render(value), prefix + name, message))
         if element_fails is not None and element_fails(value):
             errors.append(_violation(render(value), prefix + name, element_message))
-        if nested is not None:
+        if nested is not None or no_nulls:
             base = f"{prefix}{name}."
             for index, item in enumerate(value, 1):
                 if len(errors) >= MAX_VALIDATION_ERRORS:
                     return
-                if item is not None:
+                if item is None:
+                    if no_nulls:
+                        errors.append(_null_violation(f"{base}{index}.member"))
+                elif nested is not None:
                     nested(item, f"{base}{index}.", "member", errors)
     return validate
 

@@ -40,38 +40,54 @@ def decode_body(body: bytes) -> object:
         raise serialization_error(None) from None
 
 
-def handle(engine, target: str | None, body: bytes) -> tuple[int, dict[str, str], bytes]:
-    status, payload = answer(engine, target, body)
+def handle(engine, target: str | None, body: bytes, refusal: DynamoError | None = None
+           ) -> tuple[int, dict[str, str], bytes]:
+    status, payload = answer(engine, target, body, refusal)
     return status, response_headers(payload), payload
 
 
-def answer(engine, target: str | None, body: bytes) -> tuple[int, bytes]:
+def answer(engine, target: str | None, body: bytes, refusal: DynamoError | None = None
+           ) -> tuple[int, bytes]:
     """(HTTP status, body) answering one call, without the headers (the fast
-    lane writes those itself)."""
+    lane writes those itself). `refusal` is the caller's verdict on the
+    request's signature: DynamoDB reports it after routing and parsing the
+    call, before anything else."""
     try:
-        result = engine.call(*parse_call(target, body))
+        result = engine.call(*checked_call(engine, target, body, refusal))
     except Exception as error:
         result = error
     return encoded(result, target)
 
 
-def answer_together(engine, calls: list[tuple[str | None, bytes]]) -> list[tuple[int, bytes]]:
-    """`answer` for each of several single-item writes (X-Amz-Target, body),
-    run with one commit (Engine.call_together)."""
+def answer_together(engine, calls: list[tuple[str | None, bytes, DynamoError | None]]
+                    ) -> list[tuple[int, bytes]]:
+    """`answer` for each of several single-item writes (X-Amz-Target, body,
+    refusal), run with one commit (Engine.call_together)."""
     parsed: list = []
-    for target, body in calls:
+    for target, body, refusal in calls:
         try:
-            parsed.append(parse_call(target, body))
+            parsed.append(checked_call(engine, target, body, refusal))
         except Exception as error:
             parsed.append(error)
     results = engine.call_together(parsed)
-    return [encoded(result, target) for result, (target, _) in zip(results, calls)]
+    return [encoded(result, call[0]) for result, call in zip(results, calls)]
 
 
 def parse_call(target: str | None, body: bytes) -> tuple[str, object, str]:
     """(operation, request, service): Engine.call's arguments."""
     service, operation = parse_target(target)
     return operation, decode_body(body), service
+
+
+def checked_call(engine, target: str | None, body: bytes, refusal: DynamoError | None
+                 ) -> tuple[str, object, str]:
+    """parse_call's answer, or the error DynamoDB reports first: an unknown
+    operation, a body that is no JSON, then the refusal of its signature."""
+    call = parse_call(target, body)
+    if refusal is not None:
+        engine.check_operation(call[0], call[2])
+        raise refusal
+    return call
 
 
 def encoded(result: dict | Exception, target: str | None) -> tuple[int, bytes]:

@@ -5,10 +5,10 @@ GET  /  health answer
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
 /2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (rest.py)
-Transport rules applied here: an Authorization header is required
-(MissingAuthenticationTokenException) and, with --auth, its SigV4 signature
-is verified (auth.py); bodies above 16 MB get 413; every response carries
-CORS headers so browser clients work.
+Every request passes the transport rules first (transport.py: Host,
+size caps, content types, credentials); with --auth every route but the
+health answer has its SigV4 signature verified (auth.py). Bodies are read
+in chunks up to their cap, never whole before it.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 import orjson
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -26,46 +26,101 @@ from dynalite_py import rest, wire
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 
+from .signature import syntax_error
+from .transport import (
+    CORS_PREFLIGHT,
+    DYNAMODB_CONTENT_TYPES,
+    DYNAMODB_CORS,
+    MAX_DYNAMODB_BODY,
+    TOO_LARGE,
+    UNKNOWN_OPERATION_XML,
+    Policy,
+    dynamodb_refusal,
+    forbidden_host,
+    lambda_body_limit,
+    lambda_refusal,
+    lambda_too_large,
+    media_type,
+)
+
 if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
     from .auth import Verifier
 
 log = logging.getLogger("dynalite_py.server")
 
-MAX_BODY_BYTES = 16 * 1024 * 1024
-CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
-                "Access-Control-Expose-Headers":
-                    "x-amzn-RequestId,x-amzn-ErrorType,x-amz-crc32,Date"}
-CORS_PREFLIGHT = {"Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-                  "Access-Control-Max-Age": "172800"}
+
+def error_payload(name: str, message: str) -> bytes:
+    """A transport error in DynamoDB's envelope (AWS's front door answers
+    these, under the coral namespace, before any service sees the call)."""
+    return orjson.dumps({"__type": f"com.amazon.coral.service#{name}", "message": message})
 
 
-TOO_LARGE = (413, "RequestEntityTooLarge",
-             f"Request payload size exceeds the limit of {MAX_BODY_BYTES} bytes")
-MISSING_TOKEN = (400, "MissingAuthenticationTokenException",
-                 "Request is missing Authentication Token")
-
-
-def error_payload(name: str, message: str, namespace: str = "com.amazon.coral.service") -> bytes:
-    return orjson.dumps({"__type": f"{namespace}#{name}", "message": message})
+def refusal_payload(refused: tuple[int, str, str]) -> bytes:
+    """The body answering a transport refusal of a DynamoDB call."""
+    status, name, message = refused
+    if status == 404 and name == "UnknownOperationException":
+        return UNKNOWN_OPERATION_XML
+    return error_payload(name, message)
 
 
 def error_response(status: int, name: str, message: str,
-                   namespace: str = "com.amazon.coral.service") -> Response:
-    payload = error_payload(name, message, namespace)
-    return Response(payload, status, {**wire.response_headers(payload), **CORS_HEADERS})
+                   cors: dict[str, str] = DYNAMODB_CORS) -> Response:
+    payload = refusal_payload((status, name, message))
+    headers = wire.response_headers(payload)
+    if payload == UNKNOWN_OPERATION_XML:  # DynamoDB sends it without a Content-Type
+        del headers["Content-Type"]
+    return Response(payload, status, {**headers, **cors})
 
 
-def transport_refusal(content_length: str | None, has_credentials: bool,
-                      body_length: int = 0) -> tuple[int, str, str] | None:
-    """(status, error name, message) for a DynamoDB call refused by transport
-    rules: a body (declared, or as read so far) over the limit, or no
-    credentials at all."""
-    declared = int(content_length) if content_length and content_length.isdigit() else 0
-    if max(declared, body_length) > MAX_BODY_BYTES:
-        return TOO_LARGE
-    if not has_credentials:
-        return MISSING_TOKEN
-    return None
+def unknown_operation() -> Response:
+    """DynamoDB's answer to a request that is no call it serves."""
+    return error_response(404, "UnknownOperationException", "")
+
+
+def echoed_content_type(request: Request) -> str:
+    """DynamoDB answers in the JSON type it was sent."""
+    sent = media_type(header_bytes(request, "content-type"))
+    return sent.decode() if sent in DYNAMODB_CONTENT_TYPES else wire.CONTENT_TYPE
+
+
+def lambda_error(status: int, name: str, message: str, cors: dict[str, str]) -> Response:
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": name, **cors}
+    return Response(orjson.dumps({"Type": "User", "message": message}), status, headers)
+
+
+class TooLarge(Exception):
+    """A body grew past its cap while being read. The answer keeps the
+    connection: uvicorn drops the rest of the body as it arrives (closing
+    with unread input would reset the connection, losing the answer)."""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The body, read in chunks; TooLarge as soon as it passes `limit`
+    (a chunked or lying body is never held whole beyond it)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise TooLarge
+    return bytes(body)
+
+
+def header_bytes(request: Request, name: str) -> bytes | None:
+    value = request.headers.get(name)
+    return None if value is None else value.encode("latin-1")
+
+
+def signed_url(request: Request) -> str:
+    """The URL as the client signed it: SigV4 signs the path and query as
+    sent (percent-encoded), not Starlette's decoded ones."""
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    url = f"{request.url.scheme}://{request.headers.get('host', '')}{raw_path.decode('latin-1')}"
+    return f"{url}?{query.decode('latin-1')}" if query else url
+
+
+def has_credentials(request: Request) -> bool:
+    return "authorization" in request.headers or "X-Amz-Algorithm" in request.query_params
 
 
 def inline_runner(engine: Engine) -> Callable[[str | None], bool]:
@@ -106,76 +161,140 @@ class FrontEnd:
 
 
 def create_app(engine: Engine, verifier: Verifier | None = None,
-               release_held: Callable[[], None] = lambda: None) -> FrontEnd:
+               release_held: Callable[[], None] = lambda: None,
+               policy: Policy | None = None) -> FrontEnd:
     """The application; with a verifier every request's SigV4 signature is
     checked. `release_held` commits and answers the writes the fast lane
     holds (fastlane.HeldWrites), before a call runs here on the event loop."""
     runs_inline = inline_runner(engine)
+    policy = policy or Policy()
+
+    def signature_refusal(request: Request, body: bytes, service: str) -> DynamoError | None:
+        if verifier is None:
+            return None
+        try:
+            verifier.verify(request.method, signed_url(request), dict(request.headers), body,
+                            service=service)
+        except DynamoError as error:
+            return error
+        return None
 
     async def dynamodb(request: Request) -> Response:
-        refusal = transport_refusal(request.headers.get("content-length"),
-                                    "authorization" in request.headers
-                                    or "X-Amz-Algorithm" in request.query_params)
-        if refusal is not None:
-            return error_response(*refusal)
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:  # more than it declared
+        transport = (policy, header_bytes(request, "host"),
+                     header_bytes(request, "content-length"),
+                     header_bytes(request, "content-type"))
+        refused = dynamodb_refusal(*transport)
+        if refused is not None:
+            return error_response(*refused)
+        try:
+            body = await read_body(request, MAX_DYNAMODB_BODY)
+        except TooLarge:
             return error_response(*TOO_LARGE)
-        if verifier is not None:
-            try:
-                verifier.verify(request.method, str(request.url), dict(request.headers), body)
-            except DynamoError as error:
-                return error_response(error.status, error.name, error.message)
+        except ClientDisconnect:
+            return Response(b"", 400)  # no one is listening
+        refused = dynamodb_refusal(*transport, body_length=len(body))  # a chunked body
+        if refused is not None:
+            return error_response(*refused)
+        # the signature's verdict is answered after routing and parsing (wire.parse_call)
+        error = signature_refusal(request, body, "dynamodb") if verifier is not None \
+            else syntax_error(request.scope.get("query_string", b"").decode("latin-1"),
+                              dict(request.headers))
         target = request.headers.get("x-amz-target")
         if runs_inline(target):
             release_held()  # a write of this call must not join their commit
-            status, headers, payload = wire.handle(engine, target, body)
+            status, headers, payload = wire.handle(engine, target, body, error)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
-            status, headers, payload = await run_in_threadpool(wire.handle, engine, target, body)
+            status, headers, payload = await run_in_threadpool(wire.handle, engine, target,
+                                                               body, error)
         log.debug("%s %s", target, status)
-        return Response(payload, status, {**headers, **CORS_HEADERS})
+        headers["Content-Type"] = echoed_content_type(request)
+        return Response(payload, status, {**headers, **DYNAMODB_CORS})
 
     async def health(request: Request) -> Response:
-        return Response(f"healthy: dynamodb.{engine.config.region}.amazonaws.com ",
-                        200, CORS_HEADERS, media_type="text/plain")
+        if not policy.host_allowed(header_bytes(request, "host")):
+            return error_response(*forbidden_host(header_bytes(request, "host")))
+        payload = f"healthy: dynamodb.{engine.config.region}.amazonaws.com ".encode()
+        return Response(payload, 200, {**wire.response_headers(payload), **DYNAMODB_CORS,
+                                       "Content-Type": "text/plain"})
 
     async def lambda_api(request: Request) -> Response:
         """The Lambda REST API subset (functions, Invoke, event source mappings)."""
-        if not rest.is_lambda_path(request.url.path):
-            return error_response(404, "UnknownOperationException",
-                                  f"No operation at {request.method} {request.url.path}")
-        body = await request.body()
-        if verifier is not None:
-            try:
-                verifier.verify(request.method, str(request.url), dict(request.headers), body)
-            except DynamoError as error:
-                return error_response(error.status, error.name, error.message)
+        cors = policy.cors_headers(request.headers.get("origin"))
+        path = request.url.path
+        if not rest.is_lambda_path(path):
+            return unknown_operation()
+        try:
+            operation = rest.route(engine.lambda_operations(), request.method, path)[0]
+        except DynamoError as error:
+            return lambda_error(error.status, error.name, error.message, cors)
+        refused = lambda_refusal(policy, operation, header_bytes(request, "host"),
+                                 header_bytes(request, "content-length"),
+                                 header_bytes(request, "content-type"),
+                                 has_credentials(request))
+        if refused is not None:
+            return lambda_error(*refused, cors)
+        try:
+            body = await read_body(request, lambda_body_limit(operation))
+        except TooLarge:
+            return lambda_error(*lambda_too_large(operation), cors)
+        except ClientDisconnect:
+            return Response(b"", 400)
+        error = signature_refusal(request, body, "lambda")
+        if error is not None:
+            return lambda_error(error.status, error.name, error.message, cors)
         status, headers, payload = await run_in_threadpool(
-            rest.handle, engine, request.method, request.url.path, request.url.query,
+            rest.handle, engine, request.method, path, request.url.query,
             dict(request.headers), body)
-        return Response(payload, status, {**headers, **CORS_HEADERS})
+        return Response(payload, status, {**headers, **cors})
+
+    async def diagnostic(request: Request, answer: Callable[[], object]) -> Response:
+        """A /_dynalite route: the transport rules and, with --auth, a signature."""
+        cors = policy.cors_headers(request.headers.get("origin"))
+        host = header_bytes(request, "host")
+        if not policy.host_allowed(host):
+            return error_response(*forbidden_host(host), cors=cors)
+        if verifier is not None:
+            if not has_credentials(request):
+                return error_response(400, "MissingAuthenticationTokenException",
+                                      "Request is missing Authentication Token", cors=cors)
+            error = signature_refusal(request, b"", "dynamodb")
+            if error is not None:
+                return error_response(error.status, error.name, error.message, cors=cors)
+        return Response(orjson.dumps(answer()), 200,
+                        {**cors, "Content-Type": "application/json"})
 
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
         from dynalite_py.mappings import failures as stored_failures
-        found = stored_failures(engine, request.path_params["destination"])
-        return Response(orjson.dumps(found), 200, {**CORS_HEADERS,
-                                                   "Content-Type": "application/json"})
+        return await diagnostic(
+            request, lambda: stored_failures(engine, request.path_params["destination"]))
 
     async def statistics(request: Request) -> Response:
         """Per-table consumed capacity and throttled requests of this server."""
-        return Response(orjson.dumps(engine.throttler.statistics()), 200,
-                        {**CORS_HEADERS, "Content-Type": "application/json"})
+        return await diagnostic(request, engine.throttler.statistics)
 
     async def preflight(request: Request) -> Response:
+        """CORS preflight: DynamoDB's path answers as DynamoDB does; the
+        others only for the origins the operator listed."""
         requested = request.headers.get("access-control-request-headers", "*")
-        return Response(b"", 200, {**CORS_HEADERS, **CORS_PREFLIGHT,
+        if not policy.host_allowed(header_bytes(request, "host")):
+            return Response(b"", 403)
+        if "origin" not in request.headers:
+            return unknown_operation()
+        cors = DYNAMODB_CORS if request.url.path == "/" else \
+            policy.cors_headers(request.headers.get("origin"))
+        if not cors:
+            return Response(b"", 403)
+        return Response(b"", 200, {**cors, **CORS_PREFLIGHT,
                                    "Access-Control-Allow-Headers": requested})
 
-    return FrontEnd(dynamodb, Starlette(routes=[
+    async def no_route(request: Request, _: Exception) -> Response:
+        return unknown_operation()
+
+    return FrontEnd(dynamodb, Starlette(exception_handlers={404: no_route, 405: no_route}, routes=[
         Route("/", dynamodb, methods=["POST"]),
         Route("/", health, methods=["GET"]),
-        Route("/", preflight, methods=["OPTIONS"]),
+        Route("/{path:path}", preflight, methods=["OPTIONS"]),
         Route("/_dynalite/statistics", statistics, methods=["GET"]),
         Route("/_dynalite/failures/{destination:path}", failures, methods=["GET"]),
         Route("/{path:path}", lambda_api, methods=["GET", "POST", "PUT", "DELETE"]),

@@ -3,33 +3,48 @@
 The credentials file uses the AWS shared-credentials format: sections with
 `aws_access_key_id` and `aws_secret_access_key`. A request must be signed
 with one of those keys, either in the Authorization header or as a
-presigned URL, within 15 minutes of the server's clock. The expected
-signature is recomputed with botocore's own SigV4 signer over exactly the
-headers the client signed, so anything botocore signs verifies here, and
-any change to the signed headers, the query or the body does not.
-Failures carry AWS's error names: MissingAuthenticationTokenException,
-IncompleteSignatureException, UnrecognizedClientException,
-InvalidSignatureException.
+presigned URL (X-Amz-Expires at most 7 days), within 15 minutes of the
+server's clock, for this server's region and the route's signing name
+("dynamodb" for DynamoDB and DynamoDB Streams, "lambda" for Lambda).
+
+The checks run in the order AWS runs them, each with AWS's error name and
+message: parameters present, `host` and every `x-amz-*` header signed (so
+X-Amz-Target cannot be swapped), the date's format and skew (or the
+presigned expiry), the credential scope, the key id, then the signature.
+The expected signature is recomputed with botocore's SigV4 signer over
+exactly the headers the client signed and over the sha256 of the body
+actually received, whatever X-Amz-Content-SHA256 claims (UNSIGNED-PAYLOAD
+included), so anything botocore signs verifies here and any change to a
+signed header, the query or the body does not.
+
+`verify` raises only DynamoError: status 400 as DynamoDB answers, 403 as
+Lambda answers. The url's path must be the path as sent (percent-encoded),
+since SigV4 signs the encoded path.
 """
 from __future__ import annotations
 
 import configparser
 import hmac
-import re
 from datetime import datetime, timedelta, timezone
 from hashlib import sha256
-from urllib.parse import parse_qsl
+from urllib.parse import urlsplit
 
-from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 from dynalite_py.errors import CORAL_NAMESPACE, DynamoError
 
-ALGORITHM = "AWS4-HMAC-SHA256"
+from .signature import ALGORITHM, TIMESTAMP, Refusal, Signed, claimed, parse_date
+
+TERMINATOR = "aws4_request"
 MAX_SKEW = timedelta(minutes=15)
-TIMESTAMP = "%Y%m%dT%H%M%SZ"
-_PARAMETER = re.compile(r"(\w+)=([^,\s]*)")
+_STATUS = {"lambda": 403}  # Lambda answers auth failures 403; DynamoDB answers 400
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check "
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "
+    "details.")
+HOST_NOT_SIGNED = "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
 
 
 def load_credentials(path: str) -> dict[str, str]:
@@ -42,144 +57,127 @@ def load_credentials(path: str) -> dict[str, str]:
             if {"aws_access_key_id", "aws_secret_access_key"} <= set(parser[section])}
 
 
-def _error(name: str, message: str, status: int = 400) -> DynamoError:
-    return DynamoError(name, message, status=status, namespace=CORAL_NAMESPACE)
-
-
 class Verifier:
     """Checks the SigV4 signature of incoming requests against known keys."""
 
-    def __init__(self, secrets: dict[str, str]) -> None:
+    def __init__(self, secrets: dict[str, str], region: str = "us-east-1") -> None:
         self.secrets = secrets
+        self.region = region
 
     def verify(self, method: str, url: str, headers: dict[str, str], body: bytes,
-               now: datetime | None = None) -> None:
-        now = now or datetime.now(timezone.utc)
-        query = dict(parse_qsl(url.partition("?")[2], keep_blank_values=True))
-        if "X-Amz-Algorithm" in query:
-            self._verify_presigned(method, url, headers, body, query, now)
-            return
-        authorization = headers.get("authorization")
-        if not authorization:
-            raise _error("MissingAuthenticationTokenException",
-                         "Request is missing Authentication Token")
-        self._verify_header(method, url, headers, body, authorization, now)
+               service: str = "dynamodb", now: datetime | None = None) -> None:
+        """Return if the request is signed by a known key for `service` in this
+        server's region; otherwise raise DynamoError, and only that."""
+        status = _STATUS.get(service, 400)
+        try:
+            self._verify(method, url, {name.lower(): value for name, value in headers.items()},
+                         body or b"", service, now or datetime.now(timezone.utc))
+        except Refusal as refusal:
+            raise refusal.error(status) from None
+        except Exception:  # input no check foresaw: still a refusal, never a 500
+            raise DynamoError("InvalidSignatureException", SIGNATURE_MISMATCH, status=status,
+                              namespace=CORAL_NAMESPACE) from None
 
-    # Authorization header form ---------------------------------------------
-    def _verify_header(self, method: str, url: str, headers: dict[str, str], body: bytes,
-                       authorization: str, now: datetime) -> None:
-        algorithm, _, rest = authorization.partition(" ")
-        fields = dict(_PARAMETER.findall(rest))
-        missing = [name for name in ("Credential", "SignedHeaders", "Signature")
-                   if name not in fields]
-        if algorithm != ALGORITHM:
-            raise _error("IncompleteSignatureException",
-                         f"Unsupported AWS 'algorithm': '{algorithm}'")
-        if missing:
-            requirements = " ".join(f"Authorization header requires '{name}' parameter."
-                                    for name in missing)
-            raise _error("IncompleteSignatureException",
-                         f"{requirements} Authorization={authorization}")
-        amz_date = headers.get("x-amz-date")
-        if not amz_date:
-            raise _error("IncompleteSignatureException",
-                         "Authorization header requires existence of either a 'X-Amz-Date' or "
-                         f"a 'Date' header. Authorization={authorization}")
-        key_id, secret, region, service = self._scope(fields["Credential"], amz_date)
-        self._check_time(amz_date, now, timedelta(0))
-        if "x-amz-content-sha256" in headers and headers["x-amz-content-sha256"] not in (
-                sha256(body).hexdigest(), "UNSIGNED-PAYLOAD"):
-            raise _signature_mismatch()
-        signer = _HeaderSigner(Credentials(key_id, secret), service, region,
-                               fields["SignedHeaders"].split(";"))
-        request = _request(method, url, headers, body, amz_date)
-        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(
-            request)), request)
-        if not hmac.compare_digest(expected, fields["Signature"]):
-            raise _signature_mismatch()
-
-    # Presigned URL form -------------------------------------------------------
-    def _verify_presigned(self, method: str, url: str, headers: dict[str, str], body: bytes,
-                          query: dict[str, str], now: datetime) -> None:
-        required = ("X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature")
-        missing = [name for name in required if name not in query]
-        if query["X-Amz-Algorithm"] != ALGORITHM:
-            raise _error("IncompleteSignatureException",
-                         f"Unsupported AWS 'algorithm': '{query['X-Amz-Algorithm']}'")
-        if missing:
-            raise _error("IncompleteSignatureException", " ".join(
-                f"AWS query-string parameters must include '{name}'." for name in missing))
-        amz_date = query["X-Amz-Date"]
-        key_id, secret, region, service = self._scope(query["X-Amz-Credential"], amz_date)
-        expires = timedelta(seconds=int(query.get("X-Amz-Expires", "900") or 900))
-        self._check_time(amz_date, now, expires)
-        signer = _QuerySigner(Credentials(key_id, secret), service, region,
-                              query["X-Amz-SignedHeaders"].split(";"))
-        unsigned_url = re.sub(r"[?&]X-Amz-Signature=[^&]*", "", url)
-        request = _request(method, unsigned_url, headers, body, amz_date)
-        expected = signer.signature(signer.string_to_sign(request, signer.canonical_request(
-            request)), request)
-        if not hmac.compare_digest(expected, query["X-Amz-Signature"]):
-            raise _signature_mismatch()
-
-    # Shared --------------------------------------------------------------------
-    def _scope(self, credential: str, amz_date: str) -> tuple[str, str, str, str]:
-        parts = credential.split("/")
-        if len(parts) != 5 or parts[4] != "aws4_request":
-            raise _error("IncompleteSignatureException",
-                         f"Credential should be scoped to a valid region. ({credential})")
-        key_id, date, region, service, _ = parts
+    def _verify(self, method: str, url: str, headers: dict[str, str], body: bytes,
+                service: str, now: datetime) -> None:
+        signed = claimed(url, urlsplit(url).query, headers)
+        _check_time(signed, parse_date(signed.amz_date), now)
+        _check_signed_headers(signed.signed_headers, headers)
+        if signed.algorithm != ALGORITHM:
+            raise Refusal("IncompleteSignatureException",
+                          f"Unsupported AWS 'algorithm': '{signed.algorithm}'")
+        key_id, region = self._check_scope(signed.credential, signed.amz_date, service)
         secret = self.secrets.get(key_id)
         if secret is None:
-            raise _error("UnrecognizedClientException",
-                         "The security token included in the request is invalid.")
+            raise Refusal("UnrecognizedClientException",
+                           "The security token included in the request is invalid.")
+        signer = _Signer(Credentials(key_id, secret), service, region, signed.signed_headers,
+                         sha256(body).hexdigest())
+        expected = signer.expected_signature(method, signed.url, headers, signed.amz_date)
+        if not hmac.compare_digest(expected.encode(), signed.signature.encode("utf-8", "replace")):
+            raise Refusal("InvalidSignatureException", SIGNATURE_MISMATCH)
+
+    def _check_scope(self, credential: str, amz_date: str, service: str) -> tuple[str, str]:
+        """(key id, region) of a credential scoped to this server, this service and
+        the request's date; AWS lists every part that is wrong."""
+        parts = credential.split("/")
+        while parts and not parts[-1]:  # AWS ignores trailing slashes
+            parts.pop()
+        if len(parts) != 5:
+            raise Refusal("IncompleteSignatureException",
+                           "Credential must have exactly 5 slash-delimited elements, e.g. "
+                           f"keyid/date/region/service/term, got '{credential}'")
+        key_id, date, region, scoped_service, terminator = parts
+        wrong = []
+        if region != self.region:
+            wrong.append(f"Credential should be scoped to a valid region, not '{region}'.")
+        if scoped_service != service:
+            wrong.append(f"Credential should be scoped to correct service: '{service}'.")
+        if terminator != TERMINATOR:
+            wrong.append("Credential should be scoped with a valid terminator: "
+                         f"'{TERMINATOR}', not '{terminator}'.")
         if date != amz_date[:8]:
-            raise _signature_mismatch()
-        return key_id, secret, region, service
-
-    @staticmethod
-    def _check_time(amz_date: str, now: datetime, expires: timedelta) -> None:
-        try:
-            signed = datetime.strptime(amz_date, TIMESTAMP).replace(tzinfo=timezone.utc)
-        except ValueError:
-            raise _error("IncompleteSignatureException",
-                         f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See "
-                         "http://en.wikipedia.org/wiki/ISO_8601") from None
-        stamp = now.strftime(TIMESTAMP)
-        if signed + MAX_SKEW + expires < now:
-            earliest = (now - MAX_SKEW).strftime(TIMESTAMP)
-            raise _error("InvalidSignatureException",
-                         f"Signature expired: {amz_date} is now earlier than {earliest} "
-                         f"({stamp} - 15 min.)")
-        if signed - MAX_SKEW > now:
-            latest = (now + MAX_SKEW).strftime(TIMESTAMP)
-            raise _error("InvalidSignatureException",
-                         f"Signature not yet current: {amz_date} is still later than {latest} "
-                         f"({stamp} + 15 min.)")
+            wrong.append("Date in Credential scope does not match YYYYMMDD from ISO-8601 "
+                         f"version of date from HTTP: '{date}' != '{amz_date[:8]}', from "
+                         f"'{amz_date}'.")
+        if wrong:
+            raise Refusal("InvalidSignatureException", " ".join(wrong))
+        return key_id, region
 
 
-def _signature_mismatch() -> DynamoError:
-    return _error("InvalidSignatureException",
-                  "The request signature we calculated does not match the signature you "
-                  "provided. Check your AWS Secret Access Key and signing method. Consult the "
-                  "service documentation for details.")
+# Checks ------------------------------------------------------------------------
+def _check_signed_headers(signed: list[str], headers: dict[str, str]) -> None:
+    """host must be signed, and so must every x-amz-* header sent: an unsigned
+    X-Amz-Target could turn a signed DescribeTable into a DeleteTable."""
+    if "host" not in signed:
+        raise Refusal("InvalidSignatureException", HOST_NOT_SIGNED)
+    for name in sorted(headers):
+        if name.startswith("x-amz-") and name not in signed:
+            raise Refusal("InvalidSignatureException",
+                           f"'{name}' must be a 'SignedHeader' in the AWS Authorization.")
 
 
-def _request(method: str, url: str, headers: dict[str, str], body: bytes,
-             amz_date: str) -> AWSRequest:
-    request = AWSRequest(method=method, url=url, headers=headers, data=body)
-    request.context["timestamp"] = amz_date
-    return request
+def _check_time(signed: Signed, signed_at: datetime, now: datetime) -> None:
+    """Within 15 minutes of now either way; a presigned url until X-Amz-Date +
+    X-Amz-Expires (valid for 0 seconds: expired on arrival)."""
+    window = MAX_SKEW if signed.expires is None else timedelta(seconds=signed.expires)
+    stamp = now.strftime(TIMESTAMP)
+    if signed_at < now - window or signed.expires == 0:
+        raise Refusal("InvalidSignatureException",
+                       f"Signature expired: {signed.amz_date} is now earlier than "
+                       f"{(now - window).strftime(TIMESTAMP)} ({stamp} - {_duration(window)}.)")
+    if signed_at > now + MAX_SKEW:
+        raise Refusal("InvalidSignatureException",
+                       f"Signature not yet current: {signed.amz_date} is still later than "
+                       f"{(now + MAX_SKEW).strftime(TIMESTAMP)} ({stamp} + "
+                       f"{_duration(MAX_SKEW)}.)")
 
 
-class _SignedHeadersOnly:
-    """Sign exactly the headers the client listed, nothing more."""
+def _duration(window: timedelta) -> str:
+    """As AWS writes a window: '15 min', or '90 sec' when not whole minutes."""
+    seconds = int(window.total_seconds())
+    return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds} sec"
 
-    def __init__(self, credentials, service: str, region: str, signed: list[str]) -> None:
+
+# Recomputing the signature ----------------------------------------------------
+class _Signer(SigV4Auth):
+    """botocore's SigV4 over exactly the headers the client listed and the body
+    this server received."""
+
+    def __init__(self, credentials: Credentials, service: str, region: str,
+                 signed: list[str], body_hash: str) -> None:
         super().__init__(credentials, service, region)
-        self._signed = [name.lower() for name in signed]
+        self._signed = signed
+        self._body_hash = body_hash
 
-    def headers_to_sign(self, request) -> HTTPHeaders:
+    def expected_signature(self, method: str, url: str, headers: dict[str, str],
+                           amz_date: str) -> str:
+        request = AWSRequest(method=method, url=url, headers=headers)
+        request.context["timestamp"] = amz_date
+        return self.signature(self.string_to_sign(request, self.canonical_request(request)),
+                              request)
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
         selected = HTTPHeaders()
         for name in self._signed:
             value = request.headers.get(name)
@@ -187,10 +185,14 @@ class _SignedHeadersOnly:
                 selected[name] = value
         return selected
 
-
-class _HeaderSigner(_SignedHeadersOnly, SigV4Auth):
-    pass
-
-
-class _QuerySigner(_SignedHeadersOnly, SigV4QueryAuth):
-    pass
+    def canonical_request(self, request: AWSRequest) -> str:
+        # botocore's own takes the payload hash from X-Amz-Content-SHA256 when
+        # present; AWS hashes the body it received, so neither UNSIGNED-PAYLOAD
+        # nor a stale hash can cover a swapped body. The signed-header line is
+        # the client's list, even names the request lacks, as AWS writes it.
+        return "\n".join([request.method.upper(),
+                          self._normalize_url_path(urlsplit(request.url).path),
+                          self.canonical_query_string(request),
+                          self.canonical_headers(self.headers_to_sign(request)) + "\n",
+                          ";".join(sorted(self._signed)),
+                          self._body_hash])

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import re
+import resource
 import signal
 import sys
 
@@ -22,7 +23,16 @@ from dynalite_py.triggers import parse_trigger
 
 from .app import create_app
 from .fastlane import HeldWrites, fast_lane_protocol
-from .workers import Secondaries, default_workers, die_with, listener, shared_listener, wake_primary
+from .transport import Policy, is_loopback
+from .workers import (
+    Secondaries,
+    default_workers,
+    die_with,
+    listen_for_wakes,
+    listener,
+    shared_listener,
+    wake_primary,
+)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -53,6 +63,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="seconds an eventually consistent read may lag behind writes")
     serve.add_argument("--auth", default=env("DYNALITE_AUTH"),
                        help="verify SigV4 signatures against this AWS credentials file")
+    serve.add_argument("--allow-host", action="append", default=_listed(env("DYNALITE_ALLOW_HOST")),
+                       metavar="NAME", help="a Host name served besides loopback names "
+                       "(repeatable; '*' serves any, which allows DNS rebinding)")
+    serve.add_argument("--cors-origin", action="append",
+                       default=_listed(env("DYNALITE_CORS_ORIGIN")), metavar="ORIGIN",
+                       help="a browser origin allowed to call the Lambda and /_dynalite routes "
+                            "(repeatable; DynamoDB's own path answers CORS as AWS does)")
+    serve.add_argument("--no-functions", action="store_true",
+                       default=_flag(env("DYNALITE_NO_FUNCTIONS")),
+                       help="refuse the Lambda API (needed to bind a non-loopback address "
+                            "without --auth: CreateFunction runs the code it is sent)")
     serve.add_argument("--trigger", action="append", default=[], metavar="TABLE=module.function",
                        help="run a handler on every change of TABLE (repeatable); modules "
                             "are imported from --code-dir")
@@ -60,9 +81,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="where --trigger handler modules live (default: current directory)")
     serve.add_argument("--max-connections", type=int,
                        default=int(env("DYNALITE_MAX_CONNECTIONS", "1024")),
-                       help="concurrent connections and requests served by each worker "
-                            "process; beyond it the server answers 503 at once instead of "
-                            "queueing without bound")
+                       help="connections each worker process keeps; at the cap a new one "
+                            "closes the quietest connection not being answered, and gets 503 "
+                            "at once only when every one holds a request")
+    serve.add_argument("--read-timeout", type=float,
+                       default=float(env("DYNALITE_READ_TIMEOUT", "10")),
+                       help="seconds a request head may take to arrive, and a body may pause "
+                            "(slow or stalled clients are closed)")
     serve.add_argument("--workers", type=int, default=_int_or_none(env("DYNALITE_WORKERS")),
                        help="server processes sharing the port and the data directory "
                             "(default: one per core, at most 4; 1 with --throttling, whose "
@@ -70,6 +95,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     # set by the primary on the secondaries it starts (server/workers.py)
     serve.add_argument("--secondary", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
+    serve.add_argument("--woken-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
@@ -81,6 +107,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--throttling needs --workers 1: token buckets are per process")
     if args.store == MEMORY:
         args.in_memory, args.store = True, None
+    if not is_loopback(args.host) and not args.auth and not args.no_functions:
+        parser.error(f"refusing to serve the Lambda API on {args.host} without --auth: anyone "
+                     "who reaches the port could run code here. Pass --auth FILE, bind a "
+                     "loopback address (--host 127.0.0.1), or pass --no-functions")
     if args.in_memory and (args.workers or 1) > 1:
         parser.error("--in-memory serves from one process (the data lives in its memory): "
                      "use --workers 1")
@@ -108,8 +138,38 @@ def _int_or_none(text: str | None) -> int | None:
     return int(text) if text else None
 
 
+def _listed(text: str | None) -> list[str]:
+    """A comma-separated environment variable as a list."""
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
 def _flag(text: str | None) -> bool:
     return text is not None and text.strip().lower() in ("1", "true", "yes", "on")
+
+
+def transport_policy(args: argparse.Namespace) -> Policy:
+    """The transport rules the options ask for; a specific address the
+    server binds is a Host name it serves."""
+    hosts = {name.lower() for name in args.allow_host}
+    if args.host not in ("0.0.0.0", "::", ""):
+        hosts.add(args.host.strip("[]").lower())
+    return Policy(allowed_hosts=frozenset(hosts), cors_origins=frozenset(args.cors_origin),
+                  functions_enabled=not args.no_functions)
+
+
+def endpoint_url(host: str, port: int) -> str:
+    """This server's URL as a function on this machine reaches it."""
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def raise_open_file_limit() -> None:
+    """Every connection is a file descriptor: allow as many as the system
+    lets this process have, so the connection cap, not EMFILE, decides."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def exit_on_stop_signals() -> None:
@@ -127,44 +187,50 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
-                             throttling=args.throttling, consistency_lag=args.consistency_lag)
+                             throttling=args.throttling, consistency_lag=args.consistency_lag,
+                             endpoint_url=endpoint_url(args.host, args.port))
     if args.secondary:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
     workers = 1 if one_process else args.workers or default_workers()
+    # every worker runs the background jobs, each under a lease in the store
     try:
-        engine = Engine(store_location(args), config, background=not args.secondary)
+        engine = Engine(store_location(args), config)
     except StoreUnavailable as error:
         sys.exit(f"dynalite-py: {error}")
     if not args.secondary:
         print(f"dynalite-py: serving {describe_store(args)} on {args.host}:{args.port}",
               file=sys.stderr, flush=True)
+    code_dir = os.path.abspath(args.code_dir)
+    for text in args.trigger:
+        engine.add_trigger(parse_trigger(text, code_dir))
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
-    else:
-        code_dir = os.path.abspath(args.code_dir)
-        for text in args.trigger:
-            engine.add_trigger(parse_trigger(text, code_dir))
+        listen_for_wakes(args.woken_fd, engine.bridge.notify)
     secondaries = None
+    raise_open_file_limit()
     try:
         verifier = None
         if args.auth:
             from .auth import Verifier, load_credentials  # botocore's signer: only with --auth
-            verifier = Verifier(load_credentials(args.auth))
-        # signed requests take the ASGI path, where the verifier sees them whole
+            verifier = Verifier(load_credentials(args.auth), region=config.region)
+        policy = transport_policy(args)
         held = HeldWrites(engine)
-        protocol = fast_lane_protocol(engine, held) if verifier is None else "httptools"
+        # signed requests take the ASGI path, where the verifier sees them whole
+        protocol = fast_lane_protocol(engine, policy, held, args.max_connections,
+                                      args.read_timeout, inline=verifier is None)
         server = uvicorn.Server(uvicorn.Config(
-            create_app(engine, verifier, held.release), host=args.host, port=args.port,
-            log_level=args.log_level, access_log=False, http=protocol,
-            limit_concurrency=args.max_connections))
+            create_app(engine, verifier, held.release, policy), host=args.host,
+            port=args.port, log_level=args.log_level, access_log=False, http=protocol))
         if args.secondary:
             server.run(sockets=[listener(args.host, args.port)])
         elif workers > 1:
             sock = shared_listener(args.host, args.port)
             port = str(sock.getsockname()[1])  # the one taken, should --port be 0
+            engine.config.endpoint_url = endpoint_url(args.host, int(port))
             secondaries = Secondaries(argv + ["--port", port], workers - 1)
             secondaries.start(engine.bridge.notify)
+            engine.store.after_stream_commit.append(secondaries.wake_all)
             server.run(sockets=[sock])
         else:
             server.run()

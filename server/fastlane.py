@@ -18,22 +18,28 @@ import logging
 import zlib
 from dataclasses import dataclass
 
-from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from dynalite_py import wire
 from dynalite_py.engine import STAGED_OPERATIONS, Engine
+from dynalite_py.errors import DynamoError
 
-from .app import (
-    CORS_HEADERS,
-    MAX_BODY_BYTES,
-    error_payload,
-    inline_runner,
-    transport_refusal,
+from .app import inline_runner, refusal_payload
+from .connections import DEFAULT_READ_TIMEOUT, GuardedProtocol
+from .signature import header_syntax_error
+from .transport import (
+    DYNAMODB_CONTENT_TYPES,
+    DYNAMODB_CORS,
+    MAX_DYNAMODB_BODY,
+    TOO_LARGE,
+    Policy,
+    dynamodb_refusal,
+    media_type,
 )
 
 log = logging.getLogger("dynalite_py.server")
 
-CORS_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in CORS_HEADERS.items())
+CORS_LINES = b"".join(f"{name}: {value}\r\n".encode() for name, value in DYNAMODB_CORS.items())
 
 
 # writes whose answers wait for one commit at the end of the event loop's turn
@@ -70,139 +76,187 @@ class HeldWrites:
         if not self.queue:
             return
         queue, self.queue = self.queue, []
-        refusals = [refusal(call) for _, call in queue]
-        runs = [(call.target, call.body) for (_, call), refused in zip(queue, refusals)
-                if refused is None]
         try:
-            answers = iter(wire.answer_together(self.engine, runs))
+            answers = wire.answer_together(self.engine, [
+                (call.target, call.body, call.signature_error) for _, call in queue])
         except Exception as error:  # a bug of ours: answer every call, leave none hanging
             log.exception("held writes failed")
-            answers = iter([wire.failure(error)] * len(runs))
-        for (protocol, call), refused in zip(queue, refusals):
-            protocol.send(call, refused or next(answers))
+            answers = [wire.failure(error)] * len(queue)
+        for (protocol, call), reply in zip(queue, answers):
+            protocol.send(call, reply)
 
 
 @dataclass(slots=True)
 class Call:
     """One DynamoDB call read by the fast lane."""
-    headers: list[tuple[bytes, bytes]]
     target: str | None
     body: bytes
     keep_alive: bool
+    head: bytes = b""  # the answer's head template (answer_head), by content type
+    signature_error: DynamoError | None = None  # the verdict on its Authorization header
 
 
-def fast_lane_protocol(engine: Engine, held: HeldWrites | None = None) -> type[FastLane]:
+def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None = None,
+                       max_connections: int | None = None,
+                       read_timeout: float = DEFAULT_READ_TIMEOUT,
+                       inline: bool = True) -> type[FastLane]:
     """uvicorn's protocol class (`uvicorn.run(http=...)`) answering `engine`'s
-    inline DynamoDB calls itself; with `held`, writes share commits."""
+    inline DynamoDB calls itself (none when not `inline`: signed requests
+    are checked on the ASGI path); with `held`, writes share commits.
+    Transport refusals (`policy`) are answered here too."""
     runs_inline = inline_runner(engine)
     holds = held is not None and engine.config.durability != "fsync" \
         and not engine.store.remote
 
     class FastLaneProtocol(FastLane):
         def on_message_begin(self) -> None:
-            super().on_message_begin()
+            GuardedProtocol.on_message_begin(self)
             self.fast_body: bytearray | None = None
             self.target: str | None = None  # X-Amz-Target, once the headers are in
+            self.refused: tuple[int, str, str] | None = None
 
         def on_headers_complete(self) -> None:
             try:
-                fast = self.takes_fast_lane()
+                fast = not self.still_over_capacity() and self.takes_fast_lane()
             except Exception:  # a bug of ours must not cost the request: the ASGI path
                 log.exception("fast lane check failed")
                 fast = False
-            if fast:
-                self.fast_body = bytearray()
-            else:
+            if not fast:
                 if held is not None:
                     held.release()  # answers in order, and nothing held behind it
                 super().on_headers_complete()
+                return
+            self.head_started = None
+            self.fast_body = bytearray()
+            if self.refused is TOO_LARGE:  # declared: refuse before reading it
+                self.refuse()
 
         def takes_fast_lane(self) -> bool:
-            if self.url != b"/" or self.parser.get_method() != b"POST" or \
+            if not inline or self.url != b"/" or self.parser.get_method() != b"POST" or \
                     self.expect_100_continue or self.parser.should_upgrade():
                 return False
             if self.cycle is not None and not self.cycle.response_complete:
                 return False  # behind a request still being answered: keep the order
-            if self.limit_concurrency is not None and \
-                    len(self.connections) >= self.limit_concurrency:
-                return False  # the ASGI path answers 503
-            self.target = text(header(self.headers, b"x-amz-target"))
-            return runs_inline(self.target)
+            target, host, length, content_type, authorization, amz_date, date = \
+                dynamodb_headers(self.headers)
+            self.target = target
+            self.refused = dynamodb_refusal(policy, host, length, content_type)
+            self.head = response_head(content_type, self.refused)
+            # answered after routing and parsing, as DynamoDB orders it (wire.parse_call)
+            self.signature_error = header_syntax_error(authorization, amz_date, date)
+            return self.refused is not None or runs_inline(target)
 
         def on_body(self, body: bytes) -> None:
+            if self.discarding:  # answered already (refuse): the rest of the feed is dropped
+                return
             if self.fast_body is None:
                 super().on_body(body)
-            elif len(self.fast_body) <= MAX_BODY_BYTES:  # past it, only the size matters
+            elif self.refused is None:
                 self.fast_body += body
+                if len(self.fast_body) > MAX_DYNAMODB_BODY:  # more than it declared
+                    self.refused = TOO_LARGE
+                    self.refuse()
 
         def on_message_complete(self) -> None:
+            if self.discarding:
+                return
             if self.fast_body is None:
                 super().on_message_complete()
                 return
-            call = Call(self.headers, self.target, bytes(self.fast_body),
-                        self.parser.should_keep_alive())
+            call = Call(self.target, bytes(self.fast_body), self.parser.should_keep_alive(),
+                        self.head, self.signature_error)
             self.fast_body = None
+            if self.refused is not None:
+                self.send(call, (self.refused[0], refusal_payload(self.refused)))
+                return
             if holds and call.target in HELD_TARGETS:
+                self.held = True
                 held.hold(self, call)
                 return
             if held is not None:
                 held.release()
-            self.send(call, answer(engine, call))
+            self.send(call, wire.answer(engine, call.target, call.body, call.signature_error))
 
+        def refuse(self) -> None:
+            """Answer the refusal now and close: the body is not read."""
+            self.fast_body = None
+            self.answer_and_close(response_bytes(
+                self.refused[0], refusal_payload(self.refused),
+                self.server_state.default_headers, False, self.head))
+
+    FastLaneProtocol.max_connections = max_connections
+    FastLaneProtocol.read_timeout = read_timeout
     return FastLaneProtocol
 
 
-def answer(engine: Engine, call: Call) -> tuple[int, bytes]:
-    """(status, payload) of one fast-lane call."""
-    return refusal(call) or wire.answer(engine, call.target, call.body)
-
-
-def refusal(call: Call) -> tuple[int, bytes] | None:
-    """The answer to a call the transport rules refuse, else None."""
-    refused = transport_refusal(text(header(call.headers, b"content-length")),
-                                header(call.headers, b"authorization") is not None,
-                                len(call.body))
-    return None if refused is None else (refused[0], error_payload(refused[1], refused[2]))
-
-
-class FastLane(HttpToolsProtocol):
+class FastLane(GuardedProtocol):
     """What the fast lane adds to uvicorn's protocol, whatever its engine."""
+
+    fast_body: bytearray | None = None
 
     def send(self, call: Call, reply: tuple[int, bytes]) -> None:
         """Write one whole response; then wait for the next request, or close."""
         log.debug("%s %s", call.target, reply[0])
+        self.held = False
         if self.transport.is_closing():
             return  # the client went away meanwhile
         self.transport.write(response_bytes(*reply, self.server_state.default_headers,
-                                            call.keep_alive))
+                                            call.keep_alive, call.head))
         if call.keep_alive:
             self.on_response_complete()
         else:
             self.transport.close()
 
-
-def header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
-    """The first value of a header (names are lower-cased by the protocol)."""
-    for key, value in headers:
-        if key == name:
-            return value
-    return None
+    def reading_body(self) -> bool:
+        return self.fast_body is not None or super().reading_body()
 
 
-def text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode("latin-1")
+def response_head(content_type: bytes | None, refused: tuple[int, str, str] | None) -> bytes:
+    """The answer's head template: the JSON type the call was sent in (most
+    calls send exactly one of them), none for DynamoDB's bare 404."""
+    if refused is not None and refused[0] == 404:
+        return ANSWER_HEADS[None]
+    head = ANSWER_HEADS.get(content_type)
+    if head is None:
+        head = ANSWER_HEADS.get(media_type(content_type), DEFAULT_HEAD)
+    return head
 
 
-# wire.response_headers, as bytes around the two values that vary
-ANSWER_HEAD = "".join(f"{name}: {value}\r\n" for name, value in zip(
-    wire.ANSWER_HEADERS, (wire.CONTENT_TYPE, "%s", "%d"))).encode() + \
-    CORS_LINES + b"content-length: %d\r\n"
+def dynamodb_headers(headers: list[tuple[bytes, bytes]]) -> tuple:
+    """(X-Amz-Target, Host, Content-Length, Content-Type, Authorization,
+    X-Amz-Date, Date) in one pass (names are lower-cased by the protocol;
+    the first of a repeated header wins)."""
+    found: dict[bytes, bytes] = {}
+    for name, value in headers:
+        if name not in found:
+            found[name] = value
+    get = found.get
+    target = get(b"x-amz-target")
+    return (None if target is None else target.decode("latin-1"), get(b"host"),
+            get(b"content-length"), get(b"content-type"), get(b"authorization"),
+            get(b"x-amz-date"), get(b"date"))
 
 
-def response_bytes(status: int, payload: bytes,
-                   default_headers: list[tuple[bytes, bytes]], keep_alive: bool) -> bytes:
+def answer_head(content_type: bytes | None) -> bytes:
+    """wire.response_headers as bytes around the values that vary (request
+    id, CRC32, length), with this content type (None: no Content-Type, as
+    DynamoDB answers a call it cannot route)."""
+    lines = [] if content_type is None else [b"Content-Type: " + content_type + b"\r\n"]
+    lines += [b"x-amzn-RequestId: %s\r\n", b"x-amz-crc32: %d\r\n", CORS_LINES,
+              b"content-length: %d\r\n"]
+    return b"".join(lines)
+
+
+# by the request's content type: DynamoDB echoes the JSON type it was sent
+ANSWER_HEADS = {media: answer_head(media) for media in DYNAMODB_CONTENT_TYPES}
+ANSWER_HEADS[None] = answer_head(None)
+DEFAULT_HEAD = ANSWER_HEADS[wire.CONTENT_TYPE.encode()]
+
+
+def response_bytes(status: int, payload: bytes, default_headers: list[tuple[bytes, bytes]],
+                   keep_alive: bool, head_template: bytes = DEFAULT_HEAD) -> bytes:
     """A whole HTTP/1.1 response, head and body, for a single write."""
-    head = ANSWER_HEAD % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
+    head = head_template % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
     return b"".join([STATUS_LINE[status], default_lines(default_headers), head,
                      b"\r\n" if keep_alive else b"connection: close\r\n\r\n", payload])
 

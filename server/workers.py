@@ -4,17 +4,20 @@ Python runs one request at a time per process, and on loopback a good part
 of each request's cost is the kernel's (reads, writes, the TCP stack), so a
 second process uses the cores one process leaves idle (docs/benchmarks.md).
 
-The process started by `dynalite-py serve` is the primary: it serves, and it
-alone runs the background work (trigger bridge, TTL and stream sweeper,
-backfill resumption). It starts `workers - 1` secondaries, each the same
-`dynalite-py serve` command with `--secondary`, which only serve. Every
-process opens the LMDB directory itself (LMDB's write lock serialises
-commits across processes; catalog caches revalidate per snapshot) and
-listens on the same port with SO_REUSEPORT, so the kernel spreads new
-connections over them. A secondary tells the primary about each commit that
-appended stream records through a pipe, so triggers see its writes as
-quickly as the primary's own. Secondaries die with the primary, killed or
-not (PR_SET_PDEATHSIG), and a secondary that dies on its own is restarted.
+The process started by `dynalite-py serve` is the primary: it serves and
+starts `workers - 1` secondaries, each the same `dynalite-py serve` command
+with `--secondary`. Every process opens the LMDB directory itself (LMDB's
+write lock serialises commits across processes; catalog caches revalidate
+per snapshot), listens on the same port with SO_REUSEPORT, so the kernel
+spreads new connections over them, and runs the background jobs, each
+under a lease in the store, so each job runs in one process at a time
+(sweeper.py, bridge.py, index_builds.py). Wake-ups for the trigger bridge
+go through the primary: a secondary tells it about each commit that
+appended stream records through a pipe, and the primary passes every such
+wake-up, and its own, to each secondary through a pipe of its own, so a
+mapping's consumer sees every worker's writes at once, whichever worker it
+runs in. Secondaries die with the primary, killed or not
+(PR_SET_PDEATHSIG), and a secondary that dies on its own is restarted.
 """
 from __future__ import annotations
 
@@ -74,26 +77,45 @@ class Secondaries:
     def __init__(self, argv: list[str], count: int) -> None:
         self.argv = argv
         self.count = count
-        self.read_fd, self.write_fd = os.pipe()
+        self.read_fd, self.write_fd = os.pipe()  # from every secondary to the primary
         self.processes: list[subprocess.Popen] = []
+        # the write end of each secondary's own wake-up pipe (a lock: restarts swap them)
+        self._wake_fds: list[int | None] = [None] * count
+        self._wake_lock = threading.Lock()
         self.stopping = threading.Event()
 
     def start(self, on_stream_commit: Callable[[], None]) -> "Secondaries":
-        self.processes = [self._spawn() for _ in range(self.count)]
-        threading.Thread(target=self._relay, args=(on_stream_commit,), daemon=True,
-                         name="dynalite-worker-wakes").start()
+        self.processes = [self._spawn(n) for n in range(self.count)]
+
+        def relayed() -> None:  # a secondary's stream commit: wake every bridge
+            on_stream_commit()
+            self.wake_all()
+        listen_for_wakes(self.read_fd, relayed)
         threading.Thread(target=self._watch, daemon=True, name="dynalite-workers").start()
         return self
 
-    def _spawn(self) -> subprocess.Popen:
+    def _spawn(self, n: int) -> subprocess.Popen:
+        woken_fd, wake_fd = os.pipe()
+        os.set_blocking(wake_fd, False)
         command = [sys.executable, "-m", "server.cli", *self.argv, "--secondary",
-                   "--wake-fd", str(self.write_fd), "--primary-pid", str(os.getpid())]
-        return subprocess.Popen(command, pass_fds=(self.write_fd,), stdin=subprocess.DEVNULL)
+                   "--wake-fd", str(self.write_fd), "--woken-fd", str(woken_fd),
+                   "--primary-pid", str(os.getpid())]
+        process = subprocess.Popen(command, pass_fds=(self.write_fd, woken_fd),
+                                   stdin=subprocess.DEVNULL)
+        os.close(woken_fd)
+        with self._wake_lock:
+            previous, self._wake_fds[n] = self._wake_fds[n], wake_fd
+        if previous is not None:
+            os.close(previous)
+        return process
 
-    def _relay(self, on_stream_commit: Callable[[], None]) -> None:
-        """Wake the bridge for the secondaries' stream commits (many bytes, one wake)."""
-        while os.read(self.read_fd, 65536):
-            on_stream_commit()
+    def wake_all(self) -> None:
+        """Tell every secondary's bridge about a stream commit (an
+        after-commit listener of the primary's, and the relay's)."""
+        with self._wake_lock:
+            for fd in self._wake_fds:
+                if fd is not None:
+                    _poke(fd)
 
     def _watch(self) -> None:
         # PR_SET_PDEATHSIG follows the thread that started a child: secondaries
@@ -103,7 +125,7 @@ class Secondaries:
                 if process.poll() is not None and not self.stopping.is_set():
                     log.warning("worker process %d exited with %s; restarting it",
                                 process.pid, process.returncode)
-                    self.processes[n] = self._spawn()
+                    self.processes[n] = self._spawn(n)
 
     def stop(self, grace_s: float = 5.0) -> None:
         self.stopping.set()
@@ -135,13 +157,24 @@ def die_with(primary_pid: int) -> None:
 
 
 def wake_primary(write_fd: int) -> Callable[[], None]:
-    """An after-commit listener telling the primary about a stream commit; a
-    full pipe means a wake is already pending, so the byte can be dropped."""
+    """An after-commit listener telling the primary about a stream commit."""
     os.set_blocking(write_fd, False)
+    return lambda: _poke(write_fd)
 
-    def wake() -> None:
-        try:
-            os.write(write_fd, b"c")
-        except BlockingIOError:
-            pass
-    return wake
+
+def _poke(write_fd: int) -> None:
+    """One byte down a wake-up pipe; a full pipe means a wake is already
+    pending and a closed one a process gone, so the byte can be dropped."""
+    try:
+        os.write(write_fd, b"c")
+    except (BlockingIOError, BrokenPipeError):
+        pass
+
+
+def listen_for_wakes(read_fd: int, on_wake: Callable[[], None]) -> None:
+    """Call `on_wake` for the wake-ups arriving on a pipe (many bytes, one
+    call), on a daemon thread, until the pipe closes."""
+    def listen() -> None:
+        while os.read(read_fd, 65536):
+            on_wake()
+    threading.Thread(target=listen, daemon=True, name="dynalite-worker-wakes").start()

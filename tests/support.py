@@ -3,12 +3,14 @@ and tables."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 import uuid
+import zipfile
 from contextlib import contextmanager
 
 import boto3
@@ -17,6 +19,11 @@ from botocore.config import Config as BotoConfig
 
 REGION = "us-east-1"
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
+# an Authorization header of the right form (with SIGNED_HEADERS' X-Amz-Date): enough
+# where signatures are not checked
+SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_request, " \
+         "SignedHeaders=host, Signature=0"
+SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z"}
 # the backend the tests run on, "lmdb", "memory" or "postgres" (pytest
 # --backend, conftest.py); on postgres, the session's server (tests/pg.py)
 BACKEND = "lmdb"
@@ -127,6 +134,14 @@ def http_client(url: str, service: str = "dynamodb"):
                         aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)
 
 
+def zipped(source: str, name: str = "lambda_function.py") -> bytes:
+    """A function's code: one Python file in a zip archive."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, source)
+    return buffer.getvalue()
+
+
 def unique_name(prefix: str = "t") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
@@ -173,3 +188,29 @@ def throttled_server(data_dir: str):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def raw(url: str, data: bytes) -> bytes:
+    """Send raw bytes on a new connection; the first final answer, whole
+    (read to its Content-Length, or to the close)."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as conn:
+        conn.sendall(data)
+        answer = b""
+        while True:
+            chunk = conn.recv(65536)
+            answer += chunk
+            answer = answer.removeprefix(b"HTTP/1.1 100 Continue\r\n\r\n")
+            head, _, body = answer.partition(b"\r\n\r\n")
+            length = [int(line.split(b":")[1]) for line in head.lower().split(b"\r\n")
+                      if line.startswith(b"content-length:")]
+            if not chunk or (length and len(body) >= length[0]):
+                return answer
+
+
+def dynamodb_request(host: str = "localhost", extra: str = "", body: bytes = b"{}",
+                     content_type: str = "application/x-amz-json-1.0") -> bytes:
+    return (f"POST / HTTP/1.1\r\nHost: {host}\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            f"Content-Type: {content_type}\r\nAuthorization: {SIGNED}\r\n"
+            f"X-Amz-Date: 20240101T000000Z\r\n"
+            f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body

@@ -100,10 +100,11 @@ def test_replayed_after_skew_and_from_the_future(auth_server):
 
 
 def test_unsigned_and_incomplete_requests(auth_server):
-    bare = httpx.post(auth_server + "/", content=BODY, headers={"X-Amz-Target": TARGET})
+    json_1_0 = {"X-Amz-Target": TARGET, "Content-Type": "application/x-amz-json-1.0"}
+    bare = httpx.post(auth_server + "/", content=BODY, headers=json_1_0)
     assert error_type(bare) == "MissingAuthenticationTokenException"
     partial = httpx.post(auth_server + "/", content=BODY, headers={
-        "X-Amz-Target": TARGET, "X-Amz-Date": "20260101T000000Z",
+        **json_1_0, "X-Amz-Date": "20260101T000000Z",
         "Authorization": f"AWS4-HMAC-SHA256 Credential={KEY}/20260101/us-east-1/dynamodb/aws4_request"})
     assert error_type(partial) == "IncompleteSignatureException"
     assert "requires 'SignedHeaders' parameter" in partial.json()["message"]
@@ -111,7 +112,8 @@ def test_unsigned_and_incomplete_requests(auth_server):
 
 def test_presigned_requests(auth_server):
     request = AWSRequest(method="POST", url=auth_server + "/", data=BODY,
-                         headers={"X-Amz-Target": TARGET})
+                         headers={"X-Amz-Target": TARGET,
+                                  "Content-Type": "application/x-amz-json-1.0"})
     SigV4QueryAuth(Credentials(KEY, SECRET), "dynamodb", "us-east-1", expires=60).add_auth(request)
     body = request.body or b""  # botocore moves a presigned request's parameters into the query
     response = httpx.post(request.url, content=body, headers=dict(request.headers.items()))

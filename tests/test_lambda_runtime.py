@@ -1,10 +1,15 @@
 """The handler runtime: warm workers, context, timeouts and error shapes."""
 from __future__ import annotations
 
+import json
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
+from support import http_client, start_server, zipped
 
 from dynalite_py.runtime import FunctionSpec, Runtime
 
+ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 HANDLERS = {
     "counter.py": (
         "import os\nCALLS = 0\n"
@@ -16,6 +21,8 @@ HANDLERS = {
         "            'region': os.environ['AWS_REGION'], 'handler': os.environ['_HANDLER']}\n"),
     "slow.py": "import time\ndef handle(event, context):\n    time.sleep(event['sleep'])\n    return 'done'\n",
     "broken.py": "def handle(event, context):\n    raise KeyError('missing')\n",
+    "slow_init.py": "import time\ntime.sleep(1.0)\ndef handle(event, context):\n    return event\n",
+    "endless_init.py": "import time\ntime.sleep(60)\ndef handle(event, context):\n    return event\n",
     "odd.py": "def handle(event, context):\n    return {1, 2}\n",
     "pkg/__init__.py": "",
     "pkg/inner.py": "def handle(event, context):\n    return 'nested'\n",
@@ -89,3 +96,95 @@ def test_dotted_module_and_embedded_callable(runtime, code_dir):
                             callable=lambda event, context: seen.append(event) or context.function_name)
     result = runtime.invoke(embedded, {"b": b"x".hex()})
     assert result.ok and result.payload == "inline" and seen == [{"b": "78"}]
+
+
+def test_an_init_longer_than_the_init_limit_never_mixes_up_answers(code_dir):
+    """The init phase outlasts the init limit (0.3 s) but not limit plus
+    Timeout: the first call waits for it, and 50 concurrent calls each get
+    their own answer (the worker's start-up message was once taken for the
+    first answer, and every later call got the previous call's)."""
+    runtime = Runtime(init_timeout=0.3)
+    try:
+        slow_init = spec(code_dir, "slow_init.handle", timeout=3.0)
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(lambda n: runtime.invoke(slow_init, {"n": n}), range(50)))
+        assert [result.payload for result in results] == [{"n": n} for n in range(50)]
+        assert all(result.ok for result in results)
+    finally:
+        runtime.close()
+
+
+def test_an_init_that_never_ends_times_out_and_is_replaced(code_dir):
+    runtime = Runtime(init_timeout=0.2)
+    try:
+        endless = spec(code_dir, "endless_init.handle", timeout=0.3)
+        first = runtime.invoke(endless, {"n": 1})
+        assert not first.ok and first.payload["errorType"] == "Sandbox.Timedout"
+        assert first.payload["requestId"] == first.request_id
+        assert runtime.invoke(spec(code_dir, "slow_init.handle", timeout=3.0), {"n": 2}).payload == {"n": 2}
+    finally:
+        runtime.close()
+
+
+def test_a_slow_init_over_http_answers_every_invoke_with_its_own_result(tmp_path):
+    """End to end: boto3 invokes a slow-init function 50 times at once; no
+    500, no dropped connection, each answer belongs to its request."""
+    process, url = start_server(str(tmp_path), "--workers", "1",
+                                env={"DYNALITE_FUNCTION_INIT_TIMEOUT": "0.3"})
+    try:
+        lambda_client = http_client(url, "lambda")
+        lambda_client.create_function(
+            FunctionName="slow-init", Runtime="python3.11", Role=ROLE, Timeout=5,
+            Handler="lambda_function.handle", Code={"ZipFile": zipped(HANDLERS["slow_init.py"])})
+
+        def invoke(n: int) -> dict:
+            answer = http_client(url, "lambda").invoke(FunctionName="slow-init",
+                                                       Payload=json.dumps({"n": n}))
+            assert answer["StatusCode"] == 200 and "FunctionError" not in answer
+            return json.loads(answer["Payload"].read())
+
+        with ThreadPoolExecutor(10) as pool:
+            assert list(pool.map(invoke, range(50))) == [{"n": n} for n in range(50)]
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+ENVIRONMENT_PROBE = """
+import os, boto3
+def handle(event, context):
+    tables = boto3.client("dynamodb").list_tables()["TableNames"]
+    return {"environment": dict(os.environ), "tables": tables}
+"""
+
+
+def test_a_function_sees_lambdas_environment_not_the_servers(tmp_path):
+    """The server's secrets stay out of functions, and a handler's boto3
+    calls reach this server with dummy keys, never real AWS."""
+    process, url = start_server(str(tmp_path), "--workers", "1", env={
+        "AWS_ACCESS_KEY_ID": "AKIAREALKEY", "AWS_SECRET_ACCESS_KEY": "real-secret",
+        "AWS_PROFILE": "production", "HOST_ONLY_TOKEN": "do-not-leak"})
+    try:
+        http_client(url).create_table(
+            TableName="seen-by-function", BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        lambda_client = http_client(url, "lambda")
+        lambda_client.create_function(
+            FunctionName="probe", Runtime="python3.11", Role=ROLE, Timeout=10,
+            Handler="lambda_function.handle", Code={"ZipFile": zipped(ENVIRONMENT_PROBE)},
+            Environment={"Variables": {"STAGE": "test"}})
+        answer = lambda_client.invoke(FunctionName="probe")
+        assert "FunctionError" not in answer, answer["Payload"].read()
+        seen = json.loads(answer["Payload"].read())
+        environment = seen["environment"]
+        assert seen["tables"] == ["seen-by-function"]
+        assert environment["AWS_ENDPOINT_URL"] == url
+        assert environment["STAGE"] == "test" and environment["AWS_REGION"] == "us-east-1"
+        assert environment["AWS_LAMBDA_FUNCTION_NAME"] == "probe"
+        assert environment["AWS_ACCESS_KEY_ID"] != "AKIAREALKEY"
+        assert "real-secret" not in environment.values()
+        assert "HOST_ONLY_TOKEN" not in environment and "AWS_PROFILE" not in environment
+    finally:
+        process.terminate()
+        process.wait(10)

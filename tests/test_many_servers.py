@@ -122,9 +122,6 @@ def test_one_stream_read_from_any_server(servers):
         assert numbers == sorted(set(numbers))
 
 
-@pytest.mark.skip(reason="every server's bridge consumes every mapping until consumers run "
-                         "under leases (branch storage-interface): the consumers' checkpoint "
-                         "writes conflict and a consumer stops")
 def test_a_trigger_on_one_server_is_woken_by_a_write_through_another(tmp_path):
     """The trigger's server polls its streams every 10 s: once its consumer
     runs (the first record), a record written through the other server

@@ -433,3 +433,35 @@ def test_partition_hash_is_the_stored_layout():
     assert partition_hash({"S": "user-5"}).hex() == "bb957e84f135f67d1edf1a560c63765a"
     assert partition_hash({"N": "42"}).hex() == "bfe4114944d77b4e93e06e73938a2c03"
     assert partition_hash({"B": "AAE="}).hex() == "7cce6fdb8059d8b79c280755b3f1353e"
+
+
+@pytest.mark.lmdb_only("LMDB's group commit")
+def test_group_commit_retries_a_conflicting_write_alone_or_among_others(tmp_path):
+    """A queued write that raises Conflict runs again in a fresh transaction,
+    whether it is alone in the commit (no nested transaction) or shares it."""
+    from dynalite_py.storage.interface import Conflict
+    from dynalite_py.storage.lmdb.store import LmdbStore, _Task
+    store = LmdbStore(str(tmp_path / "data"), map_size=1 << 24)
+    meta = store.keyspace("meta")
+
+    def racing(name: bytes):
+        attempts = []
+
+        def work(ctx):
+            attempts.append(1)
+            meta.put(ctx.txn, name + b"-%d" % len(attempts), b"x")
+            if len(attempts) == 1:
+                raise Conflict()
+            return len(attempts)
+        return work
+    try:
+        for names in ([b"alone"], [b"first", b"second"]):
+            tasks = [_Task(racing(name)) for name in names]
+            store._commit_tasks(tasks)
+            assert [task.outcome() for task in tasks] == [2] * len(names)
+        with store.read() as txn:
+            for name in (b"alone", b"first", b"second"):
+                assert meta.get(txn, name + b"-1") is None  # the conflicting attempt left nothing
+                assert meta.get(txn, name + b"-2") == b"x"
+    finally:
+        store.close()

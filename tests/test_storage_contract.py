@@ -84,6 +84,21 @@ def test_snapshot_is_stable_while_another_thread_writes(store):
         assert len(list(space.range(snapshot))) == 50
 
 
+def test_snapshots_opened_between_writes_each_see_their_moment(store):
+    space = store.keyspace("items")
+    put_all(store, "items", {b"k": b"1"})
+    with store.read() as first:
+        put_all(store, "items", {b"k": b"2"})
+        assert space.get(first, b"k") == b"1"
+    put_all(store, "items", {b"k": b"3"})  # no snapshot open now
+    with store.read() as third:
+        put_all(store, "items", {b"k": b"4"})
+        with store.read() as fourth:
+            put_all(store, "items", {b"k": b"5"})
+            assert (space.get(third, b"k"), space.get(fourth, b"k")) == (b"3", b"4")
+    assert read(store, "items", b"k") == b"5"
+
+
 def test_snapshot_version_tells_equal_data(store):
     with store.read() as first, store.read() as second:
         before = store.snapshot_version(first)
@@ -284,3 +299,43 @@ def test_stats_deltas_are_applied_at_commit(store):
     store.release_commits()
     from dynalite_py.storage.codec import unpack
     assert unpack(read(store, "stats", b"t1")) == [6, 450]
+
+
+def test_lease_holder_is_read_from_a_snapshot(store):
+    assert store.lease_holder("job", now=0.0) is None
+    assert store.acquire_lease("job", "a", 10.0, now=0.0)
+    assert store.lease_holder("job", now=5.0) == "a"
+    assert store.lease_holder("job", now=10.5) is None  # expired
+
+
+def test_a_lease_is_taken_from_a_holder_named_dead(store):
+    assert store.acquire_lease("job", "a", 10.0, now=0.0)
+    assert not store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="c")
+    assert store.acquire_lease("job", "b", 10.0, now=1.0, dead_holder="a")
+    assert store.lease_holder("job", now=2.0) == "b"
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_held_write_sees_the_held_writes_before_it(store, reverse):
+    """Held writes share one transaction: each sees the earlier ones in gets
+    and ranges, a failed one's changes included nowhere."""
+    space = store.keyspace("ttl")
+    put_all(store, "ttl", {b"a": b"committed", b"c": b"committed"})
+
+    def failing(ctx):
+        space.put(ctx.txn, b"x", b"failed")
+        raise ValueError("no")
+    store.hold_commits()
+    try:
+        store.write(lambda ctx: (space.put(ctx.txn, b"b", b"held"),
+                                 space.delete(ctx.txn, b"c")))
+        with pytest.raises(ValueError):
+            store.write(failing)
+        seen = store.write(lambda ctx: (space.get(ctx.txn, b"b"),
+                                        list(space.range(ctx.txn, None, None, reverse))))
+    finally:
+        assert store.release_commits() is None
+    expected = [(b"a", b"committed"), (b"b", b"held")]
+    assert seen == (b"held", expected[::-1] if reverse else expected)
+    with store.read() as snapshot:
+        assert list(space.range(snapshot)) == expected

@@ -1,14 +1,20 @@
 """The trigger bridge and the Lambda API, end to end over HTTP and embedded."""
 from __future__ import annotations
 
-import io
 import json
 import time
-import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, open_db, unique_name, wait_for
+from support import (
+    NO_RETRIES,
+    create_table,
+    http_client,
+    open_db,
+    unique_name,
+    wait_for,
+    zipped,
+)
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 RECORDER = '''
@@ -20,13 +26,6 @@ def lambda_handler(event, context):
                               "remaining": context.get_remaining_time_in_millis()}) + "\\n")
     return {"seen": len(event.get("Records", []))}
 '''
-
-
-def zipped(source: str, name: str = "lambda_function.py") -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(name, source)
-    return buffer.getvalue()
 
 
 @pytest.fixture

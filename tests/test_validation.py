@@ -303,12 +303,77 @@ def test_valid_base64_is_accepted():
         assert check_request("GetItem", {"TableName": "abc", "Key": {"a": {"B": binary}}}) is None
 
 
-def test_non_object_request_is_an_empty_one():
-    # dynalite checkTypes iterates the body's keys: a non-object body holds none.
-    expected = aggregated(violation(None, "tableName", NOT_NULL), violation(None, "item", NOT_NULL))
-    for body in ([1, 2], "abc", 5, None, True):
-        assert validation_message("PutItem", body) == expected
-    assert check_request("ListTables", [1]) is None
+def test_non_object_request_is_a_serialization_error():
+    # Issue 31 (defect 7): ListTables answered 200 to `null`, `1`, `"x"` and
+    # `[]`. The input structure read from a non-object is worded as any
+    # structure read where a value is expected (dynalite's newest assertType,
+    # 'ValueStruct': `[]` an unrecognized collection of its class, a scalar an
+    # unexpected value) - an inference: no capture of a non-object body exists.
+    for operation in ("ListTables", "PutItem", "DescribeLimits", "DescribeEndpoints"):
+        shape = service_model("dynamodb")["operations"][operation]["input"]["shape"]
+        assert serialization_message(operation, []) == (
+            f"Unrecognized collection type class {PKG}.{shape}")
+        assert serialization_message(operation, [{"TableName": "abc"}]) == (
+            f"Unrecognized collection type class {PKG}.{shape}")
+        for body in (None, 1, 1.5, "x", True, False):
+            assert serialization_message(operation, body) == "Unexpected value type in payload"
+    with pytest.raises(DynamoError) as caught:
+        check_request("ListStreams", "x", "dynamodbstreams")
+    assert caught.value.name == "SerializationException"
+    assert check_request("ListTables", {}) is None
+
+
+def test_integer_members_with_fractions_and_huge_values():
+    # Issue 31 (defect 7) reports Limit 1.5 / 2^64 and TotalSegments 1.5 as
+    # accepted. They are, by DynamoDB too: Coral reads JSON numbers as
+    # TruncatingBigNumber (the class DynamoDB named in its old serialization
+    # messages, dynalite test/helpers.js), truncating decimals for
+    # Integer/Long members, and dynalite's newest assertType, re-recorded
+    # against DynamoDB, lists 34.56 as an error for every scalar type but
+    # Integer and Long. Out of range saturates (dynalite index.js's recorded
+    # "Value '2147483647' at 'limit'"). So: converted, then range-checked.
+    for limit in (1.5, 1.99):
+        request = {"Limit": limit}
+        check_request("ListTables", request)
+        assert request == {"Limit": 1}
+    for huge in (2 ** 64, 2 ** 64 + 0.5, 1e300):
+        assert validation_message("ListTables", {"Limit": huge}) == aggregated(
+            violation("2147483647", "limit", "Member must have value less than or equal to 100"))
+        request = {"TableName": "abc", "Limit": huge}
+        check_request("Scan", request)
+        assert request["Limit"] == 2 ** 31 - 1 and type(request["Limit"]) is int
+    assert validation_message("ListTables", {"Limit": -2 ** 64}) == aggregated(
+        violation("-2147483648", "limit", "Member must have value greater than or equal to 1"))
+    assert validation_message("ListTables", {"Limit": 0.5}) == aggregated(
+        violation("0", "limit", "Member must have value greater than or equal to 1"))
+    request = {"TableName": "abc", "Segment": 1.5, "TotalSegments": 2.5}
+    check_request("Scan", request)
+    assert request["Segment"] == 1 and request["TotalSegments"] == 2
+    # a Long member: ProvisionedThroughput's units saturate at 2^63 - 1
+    request = {"TableName": "abc", "ProvisionedThroughput": {
+        "ReadCapacityUnits": 2 ** 70, "WriteCapacityUnits": 1.5}}
+    check_request("UpdateTable", request)
+    assert request["ProvisionedThroughput"] == {"ReadCapacityUnits": 2 ** 63 - 1,
+                                                "WriteCapacityUnits": 1}
+
+
+def test_null_elements_of_structure_lists_are_null_members():
+    # A null element of a list of structures is a null member at its position,
+    # as DynamoDB words a null member inside one ("transactItems.1.member.put.key",
+    # which DynamoDB Local's TransactionErrorMapper reproduces); it gave HTTP 500.
+    assert validation_message("TransactWriteItems", {"TransactItems": [None]}) == aggregated(
+        violation(None, "transactItems.1.member", NOT_NULL))
+    assert validation_message("TransactGetItems", {"TransactItems": [
+        {"Get": {"TableName": "abc", "Key": {"a": {"S": "x"}}}}, None]}) == aggregated(
+        violation(None, "transactItems.2.member", NOT_NULL))
+    assert validation_message("UpdateTable", {"TableName": "abc",
+                                              "GlobalSecondaryIndexUpdates": [None]}) == aggregated(
+        violation(None, "globalSecondaryIndexUpdates.1.member", NOT_NULL))
+    # AttributeValue lists and BatchWriteItem's requests are left to the
+    # operation, which words them as DynamoDB does
+    assert check_request("Query", {"TableName": "abc", "KeyConditions": {
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [None]}}}) is None
+    assert check_request("BatchWriteItem", {"RequestItems": {"abc": [None]}}) is None
 
 
 def test_deep_nesting_does_not_crash():

@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+           "X-Amz-Date": "20260101T000000Z",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20260101/us-east-1/dynamodb/aws4_request, "
                             "SignedHeaders=host, Signature=abc"}
 
@@ -130,9 +131,9 @@ def raw_exchange(url: str, data: bytes, responses: int = 1) -> list[tuple[bytes,
 
 
 def raw_request(operation: str, body: bytes, extra: str = "", version: str = "1.1") -> bytes:
-    head = (f"POST / HTTP/{version}\r\nHost: test\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\n"
+    head = (f"POST / HTTP/{version}\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.{operation}\r\n"
             f"Content-Type: application/x-amz-json-1.0\r\nAuthorization: {HEADERS['Authorization']}\r\n"
-            f"Content-Length: {len(body)}\r\n{extra}\r\n")
+            f"X-Amz-Date: {HEADERS['X-Amz-Date']}\r\nContent-Length: {len(body)}\r\n{extra}\r\n")
     return head.encode() + body
 
 

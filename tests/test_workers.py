@@ -1,6 +1,7 @@
 """Worker processes (server/workers.py): several processes serve one port and
-one data directory; the primary alone runs the trigger bridge, and the
-secondaries' commits wake it; secondaries end with the primary."""
+one data directory; each runs the background jobs under leases, and every
+worker's stream commits wake every worker's bridge through the primary;
+secondaries end with the primary."""
 from __future__ import annotations
 
 import http.client
@@ -9,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -22,7 +24,7 @@ from support import (
     wait_for,
 )
 
-HEADERS = {"Content-Type": "application/x-amz-json-1.0",
+HEADERS = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Date": "20240101T000000Z",
            "Authorization": "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/"
                             "aws4_request, SignedHeaders=host, Signature=0"}
 
@@ -118,6 +120,21 @@ def test_throttling_needs_a_single_worker(tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "--throttling needs --workers 1" in result.stderr
+
+
+def test_wake_ups_reach_their_listener_and_never_block():
+    from server.workers import listen_for_wakes, wake_primary
+    read_fd, write_fd = os.pipe()
+    woken = threading.Event()
+    listen_for_wakes(read_fd, woken.set)
+    wake_primary(write_fd)()
+    assert woken.wait(5)
+    full_read, full_write = os.pipe()
+    poke = wake_primary(full_write)
+    for _ in range(100_000):  # a full pipe: a wake is pending, the byte is dropped
+        poke()
+    os.close(full_read)
+    poke()  # the listening process is gone: dropped too
 
 
 def test_in_memory_needs_a_single_worker():

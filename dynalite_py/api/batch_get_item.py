@@ -60,12 +60,19 @@ def run(engine, request: dict) -> dict:
 
 def check_table_request(name: str, entry: dict) -> list[str] | None:
     """Checks on one table's KeysAndAttributes; returns its projection."""
+    if entry is None:  # this and the null key's wording: DynamoDB Local's InputConverter
+        raise validation_error("The list of keys in RequestItems for BatchGetItem is required: "
+                               f"{name} has empty list")
     if len(entry["Keys"]) > MAX_KEYS:
         raise validation_error(f"1 validation error detected: Value at 'RequestItems.{name}"
                                ".member.Keys' failed to satisfy constraint: Member must have "
                                "length less than or equal to 100")
     check_expression_params(entry, ["ProjectionExpression"], ["AttributesToGet"])
     for key in entry["Keys"]:
+        if key is None:
+            raise validation_error("The list of keys in RequestItems for BatchGetItem may not "
+                                   f"contain null or empty values: {name} has one or more "
+                                   "empty keys")
         validate_item(key)
     check_attributes_to_get(entry.get("AttributesToGet"))
     return parse_projection(entry)

@@ -24,6 +24,7 @@ from ..writes import PlannedWrite, collection_metrics
 
 NAME = "BatchWriteItem"
 READ_ONLY = False
+NULL_WRITES = "The batch write request list for a table cannot be null or empty"
 
 
 @dataclass
@@ -41,8 +42,12 @@ class BatchEntry:
 
 def run(engine, request: dict) -> dict:
     request_items = request["RequestItems"]
-    for writes in request_items.values():
+    for name, writes in request_items.items():
+        if writes is None:  # this and the null request's wording: DynamoDB Local's InputConverter
+            raise validation_error(f"{NULL_WRITES}: {name}")
         for write in writes:
+            if write is None:
+                raise validation_error(NULL_WRITES)
             check_write_request(write)
     store, catalog = engine.store, engine.catalog
     with store.read() as txn:
@@ -78,14 +83,17 @@ def run(engine, request: dict) -> dict:
 
 
 def check_write_request(write: dict) -> None:
-    """Attribute-value checks on one WriteRequest, before any table lookup."""
-    if not write:
+    """Attribute-value checks on one WriteRequest, before any table lookup.
+    Exactly one of PutRequest and DeleteRequest (null ones absent, unknown
+    members ignored), else DynamoDB Local's InputConverter's answer."""
+    put, delete = write.get("PutRequest"), write.get("DeleteRequest")
+    if (put is None) == (delete is None):
         raise validation_error("Supplied AttributeValue has more than one datatypes set, "
                                "must contain exactly one of the supported datatypes")
-    if "PutRequest" in write:
-        check_size(validate_item(write["PutRequest"]["Item"]))
-    elif "DeleteRequest" in write:
-        validate_item(write["DeleteRequest"]["Key"])
+    if put is not None:
+        check_size(validate_item(put["Item"]))
+    else:
+        validate_item(delete["Key"])
 
 
 def plan_writes(request_items: dict, tables: dict) -> list[BatchEntry]:
@@ -100,7 +108,7 @@ def plan_writes(request_items: dict, tables: dict) -> list[BatchEntry]:
 
 
 def plan_write(name: str, table, write: dict) -> BatchEntry:
-    if "PutRequest" in write:
+    if write.get("PutRequest") is not None:
         item = write["PutRequest"]["Item"]
         key = {key_name: item.get(key_name) for key_name in table.key_names}
         if any(value is None for value in key.values()):

@@ -18,6 +18,12 @@ def run(engine, request: dict) -> dict:
     if iterator_type not in SEQUENCE_TYPES and sequence_text is not None:
         raise validation_error(
             f"Must not provide SequenceNumber for ShardIteratorType {iterator_type}")
+    timestamp = request.get("Timestamp")
+    if iterator_type == "AT_TIMESTAMP":  # worded as the SequenceNumber rules above
+        if timestamp is None:
+            raise validation_error("Must provide Timestamp for ShardIteratorType AT_TIMESTAMP")
+        if timestamp > engine.clock():  # the model's documentation: a ValidationException
+            raise validation_error(f"The Timestamp {timestamp} is in the future")
     store = engine.store
     with store.read() as txn:
         stream = streams.find_stream(txn, engine.repos.streams, request["StreamArn"])
@@ -25,8 +31,14 @@ def run(engine, request: dict) -> dict:
         if shard is None:
             raise resource_not_found(f"Requested resource not found: Shard: {request['ShardId']} "
                                      f"in Stream: {stream['StreamArn']} not found")
-        position = _position(iterator_type, sequence_text, shard, stream,
-                             streams.last_sequence(txn, engine.repos.streams, stream["number"]))
+        last = streams.last_sequence(txn, engine.repos.streams, stream["number"])
+        if iterator_type == "AT_TIMESTAMP":
+            position = streams.first_at_or_after(txn, engine.repos.streams, stream["number"],
+                                                 shard, last,
+                                                 max(shard["start"], stream["trimmed_before"]),
+                                                 timestamp)
+        else:
+            position = _position(iterator_type, sequence_text, shard, stream, last)
     iterator = streams.encode_iterator(stream["StreamArn"], shard["ShardId"], position,
                                        engine.clock())
     return {"ShardIterator": iterator}

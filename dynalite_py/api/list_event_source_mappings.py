@@ -17,7 +17,7 @@ def run(engine, request: dict) -> dict:
                  if (source is None or mapping["EventSourceArn"] == source)
                  and (function is None or function_name_from(mapping["FunctionArn"])
                       == function_name_from(function))]
-    start = int(request.get("Marker") or 0)
+    start = mappings.page_start(request.get("Marker"))
     size = min(int(request.get("MaxItems") or PAGE), PAGE)
     response = {"EventSourceMappings": found[start:start + size]}
     if start + size < len(found):

@@ -20,12 +20,13 @@ def run(engine, request: dict) -> dict:
 
     def update(ctx):
         mapping = dict(mappings.require(ctx.txn, engine.repos, request["UUID"]))
-        changes = {key: request[key] for key in mappings.SETTINGS if key in request}
+        changes = {key: request[key] for key in mappings.SETTINGS
+                   if request.get(key) is not None}
         if changes.get("FilterCriteria") == {}:
             changes["FilterCriteria"] = {"Filters": []}  # {} removes every filter
         mapping.update(changes, LastModified=time.time())
         transition = "update"
-        if "Enabled" in request and request["Enabled"] != mapping["enabled"]:
+        if request.get("Enabled") is not None and request["Enabled"] != mapping["enabled"]:
             transition = "enable" if request["Enabled"] else "disable"
             mapping["enabled"] = request["Enabled"]
         mappings.put(ctx, engine.repos, mapping)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 
 from ..errors import invalid_parameter, validation_error
-from ..keyconditions import check_condition
-from ..model.values import validate_item
+from ..keyconditions import NULL_CONDITION, check_condition
+from ..model.values import validate_attribute_value
 from .evaluation import SET_TYPES, Scope
 from .updates import WRONG_TYPE, _added, _deleted
 
@@ -61,7 +61,7 @@ def _combine(trees: list[tuple], operator: str | None) -> tuple:
 
 def _check_values(values: list[dict]) -> None:
     for value in values:
-        validate_item({"value": value})
+        validate_attribute_value(value)
 
 
 def expected_condition(expected: dict, operator: str | None) -> tuple[tuple, Scope]:
@@ -74,6 +74,8 @@ def expected_condition(expected: dict, operator: str | None) -> tuple[tuple, Sco
 
 
 def _expected_one(builder: _Builder, name: str, condition: dict) -> tuple:
+    if condition is None:  # DynamoDB Local's InputConverter wording
+        raise invalid_parameter(f"ExpectedAttributeValue must not be null for Attribute: {name}")
     operator = condition.get("ComparisonOperator")
     value, values = condition.get("Value"), condition.get("AttributeValueList")
     if operator is not None:
@@ -113,6 +115,8 @@ def filter_condition(conditions: dict, operator: str | None, parameter: str
     builder = _Builder()
     trees = []
     for name, condition in conditions.items():
+        if condition is None:
+            raise validation_error(f"{NULL_CONDITION}: {name}")
         values = condition.get("AttributeValueList") or []
         _check_values(values)
         check_condition(condition["ComparisonOperator"], values)
@@ -137,6 +141,9 @@ def check_conditional_operator(request: dict, parameters: tuple[str, ...]) -> No
 
 def check_attribute_updates(updates: dict, key_names: tuple[str, ...]) -> None:
     for name, update in updates.items():
+        if update is None:  # DynamoDB Local's InputConverter wording
+            raise validation_error("Supplied AttributeValueUpdate is empty, must contain one "
+                                   f"of the supported actions: {name} is null")
         action = update.get("Action") or "PUT"
         value = update.get("Value")
         if name in key_names:

@@ -56,6 +56,19 @@ EMPTY_SET = {
     "BS": "Binary sets should not be empty",
 }
 NS_DUPLICATES = "Input collection contains duplicates"  # no "One or more ..." prefix
+# A JSON null where an attribute value belongs. DynamoDB Local's InputConverter
+# raises this for a null map value, with ": <name> is null" after it, and alone
+# for a null list element or ExpressionAttributeValues entry;
+# aws/aws-sdk-java#2103 shows the real service answering a null list element
+# with the bare text.
+NULL_VALUE = "The supplied Item contains a null AttributeValue"
+# Null set members: DynamoDB Local's string-set check; dynalite's
+# validateAttributeValue for binary and number sets (its `!x` test covers null).
+NULL_SET_MEMBER = {
+    "SS": "An string set may not have a null string as a member",
+    "BS": "Binary sets may not contain null or empty values",
+}
+NULL_NUMBER = "The parameter cannot be converted to a numeric value"
 # dynalite has no nesting check. The AWS API reference lists only the first
 # sentence; the full text is from the AWS capture cited at MAX_NESTING_LEVEL.
 NESTING_TOO_DEEP = (
@@ -91,26 +104,37 @@ def validate_item(item: Item) -> int:
     error DynamoDB would report.
     """
     size = 0
-    for name, value in item.items():
-        size += len(name) if name.isascii() else len(name.encode("utf-8"))
-        # Inline fast path for the scalar types that need no or little work.
-        if len(value) == 1:
-            kind = next(iter(value))
-            data = value[kind]
-            if data is not None:
-                if kind == "S":
-                    size += len(data) if data.isascii() else len(data.encode("utf-8"))
-                    continue
-                if kind == "N":
-                    value["N"] = data = normalize_number(data)
-                    size += number_size(data)
-                    continue
-                if kind == "BOOL":
-                    size += 1
-                    continue
-        _check_value(value, 1)
-        size += value_size(value)
+    try:
+        for name, value in item.items():
+            size += len(name) if name.isascii() else len(name.encode("utf-8"))
+            # Inline fast path for the scalar types that need no or little work.
+            if len(value) == 1:
+                kind = next(iter(value))
+                data = value[kind]
+                if data is not None:
+                    if kind == "S":
+                        size += len(data) if data.isascii() else len(data.encode("utf-8"))
+                        continue
+                    if kind == "N":
+                        value["N"] = data = normalize_number(data)
+                        size += number_size(data)
+                        continue
+                    if kind == "BOOL":
+                        size += 1
+                        continue
+            _check_value(value, 1)
+            size += value_size(value)
+    except TypeError:  # len(None): a JSON null as a value (costs nothing until raised)
+        _check_not_null(item)
+        raise
     return size
+
+
+def _check_not_null(attributes: Mapping[str, AttributeValue | None]) -> None:
+    """DynamoDB's error for the first null value of an attribute map."""
+    for name, value in attributes.items():
+        if value is None:
+            raise validation_error(f"{NULL_VALUE}: {name} is null")
 
 
 def validate_attribute_value(value: AttributeValue) -> AttributeValue:
@@ -123,6 +147,8 @@ def validate_attribute_value(value: AttributeValue) -> AttributeValue:
 
 
 def _check_value(value: AttributeValue, level: int) -> None:
+    if value is None:
+        raise validation_error(NULL_VALUE)
     if level > MAX_NESTING_LEVEL:
         raise validation_error(NESTING_TOO_DEEP)
     if len(value) == 1:
@@ -172,6 +198,8 @@ def _check_string_set(value: AttributeValue, data: list[str], level: int) -> Non
         raise invalid_parameter(EMPTY_SET["SS"])
     if len(set(data)) != len(data):
         raise invalid_parameter(f"Input collection {_render(data)} contains duplicates.")
+    if None in data:  # after the duplicates, as DynamoDB Local checks them
+        raise invalid_parameter(NULL_SET_MEMBER["SS"])
 
 
 def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> None:
@@ -181,11 +209,15 @@ def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> Non
     # equal bytes. The missing space before "of" is DynamoDB's.
     if len(set(data)) != len(data):
         raise invalid_parameter(f"Input collection {_render(data)}of type BS contains duplicates.")
+    if None in data:
+        raise invalid_parameter(NULL_SET_MEMBER["BS"])
 
 
 def _check_number_set(value: AttributeValue, data: list[str], level: int) -> None:
     if not data:
         raise invalid_parameter(EMPTY_SET["NS"])
+    if None in data:
+        raise validation_error(NULL_NUMBER)
     # All elements are validated before duplicates are looked for, and
     # duplicates are numeric: ["1", "1.0"] is rejected.
     canonical = [normalize_number(text) for text in data]
@@ -202,13 +234,15 @@ def _check_list(value: AttributeValue, data: list[AttributeValue], level: int) -
 
 def _check_map(value: AttributeValue, data: dict[str, AttributeValue], level: int) -> None:
     level += 1
-    for element in data.values():
+    for name, element in data.items():
+        if element is None:
+            raise validation_error(f"{NULL_VALUE}: {name} is null")
         _check_value(element, level)
 
 
 def _render(elements: Sequence[str]) -> str:
     """How DynamoDB prints a collection in a message: [a, b]."""
-    return "[" + ", ".join(elements) + "]"
+    return "[" + ", ".join("null" if element is None else element for element in elements) + "]"
 
 
 _CHECKS = {

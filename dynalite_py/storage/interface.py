@@ -25,8 +25,9 @@ Isolation.
 
 Ranges. `Keyspace.range(txn, start, stop, reverse)` yields (key, value) for
 start <= key < stop (None: unbounded) in byte order, descending when reverse.
-In a write transaction it reflects the transaction's own writes as of the
-moment each key is read; do not write to a keyspace while a range over it is
+In a write transaction it includes the writes the transaction made before
+the range began; whether it sees writes made while it is iterated is the
+backend's business, so do not write to a keyspace while a range over it is
 still being iterated (collect the keys, then write).
 """
 from __future__ import annotations
@@ -193,22 +194,34 @@ class Store(abc.ABC):
         meta.put(txn, name, str(value).encode())
         return value
 
-    def acquire_lease(self, name: str, owner: str, duration: float, now: float) -> bool:
+    def acquire_lease(self, name: str, owner: str, duration: float, now: float,
+                      dead_holder: str | None = None) -> bool:
         """Take or renew the lease `name` for `owner` until now + duration;
         False while another owner holds it unexpired. A job runs while its
         holder keeps renewing; when the holder dies the lease expires and
-        another owner takes it over."""
+        another owner takes it over, at once if the caller knows the holder
+        is dead and names it as `dead_holder`."""
         meta, key = self.keyspace("meta"), _LEASE_PREFIX + name.encode()
 
         def take(ctx: WriteContext) -> bool:
             raw = meta.get(ctx.txn, key)
             if raw is not None:
                 holder, expires = unpack(raw)
-                if holder != owner and expires > now:
+                if holder not in (owner, dead_holder) and expires > now:
                     return False
             meta.put(ctx.txn, key, pack([owner, now + duration]))
             return True
         return self.write(take)
+
+    def lease_holder(self, name: str, now: float) -> str | None:
+        """Who holds the lease `name` unexpired at `now`, as of a snapshot
+        (a check that costs no write)."""
+        with self.read() as snapshot:
+            raw = self.keyspace("meta").get(snapshot, _LEASE_PREFIX + name.encode())
+        if raw is None:
+            return None
+        holder, expires = unpack(raw)
+        return holder if expires > now else None
 
     def release_lease(self, name: str, owner: str) -> None:
         """Give the lease up at once (a no-op unless `owner` holds it)."""

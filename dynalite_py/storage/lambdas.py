@@ -3,19 +3,32 @@ trigger bridge's checkpoints and last results, and on-failure records.
 
   lambda       b"F" + function name      -> msgpack function record
                b"M" + mapping UUID       -> msgpack mapping
-               b"D" + destination ARN + b"|" + time-ordered id -> JSON record
-  checkpoints  UUID + b"|" + shard id    -> next sequence number (decimal text)
-               b"R|" + UUID              -> LastProcessingResult (text)
-The text and JSON values are kept as earlier releases wrote them, so an
-existing data directory reads the same.
+               b"D" + destination ARN + b"|" + time-ordered id -> [on-failure record]
+  checkpoints  UUID + b"|" + shard id    -> [next sequence number]
+               b"R|" + UUID              -> [LastProcessingResult]
+Bracketed values are msgpack one-element arrays. Earlier releases wrote
+checkpoints as decimal text, results as text and on-failure records as
+JSON; none of those starts with an array's first byte, so both read back.
 """
 from __future__ import annotations
 
 import json
 import time
+from typing import Any, Callable
 
 from .codec import pack, unpack
 from .interface import Handle, Store
+
+_ONE_ELEMENT_ARRAY = b"\x91"  # msgpack's first byte of [value]
+
+
+def _wrapped(value: Any) -> bytes:
+    return pack([value])
+
+
+def _unwrapped(raw: bytes, legacy: Callable[[bytes], Any]) -> Any:
+    """A value written by `_wrapped`, or as an earlier release wrote it."""
+    return unpack(raw)[0] if raw[:1] == _ONE_ELEMENT_ARRAY else legacy(raw)
 
 
 class _Records:
@@ -61,17 +74,17 @@ class Checkpoints:
 
     def position(self, txn: Handle, mapping_id: str, shard_id: str) -> int | None:
         raw = self._space.get(txn, f"{mapping_id}|{shard_id}".encode())
-        return int(raw) if raw is not None else None
+        return _unwrapped(raw, int) if raw is not None else None
 
     def set_position(self, txn: Handle, mapping_id: str, shard_id: str, position: int) -> None:
-        self._space.put(txn, f"{mapping_id}|{shard_id}".encode(), str(position).encode())
+        self._space.put(txn, f"{mapping_id}|{shard_id}".encode(), _wrapped(position))
 
     def result(self, txn: Handle, mapping_id: str) -> str | None:
         raw = self._space.get(txn, b"R|" + mapping_id.encode())
-        return raw.decode() if raw is not None else None
+        return _unwrapped(raw, bytes.decode) if raw is not None else None
 
     def set_result(self, txn: Handle, mapping_id: str, text: str) -> None:
-        self._space.put(txn, b"R|" + mapping_id.encode(), text.encode())
+        self._space.put(txn, b"R|" + mapping_id.encode(), _wrapped(text))
 
 
 class FailureRecords:
@@ -82,8 +95,8 @@ class FailureRecords:
 
     def add(self, txn: Handle, destination: str, record: dict) -> None:
         key = b"D" + destination.encode() + b"|" + f"{time.time_ns():020d}".encode()
-        self._space.put(txn, key, json.dumps(record).encode())
+        self._space.put(txn, key, _wrapped(record))
 
     def of(self, txn: Handle, destination: str) -> list[dict]:
         prefix = b"D" + destination.encode() + b"|"
-        return [json.loads(value) for _, value in self._space.prefixed(txn, prefix)]
+        return [_unwrapped(value, json.loads) for _, value in self._space.prefixed(txn, prefix)]

@@ -13,13 +13,10 @@ from .ttl import ExpiryIndex
 
 
 class Repositories:
-    """The repositories of one store, and its snapshots and writes."""
+    """The repositories of one store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        # the store's own methods, no frame in between
-        self.read = store.read
-        self.write = store.write
         self.items = ItemRecords(store)
         self.counts = Counts(store)
         self.indexes = IndexEntries(store, self.counts)

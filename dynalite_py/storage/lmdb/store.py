@@ -90,10 +90,10 @@ class LmdbStore(Store):
         fsync = durability == "fsync"
         self.env = lmdb.open(self.path, map_size=map_size, max_dbs=len(KEYSPACES),
                              sync=fsync, metasync=fsync, readahead=False, max_readers=1024)
-        self.db = {name: self.env.open_db(name.encode()) for name in KEYSPACES}
-        self.items = self.db["items"]  # every transaction's default database
+        databases = {name: self.env.open_db(name.encode()) for name in KEYSPACES}
+        self.items = databases["items"]  # every transaction's default database
         self._keyspaces = {name: _keyspace(name, db, db is self.items)
-                           for name, db in self.db.items()}
+                           for name, db in databases.items()}
         self._stats = self._keyspaces["stats"]
         self._snapshots = threading.local()  # per-thread stale snapshots
         self.after_stream_commit: list[Callable[[], None]] = []

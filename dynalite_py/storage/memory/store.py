@@ -1,14 +1,16 @@
 """The memory backend: every keyspace a sortedcontainers.SortedDict in this
 process, for `dynalite_py.open(":memory:")` and `serve --in-memory`.
 
-Snapshots are copy-on-write: a snapshot pins the committed version of every
-keyspace it sees; a commit changes a version in place when no snapshot pins
-it and changes a copy otherwise, so an open snapshot never sees a later
-write. Writes run one at a time under a global lock (they never conflict);
-a write transaction keeps its changes in an overlay over the committed
-data until it commits (nested overlays for held commits, so a failed
-held write undoes only itself). One process only: nothing is shared with
-another process and nothing survives `close`.
+Snapshots are copy-on-write: a snapshot sees the committed version of every
+keyspace as of one commit (it is counted open at that commit); a commit
+changes a keyspace's version in place when no open snapshot sees it (none
+is open at or after the commit that made it current) and a copy otherwise,
+so an open snapshot never sees a later write. Writes run one at a time
+under a global lock (they never conflict); a write transaction keeps its
+changes in an overlay over the committed data until it commits (nested
+overlays for held commits, so a failed held write undoes only itself).
+One process only: nothing is shared with another process and nothing
+survives `close`.
 """
 from __future__ import annotations
 
@@ -36,13 +38,13 @@ Entries = Iterator[tuple[bytes, bytes]]
 
 
 class _Version:
-    """One committed version of a keyspace and the snapshots pinning it."""
+    """One committed version of a keyspace, and the commit that made it current."""
 
-    __slots__ = ("data", "pins")
+    __slots__ = ("data", "since")
 
-    def __init__(self, data: SortedDict) -> None:
+    def __init__(self, data: SortedDict, since: int) -> None:
         self.data = data
-        self.pins = 0
+        self.since = since
 
 
 def _irange(data: SortedDict, start: bytes | None, stop: bytes | None,
@@ -72,7 +74,7 @@ class _Snapshot:
         return self
 
     def __exit__(self, *_exc) -> None:
-        self._store._unpin(self.versions)
+        self._store._close_snapshot(self.version)
 
 
 class _WriteTxn:
@@ -150,15 +152,16 @@ def _keyspace(name: str) -> Keyspace:
 def _attempts(parent: _Snapshot | _WriteTxn, work: Callable[[WriteContext], Any]
               ) -> tuple[Any, _WriteTxn, WriteContext]:
     """Run `work` in a fresh transaction over `parent`, again on Conflict."""
-    for attempt in range(WRITE_ATTEMPTS):
+    attempt = 1
+    while True:
         txn = _WriteTxn(parent)
         ctx = WriteContext(txn)
         try:
             return work(ctx), txn, ctx
         except Conflict:
-            if attempt == WRITE_ATTEMPTS - 1:
+            if attempt == WRITE_ATTEMPTS:
                 raise
-    raise AssertionError("unreachable")
+            attempt += 1
 
 
 class _Held(threading.local):
@@ -174,11 +177,12 @@ class MemoryStore(Store):
         # files beside the data (unpacked Lambda code) go here
         self._tempdir = tempfile.TemporaryDirectory(prefix="dynalite-memory-")
         self.path = self._tempdir.name
-        self._committed = {name: _Version(SortedDict()) for name in KEYSPACES}
+        self._committed = {name: _Version(SortedDict(), 0) for name in KEYSPACES}
         self._version = 0  # commits so far: a snapshot's version
+        self._open: dict[int, int] = {}  # open snapshots by the version they see
         self._keyspaces = {name: _keyspace(name) for name in KEYSPACES}
         self._stats = self._keyspaces["stats"]
-        self._state_lock = threading.Lock()  # pins and commits
+        self._state_lock = threading.Lock()  # opening snapshots and commits
         self._write_lock = threading.Lock()  # one writer at a time
         self._snapshots = threading.local()  # per-thread stale snapshots
         self._held = _Held()
@@ -198,22 +202,24 @@ class MemoryStore(Store):
         now = time.monotonic()
         if current is None or now - current[1] > max_age:
             if current is not None:
-                self._unpin(current[0].versions)
+                self._close_snapshot(current[0].version)
             current = (self._snapshot(), now)
             self._snapshots.current = current
         return Borrowed(current[0])
 
     def _snapshot(self) -> _Snapshot:
         with self._state_lock:
-            versions = self._committed
-            for version in versions.values():
-                version.pins += 1
-            return _Snapshot(self, versions, self._version)
+            version = self._version
+            self._open[version] = self._open.get(version, 0) + 1
+            return _Snapshot(self, self._committed, version)
 
-    def _unpin(self, versions: dict[str, _Version]) -> None:
+    def _close_snapshot(self, version: int) -> None:
         with self._state_lock:
-            for version in versions.values():
-                version.pins -= 1
+            left = self._open[version] - 1
+            if left:
+                self._open[version] = left
+            else:
+                del self._open[version]
 
     # Writing ----------------------------------------------------------------
     def write(self, work: Callable[[WriteContext], Any]) -> Any:
@@ -229,17 +235,19 @@ class MemoryStore(Store):
         return result
 
     def _base(self) -> _Snapshot:
-        """The committed data, as a write transaction's parent (no pins: no
-        commit can happen while the writer holds the write lock)."""
+        """The committed data, as a write transaction's parent (not counted
+        open: no commit can happen while the writer holds the write lock)."""
         return _Snapshot(self, self._committed, self._version)
 
     def _commit(self, txn: _WriteTxn) -> None:
         with self._state_lock:
             committed = dict(self._committed)
+            newest_open = max(self._open, default=-1)
             for name, changes in txn.changes.items():
                 version = committed[name]
-                if version.pins:  # a snapshot sees it: change a copy
-                    version = committed[name] = _Version(version.data.copy())
+                if newest_open >= version.since:  # a snapshot sees it: change a copy
+                    version = committed[name] = _Version(version.data.copy(),
+                                                         self._version + 1)
                 data = version.data
                 for key, value in changes.items():
                     if value is _DELETED:

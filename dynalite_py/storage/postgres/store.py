@@ -12,8 +12,9 @@ the catalog cache is checked against the catalog version every time.
 
 Writes are SERIALIZABLE transactions: a serialization failure or a deadlock
 (SQLSTATE 40001, 40P01) is a Conflict, and the work runs again in a fresh
-transaction after a jittered, growing pause, up to WRITE_ATTEMPTS times
-(then Conflict reaches the engine, which answers with DynamoDB's error).
+transaction after a jittered, growing pause, up to DATABASE_ATTEMPTS times
+(WRITE_ATTEMPTS for a Conflict the work raises; then Conflict reaches the
+engine, which answers with DynamoDB's error).
 Held commits are one transaction with a savepoint per held write. A lost
 connection or an unreachable database fails the request with DynamoDB's
 InternalServerError (retryable); the transaction is rolled back by the
@@ -61,7 +62,10 @@ from .transactions import (
 from .wakeups import Listener, channel_name, notify_statement
 
 log = logging.getLogger("dynalite_py")
-CONFLICTS = (Conflict, errors.SerializationFailure, errors.DeadlockDetected)
+DATABASE_CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected)
+CONFLICTS = (Conflict, *DATABASE_CONFLICTS)
+# how many times a write PostgreSQL refuses to serialize runs before Conflict
+DATABASE_ATTEMPTS = 32
 # the pause before a conflicting write runs again: random, up to
 # BACKOFF_BASE * 2**attempt seconds and at most BACKOFF_MAX
 BACKOFF_BASE = 0.002
@@ -171,35 +175,52 @@ class PostgresStore(Store):
 
     # Writing ----------------------------------------------------------------
     def write(self, work: Callable[[WriteContext], Any]) -> Any:
+        """Run `work` in a SERIALIZABLE transaction, again after a pause when
+        it conflicts: up to WRITE_ATTEMPTS times when the work itself raises
+        Conflict (the contract's bound), up to DATABASE_ATTEMPTS when
+        PostgreSQL refuses to serialize it (SSI also refuses writes of
+        distinct keys that share an index page: under a burst of new items
+        that is common, and a retry is the documented remedy)."""
         held = self._held
         if held.holding:
             return self._write_held(held, work)
-        for attempt in range(WRITE_ATTEMPTS):
-            txn = self._begin_write()
+        raised = refused = 0
+        while True:
             try:
-                ctx = WriteContext(txn)
-                result = work(ctx)
-                add_counts(txn, ctx.stats)
+                result, ctx = self._attempt(work)
+            except Conflict:
+                raised += 1
+                if raised >= WRITE_ATTEMPTS:
+                    raise
+            except DATABASE_CONFLICTS:
+                refused += 1
+                if refused >= DATABASE_ATTEMPTS:
+                    raise Conflict() from None
+            except BaseException as error:
+                reported = self._reported(error)
+                if reported is error:
+                    raise
+                raise reported from error
+            else:
                 if ctx.streamed:
-                    txn.send(self._notify)
-            except CONFLICTS:
-                txn.abandon()
-                self._pause(attempt)
-                continue
-            except BaseException as error:
-                txn.abandon()
-                raise self._reported(error)
-            try:
-                txn.commit()
-            except CONFLICTS:
-                self._pause(attempt)
-                continue
-            except BaseException as error:
-                raise self._reported(error)
+                    self._tell_listeners()
+                return result
+            self._pause(raised + refused)
+
+    def _attempt(self, work: Callable[[WriteContext], Any]) -> tuple[Any, WriteContext]:
+        """One transaction running `work`, committed; rolled back if it raises."""
+        txn = self._begin_write()
+        try:
+            ctx = WriteContext(txn)
+            result = work(ctx)
+            add_counts(txn, ctx.stats)
             if ctx.streamed:
-                self._tell_listeners()
-            return result
-        raise Conflict()
+                txn.send(self._notify)
+        except BaseException:
+            txn.abandon()
+            raise
+        txn.commit()
+        return result, ctx
 
     def _begin_write(self) -> Transaction:
         try:
@@ -209,8 +230,7 @@ class PostgresStore(Store):
 
     @staticmethod
     def _pause(attempt: int) -> None:
-        if attempt < WRITE_ATTEMPTS - 1:
-            time.sleep(random.uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2 ** attempt)))
+        time.sleep(random.uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(attempt, 16))))
 
     def hold_commits(self) -> None:
         self._held.holding = True
