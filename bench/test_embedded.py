@@ -91,23 +91,50 @@ def test_embedded_put_item_with_stream(benchmark, db, record):
     record("embedded_put_item_stream", benchmark)
 
 
+@pytest.fixture(scope="module")
+def postgres_db():
+    """The same tables and items on the PostgreSQL backend, in a throwaway
+    server on loopback (tests/pg.py; fsync off, as in the tests)."""
+    pg = pytest.importorskip("pg")
+    try:
+        cluster = pg.Cluster()
+    except RuntimeError as error:  # no PostgreSQL installed
+        pytest.skip(str(error))
+    try:
+        with dynalite_py.open(cluster.store_url("bench")) as database:
+            yield filled(database)
+    finally:
+        cluster.stop()
+
+
+def backend_side(database, backend: str, operation: str) -> Side:
+    """GetItem or PutItem calls on one backend's database, for measure_interleaved."""
+    name = "embedded_get_item" if operation == "GetItem" else "embedded_put_item"
+    if operation == "GetItem":
+        requests = itertools.cycle([{"TableName": "bench", "Key": {"pk": {"S": f"user-{n}"}}}
+                                    for n in range(1000)])
+    else:
+        counter = itertools.count()
+        requests = ({"TableName": "bench", "Item": changed_item(counter)}
+                    for _ in itertools.repeat(None))
+    return Side(f"{name}_{backend}", database.call, lambda: (operation, next(requests)))
+
+
 @pytest.mark.parametrize("operation", ["GetItem", "PutItem"])
 def test_embedded_memory_backend(benchmark, db, memory_db, operation):
     """GetItem / PutItem on the memory backend and on LMDB, interleaved in one
     run (their ratio is what docs/benchmarks.md reports)."""
-    name = "embedded_get_item" if operation == "GetItem" else "embedded_put_item"
+    measure_interleaved(benchmark, [backend_side(db, "lmdb", operation),
+                                    backend_side(memory_db, "memory", operation)])
 
-    def side(database, backend: str) -> Side:
-        if operation == "GetItem":
-            requests = itertools.cycle([{"TableName": "bench", "Key": {"pk": {"S": f"user-{n}"}}}
-                                        for n in range(1000)])
-        else:
-            counter = itertools.count()
-            requests = ({"TableName": "bench", "Item": changed_item(counter)}
-                        for _ in itertools.repeat(None))
-        return Side(f"{name}_{backend}", database.call, lambda: (operation, next(requests)))
 
-    measure_interleaved(benchmark, [side(db, "lmdb"), side(memory_db, "memory")])
+@pytest.mark.parametrize("operation", ["GetItem", "PutItem"])
+def test_embedded_postgres_backend(benchmark, db, postgres_db, operation):
+    """The same on PostgreSQL (one server on loopback) against LMDB: each
+    PostgreSQL call waits for its round trips (docs/deployment.md)."""
+    measure_interleaved(benchmark, [backend_side(db, "lmdb", operation),
+                                    backend_side(postgres_db, "postgres", operation)],
+                        blocks=10, block_calls=100)
 
 
 def test_embedded_boto3_get_item(benchmark, db, record):

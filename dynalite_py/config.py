@@ -48,6 +48,9 @@ class Config:
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE
+    # A PostgreSQL store: the most connections one engine (server process)
+    # keeps open to the database.
+    store_connections: int = 20
     # Tables with LSIs: the most one partition key's items and LSI entries
     # may hold (DynamoDB's 10 GB; lower it to test the limit).
     item_collection_limit: int = 10 * (1 << 30)

@@ -129,11 +129,14 @@ class Database:
         self.close()
 
 
-def open(path: str | None = None, **settings) -> Database:  # noqa: A001 - the public name
+def open(path: str | None = None, store: str | None = None,  # noqa: A001 - the public name
+         **settings) -> Database:
     """Open (creating if needed) a data directory; None means a temporary one,
-    ":memory:" the memory backend (one process, nothing kept after close).
+    ":memory:" the memory backend (one process, nothing kept after close), a
+    postgresql:// URL a PostgreSQL database (shared with any server on it).
+    `store` names the same as `path` (either one).
 
     Keyword settings override Config fields (e.g. durability="fsync",
     table_status_delay=2.0); DYNALITE_* environment variables apply too.
     """
-    return Database(path, Config.from_env(**settings))
+    return Database(store if store is not None else path, Config.from_env(**settings))

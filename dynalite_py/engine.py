@@ -23,6 +23,7 @@ from typing import Callable
 from . import dynamodb, lambda_, streams
 from .config import Config
 from .dynamodb.items.items import ItemWriter
+from .dynamodb.items.transactions import conflict_error
 from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
@@ -33,6 +34,7 @@ from .lambda_.functions.functions import Functions
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .storage import open_store
+from .storage.interface import Conflict
 from .storage.repositories import Repositories
 
 
@@ -106,7 +108,8 @@ STAGED_OPERATIONS = frozenset(("PutItem", "UpdateItem", "DeleteItem"))
 
 
 class Engine:
-    """A DynamoDB-compatible engine over one store (an LMDB data directory, or memory)."""
+    """A DynamoDB-compatible engine over one store (an LMDB data directory,
+    memory, or a PostgreSQL database)."""
 
     def __init__(self, path: str | None = None, config: Config | None = None,
                  background: bool = True) -> None:
@@ -115,7 +118,8 @@ class Engine:
         run here as jobs under leases in the store, so engines sharing it run
         each job once; `background=False` starts neither (benchmarks, tests)."""
         self.config = config or Config.from_env()
-        self.store = open_store(path, self.config.durability, self.config.map_size)
+        self.store = open_store(path, self.config.durability, self.config.map_size,
+                                self.config.store_connections)
         self.repos = Repositories(self.store)
         self._clock = time.time
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
@@ -154,7 +158,10 @@ class Engine:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
         wire form. Raises DynamoError with DynamoDB's name, message and status."""
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
-        return module.run(self, check(request))
+        try:
+            return module.run(self, check(request))
+        except Conflict:
+            raise conflict_error(operation, request) from None
 
     def check_operation(self, operation: str, service: str = "dynamodb") -> None:
         """UnknownOperationException unless this engine serves the operation."""
@@ -173,7 +180,9 @@ class Engine:
                 staged.append(call if isinstance(call, Exception) else self._stage(*call))
             except Exception as error:
                 staged.append(error)
-        return perform_together(self.store, staged)
+        results = perform_together(self.store, staged)
+        return [conflict_error(call[0], call[1]) if isinstance(result, Conflict) else result
+                for call, result in zip(calls, results)]
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
         if operation not in STAGED_OPERATIONS or service != "dynamodb":

@@ -131,7 +131,10 @@ def has_credentials(request: Request) -> bool:
 def inline_runner(engine: Engine) -> Callable[[str | None], bool]:
     """Whether a call named by its X-Amz-Target runs on the event loop. Without
     fsync a commit costs microseconds: handing each write to a thread costs
-    more than it saves (measured: PutItem over HTTP, docs/benchmarks.md)."""
+    more than it saves (measured: PutItem over HTTP, docs/benchmarks.md). A
+    remote store (PostgreSQL) waits for round trips: every call in a thread."""
+    if engine.store.remote:
+        return lambda _target: False
     inline_writes = engine.config.durability != "fsync"
 
     def runs_inline(target: str | None) -> bool:

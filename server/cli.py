@@ -1,5 +1,6 @@
 """`dynalite-py serve`: run the HTTP endpoint over a data directory (or, with
---in-memory, over the memory backend).
+--in-memory, over the memory backend; with --store postgresql://..., over a
+PostgreSQL database that other servers may share).
 
 Every option has a DYNALITE_* environment-variable equivalent.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import resource
 import signal
 import sys
@@ -17,7 +19,7 @@ import uvicorn
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 from dynalite_py.lambda_.bridge.triggers import parse_trigger
-from dynalite_py.storage import MEMORY
+from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url
 
 from .app import create_app
 from .fastlane import HeldWrites, fast_lane_protocol
@@ -46,6 +48,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        default=_flag(env("DYNALITE_IN_MEMORY")),
                        help="keep everything in this process's memory (nothing is written "
                             "to disk or kept after exit); one server process")
+    serve.add_argument("--store", default=env("DYNALITE_STORE"),
+                       help="where the data lives, in place of --data-dir: a directory, "
+                            ":memory:, or postgresql://user:password@host:port/database "
+                            "(shared by every server started on it)")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -99,6 +105,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--workers must be at least 1")
     if args.throttling and (args.workers or 1) > 1:
         parser.error("--throttling needs --workers 1: token buckets are per process")
+    if args.store == MEMORY:
+        args.in_memory, args.store = True, None
     if not is_loopback(args.host) and not args.auth and not args.no_functions:
         parser.error(f"refusing to serve the Lambda API on {args.host} without --auth: anyone "
                      "who reaches the port could run code here. Pass --auth FILE, bind a "
@@ -107,6 +115,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--in-memory serves from one process (the data lives in its memory): "
                      "use --workers 1")
     return args
+
+
+def store_location(args: argparse.Namespace) -> str:
+    """The store `--store`, `--in-memory` or `--data-dir` names."""
+    if args.in_memory:
+        return MEMORY
+    return args.store or args.data_dir
+
+
+def describe_store(args: argparse.Namespace) -> str:
+    """The store, as `serve` announces it (a URL without its password)."""
+    location = store_location(args)
+    if location == MEMORY:
+        return "memory"
+    if is_postgres_url(location):
+        return "PostgreSQL " + re.sub(r"(//[^:/@]*):[^@]*@", r"\1:***@", location)
+    return f"the LMDB directory {os.path.abspath(location)}"
 
 
 def _int_or_none(text: str | None) -> int | None:
@@ -169,7 +194,13 @@ def main(argv: list[str] | None = None) -> None:
     one_process = args.secondary or config.throttling or args.in_memory
     workers = 1 if one_process else args.workers or default_workers()
     # every worker runs the background jobs, each under a lease in the store
-    engine = Engine(MEMORY if args.in_memory else args.data_dir, config)
+    try:
+        engine = Engine(store_location(args), config)
+    except StoreUnavailable as error:
+        sys.exit(f"dynalite-py: {error}")
+    if not args.secondary:
+        print(f"dynalite-py: serving {describe_store(args)} on {args.host}:{args.port}",
+              file=sys.stderr, flush=True)
     code_dir = os.path.abspath(args.code_dir)
     for text in args.trigger:
         engine.add_trigger(parse_trigger(text, code_dir))

@@ -105,7 +105,8 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
     are checked on the ASGI path); with `held`, writes share commits.
     Transport refusals (`policy`) are answered here too."""
     runs_inline = inline_runner(engine)
-    holds = held is not None and engine.config.durability != "fsync"
+    holds = held is not None and engine.config.durability != "fsync" \
+        and not engine.store.remote
 
     class FastLaneProtocol(FastLane):
         def on_message_begin(self) -> None:

@@ -1,7 +1,9 @@
 """Shared fixtures: a real server over HTTP and the embedded engine, both on
-the backend under test (`--backend lmdb`, the default, or `--backend
-memory`), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
-are skipped on the memory backend."""
+the backend under test (`--backend lmdb`, the default, `--backend memory`
+or `--backend postgres`: a throwaway PostgreSQL server for the session,
+tests/pg.py), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
+are skipped on the other backends, `postgres_only(reason)` on all but
+postgres, `not_on_postgres(reason)` on postgres."""
 from __future__ import annotations
 
 import boto3
@@ -11,7 +13,7 @@ from support import NO_RETRIES, REGION, create_table, http_client, open_db, star
 
 
 def pytest_addoption(parser):
-    parser.addoption("--backend", choices=("lmdb", "memory"), default="lmdb",
+    parser.addoption("--backend", choices=("lmdb", "memory", "postgres"), default="lmdb",
                      help="the storage backend the tests run on (default: lmdb)")
 
 
@@ -19,15 +21,33 @@ def pytest_configure(config):
     support.BACKEND = config.getoption("backend")
     config.addinivalue_line("markers", "lmdb_only(reason): needs the LMDB backend (files on "
                                        "disk, several processes, its map size)")
+    config.addinivalue_line("markers", "not_on_postgres(reason): does not hold on the "
+                                       "PostgreSQL backend yet")
+    config.addinivalue_line("markers", "postgres_only(reason): needs the PostgreSQL backend "
+                                       "(several servers on one database)")
+    if support.BACKEND == "postgres":
+        import pg
+        support.POSTGRES = pg.Cluster()
+
+
+def pytest_unconfigure(config):
+    if support.POSTGRES is not None:
+        support.POSTGRES.stop()
+        support.POSTGRES = None
+
+
+# marker -> (the backends it skips, the reason's prefix)
+_SKIPPING = {"lmdb_only": (("memory", "postgres"), "LMDB only"),
+             "not_on_postgres": (("postgres",), "not on PostgreSQL yet"),
+             "postgres_only": (("lmdb", "memory"), "PostgreSQL only")}
 
 
 def pytest_collection_modifyitems(config, items):
-    if support.BACKEND == "lmdb":
-        return
     for item in items:
-        marker = item.get_closest_marker("lmdb_only")
-        if marker is not None:
-            item.add_marker(pytest.mark.skip(reason=f"LMDB only: {marker.args[0]}"))
+        for name, (backends, prefix) in _SKIPPING.items():
+            marker = item.get_closest_marker(name)
+            if marker is not None and support.BACKEND in backends:
+                item.add_marker(pytest.mark.skip(reason=f"{prefix}: {marker.args[0]}"))
 
 
 def pytest_report_header(config):

@@ -2,6 +2,7 @@
 and tables."""
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import socket
@@ -24,15 +25,29 @@ SIGNED = "AWS4-HMAC-SHA256 Credential=any/20240101/us-east-1/dynamodb/aws4_reque
          "SignedHeaders=host, Signature=0"
 SIGNED_HEADERS = {"Authorization": SIGNED, "X-Amz-Date": "20240101T000000Z",
                   "Accept-Encoding": "identity"}  # as botocore sends: no compressed answers
-# the backend the tests run on, "lmdb" or "memory" (pytest --backend, conftest.py)
+# the backend the tests run on, "lmdb", "memory" or "postgres" (pytest
+# --backend, conftest.py); on postgres, the session's server (tests/pg.py)
 BACKEND = "lmdb"
+POSTGRES = None
+
+
+def store_location(path: str | None) -> str | None:
+    """Where a store for the data directory `path` lives on the backend under
+    test: the directory itself (LMDB), memory (every store starts empty), or
+    a PostgreSQL schema of its own, the same one each time for one `path`
+    (so a restarted server finds its data); None: a temporary one."""
+    if BACKEND == "memory":
+        return ":memory:"
+    if BACKEND == "postgres":
+        name = os.path.abspath(path) if path is not None else uuid.uuid4().hex
+        return POSTGRES.store_url(hashlib.sha1(name.encode()).hexdigest()[:20])
+    return path
 
 
 def open_db(path: str | None = None, **settings):
-    """dynalite_py.open on the backend under test (the memory backend has no
-    path: every database it opens starts empty)."""
+    """dynalite_py.open on the backend under test (store_location)."""
     import dynalite_py
-    return dynalite_py.open(":memory:" if BACKEND == "memory" else path, **settings)
+    return dynalite_py.open(store_location(path), **settings)
 
 
 def free_port() -> int:
@@ -45,7 +60,8 @@ def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[s
     """Start `dynalite-py serve` on a free port, on the backend under test;
     return (process, endpoint URL)."""
     port = free_port()
-    backend = ("--in-memory",) if BACKEND == "memory" else ()
+    backend = {"lmdb": (), "memory": ("--in-memory",),
+               "postgres": ("--store", store_location(data_dir))}[BACKEND]
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port),
          "--data-dir", data_dir, *backend, *extra],

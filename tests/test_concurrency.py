@@ -214,8 +214,8 @@ def target(request, tmp_path):
             pytest.skip("LMDB only: worker processes open one data directory")
         data = tmp_path / "data"
         data.mkdir()
-        with open_db(str(data)) as db:
-            yield "embedded", str(data), db.client(config=NO_RETRIES)
+        with open_db(str(data)) as db:  # the workers open the same store
+            yield "embedded", support.store_location(str(data)), db.client(config=NO_RETRIES)
 
 
 def test_conditional_increments_never_lose_an_update(target, workers):

@@ -9,14 +9,13 @@ import threading
 import pytest
 import support
 
-from dynalite_py.storage import MEMORY, open_store
+from dynalite_py.storage import open_store
 from dynalite_py.storage.interface import KEYSPACES, WRITE_ATTEMPTS, Conflict, prefix_end
 
 
 @pytest.fixture
 def store(tmp_path):
-    store = open_store(MEMORY if support.BACKEND == "memory" else str(tmp_path / "data"),
-                       map_size=1 << 26)
+    store = open_store(support.store_location(str(tmp_path / "data")), map_size=1 << 26)
     yield store
     store.close()
 

@@ -20,11 +20,12 @@ import threading
 
 from ..dynamodb.tables.indexes import Index, add_entry
 from ..storage.indexes import IndexEntries
-from ..storage.interface import WriteContext
+from ..storage.interface import Conflict, WriteContext
 from ..storage.leases import Lease, new_owner
 
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500
+MIN_BACKFILL_BATCH = 8
 # how long a backfill's lease outlives its last renewal (one per batch)
 BACKFILL_LEASE_SECONDS = 30.0
 
@@ -53,13 +54,27 @@ def resume_backfills(engine) -> None:
 
 
 def _backfill(engine, table_name: str, index_name: str) -> None:
-    """Fill the index batch by batch while this thread holds its lease."""
+    """Index the table's items batch by batch while this thread holds the
+    backfill's lease. A batch that loses to concurrent writes on every retry
+    (the store's Conflict: a backend with optimistic writes, under a steady
+    write load) runs again smaller, since a shorter transaction meets fewer
+    of them; each success doubles it back towards BACKFILL_BATCH. The index
+    turns ACTIVE in a write of its own, which reads no items, so it does not
+    conflict with every write racing the last batch."""
     lease = Lease(engine.store, backfill_lease(table_name, index_name), new_owner(),
                   BACKFILL_LEASE_SECONDS)
+    batch = BACKFILL_BATCH
     try:
         while not engine.closing.is_set() and lease.hold():
-            if engine.store.write(lambda ctx: _backfill_step(ctx, engine, table_name, index_name)):
-                return
+            try:
+                if engine.store.write(
+                        lambda ctx: _backfill_step(ctx, engine, table_name, index_name, batch)):
+                    engine.store.write(lambda ctx: _mark_active(ctx, engine, table_name,
+                                                                index_name))
+                    return
+                batch = min(BACKFILL_BATCH, batch * 2)
+            except Conflict:
+                batch = max(MIN_BACKFILL_BATCH, batch // 4)
     except Exception:  # the table or index went away, or the engine closed
         log.debug("backfill of %s.%s stopped", table_name, index_name, exc_info=True)
     finally:
@@ -68,10 +83,11 @@ def _backfill(engine, table_name: str, index_name: str) -> None:
             engine.backfills.pop((table_name, index_name), None)
 
 
-def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str) -> bool:
-    """Index the next batch of items; True once the index is complete."""
-    table = engine.catalog.current(ctx, table_name)
-    index = next((i for i in table.indexes if i.name == index_name), None) if table else None
+def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,
+                   batch: int) -> bool:
+    """Index the next `batch` items; True once every item is indexed (or the
+    index is gone)."""
+    table, index = _building(ctx, engine, table_name, index_name)
     if index is None:
         return True
     entries = engine.repos.indexes
@@ -80,12 +96,17 @@ def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str) 
     for key, item in engine.repos.items.of_table(ctx.txn, table.id, after=position):
         _index_item(ctx, entries, index, key, item)
         count += 1
-        if count >= BACKFILL_BATCH:
+        if count >= batch:
             entries.set_backfill_position(ctx.txn, index.id, key)
             return False
-    entries.set_backfill_position(ctx.txn, index.id, None)
-    _mark_active(ctx, engine, table, index_name)
     return True
+
+
+def _building(ctx: WriteContext, engine, table_name: str, index_name: str) -> tuple:
+    """(table, index) as the write sees them; index None once it is gone."""
+    table = engine.catalog.current(ctx, table_name)
+    index = next((i for i in table.indexes if i.name == index_name), None) if table else None
+    return table, index
 
 
 def _index_item(ctx: WriteContext, entries: IndexEntries, index: Index, table_key: bytes,
@@ -96,7 +117,12 @@ def _index_item(ctx: WriteContext, entries: IndexEntries, index: Index, table_ke
         add_entry(ctx, entries, index, entry_key, table_key, index.project(item))
 
 
-def _mark_active(ctx: WriteContext, engine, table, index_name: str) -> None:
+def _mark_active(ctx: WriteContext, engine, table_name: str, index_name: str) -> None:
+    """The backfill is done: the index is ACTIVE, its position forgotten."""
+    table, index = _building(ctx, engine, table_name, index_name)
+    if index is None:
+        return
+    engine.repos.indexes.set_backfill_position(ctx.txn, index.id, None)
     record = dict(table.record)
     record["GlobalSecondaryIndexes"] = [
         {k: v for k, v in index.items() if k != "Backfilling"} | {"IndexStatus": "ACTIVE"}

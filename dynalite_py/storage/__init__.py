@@ -1,25 +1,49 @@
 """Storage: one small interface (interface.py), the repositories the engine
-reads and writes through, and the backends behind them (lmdb/, memory/).
+reads and writes through, and the backends behind them (lmdb/, memory/,
+postgres/).
 
 `open_store` picks the backend from a location: ":memory:" is the memory
-backend, anything else (or None: a temporary directory) an LMDB data
-directory. A backend is imported only when chosen.
+backend, a postgresql:// (or postgres://) URL the PostgreSQL backend,
+anything else (or None: a temporary directory) an LMDB data directory. A
+backend is imported only when chosen.
 """
 from __future__ import annotations
 
 from .interface import Store
 
 MEMORY = ":memory:"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be opened (a database that cannot be reached, a
+    driver that is not installed): `serve` prints it and exits."""
+
+
+def is_postgres_url(location: str | None) -> bool:
+    return location is not None and location.startswith(POSTGRES_SCHEMES)
 
 
 def open_store(location: str | None, durability: str = "process",
-               map_size: int | None = None) -> Store:
-    """The store at `location`: MEMORY, an LMDB directory, or None (a
-    temporary LMDB directory)."""
+               map_size: int | None = None, connections: int = 20) -> Store:
+    """The store at `location`: MEMORY, a PostgreSQL URL (at most
+    `connections` connections), an LMDB directory, or None (a temporary
+    LMDB directory)."""
     if location == MEMORY:
         from .memory import MemoryStore
         return MemoryStore()
+    if is_postgres_url(location):
+        return _postgres(location, connections)
     from .lmdb import LmdbStore
     if map_size is None:
         return LmdbStore(location, durability)
     return LmdbStore(location, durability, map_size)
+
+
+def _postgres(url: str, connections: int) -> Store:
+    try:
+        from .postgres import PostgresStore
+    except ImportError as error:  # psycopg is an optional extra
+        raise StoreUnavailable("a postgresql:// store needs psycopg: "
+                           "pip install 'dynalite-py[postgres]'") from error
+    return PostgresStore(url, connections)

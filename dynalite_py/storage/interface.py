@@ -136,6 +136,10 @@ class Store(abc.ABC):
     counter, leases and a commit notifier."""
 
     path: str  # where the backend keeps files beside its data (Lambda code)
+    # across a network (PostgreSQL): every call waits for round trips, so a
+    # server runs requests in threads, not on its event loop, and does not
+    # hold writes (a conflict would undo every write held with it)
+    remote = False
     # called after every commit in which a write set ctx.streamed: a wake-up
     # for readers waiting on new stream records (the trigger bridge)
     after_stream_commit: list[Callable[[], None]]

@@ -22,6 +22,25 @@ def cancelled(reasons: list[dict]) -> DynamoError:
         extra={"CancellationReasons": reasons})
 
 
+CONFLICT_MESSAGE = "Transaction is ongoing for the item"
+ITEM_WRITES = frozenset(("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem"))
+
+
+def conflict_error(operation: str, request: object) -> DynamoError:
+    """DynamoDB's answer to a write that lost to concurrent writes every time
+    the store retried it (storage Conflict): an item write's
+    TransactionConflictException, a transaction cancelled for a
+    TransactionConflict, else a ThrottlingException; each one a client
+    retries."""
+    if operation == "TransactWriteItems":
+        actions = request.get("TransactItems", []) if isinstance(request, dict) else []
+        return cancelled([{"Code": "TransactionConflict", "Message": CONFLICT_MESSAGE}
+                          for _ in actions] or [{"Code": "TransactionConflict"}])
+    if operation in ITEM_WRITES:
+        return DynamoError("TransactionConflictException", CONFLICT_MESSAGE)
+    return DynamoError("ThrottlingException", "Rate of requests exceeds the allowed throughput.")
+
+
 def check_distinct(keys: list[tuple[bytes, bytes]]) -> None:
     if len(set(keys)) != len(keys):
         raise validation_error("Transaction request cannot include multiple operations on one item")

@@ -1,0 +1,83 @@
+"""The PostgreSQL backend's schema: one table per keyspace and a version
+table, created on first start and checked on every start.
+
+Each keyspace is a table `dynalite_<keyspace>(key bytea PRIMARY KEY, value
+bytea NOT NULL)`: bytea compares bytewise (memcmp, whatever the collation),
+which is the interface's key order, and a primary-key range scan is the
+interface's range. A table per keyspace, rather than one table keyed by
+(keyspace, key), keeps each keyspace's index to its own rows and its
+statements free of a constant column, and lets a distributed database
+(CockroachDB, YugabyteDB) split and place each keyspace on its own.
+
+Item counts and sizes (WriteContext.stats, added at every commit that
+changes them) are not read and rewritten in one row per table, which every
+concurrent write would then conflict on: each commit adds its deltas to a
+row of its own connection in `dynalite_counts(key, shard, items, bytes)`
+(shard: the connection's server process id modulo COUNT_SHARDS, so two
+concurrent transactions rarely share one) and a read of the stats
+keyspace adds a key's rows up (transactions.py).
+
+`dynalite_schema` holds one row, the version of this layout. A release
+that changes the layout raises SCHEMA_VERSION and migrates a database from
+the version it finds; a database of a newer release is refused.
+"""
+from __future__ import annotations
+
+import psycopg
+from psycopg import errors, sql
+
+from .. import StoreUnavailable
+from ..interface import KEYSPACES
+
+SCHEMA_VERSION = 1
+VERSION_TABLE = "dynalite_schema"
+COUNTS_TABLE = "dynalite_counts"
+COUNT_SHARDS = 256
+# several servers starting on an empty database race to create the tables
+_CREATE_ATTEMPTS = 5
+
+
+def table_name(keyspace: str) -> str:
+    return f"dynalite_{keyspace}"
+
+
+def ensure_schema(conn: psycopg.Connection) -> None:
+    """Create the tables if missing (in one transaction); refuse a database
+    whose layout is newer than this release's. `conn` is in autocommit mode."""
+    for attempt in range(_CREATE_ATTEMPTS):
+        try:
+            with conn.transaction():
+                _create_tables(conn)
+                _check_version(conn)
+            return
+        except (errors.UniqueViolation, errors.DuplicateTable, errors.SerializationFailure):
+            if attempt == _CREATE_ATTEMPTS - 1:
+                raise
+
+
+def _create_tables(conn: psycopg.Connection) -> None:
+    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer NOT NULL)").format(
+        sql.Identifier(VERSION_TABLE)))
+    for keyspace in KEYSPACES:
+        conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} "
+                             "(key bytea PRIMARY KEY, value bytea NOT NULL)").format(
+            sql.Identifier(table_name(keyspace))))
+    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key bytea NOT NULL, shard integer "
+                         "NOT NULL, items bigint NOT NULL, bytes bigint NOT NULL, "
+                         "PRIMARY KEY (key, shard))").format(sql.Identifier(COUNTS_TABLE)))
+
+
+def _check_version(conn: psycopg.Connection) -> None:
+    row = conn.execute(sql.SQL("SELECT version FROM {}").format(
+        sql.Identifier(VERSION_TABLE))).fetchone()
+    if row is None:
+        conn.execute(sql.SQL("INSERT INTO {} (version) VALUES (%s)").format(
+            sql.Identifier(VERSION_TABLE)), (SCHEMA_VERSION,))
+    elif row[0] > SCHEMA_VERSION:
+        raise StoreUnavailable(f"the database holds schema version {row[0]}, newer than this "
+                           f"release's {SCHEMA_VERSION}: upgrade dynalite-py")
+
+
+def current_schema(conn: psycopg.Connection) -> str:
+    """The schema the tables live in (the connection's search_path)."""
+    return conn.execute("SELECT current_schema()").fetchone()[0]

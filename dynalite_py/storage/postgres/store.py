@@ -1,0 +1,363 @@
+"""The PostgreSQL backend: every keyspace a table in one database
+(schema.py), shared by any number of servers.
+
+Snapshots are REPEATABLE READ, READ ONLY transactions: PostgreSQL fixes a
+transaction's snapshot at its first statement, which `read` sends at once,
+so a snapshot sees every commit before it and none after, on any server.
+That statement reads the snapshot's version (`snapshot_version`):
+PostgreSQL's own snapshot id, pg_current_snapshot(), equal for two
+transactions only when they see exactly the same commits; a database
+without it (CockroachDB) gets a fresh object per snapshot, never equal, so
+the catalog cache is checked against the catalog version every time.
+
+Writes are SERIALIZABLE transactions: a serialization failure or a deadlock
+(SQLSTATE 40001, 40P01) is a Conflict, and the work runs again in a fresh
+transaction after a jittered, growing pause, up to DATABASE_ATTEMPTS times
+(WRITE_ATTEMPTS for a Conflict the work raises; then Conflict reaches the
+engine, which answers with DynamoDB's error).
+Held commits are one transaction with a savepoint per held write. A lost
+connection or an unreachable database fails the request with DynamoDB's
+InternalServerError (retryable); the transaction is rolled back by the
+server, so nothing is half-written, and the pool replaces the connection.
+
+Not shared between servers: the files beside the data (`path`, unpacked
+Lambda code) stay in a temporary directory of this process.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any, Callable
+
+import psycopg
+from psycopg import errors
+from psycopg_pool import ConnectionPool
+
+from ...errors import DynamoError
+from .. import StoreUnavailable
+from ..interface import (
+    KEYSPACES,
+    WRITE_ATTEMPTS,
+    Borrowed,
+    Conflict,
+    Keyspace,
+    Store,
+    WriteContext,
+    merged_stats,
+)
+from .schema import current_schema, ensure_schema
+from .transactions import (
+    BEGIN_SNAPSHOT,
+    BEGIN_WRITE,
+    SNAPSHOT_ID,
+    Transaction,
+    add_counts,
+    keyspace,
+    stats_keyspace,
+)
+from .wakeups import Listener, channel_name, notify_statement
+
+log = logging.getLogger("dynalite_py")
+DATABASE_CONFLICTS = (errors.SerializationFailure, errors.DeadlockDetected)
+CONFLICTS = (Conflict, *DATABASE_CONFLICTS)
+# how many times a write PostgreSQL refuses to serialize runs before Conflict
+DATABASE_ATTEMPTS = 32
+# the pause before a conflicting write runs again: random, up to
+# BACKOFF_BASE * 2**attempt seconds and at most BACKOFF_MAX
+BACKOFF_BASE = 0.002
+BACKOFF_MAX = 0.1
+CONNECT_TIMEOUT = 10.0
+SAVEPOINT = b"SAVEPOINT held"
+RELEASE_SAVEPOINT = b"RELEASE SAVEPOINT held"
+ROLLBACK_TO_SAVEPOINT = b"ROLLBACK TO SAVEPOINT held"
+
+
+class _Snapshot(Transaction):
+    """A read snapshot, as the context manager Store.read returns."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> _Snapshot:
+        return self
+
+    def __exit__(self, kind, error, _traceback) -> None:
+        if error is None:
+            try:
+                self.commit()
+            except psycopg.Error as failure:
+                raise _reported(failure) from failure
+            return
+        self.abandon()
+        reported = _reported(error)
+        if reported is not error:
+            raise reported from error
+
+
+class _Held(threading.local):
+    holding = False
+    txn: Transaction | None = None  # the open transaction, from the first held write
+    done: list[WriteContext] = []
+    failure: BaseException | None = None  # what doomed the held transaction
+
+
+class PostgresStore(Store):
+    """Keyspaces in a PostgreSQL database, through a connection pool."""
+
+    remote = True
+
+    def __init__(self, url: str, connections: int = 20) -> None:
+        self._pool = _open_pool(url, connections)
+        self._tempdir = tempfile.TemporaryDirectory(prefix="dynalite-pg-code-")
+        self.path = self._tempdir.name  # unpacked Lambda code: this process's own
+        self.after_stream_commit: list[Callable[[], None]] = []
+        try:
+            with self._pool.connection() as conn:
+                ensure_schema(conn)
+                schema = current_schema(conn)
+                self._has_snapshot_ids = _has_snapshot_ids(conn)
+        except BaseException as error:
+            self._pool.close()
+            self._tempdir.cleanup()
+            if isinstance(error, psycopg.Error):
+                raise StoreUnavailable(f"cannot use the database: {error}") from error
+            raise
+        # the first statement of every snapshot
+        self._snapshot_id = SNAPSHOT_ID if self._has_snapshot_ids else b"SELECT 1"
+        self._keyspaces = {name: stats_keyspace() if name == "stats" else keyspace(name)
+                           for name in KEYSPACES}
+        channel = channel_name(schema)
+        sender = uuid.uuid4().hex
+        self._notify = notify_statement(channel, sender)
+        self._snapshots = threading.local()  # per-thread stale snapshots
+        self._held = _Held()
+        self._checking = threading.Lock()  # one pool check at a time
+        self._listener = Listener(url, channel, sender, lambda: self.after_stream_commit)
+        self._listener.start()
+
+    def keyspace(self, name: str) -> Keyspace:
+        return self._keyspaces[name]
+
+    # Reading ----------------------------------------------------------------
+    def read(self, max_age: float = 0.0):
+        if max_age <= 0:
+            return self._snapshot()
+        current = getattr(self._snapshots, "current", None)
+        now = time.monotonic()
+        if current is None or now - current[1] > max_age or current[0].conn.broken:
+            if current is not None:
+                current[0].__exit__(None, None, None)
+            current = (self._snapshot(), now)
+            self._snapshots.current = current
+        return Borrowed(current[0])
+
+    def _snapshot(self) -> _Snapshot:
+        """A snapshot taken now: PostgreSQL takes it at a transaction's first
+        statement, so one is sent at once (it reads the snapshot's id)."""
+        try:
+            snapshot = _Snapshot(self._pool, BEGIN_SNAPSHOT)
+        except psycopg.Error as error:
+            raise self._reported(error) from error
+        try:
+            snapshot.cursor.execute(self._snapshot_id)
+            snapshot.version = snapshot.cursor.fetchone()[0] if self._has_snapshot_ids \
+                else object()
+        except psycopg.Error as error:
+            snapshot.abandon()
+            raise self._reported(error) from error
+        return snapshot
+
+    def snapshot_version(self, snapshot: _Snapshot) -> object:
+        return snapshot.version
+
+    # Writing ----------------------------------------------------------------
+    def write(self, work: Callable[[WriteContext], Any]) -> Any:
+        """Run `work` in a SERIALIZABLE transaction, again after a pause when
+        it conflicts: up to WRITE_ATTEMPTS times when the work itself raises
+        Conflict (the contract's bound), up to DATABASE_ATTEMPTS when
+        PostgreSQL refuses to serialize it (SSI also refuses writes of
+        distinct keys that share an index page: under a burst of new items
+        that is common, and a retry is the documented remedy)."""
+        held = self._held
+        if held.holding:
+            return self._write_held(held, work)
+        raised = refused = 0
+        while True:
+            try:
+                result, ctx = self._attempt(work)
+            except Conflict:
+                raised += 1
+                if raised >= WRITE_ATTEMPTS:
+                    raise
+            except DATABASE_CONFLICTS:
+                refused += 1
+                if refused >= DATABASE_ATTEMPTS:
+                    raise Conflict() from None
+            except BaseException as error:
+                reported = self._reported(error)
+                if reported is error:
+                    raise
+                raise reported from error
+            else:
+                if ctx.streamed:
+                    self._tell_listeners()
+                return result
+            self._pause(raised + refused)
+
+    def _attempt(self, work: Callable[[WriteContext], Any]) -> tuple[Any, WriteContext]:
+        """One transaction running `work`, committed; rolled back if it raises."""
+        txn = self._begin_write()
+        try:
+            ctx = WriteContext(txn)
+            result = work(ctx)
+            add_counts(txn, ctx.stats)
+            if ctx.streamed:
+                txn.send(self._notify)
+        except BaseException:
+            txn.abandon()
+            raise
+        txn.commit()
+        return result, ctx
+
+    def _begin_write(self) -> Transaction:
+        try:
+            return Transaction(self._pool, BEGIN_WRITE)
+        except psycopg.Error as error:
+            raise self._reported(error) from error
+
+    @staticmethod
+    def _pause(attempt: int) -> None:
+        time.sleep(random.uniform(0, min(BACKOFF_MAX, BACKOFF_BASE * 2 ** min(attempt, 16))))
+
+    def hold_commits(self) -> None:
+        self._held.holding = True
+
+    def _write_held(self, held: _Held, work: Callable[[WriteContext], Any]) -> Any:
+        """One held write, in a savepoint of the held transaction: a failure
+        rolls back to the savepoint, a Conflict raised by the work runs it
+        again there; a failure of the database dooms every held write."""
+        if held.failure is not None:
+            raise held.failure
+        if held.txn is None:
+            held.txn, held.done = self._begin_write(), []
+        txn = held.txn
+        for attempt in range(WRITE_ATTEMPTS):
+            txn.send(SAVEPOINT)
+            try:
+                ctx = WriteContext(txn)
+                result = work(ctx)
+                txn.send(RELEASE_SAVEPOINT)
+                held.done.append(ctx)
+                return result
+            except psycopg.Error as error:
+                raise self._doomed(held, error) from error
+            except BaseException as error:
+                try:
+                    txn.rollback_to_savepoint(ROLLBACK_TO_SAVEPOINT)
+                except psycopg.Error as failure:
+                    raise self._doomed(held, failure) from failure
+                if isinstance(error, Conflict) and attempt < WRITE_ATTEMPTS - 1:
+                    continue
+                raise
+        raise AssertionError("unreachable")
+
+    def _doomed(self, held: _Held, error: psycopg.Error) -> BaseException:
+        """The error that lost the held transaction, kept for every held
+        write after it and for the release."""
+        held.failure = Conflict() if isinstance(error, CONFLICTS) else self._reported(error)
+        return held.failure
+
+    def release_commits(self) -> BaseException | None:
+        held = self._held
+        txn, done, failure = held.txn, held.done, held.failure
+        held.txn, held.done, held.failure, held.holding = None, [], None, False
+        if txn is None:
+            return None
+        if failure is not None or not done:
+            txn.abandon()
+            return failure
+        streamed = any(ctx.streamed for ctx in done)
+        try:
+            add_counts(txn, merged_stats(done))
+            if streamed:
+                txn.send(self._notify)
+            txn.commit()
+        except CONFLICTS:
+            return Conflict()
+        except BaseException as error:
+            return self._reported(error)
+        if streamed:
+            self._tell_listeners()
+        return None
+
+    def _tell_listeners(self) -> None:
+        for listener in self.after_stream_commit:
+            listener()
+
+    def _reported(self, error: BaseException) -> BaseException:
+        """A lost or unreachable database: the pool's idle connections are
+        checked (in the background), the request fails with DynamoDB's
+        retryable InternalServerError."""
+        reported = _reported(error)
+        if reported is not error and self._checking.acquire(blocking=False):
+            threading.Thread(target=self._check_pool, daemon=True).start()
+        return reported
+
+    def _check_pool(self) -> None:
+        try:
+            self._pool.check()
+        finally:
+            self._checking.release()
+
+    def close(self) -> None:
+        self._listener.stop()
+        current = getattr(self._snapshots, "current", None)
+        if current is not None:
+            current[0].abandon()
+        self._pool.close()
+        self._tempdir.cleanup()
+
+
+def _reported(error: BaseException) -> BaseException:
+    """The error a failed call reports: a database that cannot be reached
+    (or a pool with no connection to give) is InternalServerError."""
+    if isinstance(error, psycopg.OperationalError):
+        log.warning("database unavailable: %s", error)
+        return DynamoError("InternalServerError",
+                           "The database is unavailable; the request was not applied",
+                           status=500)
+    return error
+
+
+def _open_pool(url: str, connections: int) -> ConnectionPool:
+    """A pool of autocommit connections to `url`; StoreUnavailable with
+    libpq's own reason when the database cannot be reached."""
+    try:  # one connection first: the pool would retry for CONNECT_TIMEOUT, then say less
+        psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)).close()
+    except psycopg.Error as error:
+        raise StoreUnavailable(f"cannot connect to the database: {error}".strip()) from error
+    pool = ConnectionPool(url, min_size=1, max_size=max(2, connections), open=False,
+                          kwargs={"autocommit": True, "prepare_threshold": 0},
+                          configure=_configure, timeout=CONNECT_TIMEOUT, name="dynalite")
+    try:
+        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+    except psycopg.Error as error:
+        pool.close()
+        raise StoreUnavailable(f"cannot connect to the database: {error}") from error
+    return pool
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.prepared_max = 256  # every keyspace's statements stay prepared
+
+
+def _has_snapshot_ids(conn: psycopg.Connection) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(SNAPSHOT_ID)
+        return True
+    except psycopg.errors.UndefinedFunction:
+        return False

@@ -1,0 +1,112 @@
+"""A throwaway PostgreSQL server for `pytest --backend postgres`: one cluster
+per test session, made with the machine's binaries (Debian's postgresql
+package) in a temporary directory, and a fresh schema per store.
+
+The server runs as the `postgres` user when the tests run as root (initdb
+refuses root), listens on a free loopback port and on a unix socket in its
+directory, and trades durability for speed (fsync off): a test database is
+thrown away at the end of the session. `store_url(name)` gives each store
+its own schema in one database, through libpq's `options` (search_path), so
+that stores never see each other's tables and are cheap to make.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from urllib.parse import quote
+
+import psycopg
+
+DATABASE = "dynalite"
+_SERVER_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+                    "max_connections": "600", "shared_buffers": "128MB",
+                    "listen_addresses": "127.0.0.1", "max_locks_per_transaction": "256",
+                    "log_min_messages": "fatal"}
+
+
+def binaries() -> str:
+    """The bin directory of the newest PostgreSQL installed, or an error
+    saying how to install one."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
+                   key=lambda path: int(path.split("/")[4]))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: apt-get install -y postgresql "
+                           "(make test does it when it can)")
+    return os.path.dirname(found[-1])
+
+
+class Cluster:
+    """A PostgreSQL server of this test session."""
+
+    def __init__(self) -> None:
+        self.root = tempfile.mkdtemp(prefix="dynalite-pg-")
+        self.data = os.path.join(self.root, "data")
+        self.user = _run_as()
+        if self.user is not None:
+            os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
+        bin_dir = binaries()
+        self._run([os.path.join(bin_dir, "initdb"), "-D", self.data, "-U", "postgres",
+                   "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        from support import free_port
+        self.port = free_port()
+        settings = [arg for name, value in _SERVER_SETTINGS.items()
+                    for arg in ("-c", f"{name}={value}")]
+        self.process = subprocess.Popen(
+            [os.path.join(bin_dir, "postgres"), "-D", self.data, "-p", str(self.port),
+             "-k", self.root, *settings], stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.root, "server.log"), "wb"), **self._as_user())
+        self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        self._wait_until_ready()
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {DATABASE}")
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+
+    def _as_user(self) -> dict:
+        if self.user is None:
+            return {}
+        return {"user": self.user.pw_uid, "group": self.user.pw_gid, "extra_groups": []}
+
+    def _run(self, command: list[str]) -> None:
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, **self._as_user())
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.time() + 30
+        while True:
+            try:
+                psycopg.connect(self.admin_url, connect_timeout=1).close()
+                return
+            except psycopg.OperationalError:
+                if self.process.poll() is not None or time.time() > deadline:
+                    raise RuntimeError("PostgreSQL did not start: see "
+                                       + os.path.join(self.root, "server.log")) from None
+                time.sleep(0.1)
+
+    def store_url(self, name: str) -> str:
+        """The URL of a store of its own, schema `name` (made if missing)."""
+        schema = "s_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[-60:]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        return f"{self.url}?options={quote(f'-csearch_path={schema}')}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _run_as() -> pwd.struct_passwd | None:
+    """The user the server runs as: `postgres` when we are root, else us."""
+    if os.geteuid() != 0:
+        return None
+    return pwd.getpwnam("postgres")
