@@ -188,3 +188,31 @@ def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path
         updated = client.update_table(TableName="slow", ProvisionedThroughput={
             "ReadCapacityUnits": 7, "WriteCapacityUnits": 7})
         assert updated["TableDescription"]["TableStatus"] == "UPDATING"
+
+
+GSI = {"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
+       "Projection": {"ProjectionType": "ALL"}}
+DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "v", "AttributeType": "S"}]
+THROUGHPUT = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+
+
+@pytest.mark.parametrize("billing, index_throughput, message", [
+    ({"BillingMode": "PAY_PER_REQUEST"}, THROUGHPUT,
+     "One or more parameter values were invalid: ProvisionedThroughput should not be "
+     "specified for index: by_v when BillingMode is PAY_PER_REQUEST"),
+    ({"BillingMode": "PROVISIONED", "ProvisionedThroughput": THROUGHPUT}, None,
+     "One or more parameter values were invalid: ProvisionedThroughput must be specified "
+     "for index: by_v"),
+])
+def test_an_index_has_throughput_exactly_when_its_table_is_provisioned(client, billing,
+                                                                        index_throughput, message):
+    index = {**GSI, **({"ProvisionedThroughput": index_throughput} if index_throughput else {})}
+    name = unique_name()
+    code, text = error_of(client.create_table, TableName=name, AttributeDefinitions=DEFINITIONS,
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                          GlobalSecondaryIndexes=[index], **billing)
+    assert (code, text) == ("ValidationException", message)
+    table = create_table(client, **billing)  # the same rule for an index added later
+    code, text = error_of(client.update_table, TableName=table, AttributeDefinitions=DEFINITIONS,
+                          GlobalSecondaryIndexUpdates=[{"Create": index}])
+    assert (code, text) == ("ValidationException", message)

@@ -7,7 +7,12 @@ from ...errors import invalid_parameter, resource_in_use, validation_error
 from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
-from .settings import enable_stream, validate_capacity_bounds, validate_stream_specification
+from .settings import (
+    check_index_throughput,
+    enable_stream,
+    validate_capacity_bounds,
+    validate_stream_specification,
+)
 
 NAME = "CreateTable"
 READ_ONLY = False
@@ -185,11 +190,7 @@ def validate_global_indexes(indexes: list[dict], definitions: list[str],
         validate_index_common(index, definitions)
         name = index["IndexName"]
         throughput = index.get("ProvisionedThroughput")
-        if on_demand and throughput:
-            raise invalid_parameter(f"ProvisionedThroughput should not be specified for index: "
-                                    f"{name} when BillingMode is PAY_PER_REQUEST")
-        if not on_demand and not throughput:
-            raise invalid_parameter(f"ProvisionedThroughput must be specified for index: {name}")
+        check_index_throughput(name, throughput, on_demand)
         if throughput:
             validate_capacity_bounds(throughput)
         check_unique_name(name, seen_names)

@@ -13,6 +13,7 @@ from ...storage.catalog import INDEX_NUMBERS
 from ...storage.interface import WriteContext
 from .indexes import Index
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
+from .settings import check_index_throughput
 
 
 def apply_updates(ctx: WriteContext, engine, record: dict, updates: list[dict],
@@ -55,11 +56,7 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
     on_demand = not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
         "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
     throughput = create.get("ProvisionedThroughput")
-    if on_demand and throughput:
-        raise invalid_parameter(f"ProvisionedThroughput should not be specified for index: "
-                                f"{name} when BillingMode is PAY_PER_REQUEST")
-    if not on_demand and not throughput:
-        raise invalid_parameter(f"ProvisionedThroughput must be specified for index: {name}")
+    check_index_throughput(name, throughput, on_demand)
     if len(indexes) >= 20:
         raise invalid_parameter("GlobalSecondaryIndex count exceeds the per-table limit of 20")
     used = {key for index in indexes + record.get("LocalSecondaryIndexes", [])

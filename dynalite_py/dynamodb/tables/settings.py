@@ -30,6 +30,15 @@ def validate_stream_specification(stream: dict | None, creating: bool) -> None:
                                 "UpdateViewType should not be specified")
 
 
+def check_index_throughput(name: str, throughput: dict | None, on_demand: bool) -> None:
+    """A GSI has provisioned throughput exactly when its table is provisioned."""
+    if on_demand and throughput:
+        raise invalid_parameter(f"ProvisionedThroughput should not be specified for index: "
+                                f"{name} when BillingMode is PAY_PER_REQUEST")
+    if not on_demand and not throughput:
+        raise invalid_parameter(f"ProvisionedThroughput must be specified for index: {name}")
+
+
 def validate_capacity_bounds(throughput: dict) -> None:
     for field in ("ReadCapacityUnits", "WriteCapacityUnits"):
         if throughput[field] > MAX_CAPACITY_UNITS:
