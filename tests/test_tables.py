@@ -190,29 +190,28 @@ def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path
         assert updated["TableDescription"]["TableStatus"] == "UPDATING"
 
 
-GSI = {"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
+BY_V = {"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
        "Projection": {"ProjectionType": "ALL"}}
-DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "v", "AttributeType": "S"}]
-THROUGHPUT = {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}
+BY_V_DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "v", "AttributeType": "S"}]
 
 
 @pytest.mark.parametrize("billing, index_throughput, message", [
-    ({"BillingMode": "PAY_PER_REQUEST"}, THROUGHPUT,
+    ({"BillingMode": "PAY_PER_REQUEST"}, {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
      "One or more parameter values were invalid: ProvisionedThroughput should not be "
      "specified for index: by_v when BillingMode is PAY_PER_REQUEST"),
-    ({"BillingMode": "PROVISIONED", "ProvisionedThroughput": THROUGHPUT}, None,
+    ({"BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}, None,
      "One or more parameter values were invalid: ProvisionedThroughput must be specified "
      "for index: by_v"),
 ])
 def test_an_index_has_throughput_exactly_when_its_table_is_provisioned(client, billing,
                                                                         index_throughput, message):
-    index = {**GSI, **({"ProvisionedThroughput": index_throughput} if index_throughput else {})}
+    index = {**BY_V, **({"ProvisionedThroughput": index_throughput} if index_throughput else {})}
     name = unique_name()
-    code, text = error_of(client.create_table, TableName=name, AttributeDefinitions=DEFINITIONS,
+    code, text = error_of(client.create_table, TableName=name, AttributeDefinitions=BY_V_DEFINITIONS,
                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                           GlobalSecondaryIndexes=[index], **billing)
     assert (code, text) == ("ValidationException", message)
     table = create_table(client, **billing)  # the same rule for an index added later
-    code, text = error_of(client.update_table, TableName=table, AttributeDefinitions=DEFINITIONS,
+    code, text = error_of(client.update_table, TableName=table, AttributeDefinitions=BY_V_DEFINITIONS,
                           GlobalSecondaryIndexUpdates=[{"Create": index}])
     assert (code, text) == ("ValidationException", message)
