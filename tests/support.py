@@ -228,3 +228,11 @@ def dynamodb_request(host: str = "localhost", extra: str = "", body: bytes = b"{
             f"Content-Type: {content_type}\r\nAuthorization: {SIGNED}\r\n"
             f"X-Amz-Date: 20240101T000000Z\r\n"
             f"Content-Length: {len(body)}\r\n{extra}\r\n").encode() + body
+
+
+# a --trigger handler module that appends each record's pk to seen.txt beside it
+AUDIT_HANDLER = ("import os\n"
+                 "def record(event, context):\n"
+                 "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
+                 "        for r in event['Records']:\n"
+                 "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")

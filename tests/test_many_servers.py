@@ -13,7 +13,15 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from support import create_table, http_client, read_stream, start_server, unique_name, wait_for
+from support import (
+    AUDIT_HANDLER,
+    create_table,
+    http_client,
+    read_stream,
+    start_server,
+    unique_name,
+    wait_for,
+)
 
 pytestmark = pytest.mark.postgres_only("several servers share one PostgreSQL database")
 
@@ -128,12 +136,7 @@ def test_a_trigger_on_one_server_is_woken_by_a_write_through_another(tmp_path):
     reaching it within 3 s comes from the writer's NOTIFY."""
     code = tmp_path / "code"
     code.mkdir()
-    (code / "audit.py").write_text(
-        "import os\n"
-        "def record(event, context):\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
-        "        for r in event['Records']:\n"
-        "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")
+    (code / "audit.py").write_text(AUDIT_HANDLER)
     table = unique_name("audited")
     writer, writer_url = start_server(str(tmp_path / "data"), "--workers", "1")
     try:

@@ -15,6 +15,7 @@ import time
 
 import pytest
 from support import (
+    AUDIT_HANDLER,
     create_table,
     http_client,
     listeners,
@@ -61,12 +62,7 @@ def call_on_new_connection(url: str, operation: str, request: dict, pids: list[i
 def test_workers_share_port_data_and_trigger_and_end_with_the_primary(tmp_path):
     code, data = tmp_path / "code", str(tmp_path / "data")
     code.mkdir()
-    (code / "audit.py").write_text(
-        "import os\n"
-        "def record(event, context):\n"
-        "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
-        "        for r in event['Records']:\n"
-        "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")
+    (code / "audit.py").write_text(AUDIT_HANDLER)
     process, url = start_server(data, "--workers", "1")
     try:
         create_table(http_client(url), TableName="audited", StreamSpecification={

@@ -202,6 +202,15 @@ class Catalog:
                 f"Requested resource not found: Table: {table_name_from(name)} not found")
         return table
 
+    def require_active(self, ctx: WriteContext, name: str, now: float) -> Table:
+        """`require`'s table, refused with ResourceInUseException unless it is
+        ACTIVE at `now` (a table being created, updated or deleted)."""
+        table = self.require(ctx, name)
+        status = table.status(now)
+        if status != "ACTIVE":
+            raise table_in_use(name, status)
+        return table
+
     def table_arn(self, name: str) -> str:
         return f"arn:aws:dynamodb:{self.region}:{self.account_id}:table/{name}"
 

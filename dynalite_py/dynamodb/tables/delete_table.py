@@ -4,7 +4,7 @@ from __future__ import annotations
 from ...errors import validation_error
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
-from .catalog import table_in_use, table_name_from
+from .catalog import table_name_from
 
 NAME = "DeleteTable"
 READ_ONLY = False
@@ -18,11 +18,8 @@ def run(engine, request: dict) -> dict:
     catalog, repos = engine.catalog, engine.repos
 
     def delete(ctx):
-        table = catalog.require(ctx, name)
         now = engine.clock()
-        status = table.status(now)
-        if status != "ACTIVE":
-            raise table_in_use(name, status)
+        table = catalog.require_active(ctx, name, now)
         if table.record.get("DeletionProtectionEnabled"):
             raise validation_error("Resource cannot be deleted as it is currently protected "
                                    "against deletion. Disable deletion protection first.")

@@ -8,7 +8,7 @@ from ...errors import invalid_parameter, validation_error
 from ...jobs.backfill import resume_backfills
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
-from .catalog import table_in_use, table_name_from
+from .catalog import table_name_from
 from .index_builds import apply_updates
 from .settings import (
     enable_stream,
@@ -49,11 +49,8 @@ def run(engine, request: dict) -> dict:
     catalog = engine.catalog
 
     def update(ctx):
-        table = catalog.require(ctx, name)
         now = engine.clock()
-        status = table.status(now)
-        if status != "ACTIVE":
-            raise table_in_use(name, status)
+        table = catalog.require_active(ctx, name, now)
         record = updated_record(table.record, request, now)
         if request.get("StreamSpecification"):
             change_stream(ctx, engine, record, request["StreamSpecification"], now)
