@@ -195,23 +195,28 @@ BY_V = {"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HA
 BY_V_DEFINITIONS = [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "v", "AttributeType": "S"}]
 
 
-@pytest.mark.parametrize("billing, index_throughput, message", [
+@pytest.mark.parametrize("billing, index_throughput, created_message, updated_message", [
     ({"BillingMode": "PAY_PER_REQUEST"}, {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1},
      "One or more parameter values were invalid: ProvisionedThroughput should not be "
+     "specified for index: by_v when BillingMode is PAY_PER_REQUEST",
+     "One or more parameter values were invalid: ProvisionedThroughput should not be "
      "specified for index: by_v when BillingMode is PAY_PER_REQUEST"),
+    # CreateTable and UpdateTable word a missing one differently (AWS captures)
     ({"BillingMode": "PROVISIONED", "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}, None,
+     "One or more parameter values were invalid: ProvisionedThroughput is not specified "
+     "for index: by_v",
      "One or more parameter values were invalid: ProvisionedThroughput must be specified "
      "for index: by_v"),
 ])
-def test_an_index_has_throughput_exactly_when_its_table_is_provisioned(client, billing,
-                                                                        index_throughput, message):
+def test_an_index_has_throughput_exactly_when_its_table_is_provisioned(
+        client, billing, index_throughput, created_message, updated_message):
     index = {**BY_V, **({"ProvisionedThroughput": index_throughput} if index_throughput else {})}
     name = unique_name()
     code, text = error_of(client.create_table, TableName=name, AttributeDefinitions=BY_V_DEFINITIONS,
                           KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                           GlobalSecondaryIndexes=[index], **billing)
-    assert (code, text) == ("ValidationException", message)
+    assert (code, text) == ("ValidationException", created_message)
     table = create_table(client, **billing)  # the same rule for an index added later
     code, text = error_of(client.update_table, TableName=table, AttributeDefinitions=BY_V_DEFINITIONS,
                           GlobalSecondaryIndexUpdates=[{"Create": index}])
-    assert (code, text) == ("ValidationException", message)
+    assert (code, text) == ("ValidationException", updated_message)

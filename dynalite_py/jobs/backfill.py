@@ -19,6 +19,8 @@ import logging
 import threading
 
 from ..dynamodb.tables.indexes import Index, add_entry
+from ..errors import DynamoError
+from ..model.values import validate_index_keys
 from ..storage.indexes import IndexEntries
 from ..storage.interface import Conflict, WriteContext
 from ..storage.leases import Lease, new_owner
@@ -94,7 +96,7 @@ def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,
     count = 0
     position = entries.backfill_position(ctx.txn, index.id)
     for key, item in engine.repos.items.of_table(ctx.txn, table.id, after=position):
-        _index_item(ctx, entries, index, key, item)
+        _index_item(ctx, entries, table, index, key, item)
         count += 1
         if count >= batch:
             entries.set_backfill_position(ctx.txn, index.id, key)
@@ -109,12 +111,27 @@ def _building(ctx: WriteContext, engine, table_name: str, index_name: str) -> tu
     return table, index
 
 
-def _index_item(ctx: WriteContext, entries: IndexEntries, index: Index, table_key: bytes,
-                item: dict) -> None:
-    """Add the item's entry unless a write since the index was created did."""
+def _index_item(ctx: WriteContext, entries: IndexEntries, table, index: Index,
+                table_key: bytes, item: dict) -> None:
+    """Add the item's entry unless a write since the index was created did,
+    or its index key is one a write would refuse (wrong type, empty, too
+    long): DynamoDB's backfill leaves such an item out of the index rather
+    than failing (the Developer Guide's "Detecting and correcting index key
+    violations")."""
+    if not _indexable(table, index, item):
+        return
     entry_key = index.entry_key(item, table_key)
     if entry_key is not None and entries.size(ctx.txn, entry_key) is None:
         add_entry(ctx, entries, index, entry_key, table_key, index.project(item))
+
+
+def _indexable(table, index: Index, item: dict) -> bool:
+    schema = [schema for name, schema in table.index_key_schemas if name == index.name]
+    try:
+        validate_index_keys(item, [(index.name, schema[0])], table.attribute_types)
+    except DynamoError:
+        return False
+    return True
 
 
 def _mark_active(ctx: WriteContext, engine, table_name: str, index_name: str) -> None:

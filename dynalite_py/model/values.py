@@ -419,6 +419,20 @@ def validate_index_keys(
                 raise validation_error(
                     _EMPTY_INDEX_KEY.format(kind=_EMPTY_KIND[expected], index=index_name, name=name)
                 )
+            if len(data) > MAX_RANGE_KEY_SIZE // 4:
+                _check_index_key_size(name, expected, data, element["KeyType"] == "HASH",
+                                      index_name)
+
+
+def _check_index_key_size(name: str, kind: str, data: str, is_hash: bool, index: str) -> None:
+    """An index key has the table key's limits (2048 bytes for a partition
+    key, 1024 for a sort key), worded as AWS does (quoted in
+    architect/dynalite#35 and wellcomecollection/platform#2285)."""
+    limit = MAX_HASH_KEY_SIZE if is_hash else MAX_RANGE_KEY_SIZE
+    size = key_value_size(kind, data)
+    if size > limit:
+        raise invalid_parameter(f"Size limit exceeded for Index Key {name} Actual Size: {size} "
+                                f"bytes Max Size: {limit} bytes IndexName: {index}")
 
 
 def key_value_size(kind: str, data: str) -> int:

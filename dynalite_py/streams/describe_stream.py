@@ -1,11 +1,15 @@
 """DescribeStream (DynamoDB Streams): a stream and its shards, paged."""
 from __future__ import annotations
 
+from ..protocol.validation import ShapeRules
 from . import log as streams
 
 NAME = "DescribeStream"
 READ_ONLY = True
 DEFAULT_LIMIT = 100
+# "The upper limit is 100" (the API reference), which botocore's model omits.
+SHAPE_RULES = ShapeRules(
+    member_overrides={("DescribeStreamInput", "Limit"): {"min": 1, "max": DEFAULT_LIMIT}})
 
 
 def run(engine, request: dict) -> dict:

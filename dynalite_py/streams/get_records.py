@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from ..errors import resource_not_found
+from ..protocol.validation import ShapeRules
 from . import log as streams
 
 NAME = "GetRecords"
 READ_ONLY = True
 MAX_LIMIT = 1000
+# "The upper limit is 1000" (the API reference), which botocore's model omits.
+SHAPE_RULES = ShapeRules(
+    member_overrides={("GetRecordsInput", "Limit"): {"min": 1, "max": MAX_LIMIT}})
 
 
 def run(engine, request: dict) -> dict:

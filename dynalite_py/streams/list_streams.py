@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 from ..errors import validation_error
+from ..protocol.validation import ShapeRules
 from . import log as streams
 
 NAME = "ListStreams"
 READ_ONLY = True
 DEFAULT_LIMIT = 100
+# "The upper limit is 100" (the API reference), which botocore's model omits.
+SHAPE_RULES = ShapeRules(
+    member_overrides={("ListStreamsInput", "Limit"): {"min": 1, "max": DEFAULT_LIMIT}})
 
 
 def run(engine, request: dict) -> dict:

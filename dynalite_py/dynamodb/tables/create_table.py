@@ -6,7 +6,12 @@ import uuid
 from ...errors import invalid_parameter, resource_in_use, validation_error
 from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
-from .keyschema import check_key_types, check_keys_defined, validate_index_common
+from .keyschema import (
+    check_key_types,
+    check_keys_defined,
+    defined_attribute_names,
+    validate_index_common,
+)
 from .settings import (
     check_index_throughput,
     enable_stream,
@@ -17,7 +22,9 @@ from .settings import (
 NAME = "CreateTable"
 READ_ONLY = False
 # What DynamoDB's CreateTable checks beyond botocore's model:
-#  - member order in messages (dynalite's fully ordered test/createTable.js);
+#  - member order in messages (dynalite's fully ordered test/createTable.js,
+#    except that a GSI's errors come before an LSI's: conformance suite,
+#    validation-ordering/createTable, AWS capture 2026-10-09);
 #  - the table's KeySchema is at most 2 long (dynalite test/createTable.js;
 #    AWS capture "... less than or equal to 2"): the model dropped that max
 #    when GSIs got multi-attribute keys;
@@ -29,7 +36,7 @@ READ_ONLY = False
 SHAPE_RULES = ShapeRules(
     member_order={"CreateTableInput": (
         "BillingMode", "AttributeDefinitions", "TableName", "ProvisionedThroughput",
-        "KeySchema", "LocalSecondaryIndexes", "GlobalSecondaryIndexes")},
+        "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")},
     member_overrides={("CreateTableInput", "KeySchema"): {"max": 2, "required": True},
                       ("CreateTableInput", "AttributeDefinitions"): {"required": True}},
     required_parameter="TableName")
@@ -118,7 +125,7 @@ def validate(request: dict) -> None:
     on_demand = request.get("BillingMode") == "PAY_PER_REQUEST"
     validate_stream_specification(request.get("StreamSpecification"), creating=True)
     validate_billing(request.get("ProvisionedThroughput"), on_demand)
-    definitions = [d["AttributeName"] for d in request["AttributeDefinitions"]]
+    definitions = defined_attribute_names(request["AttributeDefinitions"])
     validate_key_schema(request["KeySchema"], definitions)
     keys = [k["AttributeName"] for k in request["KeySchema"]]
     local_indexes = request.get("LocalSecondaryIndexes")
@@ -131,6 +138,24 @@ def validate(request: dict) -> None:
         validate_local_indexes(local_indexes, request["KeySchema"], definitions, seen_names)
     if global_indexes is not None:
         validate_global_indexes(global_indexes, definitions, seen_names, on_demand)
+    if local_indexes or global_indexes:
+        check_definitions_used(definitions, [request["KeySchema"]] + [
+            index["KeySchema"] for index in (local_indexes or []) + (global_indexes or [])])
+
+
+def check_definitions_used(definitions: list[str], schemas: list[list[dict]]) -> None:
+    """With indexes, every attribute definition must key the table or an
+    index. The lists are in request order, keys as the table, then its
+    indexes, name them (an AWS answer quoted in aws-cloudformation/cfn-lint
+    #1037: "AttributeDefinitions: [my-string, my-int, my-hash], keys used:
+    [my-hash, my-string]")."""
+    used: list[str] = []
+    for schema in schemas:
+        used += [k["AttributeName"] for k in schema if k["AttributeName"] not in used]
+    if len(used) < len(definitions):
+        raise invalid_parameter(
+            f"Some AttributeDefinitions are not used. AttributeDefinitions: "
+            f"[{', '.join(definitions)}], keys used: [{', '.join(used)}]")
 
 
 def validate_billing(throughput: dict | None, on_demand: bool) -> None:
@@ -190,7 +215,7 @@ def validate_global_indexes(indexes: list[dict], definitions: list[str],
         validate_index_common(index, definitions)
         name = index["IndexName"]
         throughput = index.get("ProvisionedThroughput")
-        check_index_throughput(name, throughput, on_demand)
+        check_index_throughput(name, throughput, on_demand, creating=True)
         if throughput:
             validate_capacity_bounds(throughput)
         check_unique_name(name, seen_names)

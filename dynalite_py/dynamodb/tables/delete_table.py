@@ -23,8 +23,7 @@ def run(engine, request: dict) -> dict:
         if table.record.get("DeletionProtectionEnabled"):
             raise validation_error("Resource cannot be deleted as it is currently protected "
                                    "against deletion. Disable deletion protection first.")
-        description = catalog.describe(ctx.txn, table)
-        description["TableStatus"] = "DELETING"
+        description = deleting_description(catalog.describe(ctx.txn, table))
         record = dict(table.record, TableStatus="DELETING", stream=None,
                       settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
@@ -35,6 +34,21 @@ def run(engine, request: dict) -> dict:
         return {"TableDescription": description}
 
     return engine.store.write(delete)
+
+
+# What DynamoDB's DeleteTable answer keeps of the table's description: no key
+# schema, attribute definitions, creation time, indexes or stream (scylladb's
+# test_delete_table_description and ..._with_si, run against AWS;
+# architect/dynalite#60 quotes an AWS answer).
+DELETED_DESCRIPTION = ("TableName", "TableStatus", "ProvisionedThroughput", "TableSizeBytes",
+                       "ItemCount", "TableArn", "TableId", "BillingModeSummary",
+                       "SSEDescription", "TableClassSummary", "DeletionProtectionEnabled")
+
+
+def deleting_description(description: dict) -> dict:
+    reduced = {field: description[field] for field in DELETED_DESCRIPTION if field in description}
+    reduced["TableStatus"] = "DELETING"
+    return reduced
 
 
 def purge_table_items(ctx, repos, table) -> None:

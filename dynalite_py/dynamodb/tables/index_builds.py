@@ -12,7 +12,7 @@ from ...errors import DynamoError, invalid_parameter, resource_not_found, valida
 from ...storage.catalog import INDEX_NUMBERS
 from ...storage.interface import WriteContext
 from .indexes import Index
-from .keyschema import check_key_types, check_keys_defined, validate_index_common
+from .keyschema import defined_attribute_names, validate_index_common
 from .settings import check_index_throughput
 
 
@@ -46,13 +46,17 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
     all_names = [i["IndexName"] for i in indexes + record.get("LocalSecondaryIndexes", [])]
     if name in all_names:
         raise validation_error("Attempting to create an index which already exists")
+    if not definitions:
+        raise invalid_parameter(f"AttributeDefinitions is not specified for index: {name}")
+    # The index's keys must be defined in the request itself; an attribute the
+    # table already defines keeps its stored type (conformance suite,
+    # tier2/updateTable/gsi: AWS accepts a conflicting redeclaration).
+    requested = defined_attribute_names(definitions)
+    validate_index_common(create, requested)
     merged = {d["AttributeName"]: d for d in record["AttributeDefinitions"]}
-    for definition in definitions or []:
+    for definition in definitions:
         merged.setdefault(definition["AttributeName"], definition)
     keys = [key["AttributeName"] for key in create["KeySchema"]]
-    check_keys_defined(keys, list(merged))
-    check_key_types(create["KeySchema"])
-    validate_index_common(create, list(merged))
     on_demand = not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
         "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
     throughput = create.get("ProvisionedThroughput")
@@ -77,6 +81,9 @@ def _deleted(ctx: WriteContext, engine, record: dict, name: str,
              indexes: list[dict]) -> list[dict]:
     index = next((index for index in indexes if index["IndexName"] == name), None)
     if index is None:
+        if any(local["IndexName"] == name for local in record.get("LocalSecondaryIndexes", ())):
+            raise validation_error(
+                f"Cannot delete an index that is not a GlobalSecondaryIndex: {name}")
         raise resource_not_found(f"Requested resource not found: Index: {name} not found")
     engine.repos.indexes.drop(ctx.txn, Index.from_definition(index, True, ()).id)
     return [other for other in indexes if other is not index]

@@ -32,6 +32,34 @@ def validate_index_common(index: dict, definitions: list[str]) -> None:
     projection_type = projection.get("ProjectionType")
     if projection_type is None:
         raise invalid_parameter("Unknown ProjectionType: null")
-    if projection.get("NonKeyAttributes") and projection_type != "INCLUDE":
+    non_key_attributes = projection.get("NonKeyAttributes")
+    if non_key_attributes and projection_type != "INCLUDE":
         raise invalid_parameter(
             f"ProjectionType is {projection_type}, but NonKeyAttributes is specified")
+    if projection_type == "INCLUDE":
+        check_non_key_attributes(non_key_attributes)
+
+
+def check_non_key_attributes(names: list[str] | None) -> None:
+    """An INCLUDE projection names its attributes, each once (AWS's
+    messages, ack-api-quirks' CreateTable catalogue)."""
+    if not names:
+        raise invalid_parameter("ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise invalid_parameter(f"Duplicate element in NonKeyAttributes: {name}")
+        seen.add(name)
+
+
+def defined_attribute_names(definitions: list[dict]) -> list[str]:
+    """The AttributeDefinitions' names in request order; a name defined
+    twice is refused (AWS: "Attribute Name is duplicated: x", quoted in
+    scylladb/scylladb#13870)."""
+    names: list[str] = []
+    for definition in definitions:
+        name = definition["AttributeName"]
+        if name in names:
+            raise validation_error(f"Attribute Name is duplicated: {name}")
+        names.append(name)
+    return names

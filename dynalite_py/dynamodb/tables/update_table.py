@@ -32,13 +32,18 @@ CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
            "DeletionProtectionEnabled", "TableClass")
 NOT_YET = ("ReplicaUpdates",)
+# AWS's wording as of 2026 (captured in us-east-1 and us-west-2, ack-api-quirks'
+# ValidationException catalogue), which names members botocore's model lacks.
+NOTHING_TO_UPDATE = (
+    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
+    "GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, "
+    "ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, "
+    "OnDemandThroughput, WarmThroughput or TableClass is required")
 
 
 def run(engine, request: dict) -> dict:
     if not any(request.get(change) is not None for change in CHANGES):
-        raise validation_error(
-            "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-            "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+        raise validation_error(NOTHING_TO_UPDATE)
     for change in NOT_YET:
         if request.get(change):
             raise validation_error(f"UpdateTable {change} is not supported by dynalite-py yet")
