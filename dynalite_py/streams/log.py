@@ -231,8 +231,9 @@ def decode_iterator(iterator: str) -> tuple[str, str, int, float]:
 
 
 def expired_iterator() -> DynamoError:
-    return DynamoError("ExpiredIteratorException",
-                       "The provided iterator exceeds the maximum age allowed.")
+    # AWS's text, as a DynamoDB Streams answer quoted in
+    # spring-attic/spring-integration-aws#59 shows it
+    return DynamoError("ExpiredIteratorException", "Shard iterator has expired")
 
 
 def trimmed_data() -> DynamoError:

@@ -22,8 +22,7 @@ def run(engine, request: dict) -> dict:
         table = catalog.require(ctx, name)
         record = dict(table.record)
         if specification["Enabled"]:
-            if table.ttl_attribute is not None:
-                raise validation_error("TimeToLive is already enabled")
+            check_not_enabled(table.ttl_attribute, specification["AttributeName"])
             record["ttl_attribute"] = specification["AttributeName"]
             ttl.build_index(ctx, repos.items, repos.expiry, table.id,
                             specification["AttributeName"])
@@ -36,3 +35,13 @@ def run(engine, request: dict) -> dict:
         return {"TimeToLiveSpecification": specification}
 
     return engine.store.write(update)
+
+
+def check_not_enabled(current: str | None, requested: str) -> None:
+    """TTL is switched on once; AWS words a second time by its attribute
+    (captured in us-east-1 and us-west-2, ack-api-quirks' catalogue)."""
+    if current == requested:
+        raise validation_error("TimeToLive is already enabled")
+    if current is not None:
+        raise validation_error("TimeToLive is active on a different AttributeName: current "
+                               f"AttributeName is {current}")
