@@ -205,6 +205,41 @@ def test_update_table_checks_its_parameters_before_looking_the_table_up(client, 
         "ValidationException", message)
 
 
+BY_G = index("by_g", key("g"))
+DELETE_BY_G = {"Delete": {"IndexName": "by_g"}}
+
+
+@pytest.mark.parametrize("request_, message", [
+    ({"GlobalSecondaryIndexUpdates": []},
+     PREFIX + "List of GlobalSecondaryIndexUpdates is empty"),
+    ({"GlobalSecondaryIndexUpdates": [{}]},
+     PREFIX + "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+              "GlobalSecondaryIndexUpdate.Delete must not be null"),
+    ({"GlobalSecondaryIndexUpdates": [{"Create": BY_G, **DELETE_BY_G}]},
+     PREFIX + "Only one global secondary index action is allowed per "
+              "GlobalSecondaryIndexUpdate object"),
+    ({"GlobalSecondaryIndexUpdates": [{"Create": BY_G}, DELETE_BY_G]},
+     PREFIX + "Only one global secondary index update per index is allowed simultaneously. "
+              "Index: by_g"),
+    ({"GlobalSecondaryIndexUpdates": [DELETE_BY_G],
+      "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"}},
+     PREFIX + "You cannot create or delete index while changing stream status"),
+    ({"GlobalSecondaryIndexUpdates": [DELETE_BY_G],
+      "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}},
+     PREFIX + "You cannot create or delete index while updating table IOPS"),
+    ({"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"},
+      "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}},
+     PREFIX + "You cannot modify stream status while updating table IOPS"),
+])
+def test_update_table_refuses_index_updates_aws_refuses(client, request_, message):
+    table = create_table(client)
+    assert error_of(client.update_table, TableName=table, **request_) == (
+        "ValidationException", message)
+    assert error_of(client.update_table, TableName=unique_name("missing"), **request_) == (
+        "ValidationException", message)  # before the table is looked up
+    assert client.describe_table(TableName=table)["Table"]["TableStatus"] == "ACTIVE"
+
+
 def add_index(client, table: str, definitions: list[dict] | None, created: dict):
     extra = {"AttributeDefinitions": definitions} if definitions is not None else {}
     return client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[

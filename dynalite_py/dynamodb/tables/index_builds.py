@@ -15,11 +15,43 @@ from .indexes import Index
 from .keyschema import defined_attribute_names, validate_index_common
 from .settings import check_index_throughput
 
+ACTIONS = ("Create", "Update", "Delete")
+
+
+def validate_index_updates(updates: list[dict]) -> None:
+    """GlobalSecondaryIndexUpdates' own rules, checked before the table is
+    looked up (dynalite's validations/updateTable.js; AWS's wording of the
+    empty list and of two actions in one update from ack-api-quirks'
+    catalogue)."""
+    if not updates:
+        raise invalid_parameter("List of GlobalSecondaryIndexUpdates is empty")
+    names: set[str] = set()
+    for update in updates:
+        actions = [action for action in ACTIONS if update.get(action) is not None]
+        if not actions:
+            raise invalid_parameter(
+                "One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, "
+                "GlobalSecondaryIndexUpdate.Delete must not be null")
+        if len(actions) > 1:
+            raise invalid_parameter(
+                "Only one global secondary index action is allowed per "
+                "GlobalSecondaryIndexUpdate object")
+        name = update[actions[0]]["IndexName"]
+        if name in names:
+            raise invalid_parameter("Only one global secondary index update per index is "
+                                    f"allowed simultaneously. Index: {name}")
+        names.add(name)
+
+
+def creates_or_deletes(updates: list[dict]) -> list[dict]:
+    """The updates that create or delete an index (online index builds)."""
+    return [update for update in updates if "Create" in update or "Delete" in update]
+
 
 def apply_updates(ctx: WriteContext, engine, record: dict, updates: list[dict],
                   definitions: list[dict] | None) -> None:
     """Apply GlobalSecondaryIndexUpdates to a table record being written."""
-    changes = [update for update in updates if "Create" in update or "Delete" in update]
+    changes = creates_or_deletes(updates)
     if len(changes) > 1:
         raise DynamoError("LimitExceededException", "Subscriber limit exceeded: Only 1 online "
                           "index can be created or deleted simultaneously per table")
