@@ -193,6 +193,10 @@ NOTHING_TO_UPDATE = (
     ({}, NOTHING_TO_UPDATE),
     ({"StreamSpecification": {"StreamEnabled": True}},
      PREFIX + "If stream is being enabled then UpdateViewType is required"),
+    ({"BillingMode": "PAY_PER_REQUEST",
+      "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}},
+     PREFIX + "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when "
+              "BillingMode is PAY_PER_REQUEST"),
     ({"StreamSpecification": {"StreamEnabled": False, "StreamViewType": "KEYS_ONLY"}},
      PREFIX + "If stream is being disabled, then UpdateViewType must not be specified"),
 ])
@@ -279,9 +283,16 @@ def test_deleting_an_lsi_or_a_missing_index(client):
     assert error_of(client.update_table, TableName=name, GlobalSecondaryIndexUpdates=[
         {"Delete": {"IndexName": "by_l"}}]) == (
         "ValidationException", "Cannot delete an index that is not a GlobalSecondaryIndex: by_l")
-    code, _ = error_of(client.update_table, TableName=name, GlobalSecondaryIndexUpdates=[
-        {"Delete": {"IndexName": "nowhere"}}])
-    assert code == "ResourceNotFoundException"
+    assert error_of(client.update_table, TableName=name, GlobalSecondaryIndexUpdates=[
+        {"Update": {"IndexName": "by_l", "ProvisionedThroughput": {
+            "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]) == (
+        "ValidationException", "Cannot update an index that is not a GlobalSecondaryIndex: by_l")
+    for action in ({"Delete": {"IndexName": "nowhere"}}, {"Update": {
+            "IndexName": "nowhere", "ProvisionedThroughput": {
+                "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}):
+        assert error_of(client.update_table, TableName=name,
+                        GlobalSecondaryIndexUpdates=[action]) == (
+            "ResourceNotFoundException", "Requested resource not found: Index: nowhere not found")
 
 
 # DeleteTable -------------------------------------------------------------

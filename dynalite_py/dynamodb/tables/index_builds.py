@@ -65,7 +65,7 @@ def apply_updates(ctx: WriteContext, engine, record: dict, updates: list[dict],
         elif "Delete" in update:
             indexes = _deleted(ctx, engine, record, update["Delete"]["IndexName"], indexes)
         elif "Update" in update:
-            _throughput_updated(update["Update"], indexes)
+            _throughput_updated(record, update["Update"], indexes)
     if indexes:
         record["GlobalSecondaryIndexes"] = indexes
     else:
@@ -111,25 +111,26 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
 
 def _deleted(ctx: WriteContext, engine, record: dict, name: str,
              indexes: list[dict]) -> list[dict]:
-    index = next((index for index in indexes if index["IndexName"] == name), None)
-    if index is None:
-        if any(local["IndexName"] == name for local in record.get("LocalSecondaryIndexes", ())):
-            raise validation_error(
-                f"Cannot delete an index that is not a GlobalSecondaryIndex: {name}")
-        raise resource_not_found(f"Requested resource not found: Index: {name} not found")
+    index = _global_index(record, indexes, name, "delete")
     engine.repos.indexes.drop(ctx.txn, Index.from_definition(index, True, ()).id)
     return [other for other in indexes if other is not index]
 
 
-def _throughput_updated(update: dict, indexes: list[dict]) -> None:
-    index = next((index for index in indexes if index["IndexName"] == update["IndexName"]), None)
-    if index is None:
-        raise resource_not_found(
-            f"Requested resource not found: Index: {update['IndexName']} not found")
+def _global_index(record: dict, indexes: list[dict], name: str, verb: str) -> dict:
+    """The GSI an Update or Delete names; an LSI's name is refused as AWS
+    words it (ack-api-quirks' catalogue), another is not found."""
+    index = next((index for index in indexes if index["IndexName"] == name), None)
+    if index is not None:
+        return index
+    if any(local["IndexName"] == name for local in record.get("LocalSecondaryIndexes", ())):
+        raise validation_error(f"Cannot {verb} an index that is not a GlobalSecondaryIndex: {name}")
+    raise resource_not_found(f"Requested resource not found: Index: {name} not found")
+
+
+def _throughput_updated(record: dict, update: dict, indexes: list[dict]) -> None:
+    index = _global_index(record, indexes, update["IndexName"], "update")
     index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
                                           **update["ProvisionedThroughput"])
-
-
 
 
 def backfill_is_running(table, index_name: str) -> bool:

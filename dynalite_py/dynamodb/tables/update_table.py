@@ -53,6 +53,7 @@ def run(engine, request: dict) -> dict:
     if request.get("GlobalSecondaryIndexUpdates") is not None:
         validate_index_updates(request["GlobalSecondaryIndexUpdates"])
     check_changes_combine(request)
+    check_on_demand_throughput(request)
     name = table_name_from(request["TableName"])
     catalog = engine.catalog
 
@@ -76,6 +77,18 @@ def run(engine, request: dict) -> dict:
     return response
 
 
+ON_DEMAND_THROUGHPUT = ("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
+                        "when BillingMode is PAY_PER_REQUEST")
+
+
+def check_on_demand_throughput(request: dict) -> None:
+    """A switch to on-demand names no throughput; refused before the table
+    is looked up, as it needs none of it (AWS capture: ack-api-quirks'
+    catalogue, val_pt_on_ppr)."""
+    if request.get("BillingMode") == "PAY_PER_REQUEST" and request.get("ProvisionedThroughput"):
+        raise invalid_parameter(ON_DEMAND_THROUGHPUT)
+
+
 def check_changes_combine(request: dict) -> None:
     """Some changes need an UpdateTable of their own (AWS's wording, captured
     in ack-api-quirks' ValidationException catalogue)."""
@@ -97,8 +110,7 @@ def updated_record(record: dict, request: dict, now: float) -> dict:
     throughput = request.get("ProvisionedThroughput")
     becomes_on_demand = mode == "PAY_PER_REQUEST" or (mode is None and on_demand)
     if becomes_on_demand and throughput:
-        raise invalid_parameter("Neither ReadCapacityUnits nor WriteCapacityUnits can be "
-                                "specified when BillingMode is PAY_PER_REQUEST")
+        raise invalid_parameter(ON_DEMAND_THROUGHPUT)
     if mode == "PROVISIONED" and on_demand and not throughput:
         raise invalid_parameter(
             "ProvisionedThroughput must be specified when BillingMode is PROVISIONED")
