@@ -268,6 +268,19 @@ def test_update_table_refuses_a_bad_new_index(client, definitions, created, mess
     assert "GlobalSecondaryIndexes" not in client.describe_table(TableName=table)["Table"]
 
 
+def test_an_on_demand_gsi_takes_no_provisioned_throughput(client):
+    table = create_table(client)
+    add_index(client, table, [definition("g")], BY_G)
+    wait_until_active(client, table)
+    assert error_of(client.update_table, TableName=table, GlobalSecondaryIndexUpdates=[
+        {"Update": {"IndexName": "by_g", "ProvisionedThroughput": {
+            "ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}}]) == (
+        "ValidationException", PREFIX + "The only Updates for index: by_g when "
+        "TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")
+    index = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
+    assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+
+
 def test_a_new_index_keeps_stored_key_types_and_drops_unused_definitions(client):
     table = create_table(client)
     add_index(client, table, [definition("pk", "N"), definition("g", "N"), definition("unused")],

@@ -89,8 +89,7 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
     for definition in definitions:
         merged.setdefault(definition["AttributeName"], definition)
     keys = [key["AttributeName"] for key in create["KeySchema"]]
-    on_demand = not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
-        "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+    on_demand = is_on_demand(record)
     throughput = create.get("ProvisionedThroughput")
     check_index_throughput(name, throughput, on_demand)
     if len(indexes) >= 20:
@@ -127,8 +126,18 @@ def _global_index(record: dict, indexes: list[dict], name: str, verb: str) -> di
     raise resource_not_found(f"Requested resource not found: Index: {name} not found")
 
 
+def is_on_demand(record: dict) -> bool:
+    return not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
+        "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
+
+
 def _throughput_updated(record: dict, update: dict, indexes: list[dict]) -> None:
     index = _global_index(record, indexes, update["IndexName"], "update")
+    if is_on_demand(record) and update.get("ProvisionedThroughput"):
+        # AWS's wording (ack-api-quirks' catalogue)
+        raise invalid_parameter(f"The only Updates for index: {index['IndexName']} when "
+                                "TableThroughputMode is PAY_PER_REQUEST can be to "
+                                "OnDemandThroughput, WarmThroughput")
     index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
                                           **update["ProvisionedThroughput"])
 
