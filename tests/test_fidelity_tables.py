@@ -279,6 +279,9 @@ def test_an_on_demand_gsi_takes_no_provisioned_throughput(client):
         "TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput")
     index = client.describe_table(TableName=table)["Table"]["GlobalSecondaryIndexes"][0]
     assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 0
+    # an Update naming no provisioned throughput is no error (it was a KeyError)
+    client.update_table(TableName=table, GlobalSecondaryIndexUpdates=[
+        {"Update": {"IndexName": "by_g", "OnDemandThroughput": {"MaxReadRequestUnits": 10}}}])
 
 
 def test_a_new_index_keeps_stored_key_types_and_drops_unused_definitions(client):

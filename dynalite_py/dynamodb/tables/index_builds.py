@@ -127,6 +127,7 @@ def _global_index(record: dict, indexes: list[dict], name: str, verb: str) -> di
 
 
 def is_on_demand(record: dict) -> bool:
+    """Whether a table record is billed per request."""
     return not record["ProvisionedThroughput"]["ReadCapacityUnits"] and record.get(
         "BillingModeSummary", {}).get("BillingMode") == "PAY_PER_REQUEST"
 
@@ -138,8 +139,9 @@ def _throughput_updated(record: dict, update: dict, indexes: list[dict]) -> None
         raise invalid_parameter(f"The only Updates for index: {index['IndexName']} when "
                                 "TableThroughputMode is PAY_PER_REQUEST can be to "
                                 "OnDemandThroughput, WarmThroughput")
-    index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
-                                          **update["ProvisionedThroughput"])
+    if update.get("ProvisionedThroughput"):
+        index["ProvisionedThroughput"] = dict(index["ProvisionedThroughput"],
+                                              **update["ProvisionedThroughput"])
 
 
 def backfill_is_running(table, index_name: str) -> bool:
