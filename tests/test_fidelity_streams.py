@@ -4,6 +4,8 @@ minutes (on a clock the test moves), no record for a write that changes
 nothing, and the TTL wording."""
 from __future__ import annotations
 
+import base64
+
 import boto3
 import pytest
 from botocore.config import Config
@@ -192,6 +194,18 @@ def test_a_shard_iterator_lives_15_minutes(timed_db):
     clock.now += 3
     assert error_of(streams_client.get_records, ShardIterator=following)[0] == (
         "ExpiredIteratorException")
+
+
+def test_an_iterator_naming_another_shard_is_refused(client, streams_client):
+    _, arn = stream_table(client)
+    iterator = trim_horizon(streams_client, arn)
+    shard = first_shard(streams_client, arn)
+    forged = iterator.replace(  # the same iterator, its shard id replaced
+        iterator.rsplit("|", 1)[1], base64.b64encode(
+            base64.b64decode(iterator.rsplit("|", 1)[1]).replace(
+                shard.encode(), b"shardId-00000000000000000000-00000000")).decode())
+    assert error_of(streams_client.get_records, ShardIterator=forged) == (
+        "ResourceNotFoundException", "Invalid ShardId in ShardIterator")
 
 
 # No record for a write that changes nothing ------------------------------------

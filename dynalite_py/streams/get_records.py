@@ -23,9 +23,8 @@ def run(engine, request: dict) -> dict:
         log = engine.repos.streams
         stream = streams.find_stream(txn, log, arn)
         shard = next((s for s in stream["shards"] if s["ShardId"] == shard_id), None)
-        if shard is None:
-            raise resource_not_found(f"Requested resource not found: Shard: {shard_id} "
-                                     f"in Stream: {arn} not found")
+        if shard is None:  # the words DynamoDB Streams uses (formkiq/formkiq-core#524)
+            raise resource_not_found("Invalid ShardId in ShardIterator")
         if position < stream["trimmed_before"]:
             raise streams.trimmed_data()
         records, position = streams.read_records(txn, log, stream["number"], position,
