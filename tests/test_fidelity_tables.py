@@ -11,7 +11,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, REGION, create_table, unique_name
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import NO_RETRIES, REGION, create_table, open_db, unique_name
+
+from dynalite_py.errors import DynamoError
 
 PREFIX = "One or more parameter values were invalid: "
 ON_DEMAND = {"BillingMode": "PAY_PER_REQUEST"}
@@ -388,9 +392,10 @@ def test_binary_index_key_is_measured_in_decoded_bytes(client):
 
 # GSI backfill ---------------------------------------------------------------
 def wait_until_active(client, table: str) -> dict:
-    for _ in range(400):
+    for _ in range(1000):
         described = client.describe_table(TableName=table)["Table"]
-        if all(i["IndexStatus"] == "ACTIVE" for i in described.get("GlobalSecondaryIndexes", ())):
+        if described["TableStatus"] == "ACTIVE" and all(
+                i["IndexStatus"] == "ACTIVE" for i in described.get("GlobalSecondaryIndexes", ())):
             return described
         time.sleep(0.01)
     raise AssertionError("the index never became ACTIVE")
@@ -415,3 +420,121 @@ def test_backfill_skips_items_a_write_would_refuse(client):
                     Item={"pk": {"S": "n"}, "sk": {"S": "1"}, "g": {"N": "2"}}) == (
         "ValidationException", PREFIX + "Type mismatch for Index Key g Expected: S Actual: N "
                                         "IndexName: by_g")
+
+
+# Properties ---------------------------------------------------------------------
+projections = st.one_of(
+    st.just({"ProjectionType": "ALL"}), st.just({"ProjectionType": "KEYS_ONLY"}),
+    st.builds(lambda names: {"ProjectionType": "INCLUDE", "NonKeyAttributes": names},
+              st.lists(st.sampled_from(["a", "b", "c"]), max_size=3)),
+    st.just({"ProjectionType": "INCLUDE"}),
+    st.builds(lambda kind, names: {"ProjectionType": kind, "NonKeyAttributes": names},
+              st.sampled_from(["ALL", "KEYS_ONLY"]), st.lists(st.just("a"), min_size=1, max_size=1)))
+indexes = st.lists(st.builds(lambda n, schema, projection: {
+    "IndexName": f"index{n}", "KeySchema": schema, "Projection": projection},
+    st.integers(0, 2), st.sampled_from([[key("g")], [key("g"), key("r", "RANGE")], [key("r")],
+                                        [key("pk"), key("g", "RANGE")], [key("g"), key("g", "RANGE")],
+                                        [key("r", "RANGE")]]), projections),
+    min_size=1, max_size=2, unique_by=lambda index: index["IndexName"])
+table_keys = st.sampled_from([[key("pk")], [key("pk"), key("sk", "RANGE")]])
+local_indexes = st.lists(st.builds(lambda n, schema, projection: {
+    "IndexName": f"local{n}", "KeySchema": schema, "Projection": projection},
+    st.integers(0, 2), st.sampled_from([[key("pk"), key("r", "RANGE")], [key("pk"), key(
+        "g", "RANGE")], [key("g"), key("r", "RANGE")], [key("pk")]]), projections),
+    min_size=1, max_size=2, unique_by=lambda index: index["IndexName"])
+
+
+@st.composite
+def tables(draw) -> dict:
+    """Mostly valid table definitions, some with one mistake: a definition
+    dropped, added or given twice, or a key schema out of order."""
+    table = {"KeySchema": draw(table_keys)}
+    if draw(st.booleans()):
+        table["GlobalSecondaryIndexes"] = draw(indexes)
+    if draw(st.booleans()) and len(table["KeySchema"]) == 2:
+        table["LocalSecondaryIndexes"] = draw(local_indexes)
+    defined = sorted(used_keys(table))
+    mistake = draw(st.sampled_from(["none"] * 6 + ["drop", "add", "twice"]))
+    if mistake == "drop":
+        defined.remove(draw(st.sampled_from(defined)))
+    elif mistake == "add":
+        defined.append("extra")
+    elif mistake == "twice":
+        defined.append(draw(st.sampled_from(defined)))
+    table["AttributeDefinitions"] = [definition(name, draw(st.sampled_from("SNB")))
+                                     for name in defined]
+    return table
+
+
+@pytest.fixture(scope="module")
+def property_db():
+    with open_db(table_status_delay=0.0) as db:
+        yield db
+
+
+def used_keys(request: dict) -> set[str]:
+    schemas = [request["KeySchema"]] + [index["KeySchema"] for field in (
+        "GlobalSecondaryIndexes", "LocalSecondaryIndexes") for index in request.get(field, ())]
+    return {element["AttributeName"] for schema in schemas for element in schema}
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=tables())
+def test_a_table_definition_is_created_as_given_or_refused_as_invalid(property_db, table):
+    """Any definition is created exactly as given, or refused with a
+    ValidationException, nothing else; a created table defines exactly the
+    attributes its keys use, each once, and its INCLUDE projections name
+    attributes."""
+    request = {"TableName": unique_name(), **ON_DEMAND, **table}
+    try:
+        created = property_db.call("CreateTable", request)["TableDescription"]
+    except DynamoError as error:
+        assert error.name == "ValidationException", error.message
+        return
+    defined = [d["AttributeName"] for d in table["AttributeDefinitions"]]
+    assert len(set(defined)) == len(defined) and set(defined) == used_keys(table)
+    assert created["AttributeDefinitions"] == table["AttributeDefinitions"]
+    for field in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        for index in table.get(field, ()):
+            if index["Projection"]["ProjectionType"] == "INCLUDE":
+                assert index["Projection"]["NonKeyAttributes"]
+            else:
+                assert "NonKeyAttributes" not in index["Projection"]
+    property_db.call("DeleteTable", {"TableName": request["TableName"]})
+
+
+index_key_values = st.one_of(
+    st.builds(lambda s: {"S": s}, st.text(max_size=3) | st.just("x" * 2049) | st.just("y" * 2048)),
+    st.builds(lambda n: {"N": str(n)}, st.integers(-5, 5)),
+    st.just({"B": "AAE="}), st.just({"BOOL": True}), st.just({"SS": ["a"]}))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=st.lists(index_key_values | st.none(), min_size=1, max_size=8),
+       kind=st.sampled_from("SNB"))
+def test_a_backfill_indexes_exactly_the_items_a_write_would_accept(property_db, values, kind):
+    table = unique_name()
+    property_db.call("CreateTable", {
+        "TableName": table, **ON_DEMAND, "AttributeDefinitions": [definition("pk")],
+        "KeySchema": [key("pk")]})
+    accepted = set()
+    for number, value in enumerate(values):
+        item = {"pk": {"S": f"i{number}"}, **({"g": value} if value is not None else {})}
+        property_db.call("PutItem", {"TableName": table, "Item": item})
+        data = None if value is None else value.get(kind)
+        if data is not None and (kind == "N" or data) and len(data) <= 2048:
+            accepted.add(f"i{number}")
+    property_db.call("UpdateTable", {
+        "TableName": table, "AttributeDefinitions": [definition("g", kind)],
+        "GlobalSecondaryIndexUpdates": [{"Create": index("by_g", key("g"))}]})
+    for _ in range(500):
+        described = property_db.call("DescribeTable", {"TableName": table})["Table"]
+        if described["TableStatus"] == described["GlobalSecondaryIndexes"][0][
+                "IndexStatus"] == "ACTIVE":
+            break
+        time.sleep(0.01)
+    scanned = property_db.call("Scan", {"TableName": table, "IndexName": "by_g"})["Items"]
+    assert {item["pk"]["S"] for item in scanned} == accepted
+    assert described["GlobalSecondaryIndexes"][0]["ItemCount"] == len(accepted)
+    assert described["ItemCount"] == len(values)
+    property_db.call("DeleteTable", {"TableName": table})
