@@ -7,11 +7,13 @@
     with dynalite_py.mock_aws():     # every boto3 client with no endpoint_url,
         ...                          # served in-process (dynalite_py.testing)
 """
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
 from .config import Config
 from .engine import Engine
 from .errors import DynamoError
 
-__all__ = ["Config", "Database", "DynamoError", "Engine", "mock_aws", "open"]
+__all__ = ["__version__", "Config", "Database", "DynamoError", "Engine", "mock_aws", "open"]
 
 
 def __getattr__(name: str):

@@ -5,7 +5,6 @@ endpoint, and everything after the mock, behave as without it."""
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import socket
 import subprocess
