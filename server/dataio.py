@@ -145,8 +145,8 @@ def binary_as(value: object, convert: Callable) -> object:
 class Progress:
     """'N items ... (R/s)' on stderr at most once a second, for long work."""
 
-    def __init__(self, verb: str, table: str, stream: IO = sys.stderr) -> None:
-        self.verb, self.table, self.stream = verb, table, stream
+    def __init__(self, verb: str, table: str) -> None:
+        self.verb, self.table = verb, table
         self.count = 0
         self.started = self.shown = time.monotonic()
 
@@ -157,7 +157,7 @@ class Progress:
             self.shown = now
             rate = self.count / (now - self.started)
             print(f"dynalite-py: {self.verb} {self.count} items of {self.table} "
-                  f"({rate:.0f}/s)", file=self.stream, flush=True)
+                  f"({rate:.0f}/s)", file=sys.stderr, flush=True)
 
 
 # Load -----------------------------------------------------------------------
