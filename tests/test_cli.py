@@ -85,7 +85,7 @@ def test_the_banner_says_where_what_and_how(served):
     elif support.BACKEND == "memory":
         assert "store      memory" in banner
     else:
-        assert "PostgreSQL" in banner and ":***@" in banner
+        assert "store      PostgreSQL postgresql://" in banner
     assert "Traceback" not in banner
 
 
