@@ -25,7 +25,7 @@ from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url
 
 from . import dataio, logs
 from .app import create_app
-from .banner import banner
+from .banner import Facts, announce
 from .fastlane import HeldWrites, fast_lane_protocol
 from .seed import SeedError, seed
 from .transport import Policy, is_loopback
@@ -271,9 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     for text in args.trigger:
         engine.add_trigger(parse_trigger(text, code_dir))
     if not args.secondary:
-        print(banner(config.endpoint_url, describe_store(args), persistent_directory(args),
-                     args.auth, workers, not args.no_functions, config.region),
-              file=sys.stderr, flush=True)
+        announce(Facts(config.endpoint_url, describe_store(args), persistent_directory(args),
+                       args.auth, workers, not args.no_functions, config.region),
+                 args.log_format)
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
         listen_for_wakes(args.woken_fd, engine.bridge.notify)

@@ -16,6 +16,7 @@ from support import create_table, http_client, wait_for
 import dynalite_py
 
 CLI = [sys.executable, "-m", "server.cli"]
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def backend_arguments(data_dir: str) -> list[str]:
@@ -120,6 +121,23 @@ def test_a_port_in_use_is_one_line_and_exit_code_1(tmp_path, workers):
     assert result.stderr.strip().splitlines() == [
         f"dynalite-py: port {port} on 127.0.0.1 is already in use (another server? "
         "pass --port, or stop the other one)"]
+
+
+def test_the_banner_is_one_record_in_json_logs(served):
+    server = served("--workers", "1", "--log-format", "json")
+    first = json.loads(server.output().splitlines()[0])
+    assert first["message"] == f"dynalite-py {dynalite_py.__version__} serving {server.url}"
+    assert first["url"] == server.url and first["workers"] == 1
+    assert first["auth_file"] is None and first["functions"] is True
+
+
+def test_make_serve_takes_port_and_data(tmp_path):
+    result = subprocess.run(["make", "-n", "-C", ROOT, "serve", "PORT=8123",
+                             f"DATA={tmp_path}/data", "SERVE_ARGS=--log-format json"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert f"serve --host 127.0.0.1 --port 8123 --store {tmp_path}/data --log-format json" \
+        in result.stdout
 
 
 def test_notable_events_are_logged(served):
