@@ -23,9 +23,8 @@ import sys
 import time
 from contextlib import contextmanager
 from decimal import Decimal
+from functools import cache
 from typing import IO, Callable, Iterable, Iterator
-
-from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 
 FORMATS = ("dynamodb-json", "json", "csv")
 BATCH_SIZE = 25  # BatchWriteItem's cap
@@ -222,13 +221,18 @@ def read_items(source: IO, file_format: str, key_types: dict[str, str]) -> Itera
             yield record.get("Item", record) if set(record) == {"Item"} else record
 
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+@cache
+def type_converters():
+    """boto3's (TypeSerializer, TypeDeserializer), imported on first use:
+    `serve` imports this module and does not need boto3."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+    return TypeSerializer(), TypeDeserializer()
 
 
 def serialized(plain: dict) -> dict:
     """A plain JSON object as a DynamoDB JSON item."""
-    return {name: _SERIALIZER.serialize(value) for name, value in plain.items()}
+    serializer = type_converters()[0]
+    return {name: serializer.serialize(value) for name, value in plain.items()}
 
 
 def csv_items(source: IO, key_types: dict[str, str]) -> Iterator[dict]:
@@ -282,13 +286,15 @@ def item_line(item: dict, file_format: str) -> str:
 
 
 def plain(item: dict) -> dict:
-    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    deserializer = type_converters()[1]
+    return {name: deserializer.deserialize(value) for name, value in item.items()}
 
 
 def plain_json_value(value: object) -> object:
     """JSON for what TypeDeserializer returns beyond JSON's own types."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    from boto3.dynamodb.types import Binary
     if isinstance(value, Binary):
         return base64.b64encode(value.value).decode()
     if isinstance(value, (set, frozenset)):
@@ -314,7 +320,7 @@ def csv_cell(value: dict) -> str:
         return "true" if content else "false"
     if kind == "NULL":
         return ""
-    return json.dumps(_DESERIALIZER.deserialize(value), default=plain_json_value)
+    return json.dumps(type_converters()[1].deserialize(value), default=plain_json_value)
 
 
 @contextmanager
