@@ -136,6 +136,17 @@ def test_clients_with_explicit_credentials_and_regions_are_routed(bare_environme
         assert made.get_item(TableName="explicit", Key={"id": {"S": "a"}})["Item"]["n"] == {"N": "1"}
 
 
+def test_tables_are_active_at_once_as_with_moto(bare_environment):
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(**table_definition("at-once"))
+        client.put_item(TableName="at-once", Item={"id": {"S": "a"}})  # no waiting
+        assert client.describe_table(TableName="at-once")["Table"]["TableStatus"] == "ACTIVE"
+    with mock_aws(table_status_delay=60):
+        client.create_table(**table_definition("slow"))
+        assert client.describe_table(TableName="slow")["Table"]["TableStatus"] == "CREATING"
+
+
 def test_paginators_and_waiters_work_under_the_mock(bare_environment):
     with mock_aws():
         client = boto3.client("dynamodb")

@@ -20,11 +20,13 @@ class mock_aws(contextlib.ContextDecorator):  # noqa: N801 - named like moto's, 
 
     `store` is where the data lives: ":memory:" (default), a data directory,
     or None for a temporary one; keyword settings are Config fields, as for
-    dynalite_py.open (e.g. table_status_delay=0.5)."""
+    dynalite_py.open. Tables and indexes are ACTIVE at once unless
+    table_status_delay says otherwise: tests written for moto put items
+    right after CreateTable."""
 
     def __init__(self, store: str | None = ":memory:", **settings) -> None:
         self.store = store
-        self.settings = settings
+        self.settings = {"table_status_delay": 0.0, **settings}
         self._databases: list = []  # one per (possibly nested) entry
         self._placed: list[list[str]] = []  # the variables each entry set
 
