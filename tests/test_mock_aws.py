@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import tomllib
+import unittest
 from pathlib import Path
 
 import boto3
@@ -119,6 +120,42 @@ def test_the_decorator_on_a_test_function(bare_environment):
             TableName="orders")["Table"]["ItemCount"] >= 0
         assert [o["order_id"] for o in shop.orders_of("ada")] == ["o-9"]
     check()
+
+
+@mock_aws()
+class DecoratedTestCase(unittest.TestCase):
+    """A unittest class as moto users decorate it: setUp runs under the mock,
+    each test on a fresh engine (pytest runs it like any TestCase)."""
+
+    def setUp(self) -> None:
+        self.client = boto3.client("dynamodb", region_name=REGION)
+        self.client.create_table(**table_definition("from-set-up"))
+
+    def test_sees_its_set_up(self) -> None:
+        assert self.client.list_tables()["TableNames"] == ["from-set-up"]
+
+    def test_starts_fresh(self) -> None:
+        self.client.put_item(TableName="from-set-up", Item={"id": {"S": "once"}})
+        assert self.client.scan(TableName="from-set-up")["Count"] == 1
+
+
+@mock_aws()
+class PlainTests:
+    """A plain class: each test method is decorated."""
+
+    def test_one(self) -> list[str]:
+        client = boto3.client("dynamodb")
+        client.create_table(**table_definition("in-plain"))
+        return client.list_tables()["TableNames"]
+
+    def helper(self) -> bool:
+        return bool(hooks.active)
+
+
+def test_a_decorated_plain_class_runs_each_test_on_a_fresh_engine(bare_environment):
+    plain = PlainTests()
+    assert plain.test_one() == ["in-plain"] and plain.test_one() == ["in-plain"]
+    assert plain.helper() is False  # only test methods are decorated
 
 
 def test_clients_with_explicit_credentials_and_regions_are_routed(bare_environment):

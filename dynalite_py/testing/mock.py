@@ -4,7 +4,9 @@ calls); leaving it closes the engine and restores normal behaviour."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import unittest
 
 from . import hooks
 
@@ -15,8 +17,9 @@ PLACEHOLDER_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "dynalite-mock",
 
 
 class mock_aws(contextlib.ContextDecorator):  # noqa: N801 - named like moto's, a drop-in
-    """A context manager (`with mock_aws() as db`) or decorator
-    (`@mock_aws()`, one fresh engine per call) serving AWS calls in-process.
+    """A context manager (`with mock_aws() as db`) or decorator of a
+    function or class (`@mock_aws()`, one fresh engine per call or test)
+    serving AWS calls in-process.
 
     `store` is where the data lives: ":memory:" (default), a data directory,
     or None for a temporary one; keyword settings are Config fields, as for
@@ -52,6 +55,27 @@ class mock_aws(contextlib.ContextDecorator):  # noqa: N801 - named like moto's, 
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+    def __call__(self, target):
+        """Decorate a function, or a class: each of its tests gets a fresh
+        engine (a unittest.TestCase from setUp to its cleanups)."""
+        if not isinstance(target, type):
+            return super().__call__(target)
+        if issubclass(target, unittest.TestCase):
+            target.setUp = self._started_in(target.setUp)
+            return target
+        for name, member in list(vars(target).items()):
+            if name.startswith("test") and callable(member):
+                setattr(target, name, super().__call__(member))
+        return target
+
+    def _started_in(self, set_up):
+        @functools.wraps(set_up)
+        def started_set_up(test_case, *args, **kwargs):
+            self.start()
+            test_case.addCleanup(self.stop)
+            return set_up(test_case, *args, **kwargs)
+        return started_set_up
 
 
 def place_credentials() -> list[str]:
