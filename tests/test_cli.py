@@ -209,3 +209,34 @@ def test_a_handler_failure_is_logged_with_its_error(served, tmp_path):
         "StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
     client.put_item(TableName="orders", Item={"pk": {"S": "x"}})
     wait_for(lambda: "the handler broke on purpose" in server.output(), 30)
+
+
+def test_the_json_formatter_carries_extras_and_exceptions():
+    import logging
+
+    from server.logs import JsonFormatter
+    record = logging.makeLogRecord({"name": "dynalite_py.x", "levelname": "WARNING",
+                                    "msg": "%s went %s", "args": ("it", "wrong"),
+                                    "table": "orders", "status": 400})
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        record.exc_info = sys.exc_info()
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "it went wrong" and line["level"] == "WARNING"
+    assert line["table"] == "orders" and line["status"] == 400
+    assert "ValueError: boom" in line["exception"]
+    assert line["time"].endswith("Z") and "args" not in line and "msg" not in line
+
+
+@pytest.mark.parametrize("body, table", [
+    (b'{"TableName": "orders", "Key": {}}', "orders"),
+    (b'{"RequestItems": {"a": []}}', None),
+    (b'not json', None),
+    (b'[1, 2]', None),
+    (b'{"TableName": 7}', None),
+    (b'', None),
+])
+def test_the_request_line_names_the_table_when_there_is_one(body, table):
+    from server.logs import table_named_in
+    assert table_named_in(body) == table

@@ -204,6 +204,44 @@ def test_lambda_clients_are_routed(bare_environment):
         assert names == ["notifier"]
 
 
+def test_a_zipped_function_is_created_and_invoked_through_the_lambda_api(bare_environment):
+    with mock_aws():
+        functions = boto3.client("lambda")
+        functions.create_function(
+            FunctionName="doubler", Runtime="python3.11", Role="arn:aws:iam::000000000000:role/x",
+            Handler="lambda_function.handler",
+            Code={"ZipFile": support.zipped("def handler(event, context):\n"
+                                            "    return {'twice': event['n'] * 2}\n")})
+        answer = functions.invoke(FunctionName="doubler", Payload=b'{"n": 21}')
+        assert answer["StatusCode"] == 200
+        assert answer["Payload"].read() == b'{"twice":42}'
+
+
+@pytest.mark.parametrize("endpoint_config", [{"use_fips_endpoint": True},
+                                             {"use_dualstack_endpoint": True}])
+def test_fips_and_dual_stack_endpoints_are_aws_endpoints_too(bare_environment, endpoint_config):
+    from botocore.config import Config
+    with mock_aws():
+        client = boto3.client("dynamodb", config=Config(**endpoint_config))
+        assert hooks.is_aws_endpoint(client.meta.endpoint_url)
+        assert client.list_tables()["TableNames"] == []
+
+
+@pytest.mark.parametrize("url, routed", [
+    ("https://dynamodb.us-east-1.amazonaws.com", True),
+    ("https://123456789012.ddb.eu-west-1.amazonaws.com/", True),
+    ("https://streams.dynamodb.cn-north-1.amazonaws.com.cn", True),
+    ("https://lambda.us-west-2.api.aws", True),
+    ("http://localhost:8000", False),
+    ("http://127.0.0.1:8000", False),
+    ("http://dynalite.embedded", False),
+    ("https://amazonaws.com.evil.example", False),
+    ("https://dynamodb.example.com", False),
+])
+def test_which_urls_are_aws_endpoints(url, routed):
+    assert hooks.is_aws_endpoint(url) is routed
+
+
 def test_a_client_given_an_endpoint_is_left_alone(bare_environment, server_url):
     with mock_aws():
         boto3.client("dynamodb").create_table(**table_definition("only-in-the-mock"))
