@@ -19,9 +19,9 @@ RUN pip install --no-cache-dir . && rm -rf /app
 ENV DYNALITE_HOST=0.0.0.0 \
     DYNALITE_PORT=8000 \
     DYNALITE_NO_FUNCTIONS=1 \
-    DYNALITE_ALLOW_HOST=* \
-    DYNALITE_IN_MEMORY=1
+    DYNALITE_ALLOW_HOST=*
 WORKDIR /data
 EXPOSE 8000
 ENTRYPOINT ["dynalite-py"]
-CMD ["serve"]
+# in memory, as amazon/dynamodb-local's default; `serve --data-dir /data` keeps it
+CMD ["serve", "--in-memory"]
