@@ -184,3 +184,55 @@ def test_the_docker_image_serves_on_port_8000():
         assert client.get_item(TableName=name, Key={"pk": {"S": "docker"}})["Item"]
     finally:
         run(runtime, "stop", container)
+
+
+def dockerfile_environment() -> dict[str, str]:
+    """The ENV settings of the Dockerfile."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    settings = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            for pair in line[4:].split():
+                name, _, value = pair.partition("=")
+                settings[name] = value
+    return settings
+
+
+def dockerfile_command() -> list[str]:
+    import json
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    entry = next(json.loads(line[len("ENTRYPOINT "):]) for line in lines
+                 if line.startswith("ENTRYPOINT "))
+    command = next(json.loads(line[len("CMD "):]) for line in lines if line.startswith("CMD "))
+    return entry + command
+
+
+def test_the_images_settings_serve_other_containers_without_a_runtime(tmp_path):
+    """What the image runs, run here: every address, any Host name (a service
+    container is reached by its name), the Lambda API off, in memory."""
+    environment = dockerfile_environment()
+    assert environment["DYNALITE_PORT"] == "8000" and "EXPOSE 8000" in \
+        (ROOT / "Dockerfile").read_text()
+    port = support.free_port()
+    command = dockerfile_command()
+    assert command[0] == "dynalite-py"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "server.cli", *command[1:], "--workers", "1"],
+        env={**os.environ, **environment, "DYNALITE_PORT": str(port)}, cwd=ROOT,
+        stderr=subprocess.PIPE, text=True)
+    try:
+        banner = process.stderr.readline()
+        assert f"serving http://127.0.0.1:{port}" in banner, banner
+        url = f"http://127.0.0.1:{port}"
+        support.wait_for(lambda: healthy(url))
+        client = boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                              aws_access_key_id="any", aws_secret_access_key="any")
+        client.meta.events.register(  # as another container names it
+            "before-send", lambda request, **_: request.headers.__setitem__(
+                "Host", f"dynalite:{port}"))
+        assert client.list_tables()["TableNames"] == []
+        functions = httpx.get(f"{url}/2015-03-31/functions/")
+        assert functions.status_code >= 400  # the Lambda API is off
+    finally:
+        process.terminate()
+        process.wait(10)
