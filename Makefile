@@ -16,8 +16,12 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
+# make serve PORT=8001 DATA=/tmp/other (DATA=:memory: keeps nothing);
+# SERVE_ARGS adds options, e.g. SERVE_ARGS='--seed ./seed --log-format json'
+PORT ?= 8000
+DATA ?= ./data
 serve: $(STAMP)
-	$(BIN)/dynalite-py serve --host 127.0.0.1 --port 8000 --data-dir ./data
+	$(BIN)/dynalite-py serve --host 127.0.0.1 --port $(PORT) --store $(DATA) $(SERVE_ARGS)
 
 # the whole suite on each storage backend (tests marked lmdb_only skip on the
 # others); the postgres run starts a throwaway PostgreSQL server, installing

@@ -3,12 +3,17 @@
     import dynalite_py
     db = dynalite_py.open()          # temporary data directory
     client = db.client()             # real boto3 client, no socket
+
+    with dynalite_py.mock_aws():     # every boto3 client with no endpoint_url,
+        ...                          # served in-process (dynalite_py.testing)
 """
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
 from .config import Config
 from .engine import Engine
 from .errors import DynamoError
 
-__all__ = ["Config", "Database", "DynamoError", "Engine", "open"]
+__all__ = ["__version__", "Config", "Database", "DynamoError", "Engine", "mock_aws", "open"]
 
 
 def __getattr__(name: str):
@@ -17,4 +22,7 @@ def __getattr__(name: str):
     if name in ("Database", "open"):
         from . import embedded
         return getattr(embedded, name)
+    if name == "mock_aws":
+        from .testing import mock_aws
+        return mock_aws
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

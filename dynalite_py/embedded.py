@@ -100,9 +100,11 @@ class Database:
         return stored_failures(self.engine, destination_arn)
 
     def _attach(self, client) -> None:
-        client.meta.events.register("before-send", self._send)
+        client.meta.events.register("before-send", self.send)
 
-    def _send(self, request, **_kwargs) -> AWSResponse:
+    def send(self, request, **_kwargs) -> AWSResponse:
+        """Answer a botocore prepared request in-process (a `before-send`
+        handler: db.client() and dynalite_py.mock_aws() both route here)."""
         body = request.body or b""
         if not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else body.read()

@@ -13,7 +13,7 @@ in chunks up to their cap, never whole before it.
 from __future__ import annotations
 
 import gzip
-import logging
+import time
 import zlib
 from typing import TYPE_CHECKING, Callable
 
@@ -29,6 +29,7 @@ from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
 from dynalite_py.protocol import rest, wire
 
+from .logs import log_request, requests_logged
 from .signature import syntax_error
 from .transport import (
     CORS_PREFLIGHT,
@@ -50,8 +51,6 @@ from .transport import (
 
 if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
     from .auth import Verifier
-
-log = logging.getLogger("dynalite_py.server")
 
 
 def error_payload(name: str, message: str) -> bytes:
@@ -212,13 +211,15 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         if body is None:
             return error_response(*TOO_LARGE)
         target = request.headers.get("x-amz-target")
+        started = time.perf_counter()
         if runs_inline(target):
             release_held()  # a write of this call must not join their commit
             status, headers, payload = wire.handle(engine, target, body, error)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
             status, headers, payload = await run_in_threadpool(wire.handle, engine, target,
                                                                body, error)
-        log.debug("%s %s", target, status)
+        if requests_logged():
+            log_request(target, body, status, started, headers["x-amzn-RequestId"])
         headers["Content-Type"] = echoed_content_type(request)
         if wants_gzip(request.headers.get("accept-encoding")):
             payload = gzip.compress(payload, compresslevel=6, mtime=0)

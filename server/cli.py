@@ -7,22 +7,27 @@ Every option has a DYNALITE_* environment-variable equivalent.
 from __future__ import annotations
 
 import argparse
-import logging
+import errno
 import os
 import re
 import resource
 import signal
+import socket
 import sys
 
 import uvicorn
 
+from dynalite_py import __version__
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 from dynalite_py.lambda_.bridge.triggers import parse_trigger
 from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url
 
+from . import dataio, logs
 from .app import create_app
+from .banner import Facts, announce
 from .fastlane import HeldWrites, fast_lane_protocol
+from .seed import SeedError, seed
 from .transport import Policy, is_loopback
 from .workers import (
     Secondaries,
@@ -38,7 +43,9 @@ from .workers import (
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(prog="dynalite-py")
+    parser.add_argument("--version", action="version", version=f"dynalite-py {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    dataio.add_commands(commands, env)
     serve = commands.add_parser("serve", help="serve the DynamoDB wire protocol over HTTP")
     serve.add_argument("--host", default=env("DYNALITE_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(env("DYNALITE_PORT", "8000")))
@@ -98,9 +105,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--woken-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
-    serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "warning"),
-                       help="debug logs one line per request")
+    serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "info"),
+                       help="info (default) logs notable events (tables created and "
+                            "deleted, index backfills, TTL passes, handler failures); "
+                            "debug adds one line per request")
+    serve.add_argument("--log-format", choices=logs.LOG_FORMATS,
+                       default=env("DYNALITE_LOG_FORMAT", "text"),
+                       help="json: one JSON object a line, with a line per request (request "
+                            "id, operation, table, status, latency)")
+    serve.add_argument("--seed", default=env("DYNALITE_SEED"), metavar="DIR",
+                       help="create the tables DIR defines (CreateTable JSON, CloudFormation, "
+                            "NoSQL Workbench) and load their items at start")
     args = parser.parse_args(argv)
+    if args.command != "serve":
+        return args
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be at least 1")
     if args.throttling and (args.workers or 1) > 1:
@@ -172,6 +190,11 @@ def raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def uvicorn_log_level(level: str) -> str:
+    """uvicorn's own lines only from warnings up, unless debugging."""
+    return "debug" if level.lower() == "debug" else "warning"
+
+
 def exit_on_stop_signals() -> None:
     """Once uvicorn has shut down it raises the signal that stopped it again,
     under the handlers it found: exit through the `finally` blocks then, so the
@@ -180,11 +203,52 @@ def exit_on_stop_signals() -> None:
         signal.signal(stop_signal, lambda *_: sys.exit(0))
 
 
+def bind_or_exit(host: str, port: int, shared: bool) -> socket.socket:
+    """The listening socket (shared: for worker processes too), or one line
+    and exit code 1 when the address is taken or not ours."""
+    try:
+        return shared_listener(host, port) if shared else plain_listener(host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            sys.exit(f"dynalite-py: port {port} on {host} is already in use (another server? "
+                     "pass --port, or stop the other one)")
+        sys.exit(f"dynalite-py: cannot listen on {host}:{port}: {error.strerror or error}")
+
+
+def plain_listener(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.listen(2048)
+    return sock
+
+
+def persistent_directory(args: argparse.Namespace) -> str | None:
+    """The data directory the banner tells how to reset, if the data is kept in one."""
+    location = store_location(args)
+    return None if location == MEMORY or is_postgres_url(location) else os.path.abspath(location)
+
+
+def seed_or_exit(engine: Engine, directory: str) -> None:
+    try:
+        seed(engine.call, directory)
+    except SeedError as error:
+        engine.close()
+        sys.exit(f"dynalite-py: {error}")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.command in dataio.COMMANDS:
+        sys.exit(dataio.run(args))
     exit_on_stop_signals()
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(name)s %(message)s")
+    logs.configure(args.log_level, args.log_format)
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
@@ -193,17 +257,23 @@ def main(argv: list[str] | None = None) -> None:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
     workers = 1 if one_process else args.workers or default_workers()
+    sock = None if args.secondary else bind_or_exit(args.host, args.port, workers > 1)
+    if sock is not None:  # the port taken, should --port be 0
+        config.endpoint_url = endpoint_url(args.host, sock.getsockname()[1])
     # every worker runs the background jobs, each under a lease in the store
     try:
         engine = Engine(store_location(args), config)
     except StoreUnavailable as error:
         sys.exit(f"dynalite-py: {error}")
-    if not args.secondary:
-        print(f"dynalite-py: serving {describe_store(args)} on {args.host}:{args.port}",
-              file=sys.stderr, flush=True)
+    if args.seed and not args.secondary:
+        seed_or_exit(engine, args.seed)
     code_dir = os.path.abspath(args.code_dir)
     for text in args.trigger:
         engine.add_trigger(parse_trigger(text, code_dir))
+    if not args.secondary:
+        announce(Facts(config.endpoint_url, describe_store(args), persistent_directory(args),
+                       args.auth, workers, not args.no_functions, config.region),
+                 args.log_format)
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
         listen_for_wakes(args.woken_fd, engine.bridge.notify)
@@ -219,21 +289,19 @@ def main(argv: list[str] | None = None) -> None:
         # signed requests take the ASGI path, where the verifier sees them whole
         protocol = fast_lane_protocol(engine, policy, held, args.max_connections,
                                       args.read_timeout, inline=verifier is None)
+        # uvicorn logs through our handler (log_config=None), its start-up chatter left out
         server = uvicorn.Server(uvicorn.Config(
             create_app(engine, verifier, held.release, policy), host=args.host,
-            port=args.port, log_level=args.log_level, access_log=False, http=protocol))
+            port=args.port, log_level=uvicorn_log_level(args.log_level), log_config=None,
+            access_log=False, http=protocol))
         if args.secondary:
-            server.run(sockets=[listener(args.host, args.port)])
+            sock = listener(args.host, args.port)
         elif workers > 1:
-            sock = shared_listener(args.host, args.port)
-            port = str(sock.getsockname()[1])  # the one taken, should --port be 0
-            engine.config.endpoint_url = endpoint_url(args.host, int(port))
-            secondaries = Secondaries(argv + ["--port", port], workers - 1)
+            secondaries = Secondaries(argv + ["--port", str(sock.getsockname()[1])],
+                                      workers - 1)
             secondaries.start(engine.bridge.notify)
             engine.store.after_stream_commit.append(secondaries.wake_all)
-            server.run(sockets=[sock])
-        else:
-            server.run()
+        server.run(sockets=[sock])
     finally:
         if secondaries is not None:
             secondaries.stop()

@@ -15,8 +15,9 @@ connection handling, timeouts and shutdown.
 from __future__ import annotations
 
 import logging
+import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
@@ -26,6 +27,7 @@ from dynalite_py.protocol import wire
 
 from .app import inline_runner, refusal_payload
 from .connections import DEFAULT_READ_TIMEOUT, GuardedProtocol
+from .logs import log_request, requests_logged
 from .signature import header_syntax_error
 from .transport import (
     DYNAMODB_CONTENT_TYPES,
@@ -94,6 +96,7 @@ class Call:
     keep_alive: bool
     head: bytes = b""  # the answer's head template (answer_head), by content type
     signature_error: DynamoError | None = None  # the verdict on its Authorization header
+    started: float = field(default_factory=time.perf_counter)  # for its latency in the log
 
 
 def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None = None,
@@ -198,12 +201,14 @@ class FastLane(GuardedProtocol):
 
     def send(self, call: Call, reply: tuple[int, bytes]) -> None:
         """Write one whole response; then wait for the next request, or close."""
-        log.debug("%s %s", call.target, reply[0])
+        request_id = wire.request_id()
+        if requests_logged():
+            log_request(call.target, call.body, reply[0], call.started, request_id)
         self.held = False
         if self.transport.is_closing():
             return  # the client went away meanwhile
         self.transport.write(response_bytes(*reply, self.server_state.default_headers,
-                                            call.keep_alive, call.head))
+                                            call.keep_alive, call.head, request_id))
         if call.keep_alive:
             self.on_response_complete()
         else:
@@ -259,9 +264,11 @@ DEFAULT_HEAD = ANSWER_HEADS[wire.CONTENT_TYPE.encode()]
 
 
 def response_bytes(status: int, payload: bytes, default_headers: list[tuple[bytes, bytes]],
-                   keep_alive: bool, head_template: bytes = DEFAULT_HEAD) -> bytes:
+                   keep_alive: bool, head_template: bytes = DEFAULT_HEAD,
+                   request_id: str | None = None) -> bytes:
     """A whole HTTP/1.1 response, head and body, for a single write."""
-    head = head_template % (wire.request_id().encode(), zlib.crc32(payload), len(payload))
+    head = head_template % ((request_id or wire.request_id()).encode(), zlib.crc32(payload),
+                            len(payload))
     return b"".join([STATUS_LINE[status], default_lines(default_headers), head,
                      b"\r\n" if keep_alive else b"connection: close\r\n\r\n", payload])
 

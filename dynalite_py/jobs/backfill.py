@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from ..dynamodb.tables.indexes import Index, add_entry
 from ..errors import DynamoError
@@ -28,6 +29,7 @@ from ..storage.leases import Lease, new_owner
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500
 MIN_BACKFILL_BATCH = 8
+PROGRESS_SECONDS = 5.0  # between a long backfill's log lines
 # how long a backfill's lease outlives its last renewal (one per batch)
 BACKFILL_LEASE_SECONDS = 30.0
 
@@ -66,13 +68,17 @@ def _backfill(engine, table_name: str, index_name: str) -> None:
     lease = Lease(engine.store, backfill_lease(table_name, index_name), new_owner(),
                   BACKFILL_LEASE_SECONDS)
     batch = BACKFILL_BATCH
+    progress = BackfillProgress(table_name, index_name)
     try:
         while not engine.closing.is_set() and lease.hold():
             try:
-                if engine.store.write(
-                        lambda ctx: _backfill_step(ctx, engine, table_name, index_name, batch)):
+                done, indexed = engine.store.write(
+                    lambda ctx: _backfill_step(ctx, engine, table_name, index_name, batch))
+                progress.add(indexed)
+                if done:
                     engine.store.write(lambda ctx: _mark_active(ctx, engine, table_name,
                                                                 index_name))
+                    progress.finished()
                     return
                 batch = min(BACKFILL_BATCH, batch * 2)
             except Conflict:
@@ -86,12 +92,12 @@ def _backfill(engine, table_name: str, index_name: str) -> None:
 
 
 def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,
-                   batch: int) -> bool:
-    """Index the next `batch` items; True once every item is indexed (or the
-    index is gone)."""
+                   batch: int) -> tuple[bool, int]:
+    """Index the next `batch` items: (whether every item is indexed now, or
+    the index is gone; how many items this step indexed)."""
     table, index = _building(ctx, engine, table_name, index_name)
     if index is None:
-        return True
+        return True, 0
     entries = engine.repos.indexes
     count = 0
     position = entries.backfill_position(ctx.txn, index.id)
@@ -100,8 +106,29 @@ def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,
         count += 1
         if count >= batch:
             entries.set_backfill_position(ctx.txn, index.id, key)
-            return False
-    return True
+            return False, count
+    return True, count
+
+
+class BackfillProgress:
+    """A log line as a backfill starts, every PROGRESS_SECONDS, and at its end."""
+
+    def __init__(self, table_name: str, index_name: str) -> None:
+        self.name = f"{table_name}.{index_name}"
+        self.indexed = 0
+        self.started = self.shown = time.monotonic()
+        log.info("index %s: backfill started", self.name)
+
+    def add(self, indexed: int) -> None:
+        self.indexed += indexed
+        now = time.monotonic()
+        if now - self.shown >= PROGRESS_SECONDS:
+            self.shown = now
+            log.info("index %s: backfill at %d items", self.name, self.indexed)
+
+    def finished(self) -> None:
+        log.info("index %s: backfill done, %d items in %.1f s (ACTIVE)", self.name,
+                 self.indexed, time.monotonic() - self.started)
 
 
 def _building(ctx: WriteContext, engine, table_name: str, index_name: str) -> tuple:

@@ -1,6 +1,7 @@
 """CreateTable: validate the table definition, store its record as CREATING."""
 from __future__ import annotations
 
+import logging
 import uuid
 
 from ...errors import invalid_parameter, resource_in_use, validation_error
@@ -41,6 +42,7 @@ SHAPE_RULES = ShapeRules(
                       ("CreateTableInput", "AttributeDefinitions"): {"required": True}},
     required_parameter="TableName")
 
+log = logging.getLogger("dynalite_py.tables")
 MAX_LOCAL_INDEXES = 5
 MAX_GLOBAL_INDEXES = 20
 
@@ -65,7 +67,9 @@ def run(engine, request: dict) -> dict:
         table = catalog.put(ctx, record)
         return {"TableDescription": catalog.describe(ctx.txn, table, now)}
 
-    return engine.store.write(create)
+    response = engine.store.write(create)
+    log.info("table %s created", request["TableName"])
+    return response
 
 
 def build_record(request: dict, number: int, now: float, settles_at: float, config) -> dict:

@@ -1,11 +1,14 @@
 """DeleteTable: mark the table DELETING and remove its items in one commit."""
 from __future__ import annotations
 
+import logging
+
 from ...errors import validation_error
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from .catalog import table_name_from
 
+log = logging.getLogger("dynalite_py.tables")
 NAME = "DeleteTable"
 READ_ONLY = False
 # A missing TableName is reported on its own, before any aggregated error
@@ -33,7 +36,9 @@ def run(engine, request: dict) -> dict:
             streams.disable_stream(ctx, repos.streams, table.stream_number)
         return {"TableDescription": description}
 
-    return engine.store.write(delete)
+    response = engine.store.write(delete)
+    log.info("table %s deleted", name)
+    return response
 
 
 # What DynamoDB's DeleteTable answer keeps of the table's description: no key
