@@ -90,6 +90,8 @@ class Renderer:
         if kind == "cmp":
             return self._comparison(node)
         if kind == "between":
+            for part in node[1:4]:
+                self.check_ordered(part, "BETWEEN")
             operands = [self.operand(part) for part in node[1:4]]
             return f"{operands[0]} BETWEEN {operands[1]} AND {operands[2]}", _ATOM
         if kind == "in":
@@ -151,6 +153,15 @@ class Renderer:
                 raise validation_error("Operator or function requires a document path; "
                                        f"operator or function: {name}")
         return f"{name}({', '.join(self.operand(argument) for argument in arguments)})"
+
+    def check_ordered(self, node: tuple, operator: str) -> None:
+        """An ordering operator's value operand must have an order (S, N, B)."""
+        if node[0] == "path" or not is_value(node):
+            return
+        kind = next(iter(to_attribute(node, self.parameters, self.text)))
+        if kind not in ("S", "N", "B"):
+            raise validation_error("Incorrect operand type for operator or function; operator "
+                                   f"or function: {operator}, operand type: {kind}")
 
     # operands and update values ---------------------------------------------------
     def operand(self, node: tuple) -> str:

@@ -37,8 +37,8 @@ def check_parameter(value: dict) -> None:
     them (an exponent past 32 bits cannot be converted at all), then the
     ordinary attribute-value rules (nesting, empty sets, ...), the first
     problem in document order."""
-    validate_attribute_value(value)
     _check_numbers(value)
+    validate_attribute_value(value)
 
 
 def _check_numbers(value: dict) -> None:
