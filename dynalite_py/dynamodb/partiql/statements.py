@@ -121,8 +121,7 @@ def run_select(statement: Statement, engine, request: dict) -> dict:
     """A SELECT's page: its parts read in order until Limit items were read
     or a part stops early; NextToken says where the next page starts."""
     plan = plan_select(statement, engine, request)
-    digest = _digest(statement)
-    part_index, start_key = _read_token(request.get("NextToken"), digest, len(plan.parts))
+    part_index, start_key = _read_token(request.get("NextToken"), statement, len(plan.parts))
     limit = request.get("Limit")
     items: list[dict] = []
     capacities: list[dict] = []
@@ -148,7 +147,7 @@ def run_select(statement: Statement, engine, request: dict) -> dict:
             break
     answer: dict = {"Items": items}
     if next_position is not None:
-        answer["NextToken"] = _token(digest, *next_position)
+        answer["NextToken"] = _token(_digest(statement), *next_position)
         if next_position[1] is not None:
             answer["LastEvaluatedKey"] = next_position[1]
     if capacities:
@@ -179,7 +178,8 @@ def _token(digest: str, part: int, start_key: dict | None) -> str:
     return base64.urlsafe_b64encode(body.encode()).decode()
 
 
-def _read_token(token: str | None, digest: str, parts: int) -> tuple[int, dict | None]:
+def _read_token(token: str | None, statement: Statement, parts: int
+                ) -> tuple[int, dict | None]:
     """Where a page starts: the part and its ExclusiveStartKey."""
     if token is None:
         return 0, None
@@ -188,7 +188,7 @@ def _read_token(token: str | None, digest: str, parts: int) -> tuple[int, dict |
         part, start_key, token_digest = body["p"], body["k"], body["d"]
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeError):
         raise validation_error("Invalid NextToken") from None
-    if token_digest != digest or not isinstance(part, int) or not 0 <= part < parts:
+    if token_digest != _digest(statement) or not isinstance(part, int) or not 0 <= part < parts:
         raise validation_error("NextToken does not match request")
     return part, start_key
 
