@@ -130,6 +130,19 @@ def test_or_branches_on_partitions_are_their_union(client, composite):
                                                                    ("b", "5")]
 
 
+def test_or_branches_that_overlap_on_the_sort_key_are_refused(client, composite):
+    for condition in ("n = 10", "n <> 10"):
+        assert error_of(client, f"SELECT * FROM \"{composite}\" WHERE pk = 'a' AND {condition} "
+                                "OR pk = 'a' AND sk = 2") == (
+            "ValidationException",
+            "Overlapping conditions with range keys are not supported in where clause")
+    for left, expected in [("NOT sk = 1", ["0", "2", "3", "4", "5"]), ("sk <> 1", list("02345")),
+                           ("NOT sk IN [1, 3]", list("0245")), ("NOT sk > 5", list("012345"))]:
+        items = run(client, f"SELECT sk FROM \"{composite}\" WHERE pk = 'a' AND {left} "
+                    "OR pk = 'a' AND sk = 2")["Items"]
+        assert sorted(item["sk"]["N"] for item in items) == expected, left
+
+
 def test_order_by_the_sort_key(client, composite):
     statement = f"SELECT sk FROM \"{composite}\" WHERE pk = 'a' ORDER BY sk DESC"
     assert [i["sk"]["N"] for i in run(client, statement)["Items"]] == list("543210")

@@ -7,13 +7,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support import create_table
 
 PARTITIONS = ("p0", "p1", "p2")
 STRINGS = ("x", "xy", "y", "yx")
 MISSING = object()
+OVERLAP = "Overlapping conditions with range keys are not supported in where clause"
 
 
 def value_of(item: dict, name: str):
@@ -164,7 +166,11 @@ def test_select_holds_what_a_filtered_scan_holds(client, range_numbers, items, w
     try:
         text, test = where
         statement = f'SELECT {projection} FROM "{range_numbers}" WHERE {text}'
-        found = every_page(client, statement, limit)
+        try:
+            found = every_page(client, statement, limit)
+        except ClientError as error:  # a WHERE DynamoDB refuses is no counterexample
+            assume(error.response["Error"]["Message"] != OVERLAP)
+            raise
         scanned = client.scan(TableName=range_numbers, ConsistentRead=True)["Items"]
         expected = [item for item in scanned if test(item)]
         assert sorted(map(key, found)) == sorted(map(key, expected)), statement

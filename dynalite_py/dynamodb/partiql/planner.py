@@ -128,6 +128,7 @@ class SelectPlanner:
                 nodes = [node for node in conjuncts(where) if node is not fixing]
                 parts = [self.query(value, nodes) for value in values]
             else:
+                self.refuse_overlap(branches, partitions)
                 values = _distinct([value for found, _ in partitions for value in found])
                 parts = [self.query(value, [where], keyed=False) for value in values]
             parts = self.ordered(parts)
@@ -138,6 +139,28 @@ class SelectPlanner:
                               "clause.")
             parts = [self.scan(where)]
         return ReadPlan(self.table.name, parts)
+
+    def refuse_overlap(self, branches: list[tuple], partitions: list) -> None:
+        """DynamoDB refuses OR branches on one partition where one reads a
+        sort-key range and another only filters on non-key attributes (seen
+        on AWS; a branch with a negated sort-key condition is let through)."""
+        range_name = self.keys.range_name
+        if range_name is None:
+            return
+        kinds: dict[str, set[str]] = {}
+        for branch, (values, fixing) in zip(branches, partitions):
+            rest = [node for node in conjuncts(branch) if node is not fixing]
+            if self.range_condition(rest) is not None:
+                kind = "range"
+            elif rest and not any(range_name in path_heads(node, set()) for node in rest):
+                kind = "filter"
+            else:
+                continue
+            for value in values:
+                kinds.setdefault(repr(sorted(value.items())), set()).add(kind)
+        if any(found == {"range", "filter"} for found in kinds.values()):
+            raise validation_error("Overlapping conditions with range keys are not supported "
+                                   "in where clause")
 
     def check_projection(self) -> None:
         """A global index projects only some attributes (the message lists
