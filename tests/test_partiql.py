@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, read_stream, unique_name
+from support import NO_RETRIES, create_table, http_client, open_db, read_stream, unique_name
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
 
@@ -530,3 +530,41 @@ def test_functions_and_operands_dynamodb_refuses(client, table):
         "Where clause does not contain a mandatory equality on all key attributes")
     assert error_of(client, f"SELECT * FROM \"{table}-missing\"") == (
         "ResourceNotFoundException", "Requested resource not found")
+
+
+# throttling ------------------------------------------------------------------------------
+class FrozenClock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_statements_spend_the_table_s_throughput_as_native_writes_do(tmp_path):
+    with open_db(str(tmp_path), table_status_delay=0.0, throttling=True,
+                 burst_seconds=10.0) as db:
+        db.engine.clock = FrozenClock()
+        db.call("CreateTable", {
+            "TableName": "limited", "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2},
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]})
+        client = db.client(config=NO_RETRIES)
+        passed = 0
+        with pytest.raises(ClientError) as caught:
+            for passed in range(100):
+                run(client, f"INSERT INTO limited VALUE {{'pk': 'k{passed}'}}")
+        assert passed == 20  # 10 s of banked capacity at 2 units/s, as for PutItem
+        assert caught.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+        batch = client.batch_execute_statement(Statements=[
+            {"Statement": "INSERT INTO limited VALUE {'pk': 'more'}"}])
+        assert batch["Responses"][0]["Error"]["Code"] == "ProvisionedThroughputExceeded"
+        db.engine.clock.now += 1.0
+        run(client, "INSERT INTO limited VALUE {'pk': 'later'}")
+        reads = 0
+        with pytest.raises(ClientError) as caught:
+            for reads in range(100):
+                run(client, "SELECT * FROM limited WHERE pk = 'later'")
+        assert reads == 20  # 10 s of 1 read unit, half a unit an eventually consistent read
+        assert caught.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
