@@ -9,7 +9,7 @@ is attribute_type; `attribute_exists(p) = true` is the function itself.
 """
 from __future__ import annotations
 
-from ...errors import validation_error
+from ...errors import DynamoError, validation_error
 from .parser import position
 from .values import Parameters, is_value, to_attribute
 
@@ -22,6 +22,27 @@ BOOLEAN_FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribut
 _PATH_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type")
 # IS <type>: the attribute types each type name tests
 _TYPE_TESTS = {"SET": ("SS", "NS", "BS")}
+
+
+# a native message's prefix that names the native parameter PartiQL never shows
+_NATIVE_PREFIXES = tuple(f"Invalid {name}: " for name in (
+    "ConditionExpression", "FilterExpression", "KeyConditionExpression", "UpdateExpression",
+    "ProjectionExpression"))
+_VALUE_PREFIX = "ExpressionAttributeValues contains invalid value: "
+
+
+def unprefixed(error: DynamoError) -> DynamoError:
+    """A native expression error as PartiQL reports it: without the name of
+    an expression parameter (or a placeholder) the user never wrote."""
+    if error.name != "ValidationException" or error.message is None:
+        return error
+    message = error.message
+    for prefix in _NATIVE_PREFIXES:
+        if message.startswith(prefix):
+            return validation_error(message[len(prefix):])
+    if message.startswith(_VALUE_PREFIX):
+        return validation_error(message[len(_VALUE_PREFIX):].rsplit(" for key :v", 1)[0])
+    return error
 
 
 def unrecognized(name: str, text: str, token) -> Exception:

@@ -35,7 +35,7 @@ KEYWORDS = frozenset((
     "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "BETWEEN", "ORDER", "BY",
     "SET", "REMOVE", "RETURNING", "VALUE", "VALUES", "INSERT", "INTO", "UPDATE", "DELETE",
     "EXISTS", "NULL", "MISSING", "TRUE", "FALSE", "AS", "ASC", "DESC", "LIKE", "LIMIT",
-    "AT", "BY", "ALL", "DISTINCT", "GROUP", "HAVING", "OFFSET", "UNION", "JOIN"))
+    "AT", "ALL", "DISTINCT", "GROUP", "HAVING", "OFFSET", "UNION", "JOIN"))
 # IS <type>: DynamoDB's type names (and PartiQL's aliases) by the attribute type they test
 TYPE_NAMES = {
     "NULL": "NULL", "MISSING": "MISSING", "BOOL": "BOOL", "BOOLEAN": "BOOL",
@@ -102,6 +102,11 @@ def position(text: str, token: Token) -> str:
     line = before.count("\n") + 1
     column = token.position - (before.rfind("\n") + 1) + 1
     return f"{line}:{column}:{token.length}"
+
+
+def is_name(token: Token) -> bool:
+    """A "quoted" name, or a bare one that is no keyword."""
+    return token.kind == "quoted" or (token.kind == "word" and token.upper not in KEYWORDS)
 
 
 @lru_cache(maxsize=1024)
@@ -205,7 +210,7 @@ class _Parser:
 
     def projected_path(self) -> tuple:
         token = self.peek()
-        if token.kind not in ("word", "quoted") or (token.kind == "word" and token.upper in KEYWORDS):
+        if not is_name(token):
             raise malformed("Unexpected term")
         if token.kind == "word" and self.peek(1).text == "(":
             raise validation_error(f"Unexpected path component at {position(self.text, token)}")
@@ -305,7 +310,7 @@ class _Parser:
     def source(self, term_expected: bool) -> Source:
         """`"table"` or `"table"."index"` (quoted or bare names)."""
         token = self.peek()
-        if token.kind not in ("word", "quoted") or (token.kind == "word" and token.upper in KEYWORDS):
+        if not is_name(token):
             raise malformed("Unexpected term" if term_expected else
                             "Expected identifier for simple path")
         self.advance()

@@ -23,7 +23,7 @@ from decimal import Decimal
 from ...errors import DynamoError, invalid_parameter, validation_error
 from ...expressions import RequestExpressions
 from ..tables.catalog import Table
-from .expressions import Renderer
+from .expressions import Renderer, unprefixed
 from .parser import Delete, Exists, Insert, Select, Source, Update, position
 from .values import Parameters, is_value, to_attribute, to_item
 
@@ -289,7 +289,10 @@ class SelectPlanner:
         if after:
             post = Renderer(self.parameters, self.text)
             condition = post.attach({"ConditionExpression": post.conjunction(after)})
-            expressions = RequestExpressions.parse(condition, ["ConditionExpression"], [])
+            try:
+                expressions = RequestExpressions.parse(condition, ["ConditionExpression"], [])
+            except DynamoError as error:
+                raise unprefixed(error) from None
             part.post_filter = (expressions.get("ConditionExpression"), expressions.scope)
             if projection is not None:
                 part.projection = [list(path[1]) for path in projection]

@@ -14,16 +14,12 @@ from dataclasses import dataclass
 
 from ...errors import DynamoError, validation_error
 from ...expressions import holds, project
+from .expressions import unprefixed
 from .parser import Delete, Exists, Insert, Parsed, Select, Update, parse
 from .planner import ReadPlan, SelectPlanner, WritePlanner
 from .values import Parameters
 
 DUPLICATE_ITEM = "Duplicate primary key exists in table"
-# a native message's prefix that names the native parameter PartiQL never shows
-_NATIVE_PREFIXES = tuple(f"Invalid {name}: " for name in (
-    "ConditionExpression", "FilterExpression", "KeyConditionExpression", "UpdateExpression",
-    "ProjectionExpression"))
-_VALUE_PREFIX = "ExpressionAttributeValues contains invalid value: "
 
 
 @dataclass
@@ -67,15 +63,7 @@ def native_error(error: DynamoError, operation: str) -> DynamoError:
     condition is a DuplicateItemException."""
     if error.name == "ConditionalCheckFailedException" and operation == "PutItem":
         return DynamoError("DuplicateItemException", DUPLICATE_ITEM)
-    if error.name != "ValidationException" or error.message is None:
-        return error
-    message = error.message
-    for prefix in _NATIVE_PREFIXES:
-        if message.startswith(prefix):
-            return validation_error(message[len(prefix):])
-    if message.startswith(_VALUE_PREFIX):
-        return validation_error(message[len(_VALUE_PREFIX):].rsplit(" for key :v", 1)[0])
-    return error
+    return unprefixed(error)
 
 
 def call(engine, operation: str, request: dict) -> dict:
