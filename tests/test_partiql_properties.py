@@ -1,7 +1,9 @@
 """Random SELECTs over random items: every page of ExecuteStatement together
 holds exactly what a Scan of the table, filtered here in Python by an
 evaluator of our own, holds; whatever the planner made of the WHERE
-(GetItem, Queries of some partitions, or a Scan) and whatever the Limit."""
+(GetItem, Queries of some partitions, or a Scan) and whatever the Limit.
+Random UPDATEs do to an item what the same UpdateItem does to its twin
+(the item, RETURNING's answer, or the same error)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -184,3 +186,94 @@ def test_select_holds_what_a_filtered_scan_holds(client, range_numbers, items, w
         for item in items:
             client.delete_item(TableName=range_numbers,
                                Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+# UPDATE beside UpdateItem ------------------------------------------------------------------
+start_values = st.fixed_dictionaries({}, optional={
+    "a": st.integers(-5, 5).map(lambda n: {"N": str(n)}),
+    "b": st.sampled_from(STRINGS).map(lambda s: {"S": s}),
+    "s": st.lists(st.sampled_from(STRINGS), min_size=1, max_size=3, unique=True).map(
+        lambda ss: {"SS": ss}),
+    "l": st.lists(st.integers(0, 3), max_size=2).map(
+        lambda ns: {"L": [{"N": str(n)} for n in ns]})})
+
+
+@st.composite
+def update_actions(draw):
+    """(PartiQL clause, native clause kind, native text, native values) for one action."""
+    kind = draw(st.sampled_from(["set", "add", "remove", "set_add", "set_delete", "append"]))
+    number = draw(st.integers(-3, 3))
+    member = draw(st.sampled_from(STRINGS))
+    if kind == "set":
+        name, value = draw(st.sampled_from([("a", f"{number}"), ("b", f"'{member}'"),
+                                            ("c", "[1, 'x']")]))
+        native = {"a": {"N": str(number)}, "b": {"S": member},
+                  "c": {"L": [{"N": "1"}, {"S": "x"}]}}[name]
+        return f"SET {name} = {value}", "SET", f"{name} = :v", native
+    if kind == "add":
+        return f"SET a = a + {number}", "SET", "a = a + :v", {"N": str(number)}
+    if kind == "remove":
+        name = draw(st.sampled_from(["a", "b", "s", "l"]))
+        return f"REMOVE {name}", "REMOVE", name, None
+    if kind == "append":
+        return f"SET l = list_append(l, [{number}])", "SET", "l = list_append(l, :v)", {
+            "L": [{"N": str(number)}]}
+    clause = "ADD" if kind == "set_add" else "DELETE"
+    return (f"SET s = {kind}(s, <<'{member}'>>)", clause, "s :v", {"SS": [member]})
+
+
+def native_update(actions) -> tuple[str, dict]:
+    clauses: dict[str, list[str]] = {}
+    values = {}
+    for index, (_, clause, text, value) in enumerate(actions):
+        if value is not None:
+            placeholder = f":v{index}"
+            text = text.replace(":v", placeholder)
+            values[placeholder] = value
+        clauses.setdefault(clause, []).append(text)
+    return " ".join(f"{clause} {', '.join(parts)}" for clause, parts in clauses.items()), values
+
+
+def outcome(call):
+    try:
+        return "ok", call()
+    except ClientError as error:
+        return error.response["Error"]["Code"], None
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(start=start_values, actions=st.lists(update_actions(), min_size=1, max_size=3),
+       returning=st.sampled_from(["ALL_NEW", "ALL_OLD", "UPDATED_NEW", "UPDATED_OLD"]))
+def test_update_does_what_update_item_does(client, plain_table, start, actions, returning):
+    touched = [action[2].split()[0] for action in actions]
+    if len(set(touched)) < len(touched):  # one path once, as both languages require
+        return
+    for pk in ("partiql", "native"):
+        client.put_item(TableName=plain_table, Item={"pk": {"S": pk}, **start})
+    words = returning.replace("UPDATED", "MODIFIED").replace("_", " ")
+    statement = (f"UPDATE \"{plain_table}\" {' '.join(action[0] for action in actions)} "
+                 f"WHERE pk = 'partiql' RETURNING {words} *")
+    expression, values = native_update(actions)
+    partiql = outcome(lambda: client.execute_statement(Statement=statement)["Items"])
+    native = outcome(lambda: client.update_item(
+        TableName=plain_table, Key={"pk": {"S": "native"}}, UpdateExpression=expression,
+        ReturnValues=returning, ConditionExpression="attribute_exists(pk)",
+        **({"ExpressionAttributeValues": values} if values else {})).get("Attributes"))
+    assert partiql[0] == native[0], statement
+    if native[0] == "ok":
+        expected = native[1]
+        if expected is not None and "pk" in expected:
+            expected = dict(expected, pk={"S": "partiql"})
+        assert partiql[1] == ([expected] if expected else []), statement
+
+    def stored(pk):
+        item = client.get_item(TableName=plain_table, Key={"pk": {"S": pk}},
+                               ConsistentRead=True)["Item"]
+        return {name: value for name, value in item.items() if name != "pk"}
+    assert stored("partiql") == stored("native"), statement
+
+
+@pytest.fixture
+def plain_table(client):
+    return create_table(client)
