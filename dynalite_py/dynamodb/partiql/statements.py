@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ...errors import DynamoError, validation_error
 from ...expressions import holds, project
 from .expressions import unprefixed
-from .parser import Delete, Exists, Insert, Parsed, Select, Update, parse
+from .parser import Exists, Parsed, Select, parse
 from .planner import ReadPlan, SelectPlanner, WritePlanner
 from .values import Parameters
 
@@ -206,5 +206,3 @@ def capacity_by_table(capacities: list[dict]) -> list[dict]:
         tables.setdefault(capacity["TableName"], []).append(capacity)
     return [merge_capacity(found) for found in tables.values()]
 
-
-WRITES = (Insert, Update, Delete)

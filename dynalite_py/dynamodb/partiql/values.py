@@ -8,13 +8,13 @@ from __future__ import annotations
 from ...errors import DynamoError, validation_error
 from ...model.numbers import NOT_NUMERIC, normalize_number
 from ...model.values import validate_attribute_value
+from .lexer import INT32_MAX
 from .parser import position
 
 PARAMETER_COUNT = "Number of parameters in request and statement don't match."
 EMPTY_BAG = "Empty bags are not supported"
 VALUE_KINDS = frozenset(("string", "number", "blob", "bool", "null", "param", "list", "map",
                          "bag"))
-_INT32_MAX = 2**31 - 1
 
 
 class Parameters:
@@ -59,7 +59,7 @@ def _check_numbers(value: dict) -> None:
 def _check_number_text(text: str) -> None:
     _, _, exponent = text.lower().partition("e")
     digits = exponent.lstrip("+-")
-    if digits.isdigit() and (len(digits) > 10 or int(digits) > _INT32_MAX):
+    if digits.isdigit() and (len(digits) > 10 or int(digits) > INT32_MAX):
         raise validation_error(f"{NOT_NUMERIC}: {text}")
 
 
