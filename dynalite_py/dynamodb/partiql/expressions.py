@@ -9,7 +9,10 @@ is attribute_type; `attribute_exists(p) = true` is the function itself.
 """
 from __future__ import annotations
 
+import re
+
 from ...errors import DynamoError, validation_error
+from ...expressions.reserved import RESERVED_WORDS
 from .parser import position
 from .values import Parameters, is_value, to_attribute
 
@@ -24,6 +27,9 @@ _PATH_FUNCTIONS = ("attribute_exists", "attribute_not_exists", "attribute_type")
 _TYPE_TESTS = {"SET": ("SS", "NS", "BS")}
 
 
+_BARE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_FUNCTION_NAMES = frozenset(("attribute_exists", "attribute_not_exists", "attribute_type",
+                             "begins_with", "contains", "size", "if_not_exists", "list_append"))
 # a native message's prefix that names the native parameter PartiQL never shows
 _NATIVE_PREFIXES = tuple(f"Invalid {name}: " for name in (
     "ConditionExpression", "FilterExpression", "KeyConditionExpression", "UpdateExpression",
@@ -61,6 +67,12 @@ class Renderer:
         self.values: dict[str, dict] = {}
 
     def name(self, attribute: str) -> str:
+        """An attribute name as the native expression spells it: bare when the
+        native grammar takes it bare (fewer placeholders to check), else a
+        #placeholder."""
+        if _BARE_NAME.fullmatch(attribute) and attribute.upper() not in RESERVED_WORDS and \
+                attribute.lower() not in _FUNCTION_NAMES:
+            return attribute
         placeholder = self._name_of.get(attribute)
         if placeholder is None:
             placeholder = self._name_of[attribute] = f"#n{len(self._name_of)}"
