@@ -568,3 +568,27 @@ def test_statements_spend_the_table_s_throughput_as_native_writes_do(tmp_path):
                 run(client, "SELECT * FROM limited WHERE pk = 'later'")
         assert reads == 20  # 10 s of 1 read unit, half a unit an eventually consistent read
         assert caught.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+
+
+def test_reserved_words_and_odd_names_as_attributes(client):
+    table = unique_name()
+    client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                        KeySchema=[{"AttributeName": "name", "KeyType": "HASH"},
+                                   {"AttributeName": "date", "KeyType": "RANGE"}],
+                        AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"},
+                                              {"AttributeName": "date", "AttributeType": "S"}])
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.01})
+    run(client, f"INSERT INTO \"{table}\" VALUE {{'name': 'n', 'date': 'd1', 'size': 3, "
+        "'a-b': 'x', 'contains': 'c'}")
+    run(client, f"INSERT INTO \"{table}\" VALUE {{'name': 'n', 'date': 'd2', 'size': 4}}")
+    found = run(client, f"SELECT \"date\", \"a-b\" FROM \"{table}\" WHERE \"name\" = 'n' "
+                "AND \"date\" BETWEEN 'd0' AND 'd9' AND \"size\" < 4 AND \"a-b\" = 'x' "
+                "AND \"contains\" = 'c'")["Items"]
+    assert found == [{"date": {"S": "d1"}, "a-b": {"S": "x"}}]
+    run(client, f"UPDATE \"{table}\" SET \"size\" = \"size\" + 1 REMOVE \"a-b\" "
+        "WHERE \"name\" = 'n' AND \"date\" = 'd1'")
+    item = client.get_item(TableName=table, Key={"name": {"S": "n"}, "date": {"S": "d1"}})["Item"]
+    assert item["size"] == {"N": "4"} and "a-b" not in item
+    ordered = run(client, f"SELECT \"date\" FROM \"{table}\" WHERE \"name\" = 'n' "
+                  "ORDER BY \"date\" DESC")["Items"]
+    assert ordered == [{"date": {"S": "d2"}}, {"date": {"S": "d1"}}]
