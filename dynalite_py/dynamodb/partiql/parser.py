@@ -53,7 +53,6 @@ COMPARISONS = ("=", "<>", "!=", "<", "<=", ">", ">=")
 class Source:
     table: str
     index: str | None
-    token: Token
 
 
 @dataclass(frozen=True)
@@ -324,7 +323,7 @@ class _Parser:
             if self.at_op("."):
                 raise validation_error("A path may contain at most 2 components in the FROM "
                                        "clause")
-        return Source(token.text, index, token)
+        return Source(token.text, index)
 
     def refuse_alias(self) -> None:
         token = self.peek()

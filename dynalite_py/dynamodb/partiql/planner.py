@@ -195,7 +195,7 @@ class SelectPlanner:
                 return _distinct(found), node
         return [], None
 
-    def base_request(self, renderer: Renderer) -> dict:
+    def base_request(self) -> dict:
         request = {"TableName": self.table.name}
         if self.keys.index is not None:
             request["IndexName"] = self.keys.index.name
@@ -216,7 +216,7 @@ class SelectPlanner:
             residual.remove(range_condition)
         if self.is_single_item(range_condition, residual):
             return self.get_item(hash_value, range_condition)
-        request = self.base_request(renderer)
+        request = self.base_request()
         key_text = f"{renderer.name(hash_name)} = {renderer.value(hash_value)}"
         if range_condition is not None:
             key_text += " AND " + renderer.condition(range_condition)
@@ -267,7 +267,7 @@ class SelectPlanner:
 
     def get_item(self, hash_value: dict, range_condition: tuple | None) -> ReadPart:
         renderer = Renderer(self.parameters, self.text)
-        request = self.base_request(renderer)
+        request = self.base_request()
         key = {self.keys.hash_name: hash_value}
         if range_condition is not None:
             value = _key_equality(range_condition, self.keys.range_name)
@@ -277,7 +277,7 @@ class SelectPlanner:
 
     def scan(self, where: tuple | None) -> ReadPart:
         renderer = Renderer(self.parameters, self.text)
-        request = self.base_request(renderer)
+        request = self.base_request()
         if where is not None:
             request["FilterExpression"] = renderer.condition(where)
         return self.projected(ReadPart("Scan", request), renderer, [])
