@@ -592,3 +592,24 @@ def test_reserved_words_and_odd_names_as_attributes(client):
     ordered = run(client, f"SELECT \"date\" FROM \"{table}\" WHERE \"name\" = 'n' "
                   "ORDER BY \"date\" DESC")["Items"]
     assert ordered == [{"date": {"S": "d2"}}, {"date": {"S": "d1"}}]
+
+
+def test_set_functions_dynamodb_refuses_at_run_time(client, table):
+    client.put_item(TableName=table, Item={"pk": {"S": "sets"}, "ss": {"SS": ["a"]},
+                                           "s": {"S": "x"}})
+    update = f'UPDATE "{table}" SET '
+    wrong_type = "An operand in the update expression has an incorrect data type"
+    for assignment in ("ss = set_add(ss, <<1>>)", "s = set_add(s, <<'x'>>)",
+                       "ss = set_delete(ss, <<1>>)"):
+        assert error_of(client, update + assignment + " WHERE pk = 'sets'") == (
+            "ValidationException", wrong_type), assignment
+    assert error_of(client, update + "ss = set_add(ss, <<'x', 'x'>>) WHERE pk = 'sets'")[1] == (
+        "One or more parameter values were invalid: Input collection [x, x] contains "
+        "duplicates.")
+    assert error_of(client, update + "m.inner = set_add(m.inner, <<'y'>>) WHERE pk = 'sets'")[
+        1] == NOT_WELL_FORMED + "Invalid path dot component"
+    statement = f"SELECT * FROM \"{table}\" WHERE pk = 'sets' AND set_add(ss, <<'x'>>) = ss"
+    assert error_of(client, statement)[1] == (
+        f"Unrecognized function: set_add at 1:{statement.index('set_add') + 1}:7")
+    assert client.get_item(TableName=table, Key={"pk": {"S": "sets"}})["Item"]["ss"] == {
+        "SS": ["a"]}
