@@ -219,7 +219,7 @@ class SelectPlanner:
         request = self.base_request()
         key_text = f"{renderer.name(hash_name)} = {renderer.value(hash_value)}"
         if range_condition is not None:
-            key_text += " AND " + renderer.condition(range_condition)
+            key_text += " AND " + self.sort_key_condition(renderer, range_condition)
         request["KeyConditionExpression"] = key_text
         native = [node for node in residual if not path_heads(node, set()) & {hash_name,
                                                                                range_name}]
@@ -248,6 +248,14 @@ class SelectPlanner:
                         range_name) != "N":
                 return node
         return None
+
+    def sort_key_condition(self, renderer: Renderer, node: tuple) -> str:
+        """A sort-key condition as a key condition: the key on the left
+        (`2 <= sk` is `sk >= 2`)."""
+        if node[0] == "cmp" and node[3][0] == "path" and node[3][1] == (self.keys.range_name,):
+            flipped = _SORT_KEY_OPERATORS[node[1]]
+            return f"{renderer.path(node[3])} {flipped} {renderer.operand(node[2])}"
+        return renderer.condition(node)
 
     def is_range_value(self, path: tuple, value: tuple) -> bool:
         return (path[0] == "path" and path[1] == (self.keys.range_name,) and is_value(value)
