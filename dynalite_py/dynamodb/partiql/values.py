@@ -149,10 +149,7 @@ def _set(node: tuple, parameters: Parameters, text: str, where: str) -> dict:
     kind = kinds.pop()
     values = [member[kind] for member in members]
     result = {kind + "S": values}
-    try:
-        validate_attribute_value(result)
-    except DynamoError as error:
-        raise validation_error(f"{error.message}") from None
+    validate_attribute_value(result)  # duplicates, as in any set
     return result
 
 
