@@ -45,6 +45,12 @@ RATIOS = [  # (label, numerator, denominator, target)
      "embedded_update_item", None),
     ("Cached parses / embedded UpdateItem (ops/s)", "update_and_condition_parse_cached",
      "embedded_update_item", None),
+    ("PartiQL SELECT by key / GetItem, embedded", "embedded_execute_statement_select",
+     "embedded_get_item_projected", None),
+    ("PartiQL UPDATE / conditional UpdateItem, embedded", "embedded_execute_statement_update",
+     "embedded_update_item_conditional", None),
+    ("PartiQL parse + plan (uncached) / GetItem (ops/s)", "partiql_parse_and_plan_uncached",
+     "embedded_get_item_projected", None),
 ]
 # issue 9: embedded GetItem and PutItem (default durability); fsync group commit
 TARGETS = {"embedded_get_item": 100_000, "embedded_put_item": 30_000,
