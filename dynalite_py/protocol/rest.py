@@ -37,8 +37,15 @@ def _routes(operations: frozenset[str]) -> list[tuple[str, re.Pattern, str]]:
     return routes
 
 
+@cache
+def _path_prefixes() -> tuple[str, ...]:
+    """The dated first segments of the model's URIs ("/2015-03-31/", ...)."""
+    return tuple({"/" + operation["http"]["requestUri"].split("/")[1] + "/"
+                  for operation in service_model(SERVICE)["operations"].values()})
+
+
 def is_lambda_path(path: str) -> bool:
-    return path.startswith(("/2015-03-31/", "/2017-10-31/"))
+    return path.startswith(_path_prefixes())
 
 
 def route(operations: frozenset[str], method: str, path: str) -> tuple[str, dict]:

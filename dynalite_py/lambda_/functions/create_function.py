@@ -1,6 +1,9 @@
-"""CreateFunction (Lambda): store a Python function from an uploaded zip."""
+"""CreateFunction (Lambda): store a Python function from an uploaded zip;
+Publish=True publishes it as version 1 in the same write."""
 from __future__ import annotations
 
+from ..permissions.tags import check_count
+from ..versions.versions import publish
 from .functions import check_runtime, lambda_error, new_record
 
 NAME = "CreateFunction"
@@ -9,6 +12,7 @@ READ_ONLY = False
 
 def run(engine, request: dict) -> dict:
     check_runtime(request.get("Runtime"))
+    check_count(request.get("Tags") or {})
     code = request["Code"]
     if not code.get("ZipFile"):
         raise lambda_error("InvalidParameterValueException",
@@ -23,6 +27,6 @@ def run(engine, request: dict) -> dict:
             raise lambda_error("ResourceConflictException",
                                f"Function already exist: {record['FunctionName']}", 409)
         functions.put(ctx, record)
+        return publish(functions, ctx, record) if request.get("Publish") else record
 
-    engine.store.write(create)
-    return functions.configuration(record)
+    return functions.configuration(engine.store.write(create))

@@ -27,6 +27,7 @@ import orjson
 
 from ...errors import DynamoError
 from ...storage.interface import Handle, WriteContext
+from .concurrency import reserved_slot
 from .runtime import FunctionSpec, InvocationResult, Runtime
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -71,6 +72,17 @@ def page_start(marker: str | None) -> int:
     if not (marker.isascii() and marker.isdigit()):
         raise lambda_error("InvalidParameterValueException", f"Invalid marker: {marker}")
     return int(marker)
+
+
+def paged(items: list, request: dict, member: str, limit: int) -> dict:
+    """One page of `items` under `member`, from the request's Marker, at
+    most MaxItems (and `limit`) long, with NextMarker if more follow."""
+    start = page_start(request.get("Marker"))
+    size = min(int(request.get("MaxItems") or limit), limit)
+    response = {member: items[start:start + size]}
+    if start + size < len(items):
+        response["NextMarker"] = str(start + size)
+    return response
 
 
 class Functions:
@@ -143,14 +155,21 @@ class Functions:
             memory_size=record["MemorySize"],
             environment=record.get("Environment", {}).get("Variables", {}),
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
+            version=record.get("Version", "$LATEST"),
             region=self.engine.config.region, endpoint_url=self.engine.config.endpoint_url,
             callable=self.callables.get(name))
 
     # Invocation -------------------------------------------------------------------
     def invoke(self, record: dict, event: object, qualifier: str | None = None) -> InvocationResult:
-        if record.get("reserved_concurrency") == 0:
-            raise lambda_error("TooManyRequestsException", "Rate Exceeded.", 429,
-                               Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
+        """Run `record` (a function's $LATEST or a version's, as
+        qualifiers.resolve gives it) on `event`, within its reserved
+        concurrency (TooManyRequestsException beyond it)."""
+        if record.get("reserved_concurrency") is None:
+            return self._run(record, event, qualifier)
+        with reserved_slot(self.engine, record):
+            return self._run(record, event, qualifier)
+
+    def _run(self, record: dict, event: object, qualifier: str | None) -> InvocationResult:
         if record.get("callable") and record["FunctionName"] not in self.callables:
             raise lambda_error("ResourceNotFoundException", "Function not found: "
                                f"{self.arn(record['FunctionName'])} (its callable was registered "
@@ -186,6 +205,12 @@ class Functions:
         self.runtime.close()
 
 
+def revised(record: dict, **changes) -> dict:
+    """`record` with `changes`, as an update leaves it: a new LastModified
+    and RevisionId."""
+    return dict(record, **changes, LastModified=iso_now(), RevisionId=str(uuid.uuid4()))
+
+
 def new_record(functions: Functions, request: dict, code: dict) -> dict:
     name = request["FunctionName"]
     record = {
@@ -201,6 +226,7 @@ def new_record(functions: Functions, request: dict, code: dict) -> dict:
         "State": "Active", "LastUpdateStatus": "Successful", "PackageType": "Zip",
         "Architectures": request.get("Architectures") or ["x86_64"],
         "EphemeralStorage": {"Size": 512}, "created": time.time(),
+        "tags": request.get("Tags") or {},
     }
     record.update(code)
     return record

@@ -1,5 +1,5 @@
 """ListFunctions (Lambda): names in order, paged by Marker/MaxItems."""
-from .functions import page_start
+from .functions import paged
 
 NAME = "ListFunctions"
 READ_ONLY = True
@@ -10,10 +10,5 @@ def run(engine, request: dict) -> dict:
     functions = engine.functions
     with engine.store.read() as txn:
         records = functions.all(txn)
-    start = page_start(request.get("Marker"))
-    size = min(int(request.get("MaxItems") or PAGE), PAGE)
-    page = records[start:start + size]
-    response = {"Functions": [functions.configuration(record) for record in page]}
-    if start + size < len(records):
-        response["NextMarker"] = str(start + size)
-    return response
+    return paged([functions.configuration(record) for record in records], request,
+                 "Functions", PAGE)

@@ -1,5 +1,7 @@
-"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment."""
-from .functions import check_runtime, function_name_from, iso_now
+"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment
+of $LATEST (published versions never change)."""
+from ..versions.versions import check_revision
+from .functions import check_runtime, function_name_from, revised
 
 NAME = "UpdateFunctionConfiguration"
 READ_ONLY = False
@@ -12,8 +14,10 @@ def run(engine, request: dict) -> dict:
     name = function_name_from(request["FunctionName"])
 
     def update(ctx):
-        record = dict(functions.require(ctx.txn, name), LastModified=iso_now())
-        record.update({field: request[field] for field in FIELDS if field in request})
+        latest = functions.require(ctx.txn, name)
+        check_revision(latest, request.get("RevisionId"), "GetFunction")
+        record = revised(latest, **{field: request[field] for field in FIELDS
+                                    if field in request})
         functions.put(ctx, record)
         return record
 
