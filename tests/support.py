@@ -236,3 +236,16 @@ AUDIT_HANDLER = ("import os\n"
                  "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
                  "        for r in event['Records']:\n"
                  "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")
+
+
+LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+
+
+def create_function(lambda_client, source: str, name: str | None = None, **extra) -> str:
+    """Create a python3.11 function whose lambda_function.py is `source`
+    (handler `handler` unless given); return its name."""
+    name = name or unique_name("fn")
+    lambda_client.create_function(FunctionName=name, Runtime="python3.11", Role=LAMBDA_ROLE,
+                                  Handler=extra.pop("Handler", "lambda_function.handler"),
+                                  Code={"ZipFile": zipped(source)}, **extra)
+    return name

@@ -8,6 +8,7 @@ trigger bridge's checkpoints and last results, and on-failure records.
                b"A" + function name + b"|" + alias name    -> msgpack alias record
                b"P" + function name + b"|" + qualifier     -> msgpack resource policy
                b"C" + function name + b"|" + slot id       -> msgpack concurrency slot
+               b"Z" + SHA-256 of a zip (hex)               -> the uploaded zip, as uploaded
   checkpoints  UUID + b"|" + shard id    -> [next sequence number]
                b"R|" + UUID              -> [LastProcessingResult]
 Bracketed values are msgpack one-element arrays. Earlier releases wrote
@@ -112,6 +113,21 @@ class VersionRecords(FunctionChildren):
 
     def _key(self, name: str, child: str) -> bytes:
         return super()._key(name, f"{int(child):010d}")
+
+
+class CodeArchives:
+    """Uploaded zips by their SHA-256, each stored once however many
+    functions and versions run it."""
+
+    def __init__(self, store: Store) -> None:
+        self._space = store.keyspace("lambda")
+
+    def get(self, txn: Handle, digest_hex: str) -> bytes | None:
+        raw = self._space.get(txn, b"Z" + digest_hex.encode())
+        return bytes(raw) if raw is not None else None
+
+    def put(self, txn: Handle, digest_hex: str, archive: bytes) -> None:
+        self._space.put(txn, b"Z" + digest_hex.encode(), archive)
 
 
 class Checkpoints:

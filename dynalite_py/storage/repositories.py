@@ -6,8 +6,15 @@ from .catalog import TableRecords
 from .indexes import IndexEntries
 from .interface import Store
 from .items import Counts, ItemRecords
-from .lambdas import (Checkpoints, FailureRecords, FunctionChildren, FunctionRecords,
-                      MappingRecords, VersionRecords)
+from .lambdas import (
+    Checkpoints,
+    CodeArchives,
+    FailureRecords,
+    FunctionChildren,
+    FunctionRecords,
+    MappingRecords,
+    VersionRecords,
+)
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -33,3 +40,4 @@ class Repositories:
         self.aliases = FunctionChildren(store, b"A")
         self.policies = FunctionChildren(store, b"P")
         self.concurrency_slots = FunctionChildren(store, b"C")
+        self.code = CodeArchives(store)

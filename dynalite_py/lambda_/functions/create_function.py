@@ -19,13 +19,14 @@ def run(engine, request: dict) -> dict:
                            "Please provide a source for function code: dynalite-py accepts "
                            "Code.ZipFile only")
     functions = engine.functions
-    stored = functions.store_code(request["FunctionName"], code["ZipFile"])
+    stored, archive = functions.store_code(request["FunctionName"], code["ZipFile"])
     record = new_record(functions, request, stored)
 
     def create(ctx):
         if functions.find(ctx.txn, record["FunctionName"]) is not None:
             raise lambda_error("ResourceConflictException",
                                f"Function already exist: {record['FunctionName']}", 409)
+        functions.keep_archive(ctx, stored, archive)
         functions.put(ctx, record)
         return publish(functions, ctx, record) if request.get("Publish") else record
 

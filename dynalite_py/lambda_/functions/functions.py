@@ -16,6 +16,7 @@ import io
 import logging
 import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -123,8 +124,9 @@ class Functions:
         self.records.delete(ctx.txn, name)
 
     # Code -----------------------------------------------------------------------
-    def store_code(self, name: str, zip_base64: str) -> dict:
-        """Unpack an uploaded zip; return the record's code fields."""
+    def store_code(self, name: str, zip_base64: str) -> tuple[dict, bytes]:
+        """Unpack an uploaded zip here; return the record's code fields and
+        the zip, which the write that stores the record keeps (keep_archive)."""
         try:
             data = base64.b64decode(zip_base64)
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -133,14 +135,37 @@ class Functions:
                                "Could not unzip uploaded file. Please check your file, then try "
                                "to upload again.") from None
         digest = hashlib.sha256(data).digest()
-        directory = os.path.join(self.code_root, name, digest.hex())
-        if not os.path.isdir(directory):
-            staging = f"{directory}.{uuid.uuid4().hex}"
-            archive.extractall(staging)
-            os.makedirs(os.path.dirname(directory), exist_ok=True)
-            os.replace(staging, directory)
+        directory = self._code_directory(name, digest.hex())
+        _unpack(archive, directory)
         return {"code_dir": directory, "CodeSha256": base64.b64encode(digest).decode(),
-                "CodeSize": len(data)}
+                "CodeSize": len(data)}, data
+
+    def keep_archive(self, ctx: WriteContext, code: dict, data: bytes) -> None:
+        """Store an uploaded zip once by its SHA-256, for every version and
+        server that runs it (the directory it was unpacked to is local)."""
+        digest = base64.b64decode(code["CodeSha256"]).hex()
+        if self.engine.repos.code.get(ctx.txn, digest) is None:
+            self.engine.repos.code.put(ctx.txn, digest, data)
+
+    def local_code(self, record: dict) -> str | None:
+        """Where a record's code is unpacked on this server: unpacked again
+        from the stored zip if this server has not got it (another server
+        took the upload, or the store outlived the directory)."""
+        code_dir, sha = record.get("code_dir"), record.get("CodeSha256")
+        if code_dir is None or sha is None:  # an embedded callable, or a trigger's module
+            return code_dir
+        digest = base64.b64decode(sha).hex()
+        directory = self._code_directory(record["FunctionName"], digest)
+        if not os.path.isdir(directory):
+            with self.engine.store.read() as txn:
+                data = self.engine.repos.code.get(txn, digest)
+            if data is None:  # stored before zips were kept: only its directory has it
+                return code_dir
+            _unpack(zipfile.ZipFile(io.BytesIO(data)), directory)
+        return directory
+
+    def _code_directory(self, name: str, digest_hex: str) -> str:
+        return os.path.join(self.code_root, name, digest_hex)
 
     # Configuration ------------------------------------------------------------------
     def configuration(self, record: dict) -> dict:
@@ -151,7 +176,7 @@ class Functions:
         name = record["FunctionName"]
         return FunctionSpec(
             name=name, handler=record.get("Handler", DEFAULT_HANDLER),
-            code_dir=record.get("code_dir"), timeout=float(record["Timeout"]),
+            code_dir=self.local_code(record), timeout=float(record["Timeout"]),
             memory_size=record["MemorySize"],
             environment=record.get("Environment", {}).get("Variables", {}),
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
@@ -203,6 +228,19 @@ class Functions:
 
     def close(self) -> None:
         self.runtime.close()
+
+
+def _unpack(archive: zipfile.ZipFile, directory: str) -> None:
+    """Extract to `directory` unless there already (staged, then renamed:
+    a concurrent reader never sees half of it)."""
+    if not os.path.isdir(directory):
+        staging = f"{directory}.{uuid.uuid4().hex}"
+        archive.extractall(staging)
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        try:
+            os.replace(staging, directory)
+        except OSError:  # another call unpacked it first
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def revised(record: dict, **changes) -> dict:

@@ -7,11 +7,11 @@ between invocations; a cold start happens on first use, after the
 configuration changes, after a timeout (the worker is killed), after a
 crash, or after `idle_seconds` unused. A worker serves one call at a time;
 when all of a function version's workers are busy a new one starts, cold,
-so calls of one function run side by side. Events and results pass through a JSON round trip, so handlers see
-plain dict/list/str/int/float/bool/None and a result JSON cannot encode is
-a function error. Embedded callables run on a thread of this process with
-the same context and error shapes (a timed-out thread cannot be killed; its
-result is ignored).
+so calls of one function run side by side. Events and results pass
+through a JSON round trip, so handlers see plain dict/list/str/int/float/
+bool/None and a result JSON cannot encode is a function error. Embedded
+callables run on a thread of this process with the same context and error
+shapes (a timed-out thread cannot be killed; its result is ignored).
 """
 from __future__ import annotations
 
@@ -175,8 +175,11 @@ def run_handler(function: Callable, event_json: str, context: LambdaContext
             return False, json.dumps(payload), output.getvalue()
 
 
-READY = "ready"
+STARTED, READY = "started", "ready"
 INIT_TIMEOUT = 10.0  # seconds a cold start may spend importing the handler (Lambda's limit)
+# seconds a new worker process may take to come up before its init phase
+# (Python and this module loading: the platform's time, not the function's)
+BOOT_TIMEOUT = 60.0
 
 
 def max_memory_used_mb() -> int:
@@ -187,8 +190,12 @@ def max_memory_used_mb() -> int:
 
 def _worker_main(connection, spec: dict) -> None:
     """A worker process: set up the environment, then serve invocations.
-    It first sends (READY, init seconds); every answer then names the
-    request it answers: (request id, ok, payload, logs, max memory MB)."""
+    It sends STARTED, then (READY, init seconds); every answer then names
+    the request it answers: (request id, ok, payload, logs, max memory MB)."""
+    try:
+        connection.send(STARTED)
+    except OSError:  # the server went away during the cold start: end quietly
+        return
     environment = runtime_environment(spec)
     os.environ.clear()
     os.environ.update(environment)
@@ -230,15 +237,21 @@ class _Worker:
     connection: object
     fingerprint: tuple
     last_used: float
-    started: float = field(default_factory=time.time)
+    started: float | None = None  # when the init phase began (STARTED received)
     ready: bool = False  # the init phase ended (READY received)
     busy: bool = False   # a call holds it (taken under the Runtime's lock)
     init_duration: float | None = None  # the init phase's seconds, until a call reports it
 
     def await_ready(self, init_timeout: float, timeout: float) -> bool:
-        """Wait for the end of the init phase: `init_timeout` from the start,
+        """Wait for the end of the init phase: `init_timeout` from its start,
         and, as Lambda retries a slow init within the first invocation, the
         function's `timeout` beyond it. False if it did not end in time."""
+        if self.started is None:
+            if not self.connection.poll(BOOT_TIMEOUT):
+                return False
+            if self.connection.recv() != STARTED:
+                raise OutOfStep("a message before the worker started")
+            self.started = time.time()
         while not self.ready:
             remaining = self.started + init_timeout + timeout - time.time()
             if remaining <= 0 or not self.connection.poll(remaining):

@@ -14,12 +14,13 @@ def run(engine, request: dict) -> dict:
                            "ZipFile only")
     functions = engine.functions
     name = function_name_from(request["FunctionName"])
-    code = functions.store_code(name, request["ZipFile"])
+    code, archive = functions.store_code(name, request["ZipFile"])
 
     def update(ctx):
         latest = functions.require(ctx.txn, name)
         check_revision(latest, request.get("RevisionId"), "GetFunction")
         record = revised(latest, **code)
+        functions.keep_archive(ctx, code, archive)
         functions.put(ctx, record)
         return publish(functions, ctx, record) if request.get("Publish") else record
 

@@ -1,0 +1,96 @@
+"""Invoke's LogType=Tail, end to end over HTTP and embedded: AWS's START,
+END and REPORT lines around the function's output, Init Duration on a
+cold start only, the version that ran, and the 4 KB tail."""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+
+from support import NO_RETRIES, create_function, unique_name
+
+LOUD = '''
+import time
+def handler(event, context):
+    print("request", context.aws_request_id)
+    print("x" * event.get("bulk", 0))
+    time.sleep(event.get("sleep", 0))
+    if event.get("fail"):
+        raise ValueError("failed on purpose")
+    return "ok"
+'''
+REPORT = re.compile(r"^REPORT RequestId: (?P<id>[0-9a-f-]{36})\tDuration: (?P<duration>\d+\.\d\d) ms"
+                    r"\tBilled Duration: (?P<billed>\d+) ms\tMemory Size: (?P<memory>\d+) MB"
+                    r"\tMax Memory Used: (?P<used>\d+) MB\t"
+                    r"(?:Init Duration: (?P<init>\d+\.\d\d) ms\t)?$")
+
+
+def tail(lambda_client, **request) -> tuple[dict, list[str]]:
+    response = lambda_client.invoke(LogType="Tail", **request)
+    return response, base64.b64decode(response["LogResult"]).decode().split("\n")
+
+
+def report(line: str) -> dict:
+    match = REPORT.match(line)
+    assert match, line
+    return match.groupdict()
+
+
+def test_tail_wraps_the_output_in_start_end_and_report(lambda_client):
+    name = create_function(lambda_client, LOUD, MemorySize=256)
+    response, lines = tail(lambda_client, FunctionName=name, Payload=json.dumps({"sleep": 0.05}))
+    assert response["StatusCode"] == 200 and json.loads(response["Payload"].read()) == "ok"
+    request_id = lines[1].split()[1]  # what the handler saw as its aws_request_id
+    assert lines[0] == f"START RequestId: {request_id} Version: $LATEST"
+    assert lines[1:4] == [f"request {request_id}", "", f"END RequestId: {request_id}"]
+    cold = report(lines[4])
+    assert lines[5:] == [""]
+    assert cold["id"] == request_id and cold["memory"] == "256"
+    assert float(cold["duration"]) >= 50
+    assert int(cold["billed"]) == max(1, math.ceil(float(cold["duration"])))
+    assert 1 <= int(cold["used"]) <= 256
+    assert cold["init"] is not None and float(cold["init"]) > 0  # a cold start
+    _, lines = tail(lambda_client, FunctionName=name, Payload=b"{}")
+    warm = report(lines[4])
+    assert warm["init"] is None and warm["id"] != cold["id"]
+
+
+def test_tail_names_the_version_that_ran(lambda_client):
+    name = create_function(lambda_client, LOUD, Publish=True)
+    lambda_client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    response, lines = tail(lambda_client, FunctionName=f"{name}:live")
+    assert response["ExecutedVersion"] == "1"
+    assert lines[0].startswith("START RequestId: ") and lines[0].endswith(" Version: 1")
+
+
+def test_a_failing_function_still_has_its_lines(lambda_client):
+    name = create_function(lambda_client, LOUD)
+    response, lines = tail(lambda_client, FunctionName=name, Payload=json.dumps({"fail": True}))
+    assert response["FunctionError"] == "Unhandled"
+    assert lines[0].startswith("START RequestId: ") and lines[1].startswith("request ")
+    assert lines[3].startswith("END RequestId: ") and report(lines[4])
+
+
+def test_tail_is_the_last_4_kb(lambda_client):
+    name = create_function(lambda_client, LOUD)
+    response, lines = tail(lambda_client, FunctionName=name, Payload=json.dumps({"bulk": 10_000}))
+    text = base64.b64decode(response["LogResult"])
+    assert len(text) == 4096
+    assert lines[-3].startswith("END RequestId: ") and report(lines[-2]) and lines[-1] == ""
+    assert set(lines[0]) == {"x"}  # the START line and the start of the output fell off
+
+
+def test_no_log_result_without_tail(lambda_client):
+    name = create_function(lambda_client, LOUD)
+    assert "LogResult" not in lambda_client.invoke(FunctionName=name, Payload=b"{}")
+    assert "LogResult" not in lambda_client.invoke(FunctionName=name, LogType="None",
+                                                   Payload=b"{}")
+
+
+def test_an_embedded_callable_reports_too(embedded_db):
+    name = unique_name("inline")
+    embedded_db.register_function(name, lambda event, context: print("inline") or 1,
+                                  memory_size=512)
+    _, lines = tail(embedded_db.client("lambda", config=NO_RETRIES), FunctionName=name)
+    assert lines[1] == "inline" and report(lines[3])["memory"] == "512"
