@@ -239,13 +239,16 @@ AUDIT_HANDLER = ("import os\n"
 
 
 LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+# the runtime whose interpreter is surely installed: the one running the tests
+LAMBDA_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def create_function(lambda_client, source: str, name: str | None = None, **extra) -> str:
-    """Create a python3.11 function whose lambda_function.py is `source`
-    (handler `handler` unless given); return its name."""
+    """Create a function whose lambda_function.py is `source` (handler
+    `handler`, runtime LAMBDA_RUNTIME unless given); return its name."""
     name = name or unique_name("fn")
-    lambda_client.create_function(FunctionName=name, Runtime="python3.11", Role=LAMBDA_ROLE,
+    lambda_client.create_function(FunctionName=name, Role=LAMBDA_ROLE,
+                                  Runtime=extra.pop("Runtime", LAMBDA_RUNTIME),
                                   Handler=extra.pop("Handler", "lambda_function.handler"),
                                   Code={"ZipFile": zipped(source)}, **extra)
     return name

@@ -59,7 +59,7 @@ def two_versions(lambda_client):
 def test_publish_on_create_and_update_code(lambda_client):
     name = unique_name("fn")
     created = lambda_client.create_function(
-        FunctionName=name, Runtime="python3.11", Role=support.LAMBDA_ROLE,
+        FunctionName=name, Runtime=support.LAMBDA_RUNTIME, Role=support.LAMBDA_ROLE,
         Handler="lambda_function.handler", Code={"ZipFile": zipped(source("one"))}, Publish=True)
     assert created["Version"] == "1"
     assert created["FunctionArn"] == f"{ACCOUNT_ARN}:{name}:1"

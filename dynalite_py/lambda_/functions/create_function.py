@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..permissions.tags import check_count
 from ..versions.versions import publish
-from .functions import check_runtime, lambda_error, new_record
+from .functions import lambda_error, new_record, refuse_layers
+from .interpreters import check_runtime
 
 NAME = "CreateFunction"
 READ_ONLY = False
@@ -12,6 +13,7 @@ READ_ONLY = False
 
 def run(engine, request: dict) -> dict:
     check_runtime(request.get("Runtime"))
+    refuse_layers(request.get("Layers"))
     check_count(request.get("Tags") or {})
     code = request["Code"]
     if not code.get("ZipFile"):

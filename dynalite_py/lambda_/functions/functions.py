@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -29,6 +30,7 @@ import orjson
 from ...errors import DynamoError
 from ...storage.interface import Handle, WriteContext
 from .concurrency import reserved_slot
+from .interpreters import SERVER_RUNTIME, interpreter_for
 from .runtime import FunctionSpec, InvocationResult, Runtime
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -58,11 +60,12 @@ def iso_now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def check_runtime(runtime: str | None) -> None:
-    if runtime is not None and not runtime.startswith("python3"):
+def refuse_layers(layers: list | None) -> None:
+    """Layers are refused, never dropped: their code would be missing."""
+    if layers:
         raise lambda_error("InvalidParameterValueException",
-                           f"Runtime {runtime} is not supported by dynalite-py: functions run "
-                           "as python3.x handlers")
+                           "Layers are not supported by dynalite-py: include the layer's "
+                           "packages in the function's zip instead.")
 
 
 def page_start(marker: str | None) -> int:
@@ -182,7 +185,9 @@ class Functions:
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
             version=record.get("Version", "$LATEST"),
             region=self.engine.config.region, endpoint_url=self.engine.config.endpoint_url,
-            callable=self.callables.get(name))
+            callable=self.callables.get(name),
+            # CreateFunction checked the runtime; one uninstalled since runs here
+            interpreter=interpreter_for(record.get("Runtime") or SERVER_RUNTIME) or sys.executable)
 
     # Invocation -------------------------------------------------------------------
     def invoke(self, record: dict, event: object, qualifier: str | None = None) -> InvocationResult:
@@ -253,7 +258,7 @@ def new_record(functions: Functions, request: dict, code: dict) -> dict:
     name = request["FunctionName"]
     record = {
         "FunctionName": name, "FunctionArn": functions.arn(name),
-        "Runtime": request.get("Runtime", "python3.11"), "Role": request.get("Role", ""),
+        "Runtime": request.get("Runtime") or SERVER_RUNTIME, "Role": request.get("Role", ""),
         "Handler": request.get("Handler") or DEFAULT_HANDLER,
         "Description": request.get("Description", ""),
         "Timeout": request.get("Timeout", DEFAULT_TIMEOUT),
@@ -263,7 +268,8 @@ def new_record(functions: Functions, request: dict, code: dict) -> dict:
         "TracingConfig": {"Mode": "PassThrough"}, "RevisionId": str(uuid.uuid4()),
         "State": "Active", "LastUpdateStatus": "Successful", "PackageType": "Zip",
         "Architectures": request.get("Architectures") or ["x86_64"],
-        "EphemeralStorage": {"Size": 512}, "created": time.time(),
+        "EphemeralStorage": request.get("EphemeralStorage") or {"Size": 512},
+        "created": time.time(),
         "tags": request.get("Tags") or {},
     }
     record.update(code)

@@ -1,13 +1,14 @@
 """Running Lambda-style Python handlers, as AWS's Python runtime does.
 
-Each execution environment is a warm worker process (multiprocessing
-"spawn": the parent holds LMDB environments and threads, so it never
-forks). The worker imports the handler once, so module state survives
-between invocations; a cold start happens on first use, after the
-configuration changes, after a timeout (the worker is killed), after a
-crash, or after `idle_seconds` unused. A worker serves one call at a time;
-when all of a function version's workers are busy a new one starts, cold,
-so calls of one function run side by side. Events and results pass
+Each execution environment is a warm worker process: this file run as a
+script by the function's interpreter (the runtime's python3.X; the parent
+holds LMDB environments and threads, so it never forks), on the standard
+library only, so any installed Python runs it. The worker imports the
+handler once, so module state survives between invocations; a cold start
+happens on first use, after the configuration changes, after a timeout
+(the worker is killed), after a crash, or after `idle_seconds` unused. A
+worker serves one call at a time; when all of a function version's workers
+are busy a new one starts, cold, so calls of one function run side by side. Events and results pass
 through a JSON round trip, so handlers see plain dict/list/str/int/float/
 bool/None and a result JSON cannot encode is a function error. Embedded
 callables run on a thread of this process with the same context and error
@@ -18,18 +19,17 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import multiprocessing
 import os
 import resource
+import subprocess
 import sys
 import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe
 from typing import Callable
-
-_SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass
@@ -45,12 +45,13 @@ class FunctionSpec:
     region: str = "us-east-1"
     endpoint_url: str = ""  # this server, for the handler's own AWS SDK calls
     callable: Callable | None = None  # embedded: run this in-process instead
+    interpreter: str = sys.executable  # the Python that runs the worker
 
     def fingerprint(self) -> tuple:
         """What an environment is started with: a call reuses only an
         environment of its own (the invoked ARN travels with each call)."""
         return (self.handler, self.code_dir, self.timeout, self.memory_size,
-                tuple(sorted(self.environment.items())), self.endpoint_url)
+                tuple(sorted(self.environment.items())), self.endpoint_url, self.interpreter)
 
 
 @dataclass
@@ -233,8 +234,8 @@ class OutOfStep(Exception):
 @dataclass
 class _Worker:
     """One execution environment: a worker process serving one call at a time."""
-    process: object
-    connection: object
+    process: subprocess.Popen
+    connection: Connection
     fingerprint: tuple
     last_used: float
     started: float | None = None  # when the init phase began (STARTED received)
@@ -280,9 +281,10 @@ class _Worker:
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.connection.close()
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
 
 
 class Runtime:
@@ -390,17 +392,12 @@ class Runtime:
             for worker in list(pool):
                 if worker.busy:
                     continue
-                if worker.fingerprint == fingerprint and worker.process.is_alive():
+                if worker.fingerprint == fingerprint and worker.process.poll() is None:
                     worker.busy = True
                     return worker
                 pool.remove(worker)
                 worker.stop()
-            parent, child = _SPAWN.Pipe()
-            process = _SPAWN.Process(target=_worker_main, args=(child, _spec_dict(spec)),
-                                     name=f"lambda-{spec.name}", daemon=True)
-            process.start()
-            child.close()  # its init phase is awaited by the call that took it
-            worker = _Worker(process, parent, fingerprint, time.time(), busy=True)
+            worker = _start_worker(spec, fingerprint)
             pool.append(worker)
             return worker
 
@@ -434,8 +431,29 @@ class Runtime:
             worker.stop()
 
 
+def _start_worker(spec: FunctionSpec, fingerprint: tuple) -> _Worker:
+    """Run this file in a new process of the function's interpreter, joined
+    to this one by a socket pair; its init phase is awaited by the call that
+    took it."""
+    parent, child = Pipe()
+    try:
+        process = subprocess.Popen(
+            [spec.interpreter, os.path.abspath(__file__), str(child.fileno()),
+             json.dumps(_spec_dict(spec))],
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+    finally:
+        child.close()
+    return _Worker(process, parent, fingerprint, time.time(), busy=True)
+
+
 def _spec_dict(spec: FunctionSpec) -> dict:
     return {"name": spec.name, "handler": spec.handler, "code_dir": spec.code_dir,
             "memory_size": spec.memory_size, "environment": spec.environment,
             "function_arn": spec.function_arn, "version": spec.version, "region": spec.region,
             "endpoint_url": spec.endpoint_url}
+
+
+if __name__ == "__main__":  # a worker: the socket's descriptor, the function's spec
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]  # this package's modules are not the function's to import
+    _worker_main(Connection(int(sys.argv[1])), json.loads(sys.argv[2]))

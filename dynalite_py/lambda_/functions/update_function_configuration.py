@@ -1,15 +1,18 @@
-"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment
-of $LATEST (published versions never change)."""
+"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment,
+runtime, ephemeral storage of $LATEST (published versions never change)."""
 from ..versions.versions import check_revision
-from .functions import check_runtime, function_name_from, revised
+from .functions import function_name_from, refuse_layers, revised
+from .interpreters import check_runtime
 
 NAME = "UpdateFunctionConfiguration"
 READ_ONLY = False
-FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment")
+FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment",
+          "EphemeralStorage")
 
 
 def run(engine, request: dict) -> dict:
     check_runtime(request.get("Runtime"))
+    refuse_layers(request.get("Layers"))
     functions = engine.functions
     name = function_name_from(request["FunctionName"])
 
