@@ -112,6 +112,21 @@ def test_publish_version_checks_code_sha_and_revision(lambda_client, two_version
     assert code == "ResourceNotFoundException" and message.startswith("Function not found: ")
 
 
+def test_list_functions_lists_versions_only_when_asked(lambda_client, two_versions):
+    def listed(**request) -> list[str]:
+        found, marker = [], None
+        while True:
+            page = lambda_client.list_functions(**request, **({"Marker": marker} if marker else {}))
+            found += [f["FunctionArn"] for f in page["Functions"]
+                      if f["FunctionName"] == two_versions]
+            marker = page.get("NextMarker")
+            if not marker:
+                return found
+    arn = f"{ACCOUNT_ARN}:{two_versions}"
+    assert listed() == [arn]
+    assert listed(FunctionVersion="ALL") == [arn, f"{arn}:1", f"{arn}:2"]
+
+
 def test_list_versions_pages(lambda_client, two_versions):
     first = lambda_client.list_versions_by_function(FunctionName=two_versions, MaxItems=2)
     assert [v["Version"] for v in first["Versions"]] == ["$LATEST", "1"]

@@ -1,9 +1,10 @@
 """Lambda functions: their records, their code, and invoking them.
 
 A function record is stored by name (storage/lambdas.py); its uploaded
-zip is unpacked once per code hash under
-`<data dir>/lambda-code/<name>/<sha256>` and run by the worker runtime
-(runtime.py). Embedded callers may register a plain Python callable
+zip is kept in the store once per SHA-256 and unpacked on each server that
+runs it, once per code hash, under `<data dir>/lambda-code/<name>/<sha256>`,
+and run by the worker runtime (runtime.py), within the function's reserved
+concurrency (concurrency.py). Embedded callers may register a plain Python callable
 instead (`Database.register_function`); such functions live in this
 process only. Handler output is logged per function to the logger
 "dynalite_py.lambda.<name>".
