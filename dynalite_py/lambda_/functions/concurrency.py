@@ -39,12 +39,13 @@ def reserved_slot(engine, record: dict) -> Iterator[None]:
 
     def take(ctx) -> None:
         now = time.time()
-        held = [slot for slot in slots.of(ctx.txn, name) if slot["expires"] > now]
+        held, expired = [], []
+        for slot in slots.of(ctx.txn, name):
+            (held if slot["expires"] > now else expired).append(slot["id"])
         if len(held) >= limit:
             raise throttled()
-        for slot in slots.of(ctx.txn, name):
-            if slot["expires"] <= now:
-                slots.delete(ctx.txn, name, slot["id"])
+        for expired_id in expired:
+            slots.delete(ctx.txn, name, expired_id)
         slots.put(ctx.txn, name, slot_id, {"id": slot_id, "expires": now + lifetime})
 
     if limit == 0:
