@@ -313,6 +313,35 @@ def test_a_mapping_on_an_alias_runs_the_alias_version(client, lambda_client, two
     lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
 
 
+def test_a_mapping_moved_to_another_function_alias_feeds_it(client, lambda_client, tmp_path):
+    """UpdateEventSourceMapping's FunctionName (here name:alias) takes effect:
+    the next records go to the new function's aliased version."""
+    old_out, new_out = tmp_path / "old.jsonl", tmp_path / "new.jsonl"
+    old = create_function(lambda_client, source("old"),
+                          Environment={"Variables": {"OUT": str(old_out)}})
+    new = create_function(lambda_client, source("new"), Publish=True,
+                          Environment={"Variables": {"OUT": str(new_out)}})
+    lambda_client.create_alias(FunctionName=new, Name="live", FunctionVersion="1")
+    table = create_table(client, StreamSpecification={"StreamEnabled": True,
+                                                      "StreamViewType": "KEYS_ONLY"})
+    stream_arn = client.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    mapping = lambda_client.create_event_source_mapping(
+        EventSourceArn=stream_arn, FunctionName=old, StartingPosition="TRIM_HORIZON")
+    client.put_item(TableName=table, Item={"pk": {"S": "first"}})
+    wait_for(lambda: old_out.exists())
+    assert error_of(lambda_client.update_event_source_mapping, UUID=mapping["UUID"],
+                    FunctionName=f"{new}:nosuch")[0] == "ResourceNotFoundException"
+    moved = lambda_client.update_event_source_mapping(UUID=mapping["UUID"],
+                                                      FunctionName=f"{new}:live")
+    assert moved["FunctionArn"] == f"{ACCOUNT_ARN}:{new}:live"
+    client.put_item(TableName=table, Item={"pk": {"S": "second"}})
+    seen = wait_for(lambda: new_out.exists() and [json.loads(line)
+                                                  for line in new_out.read_text().splitlines()])
+    assert seen == [{"code": "new", "version": "1", "records": 1}]
+    assert len(old_out.read_text().splitlines()) == 1
+    lambda_client.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
 def test_versions_and_aliases_survive_a_restart(tmp_path):
     if support.BACKEND == "memory":
         pytest.skip("the memory backend keeps nothing across a restart")
