@@ -23,7 +23,7 @@ def handler(event, context):
 REPORT = re.compile(r"^REPORT RequestId: (?P<id>[0-9a-f-]{36})\tDuration: (?P<duration>\d+\.\d\d) ms"
                     r"\tBilled Duration: (?P<billed>\d+) ms\tMemory Size: (?P<memory>\d+) MB"
                     r"\tMax Memory Used: (?P<used>\d+) MB\t"
-                    r"(?:Init Duration: (?P<init>\d+\.\d\d) ms\t)?$")
+                    r"(?:Init Duration: (?P<init>\d+\.\d\d) ms\t)?(?P<status>Status: timeout\t)?$")
 
 
 def tail(lambda_client, **request) -> tuple[dict, list[str]]:
@@ -70,6 +70,19 @@ def test_a_failing_function_still_has_its_lines(lambda_client):
     assert response["FunctionError"] == "Unhandled"
     assert lines[0].startswith("START RequestId: ") and lines[1].startswith("request ")
     assert lines[3].startswith("END RequestId: ") and report(lines[4])
+
+
+def test_a_timeout_is_reported_as_lambda_reports_it(lambda_client):
+    name = create_function(lambda_client, LOUD, Timeout=1)
+    response, lines = tail(lambda_client, FunctionName=name, Payload=json.dumps({"sleep": 5}))
+    assert response["FunctionError"] == "Unhandled"
+    request_id = lines[0].split()[2]
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z "
+                    f"{request_id} RequestId: {request_id} Error: Task timed out after 1.00 "
+                    "seconds$", lines[1])
+    assert lines[2] == f"END RequestId: {request_id}"
+    timed_out = report(lines[3])
+    assert timed_out["status"] and float(timed_out["duration"]) >= 1000
 
 
 def test_tail_is_the_last_4_kb(lambda_client):
