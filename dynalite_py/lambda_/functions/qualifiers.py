@@ -20,8 +20,9 @@ LATEST = "$LATEST"
 # function-level settings a version's record does not carry: they apply to
 # whatever version of the function runs
 FUNCTION_LEVEL = ("reserved_concurrency", "tags", "last_version")
-_REFERENCE = re.compile(r"^(?:(?:arn:aws[\w-]*:lambda:[\w-]+:)?\d{12}:function:)?"
-                        r"([\w-]+)(?::([\w$-]+))?$")
+# the model's FunctionName forms: [arn:aws:lambda:][region:][account:][function:]name[:qualifier]
+_REFERENCE = re.compile(r"^(?:arn:aws[a-zA-Z-]*:lambda:)?(?:[a-z]{2}(?:-gov)?-[a-z]+-\d:)?"
+                        r"(?:\d{12}:)?(?:function:)?([a-zA-Z0-9._-]+)(?::([a-zA-Z0-9$_-]+))?$")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,8 @@ class Target:
 def function_ref(function_name: str, qualifier: str | None = None) -> FunctionRef:
     """The function and qualifier a FunctionName (and Qualifier) name."""
     match = _REFERENCE.match(function_name)
-    if match is None:  # the model's pattern lets a few odd forms through
-        name, _, derived = function_name.partition(":")
-        derived = derived or None
+    if match is None:  # a form the model refuses: the name as given is not found
+        name, derived = function_name, None
     else:
         name, derived = match.group(1), match.group(2)
     if qualifier and derived and qualifier != derived:
