@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from support import create_function, unique_name
 
 from dynalite_py.lambda_.functions.interpreters import SERVER_RUNTIME, interpreter_for
+from dynalite_py.lambda_.functions.runtime import FunctionSpec, Runtime
 
 WHERE = '''
 import os, sys
@@ -115,3 +116,22 @@ def test_layers_are_refused_never_dropped(lambda_client):
     assert error_of(lambda_client.update_function_configuration, FunctionName=existing,
                     Layers=[LAYER]) == ("InvalidParameterValueException", message)
     assert "Layers" not in lambda_client.get_function_configuration(FunctionName=existing)
+
+
+def test_a_worker_runs_on_the_interpreter_its_spec_names(tmp_path):
+    """The runtime starts each worker with the function's interpreter (here
+    a wrapper that leaves a mark, then runs this Python)."""
+    mark = tmp_path / "used"
+    wrapper = tmp_path / "python-wrapper"
+    wrapper.write_text(f"#!/bin/sh\necho \"$@\" > {mark}\nexec {sys.executable} \"$@\"\n")
+    wrapper.chmod(0o755)
+    (tmp_path / "where.py").write_text(WHERE)
+    runtime = Runtime()
+    try:
+        result = runtime.invoke(FunctionSpec(name="where", handler="where.handler",
+                                             code_dir=str(tmp_path),
+                                             interpreter=str(wrapper)), {})
+    finally:
+        runtime.close()
+    assert result.ok and result.payload["executable"] == sys.executable
+    assert mark.read_text().split()[0].endswith("runtime.py")  # this file ran as the worker

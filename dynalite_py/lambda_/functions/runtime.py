@@ -315,12 +315,6 @@ class Runtime:
         finally:
             self._checkin(worker)
 
-    def environments(self, name: str) -> int:
-        """How many execution environments `name` has (every version's)."""
-        with self._lock:
-            return sum(len(pool) for (pool_name, _), pool in self._pools.items()
-                       if pool_name == name)
-
     def _invoke_worker(self, spec: FunctionSpec, worker: _Worker, event_json: str,
                        request_id: str) -> InvocationResult:
         """One invocation on a worker this call has taken. A worker that times
