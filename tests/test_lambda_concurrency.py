@@ -96,7 +96,7 @@ def test_reserved_concurrency_throttles_exactly_the_calls_over_it(lambda_client,
     throttled with AWS's Reason; then the slots are free again."""
     name = create_function(lambda_client, SLOW, Timeout=10)
     lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
-    outcomes = in_parallel(new_lambda_client, name, {"sleep": 2.0}, 6)
+    outcomes = in_parallel(new_lambda_client, name, {"sleep": 3.0}, 6)
     throttled = [o for o in outcomes if isinstance(o, str)]
     assert throttled == ["TooManyRequestsException/"
                          "ReservedFunctionConcurrentInvocationLimitExceeded"] * 4
