@@ -146,3 +146,41 @@ def test_a_slot_left_by_a_dead_process_expires(embedded_db):
     assert outcome(lambda_client, name, {})["calls"] == 1
     with engine.store.read() as txn:
         assert slots.of(txn, name) == []  # the expired slot went, the call's was released
+
+
+def test_reserved_concurrency_covers_every_version_of_the_function(lambda_client,
+                                                                  new_lambda_client):
+    """Reserved concurrency is the function's: a call of version 1 and one of
+    $LATEST share its one slot."""
+    name = create_function(lambda_client, SLOW, Timeout=10, Publish=True)
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
+    clients = [new_lambda_client(), new_lambda_client()]
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(outcome, clients[0], f"{name}:1", {"sleep": 3.0})
+        time.sleep(1.0)  # the version's call holds the slot
+        refused = pool.submit(outcome, clients[1], name, {}).result()
+        assert isinstance(slow.result(), dict)
+    assert refused == "TooManyRequestsException/ReservedFunctionConcurrentInvocationLimitExceeded"
+    assert isinstance(outcome(lambda_client, name, {}), dict)
+
+
+def test_the_account_counts_every_version_s_code(lambda_client):
+    before = lambda_client.get_account_settings()["AccountUsage"]
+    name = create_function(lambda_client, SLOW)
+    size = lambda_client.get_function_configuration(FunctionName=name)["CodeSize"]
+    lambda_client.update_function_configuration(FunctionName=name, Timeout=4)
+    lambda_client.publish_version(FunctionName=name)
+    after = lambda_client.get_account_settings()["AccountUsage"]
+    # $LATEST and version 1 each count (other tests may add functions meanwhile)
+    assert after["FunctionCount"] >= before["FunctionCount"] + 1
+    assert after["TotalCodeSize"] >= before["TotalCodeSize"] + 2 * size
+
+
+def test_a_deleted_function_takes_its_reservation_back(lambda_client):
+    name = create_function(lambda_client, SLOW)
+    before = lambda_client.get_account_settings()["AccountLimit"][
+        "UnreservedConcurrentExecutions"]
+    lambda_client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=7)
+    lambda_client.delete_function(FunctionName=name)
+    assert lambda_client.get_account_settings()["AccountLimit"][
+        "UnreservedConcurrentExecutions"] == before

@@ -8,7 +8,12 @@ import json
 import math
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
 from support import NO_RETRIES, create_function, unique_name
+
+from dynalite_py.lambda_.functions.logs import invocation_log
+from dynalite_py.lambda_.functions.runtime import InvocationResult
 
 LOUD = '''
 import time
@@ -107,3 +112,22 @@ def test_an_embedded_callable_reports_too(embedded_db):
                                   memory_size=512)
     _, lines = tail(embedded_db.client("lambda", config=NO_RETRIES), FunctionName=name)
     assert lines[1] == "inline" and report(lines[3])["memory"] == "512"
+
+
+@given(duration=st.floats(0.0, 900.0), init=st.one_of(st.none(), st.floats(0.0, 10.0)),
+       memory=st.integers(128, 10240), used=st.integers(1, 20000),
+       output=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
+def test_the_report_line_for_any_invocation(duration, init, memory, used, output):
+    result = InvocationResult(True, None, "0123abcd-0000-4000-8000-00000000abcd", duration,
+                              output, None, init_duration=init, max_memory_used=used)
+    lines = invocation_log(result, "7", memory).split("\n")
+    assert lines[0] == "START RequestId: 0123abcd-0000-4000-8000-00000000abcd Version: 7"
+    assert lines[-3] == "END RequestId: 0123abcd-0000-4000-8000-00000000abcd"
+    assert lines[-1] == ""
+    fields = report(lines[-2])
+    assert int(fields["billed"]) == max(1, math.ceil(duration * 1000))
+    assert fields["duration"] == f"{duration * 1000:.2f}"
+    assert int(fields["used"]) == min(used, memory) and fields["memory"] == str(memory)
+    assert (fields["init"] is None) == (init is None)
+    expected = output if not output or output.endswith("\n") else output + "\n"
+    assert "".join(line + "\n" for line in lines[1:-3]) == expected
