@@ -172,3 +172,40 @@ def test_tag_errors(lambda_client):
     assert error_of(lambda_client.tag_resource, Resource=f"{ACCOUNT_ARN}:{name}",
                     Tags=too_many)[0] == "InvalidParameterValueException"
     assert lambda_client.list_tags(Resource=f"{ACCOUNT_ARN}:{name}")["Tags"] == {}
+
+
+def test_every_condition_addpermission_takes(lambda_client):
+    name = create_function(lambda_client, HANDLER)
+    added = json.loads(lambda_client.add_permission(
+        FunctionName=name, StatementId="all", Action="lambda:InvokeFunctionUrl",
+        Principal="*", PrincipalOrgID="o-abcdefghij", EventSourceToken="token-1",
+        FunctionUrlAuthType="NONE", SourceArn="arn:aws:events:us-east-1:000000000000:rule/r",
+        SourceAccount="000000000000")["Statement"])
+    assert added["Condition"] == {
+        "StringEquals": {"AWS:SourceAccount": "000000000000",
+                         "aws:PrincipalOrgID": "o-abcdefghij",
+                         "lambda:EventSourceToken": "token-1",
+                         "lambda:FunctionUrlAuthType": "NONE"},
+        "ArnLike": {"AWS:SourceArn": "arn:aws:events:us-east-1:000000000000:rule/r"}}
+    assert added["Principal"] == "*" and added["Action"] == "lambda:InvokeFunctionUrl"
+
+
+def test_policies_go_with_their_version_and_function(lambda_client):
+    name = create_function(lambda_client, HANDLER, Publish=True)
+    lambda_client.add_permission(FunctionName=name, Qualifier="1", StatementId="v1",
+                                 Action=INVOKE, Principal="sns.amazonaws.com")
+    lambda_client.add_permission(FunctionName=name, StatementId="fn", Action=INVOKE,
+                                 Principal="sns.amazonaws.com")
+    lambda_client.update_function_configuration(FunctionName=name, Timeout=6)
+    assert [s["Sid"] for s in policy_of(lambda_client, FunctionName=name)[0]["Statement"]] \
+        == ["fn"]  # configuration changes keep the policy
+    lambda_client.delete_function(FunctionName=name, Qualifier="1")
+    lambda_client.update_function_configuration(FunctionName=name, Timeout=7)
+    assert lambda_client.publish_version(FunctionName=name)["Version"] == "2"
+    assert error_of(lambda_client.get_policy, FunctionName=name, Qualifier="2")[0] \
+        == "ResourceNotFoundException"
+    lambda_client.delete_function(FunctionName=name)
+    create_function(lambda_client, HANDLER, name=name)
+    assert error_of(lambda_client.get_policy, FunctionName=name) == (
+        "ResourceNotFoundException", "The resource you requested does not exist.")
+    assert lambda_client.list_tags(Resource=f"{ACCOUNT_ARN}:{name}")["Tags"] == {}
