@@ -78,6 +78,14 @@ def client(request, server_url, embedded_db):
 
 
 @pytest.fixture
+def lambda_client(client, server_url, embedded_db):
+    """A boto3 Lambda client on the same transport as `client`."""
+    if client.meta.endpoint_url == server_url:
+        return http_client(server_url, "lambda")
+    return embedded_db.client("lambda", config=NO_RETRIES)
+
+
+@pytest.fixture
 def resource(client, server_url, embedded_db):
     """A boto3 resource on the same transport as `client`."""
     if client.meta.endpoint_url == server_url:

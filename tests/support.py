@@ -236,3 +236,19 @@ AUDIT_HANDLER = ("import os\n"
                  "    with open(os.path.join(os.path.dirname(__file__), 'seen.txt'), 'a') as out:\n"
                  "        for r in event['Records']:\n"
                  "            out.write(r['dynamodb']['Keys']['pk']['S'] + '\\n')\n")
+
+
+LAMBDA_ROLE = "arn:aws:iam::000000000000:role/lambda-role"
+# the runtime whose interpreter is surely installed: the one running the tests
+LAMBDA_RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def create_function(lambda_client, source: str, name: str | None = None, **extra) -> str:
+    """Create a function whose lambda_function.py is `source` (handler
+    `handler`, runtime LAMBDA_RUNTIME unless given); return its name."""
+    name = name or unique_name("fn")
+    lambda_client.create_function(FunctionName=name, Role=LAMBDA_ROLE,
+                                  Runtime=extra.pop("Runtime", LAMBDA_RUNTIME),
+                                  Handler=extra.pop("Handler", "lambda_function.handler"),
+                                  Code={"ZipFile": zipped(source)}, **extra)
+    return name

@@ -253,7 +253,7 @@ def test_lambda_nulls_and_bad_markers_get_lambdas_errors(engine):
     with zipfile.ZipFile(code, "w") as archive:
         archive.writestr("lambda_function.py", "def handler(event, context):\n    return 1\n")
     status, _, _ = _lambda(engine, "POST", "/2015-03-31/functions", {
-        "FunctionName": "null-fn", "Runtime": "python3.12", "Handler": "lambda_function.handler",
+        "FunctionName": "null-fn", "Runtime": "python3.11", "Handler": "lambda_function.handler",
         "Role": "arn:aws:iam::000000000000:role/r",
         "Code": {"ZipFile": base64.b64encode(code.getvalue()).decode()}})
     assert status == 201

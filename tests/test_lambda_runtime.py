@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -188,3 +190,73 @@ def test_a_function_sees_lambdas_environment_not_the_servers(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+POOLED = ("import os, sys, time, importlib.util\nCALLS = 0\n"
+          "def handle(event, context):\n"
+          "    global CALLS\n    CALLS += 1\n    time.sleep(event.get('sleep', 0))\n"
+          "    return {'pid': os.getpid(), 'calls': CALLS, 'arn': context.invoked_function_arn,\n"
+          "            'ours': importlib.util.find_spec('qualifiers') is not None}\n")
+
+
+@pytest.fixture(scope="module")
+def pooled_dir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pooled")
+    (root / "pooled.py").write_text(POOLED)
+    return str(root)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie is not alive
+        return stat.read().split()[2] != "Z"
+
+
+def test_busy_environments_make_new_ones_and_idle_ones_are_reused(pooled_dir):
+    runtime = Runtime()
+    try:
+        pooled = spec(pooled_dir, "pooled.handle", timeout=10.0)
+        with ThreadPoolExecutor(3) as pool:
+            first = list(pool.map(lambda _: runtime.invoke(pooled, {"sleep": 1.0}), range(3)))
+        assert [r.payload["calls"] for r in first] == [1, 1, 1]
+        assert len({r.payload["pid"] for r in first}) == 3
+        assert all(r.init_duration is not None and r.max_memory_used > 0 for r in first)
+        again = runtime.invoke(pooled, {})
+        assert again.payload["calls"] == 2 and again.init_duration is None
+        assert again.payload["pid"] in {r.payload["pid"] for r in first}
+        assert again.payload["ours"] is False  # the runtime's own modules are not importable
+    finally:
+        runtime.close()
+    assert not any(alive(r.payload["pid"]) for r in first)  # close stops every environment
+
+
+def test_the_invoked_arn_travels_with_each_call(pooled_dir):
+    runtime = Runtime()
+    try:
+        arn = "arn:aws:lambda:us-east-1:000000000000:function:pooled"
+        by_alias = runtime.invoke(spec(pooled_dir, "pooled.handle", function_arn=f"{arn}:live",
+                                       version="1"), {})
+        by_number = runtime.invoke(spec(pooled_dir, "pooled.handle", function_arn=f"{arn}:1",
+                                        version="1"), {})
+        assert (by_alias.payload["arn"], by_number.payload["arn"]) == (f"{arn}:live", f"{arn}:1")
+        assert by_number.payload["pid"] == by_alias.payload["pid"]  # one warm environment
+        assert by_number.payload["calls"] == 2
+    finally:
+        runtime.close()
+
+
+def test_stale_and_idle_environments_are_stopped(pooled_dir):
+    runtime = Runtime(idle_seconds=0.5)
+    try:
+        old = runtime.invoke(spec(pooled_dir, "pooled.handle", environment={"V": "1"}), {})
+        new = runtime.invoke(spec(pooled_dir, "pooled.handle", environment={"V": "2"}), {})
+        assert new.payload["pid"] != old.payload["pid"] and new.payload["calls"] == 1
+        assert not alive(old.payload["pid"])  # its configuration changed: it went
+        time.sleep(0.8)
+        other = runtime.invoke(spec(pooled_dir, "pooled.handle", version="3"), {})
+        assert not alive(new.payload["pid"]) and alive(other.payload["pid"])  # idle: went
+    finally:
+        runtime.close()

@@ -37,8 +37,15 @@ def _routes(operations: frozenset[str]) -> list[tuple[str, re.Pattern, str]]:
     return routes
 
 
+@cache
+def _path_prefixes() -> tuple[str, ...]:
+    """The dated first segments of the model's URIs ("/2015-03-31/", ...)."""
+    return tuple({"/" + operation["http"]["requestUri"].split("/")[1] + "/"
+                  for operation in service_model(SERVICE)["operations"].values()})
+
+
 def is_lambda_path(path: str) -> bool:
-    return path.startswith(("/2015-03-31/", "/2017-10-31/"))
+    return path.startswith(_path_prefixes())
 
 
 def route(operations: frozenset[str], method: str, path: str) -> tuple[str, dict]:
@@ -66,7 +73,8 @@ def decode_request(operation: str, uri: dict, query: str, headers: dict[str, str
                               "Could not parse request body into json") from None
         if isinstance(parsed, dict):
             request.update(parsed)
-    query_values = dict(parse_qsl(query, keep_blank_values=True))
+    query_pairs = parse_qsl(query, keep_blank_values=True)
+    query_values = dict(query_pairs)
     lower_headers = {key.lower(): value for key, value in headers.items()}
     for name, member in (shape or {}).get("members", {}).items():
         location = member.get("location")
@@ -74,7 +82,10 @@ def decode_request(operation: str, uri: dict, query: str, headers: dict[str, str
         if location == "uri" and source_name in uri:
             request[name] = uri[source_name]
         elif location == "querystring" and source_name in query_values:
-            request[name] = _typed(query_values[source_name], member)
+            if _kind(member) == "list":  # a list repeats its name: ?tagKeys=a&tagKeys=b
+                request[name] = [value for key, value in query_pairs if key == source_name]
+            else:
+                request[name] = _typed(query_values[source_name], member)
         elif location == "header" and source_name.lower() in lower_headers:
             request[name] = lower_headers[source_name.lower()]
     return request
@@ -133,8 +144,12 @@ def _input_shape(operation: str) -> dict | None:
     return model["shapes"][name] if name else None
 
 
+def _kind(member: dict) -> str:
+    return service_model(SERVICE)["shapes"][member["shape"]]["type"]
+
+
 def _typed(value: str, member: dict):
-    kind = service_model(SERVICE)["shapes"][member["shape"]]["type"]
+    kind = _kind(member)
     if kind in ("integer", "long"):
         try:
             return int(value)

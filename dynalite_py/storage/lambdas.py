@@ -4,6 +4,11 @@ trigger bridge's checkpoints and last results, and on-failure records.
   lambda       b"F" + function name      -> msgpack function record
                b"M" + mapping UUID       -> msgpack mapping
                b"D" + destination ARN + b"|" + time-ordered id -> [on-failure record]
+               b"V" + function name + b"|" + 10-digit version -> msgpack version record
+               b"A" + function name + b"|" + alias name    -> msgpack alias record
+               b"P" + function name + b"|" + qualifier     -> msgpack resource policy
+               b"C" + function name + b"|" + slot id       -> msgpack concurrency slot
+               b"Z" + SHA-256 of a zip (hex)               -> the uploaded zip, as uploaded
   checkpoints  UUID + b"|" + shard id    -> [next sequence number]
                b"R|" + UUID              -> [LastProcessingResult]
 Bracketed values are msgpack one-element arrays. Earlier releases wrote
@@ -64,6 +69,65 @@ class MappingRecords(_Records):
 
     def __init__(self, store: Store) -> None:
         super().__init__(store, b"M")
+
+
+class FunctionChildren:
+    """msgpack records that belong to one function (its versions, aliases,
+    policies, concurrency slots), under one key prefix: prefix + function
+    name + b"|" + child key. Function names never hold "|", so one
+    function's children never run into another's."""
+
+    def __init__(self, store: Store, prefix: bytes) -> None:
+        self._space = store.keyspace("lambda")
+        self._prefix = prefix
+
+    def _key(self, name: str, child: str) -> bytes:
+        return self._prefix + name.encode() + b"|" + child.encode()
+
+    def get(self, txn: Handle, name: str, child: str) -> dict | None:
+        raw = self._space.get(txn, self._key(name, child))
+        return unpack(raw) if raw is not None else None
+
+    def of(self, txn: Handle, name: str) -> list[dict]:
+        """Every child of `name`, in child-key order."""
+        prefix = self._prefix + name.encode() + b"|"
+        return [unpack(value) for _, value in self._space.prefixed(txn, prefix)]
+
+    def put(self, txn: Handle, name: str, child: str, record: dict) -> None:
+        self._space.put(txn, self._key(name, child), pack(record))
+
+    def delete(self, txn: Handle, name: str, child: str) -> bool:
+        return self._space.delete(txn, self._key(name, child))
+
+    def delete_all(self, txn: Handle, name: str) -> None:
+        prefix = self._prefix + name.encode() + b"|"
+        for key in [key for key, _ in self._space.prefixed(txn, prefix)]:
+            self._space.delete(txn, key)
+
+
+class VersionRecords(FunctionChildren):
+    """Published versions by function name and number, oldest first."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, b"V")
+
+    def _key(self, name: str, child: str) -> bytes:
+        return super()._key(name, f"{int(child):010d}")
+
+
+class CodeArchives:
+    """Uploaded zips by their SHA-256, each stored once however many
+    functions and versions run it."""
+
+    def __init__(self, store: Store) -> None:
+        self._space = store.keyspace("lambda")
+
+    def get(self, txn: Handle, digest_hex: str) -> bytes | None:
+        raw = self._space.get(txn, b"Z" + digest_hex.encode())
+        return bytes(raw) if raw is not None else None
+
+    def put(self, txn: Handle, digest_hex: str, archive: bytes) -> None:
+        self._space.put(txn, b"Z" + digest_hex.encode(), archive)
 
 
 class Checkpoints:

@@ -6,7 +6,15 @@ from .catalog import TableRecords
 from .indexes import IndexEntries
 from .interface import Store
 from .items import Counts, ItemRecords
-from .lambdas import Checkpoints, FailureRecords, FunctionRecords, MappingRecords
+from .lambdas import (
+    Checkpoints,
+    CodeArchives,
+    FailureRecords,
+    FunctionChildren,
+    FunctionRecords,
+    MappingRecords,
+    VersionRecords,
+)
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -28,3 +36,8 @@ class Repositories:
         self.mappings = MappingRecords(store)
         self.checkpoints = Checkpoints(store)
         self.failures = FailureRecords(store)
+        self.versions = VersionRecords(store)
+        self.aliases = FunctionChildren(store, b"A")
+        self.policies = FunctionChildren(store, b"P")
+        self.concurrency_slots = FunctionChildren(store, b"C")
+        self.code = CodeArchives(store)

@@ -47,7 +47,7 @@ import orjson
 from ...errors import DynamoError
 from ...storage.leases import Lease, new_owner
 from ...streams import log as streams
-from ..functions.functions import function_name_from
+from ..functions.qualifiers import function_ref, resolve
 from ..mappings import mappings
 from ..mappings.filters import compile_filters
 from .triggers import ensure_triggers
@@ -353,16 +353,18 @@ class Consumer:
     def _invoke(self, batch: Batch, final: bool = False, arn: str | None = None):
         """'ok', 'throttled', 'error', or the lowest failed sequence number."""
         engine = self.engine
-        with engine.store.read() as txn:
-            record = engine.functions.find(txn, function_name_from(self.mapping["FunctionArn"]))
-        if record is None:
-            return "throttled"  # the function is gone: hold the shard, as AWS does
+        ref = function_ref(self.mapping["FunctionArn"])
+        try:
+            with engine.store.read() as txn:
+                target = resolve(engine.functions, txn, ref, route=True)
+        except DynamoError:  # the function, version or alias is gone: hold the shard, as AWS does
+            return "throttled"
         event = {"Records": [lambda_event_record(r) for r in batch.records]}
         state = self.states.get(batch.shard["ShardId"])
         if self.mapping["TumblingWindowInSeconds"] and state is not None:
             event.update(self._window_fields(batch, state, final, arn))
         try:
-            result = engine.functions.invoke(record, event, _qualifier(self.mapping))
+            result = engine.functions.invoke(target.record, event, ref.qualifier)
         except DynamoError:  # throttled, or its callable lives in another process: hold
             return "throttled"
         if not result.ok:
@@ -471,9 +473,3 @@ def failure_record(mapping: dict, batch: Batch, condition: str) -> dict:
         failure["responseContext"] = {"statusCode": 200, "executedVersion": "$LATEST",
                                       "functionError": batch.function_error}
     return failure
-
-
-def _qualifier(mapping: dict) -> str | None:
-    arn = mapping["FunctionArn"]
-    tail = arn.split(":function:", 1)[-1]
-    return tail.split(":", 1)[1] if ":" in tail else None

@@ -1,9 +1,10 @@
 """Lambda functions: their records, their code, and invoking them.
 
 A function record is stored by name (storage/lambdas.py); its uploaded
-zip is unpacked once per code hash under
-`<data dir>/lambda-code/<name>/<sha256>` and run by the worker runtime
-(runtime.py). Embedded callers may register a plain Python callable
+zip is kept in the store once per SHA-256 and unpacked on each server that
+runs it, once per code hash, under `<data dir>/lambda-code/<name>/<sha256>`,
+and run by the worker runtime (runtime.py), within the function's reserved
+concurrency (concurrency.py). Embedded callers may register a plain Python callable
 instead (`Database.register_function`); such functions live in this
 process only. Handler output is logged per function to the logger
 "dynalite_py.lambda.<name>".
@@ -16,6 +17,8 @@ import io
 import logging
 import os
 import re
+import shutil
+import sys
 import threading
 import time
 import uuid
@@ -27,6 +30,8 @@ import orjson
 
 from ...errors import DynamoError
 from ...storage.interface import Handle, WriteContext
+from .concurrency import reserved_slot
+from .interpreters import SERVER_RUNTIME, interpreter_for
 from .runtime import FunctionSpec, InvocationResult, Runtime
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -56,11 +61,12 @@ def iso_now() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
-def check_runtime(runtime: str | None) -> None:
-    if runtime is not None and not runtime.startswith("python3"):
+def refuse_layers(layers: list | None) -> None:
+    """Layers are refused, never dropped: their code would be missing."""
+    if layers:
         raise lambda_error("InvalidParameterValueException",
-                           f"Runtime {runtime} is not supported by dynalite-py: functions run "
-                           "as python3.x handlers")
+                           "Layers are not supported by dynalite-py: include the layer's "
+                           "packages in the function's zip instead.")
 
 
 def page_start(marker: str | None) -> int:
@@ -71,6 +77,17 @@ def page_start(marker: str | None) -> int:
     if not (marker.isascii() and marker.isdigit()):
         raise lambda_error("InvalidParameterValueException", f"Invalid marker: {marker}")
     return int(marker)
+
+
+def paged(items: list, request: dict, member: str, limit: int) -> dict:
+    """One page of `items` under `member`, from the request's Marker, at
+    most MaxItems (and `limit`) long, with NextMarker if more follow."""
+    start = page_start(request.get("Marker"))
+    size = min(int(request.get("MaxItems") or limit), limit)
+    response = {member: items[start:start + size]}
+    if start + size < len(items):
+        response["NextMarker"] = str(start + size)
+    return response
 
 
 class Functions:
@@ -111,8 +128,9 @@ class Functions:
         self.records.delete(ctx.txn, name)
 
     # Code -----------------------------------------------------------------------
-    def store_code(self, name: str, zip_base64: str) -> dict:
-        """Unpack an uploaded zip; return the record's code fields."""
+    def store_code(self, name: str, zip_base64: str) -> tuple[dict, bytes]:
+        """Unpack an uploaded zip here; return the record's code fields and
+        the zip, which the write that stores the record keeps (keep_archive)."""
         try:
             data = base64.b64decode(zip_base64)
             archive = zipfile.ZipFile(io.BytesIO(data))
@@ -121,14 +139,37 @@ class Functions:
                                "Could not unzip uploaded file. Please check your file, then try "
                                "to upload again.") from None
         digest = hashlib.sha256(data).digest()
-        directory = os.path.join(self.code_root, name, digest.hex())
-        if not os.path.isdir(directory):
-            staging = f"{directory}.{uuid.uuid4().hex}"
-            archive.extractall(staging)
-            os.makedirs(os.path.dirname(directory), exist_ok=True)
-            os.replace(staging, directory)
+        directory = self._code_directory(name, digest.hex())
+        _unpack(archive, directory)
         return {"code_dir": directory, "CodeSha256": base64.b64encode(digest).decode(),
-                "CodeSize": len(data)}
+                "CodeSize": len(data)}, data
+
+    def keep_archive(self, ctx: WriteContext, code: dict, data: bytes) -> None:
+        """Store an uploaded zip once by its SHA-256, for every version and
+        server that runs it (the directory it was unpacked to is local)."""
+        digest = base64.b64decode(code["CodeSha256"]).hex()
+        if self.engine.repos.code.get(ctx.txn, digest) is None:
+            self.engine.repos.code.put(ctx.txn, digest, data)
+
+    def local_code(self, record: dict) -> str | None:
+        """Where a record's code is unpacked on this server: unpacked again
+        from the stored zip if this server has not got it (another server
+        took the upload, or the store outlived the directory)."""
+        code_dir, sha = record.get("code_dir"), record.get("CodeSha256")
+        if code_dir is None or sha is None:  # an embedded callable, or a trigger's module
+            return code_dir
+        digest = base64.b64decode(sha).hex()
+        directory = self._code_directory(record["FunctionName"], digest)
+        if not os.path.isdir(directory):
+            with self.engine.store.read() as txn:
+                data = self.engine.repos.code.get(txn, digest)
+            if data is None:  # stored before zips were kept: only its directory has it
+                return code_dir
+            _unpack(zipfile.ZipFile(io.BytesIO(data)), directory)
+        return directory
+
+    def _code_directory(self, name: str, digest_hex: str) -> str:
+        return os.path.join(self.code_root, name, digest_hex)
 
     # Configuration ------------------------------------------------------------------
     def configuration(self, record: dict) -> dict:
@@ -139,18 +180,27 @@ class Functions:
         name = record["FunctionName"]
         return FunctionSpec(
             name=name, handler=record.get("Handler", DEFAULT_HANDLER),
-            code_dir=record.get("code_dir"), timeout=float(record["Timeout"]),
+            code_dir=self.local_code(record), timeout=float(record["Timeout"]),
             memory_size=record["MemorySize"],
             environment=record.get("Environment", {}).get("Variables", {}),
             function_arn=self.arn(name) + (f":{qualifier}" if qualifier else ""),
+            version=record.get("Version", "$LATEST"),
             region=self.engine.config.region, endpoint_url=self.engine.config.endpoint_url,
-            callable=self.callables.get(name))
+            callable=self.callables.get(name),
+            # CreateFunction checked the runtime; one uninstalled since runs here
+            interpreter=interpreter_for(record.get("Runtime") or SERVER_RUNTIME) or sys.executable)
 
     # Invocation -------------------------------------------------------------------
     def invoke(self, record: dict, event: object, qualifier: str | None = None) -> InvocationResult:
-        if record.get("reserved_concurrency") == 0:
-            raise lambda_error("TooManyRequestsException", "Rate Exceeded.", 429,
-                               Reason="ReservedFunctionConcurrentInvocationLimitExceeded")
+        """Run `record` (a function's $LATEST or a version's, as
+        qualifiers.resolve gives it) on `event`, within its reserved
+        concurrency (TooManyRequestsException beyond it)."""
+        if record.get("reserved_concurrency") is None:
+            return self._run(record, event, qualifier)
+        with reserved_slot(self.engine, record):
+            return self._run(record, event, qualifier)
+
+    def _run(self, record: dict, event: object, qualifier: str | None) -> InvocationResult:
         if record.get("callable") and record["FunctionName"] not in self.callables:
             raise lambda_error("ResourceNotFoundException", "Function not found: "
                                f"{self.arn(record['FunctionName'])} (its callable was registered "
@@ -186,11 +236,30 @@ class Functions:
         self.runtime.close()
 
 
+def _unpack(archive: zipfile.ZipFile, directory: str) -> None:
+    """Extract to `directory` unless there already (staged, then renamed:
+    a concurrent reader never sees half of it)."""
+    if not os.path.isdir(directory):
+        staging = f"{directory}.{uuid.uuid4().hex}"
+        archive.extractall(staging)
+        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        try:
+            os.replace(staging, directory)
+        except OSError:  # another call unpacked it first
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def revised(record: dict, **changes) -> dict:
+    """`record` with `changes`, as an update leaves it: a new LastModified
+    and RevisionId."""
+    return dict(record, **changes, LastModified=iso_now(), RevisionId=str(uuid.uuid4()))
+
+
 def new_record(functions: Functions, request: dict, code: dict) -> dict:
     name = request["FunctionName"]
     record = {
         "FunctionName": name, "FunctionArn": functions.arn(name),
-        "Runtime": request.get("Runtime", "python3.11"), "Role": request.get("Role", ""),
+        "Runtime": request.get("Runtime") or SERVER_RUNTIME, "Role": request.get("Role", ""),
         "Handler": request.get("Handler") or DEFAULT_HANDLER,
         "Description": request.get("Description", ""),
         "Timeout": request.get("Timeout", DEFAULT_TIMEOUT),
@@ -200,7 +269,9 @@ def new_record(functions: Functions, request: dict, code: dict) -> dict:
         "TracingConfig": {"Mode": "PassThrough"}, "RevisionId": str(uuid.uuid4()),
         "State": "Active", "LastUpdateStatus": "Successful", "PackageType": "Zip",
         "Architectures": request.get("Architectures") or ["x86_64"],
-        "EphemeralStorage": {"Size": 512}, "created": time.time(),
+        "EphemeralStorage": request.get("EphemeralStorage") or {"Size": 512},
+        "created": time.time(),
+        "tags": request.get("Tags") or {},
     }
     record.update(code)
     return record

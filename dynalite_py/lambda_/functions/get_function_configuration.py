@@ -1,9 +1,12 @@
-"""GetFunctionConfiguration (Lambda)."""
+"""GetFunctionConfiguration (Lambda): of $LATEST, a version or an alias's version."""
+from .qualifiers import configuration_as_named, function_ref, resolve
+
 NAME = "GetFunctionConfiguration"
 READ_ONLY = True
 
 
 def run(engine, request: dict) -> dict:
+    functions = engine.functions
     with engine.store.read() as txn:
-        return engine.functions.configuration(
-            engine.functions.require(txn, request["FunctionName"]))
+        return configuration_as_named(functions, resolve(
+            functions, txn, function_ref(request["FunctionName"], request.get("Qualifier"))))

@@ -1,38 +1,39 @@
 """Invoke (Lambda): RequestResponse runs the handler now; Event queues it with
-Lambda's two retries; DryRun only checks that the function exists."""
+Lambda's two retries; DryRun only checks that the function exists. A
+qualifier (version, alias, $LATEST) picks what runs; an alias with weighted
+routing picks per call."""
 from __future__ import annotations
-
-import base64
 
 import orjson
 
-from .functions import function_name_from, lambda_error
+from .functions import lambda_error
+from .logs import log_result
+from .qualifiers import function_ref, resolve
 
 NAME = "Invoke"
 READ_ONLY = True  # no engine write: the handler runs in a worker
-LOG_TAIL_BYTES = 4096
 
 
 def run(engine, request: dict) -> dict:
     functions = engine.functions
+    ref = function_ref(request["FunctionName"], request.get("Qualifier"))
     with engine.store.read() as txn:
-        record = functions.require(txn, request["FunctionName"])
+        target = resolve(functions, txn, ref, route=True)
     invocation_type = request.get("InvocationType") or "RequestResponse"
     if invocation_type == "DryRun":
         return {"StatusCode": 204}
     event = parse_payload(request.get("Payload") or b"")
     if invocation_type == "Event":
-        functions.invoke_async(record, event)
+        functions.invoke_async(target.record, event)
         return {"StatusCode": 202}
-    qualifier = request.get("Qualifier") or _qualifier(request["FunctionName"])
-    result = functions.invoke(record, event, qualifier)
-    response = {"StatusCode": 200, "ExecutedVersion": "$LATEST",
+    result = functions.invoke(target.record, event, ref.qualifier)
+    response = {"StatusCode": 200, "ExecutedVersion": target.version,
                 "Payload": orjson.dumps(result.payload)}
     if result.function_error:
         response["FunctionError"] = result.function_error
     if request.get("LogType") == "Tail":
-        tail = result.logs.encode()[-LOG_TAIL_BYTES:]
-        response["LogResult"] = base64.b64encode(tail).decode()
+        response["LogResult"] = log_result(result, target.version,
+                                           target.record["MemorySize"])
     return response
 
 
@@ -44,9 +45,3 @@ def parse_payload(payload: bytes) -> object:
     except orjson.JSONDecodeError as error:
         raise lambda_error("InvalidRequestContentException",
                            f"Could not parse request body into json: {error}") from None
-
-
-def _qualifier(name: str) -> str | None:
-    bare = function_name_from(name)
-    rest = name.rsplit(bare, 1)[-1]
-    return rest[1:] if rest.startswith(":") else None

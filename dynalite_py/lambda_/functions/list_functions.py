@@ -1,5 +1,6 @@
-"""ListFunctions (Lambda): names in order, paged by Marker/MaxItems."""
-from .functions import page_start
+"""ListFunctions (Lambda): names in order, paged by Marker/MaxItems; with
+FunctionVersion=ALL each function's published versions follow it."""
+from .functions import paged
 
 NAME = "ListFunctions"
 READ_ONLY = True
@@ -7,13 +8,10 @@ PAGE = 50
 
 
 def run(engine, request: dict) -> dict:
-    functions = engine.functions
+    functions, versions = engine.functions, engine.repos.versions
+    every_version = request.get("FunctionVersion") == "ALL"
     with engine.store.read() as txn:
-        records = functions.all(txn)
-    start = page_start(request.get("Marker"))
-    size = min(int(request.get("MaxItems") or PAGE), PAGE)
-    page = records[start:start + size]
-    response = {"Functions": [functions.configuration(record) for record in page]}
-    if start + size < len(records):
-        response["NextMarker"] = str(start + size)
-    return response
+        records = [record for latest in functions.all(txn) for record in (
+            latest, *(versions.of(txn, latest["FunctionName"]) if every_version else ()))]
+    return paged([functions.configuration(record) for record in records], request,
+                 "Functions", PAGE)

@@ -1,33 +1,35 @@
 """Running Lambda-style Python handlers, as AWS's Python runtime does.
 
-Each function gets a warm worker process (multiprocessing "spawn": the
-parent holds LMDB environments and threads, so it never forks). The worker
-imports the handler once, so module state survives between invocations; a
-cold start happens on first use, after the configuration changes, after a
-timeout (the worker is killed), after a crash, or after `idle_seconds`
-unused. Invocations of one function are served one at a time by its
-worker. Events and results pass through a JSON round trip, so handlers see
-plain dict/list/str/int/float/bool/None and a result JSON cannot encode is
-a function error. Embedded callables run on a thread of this process with
-the same context and error shapes (a timed-out thread cannot be killed; its
-result is ignored).
+Each execution environment is a warm worker process: this file run as a
+script by the function's interpreter (the runtime's python3.X; the parent
+holds LMDB environments and threads, so it never forks), on the standard
+library only, so any installed Python runs it. The worker imports the
+handler once, so module state survives between invocations; a cold start
+happens on first use, after the configuration changes, after a timeout
+(the worker is killed), after a crash, or after `idle_seconds` unused. A
+worker serves one call at a time; when all of a function version's workers
+are busy a new one starts, cold, so calls of one function run side by side. Events and results pass
+through a JSON round trip, so handlers see plain dict/list/str/int/float/
+bool/None and a result JSON cannot encode is a function error. Embedded
+callables run on a thread of this process with the same context and error
+shapes (a timed-out thread cannot be killed; its result is ignored).
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import json
-import multiprocessing
 import os
+import resource
+import subprocess
 import sys
 import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, Pipe
 from typing import Callable
-
-_SPAWN = multiprocessing.get_context("spawn")
 
 
 @dataclass
@@ -43,10 +45,13 @@ class FunctionSpec:
     region: str = "us-east-1"
     endpoint_url: str = ""  # this server, for the handler's own AWS SDK calls
     callable: Callable | None = None  # embedded: run this in-process instead
+    interpreter: str = sys.executable  # the Python that runs the worker
 
     def fingerprint(self) -> tuple:
+        """What an environment is started with: a call reuses only an
+        environment of its own (the invoked ARN travels with each call)."""
         return (self.handler, self.code_dir, self.timeout, self.memory_size,
-                tuple(sorted(self.environment.items())), self.function_arn, self.endpoint_url)
+                tuple(sorted(self.environment.items())), self.endpoint_url, self.interpreter)
 
 
 @dataclass
@@ -57,6 +62,8 @@ class InvocationResult:
     duration: float
     logs: str
     function_error: str | None  # "Unhandled" on error
+    init_duration: float | None = None  # seconds of the init phase, on a cold start
+    max_memory_used: int = 0            # MB, the environment's peak
 
 
 class LambdaContext:
@@ -169,36 +176,53 @@ def run_handler(function: Callable, event_json: str, context: LambdaContext
             return False, json.dumps(payload), output.getvalue()
 
 
-READY = "ready"
+STARTED, READY = "started", "ready"
 INIT_TIMEOUT = 10.0  # seconds a cold start may spend importing the handler (Lambda's limit)
+# seconds a new worker process may take to come up before its init phase
+# (Python and this module loading: the platform's time, not the function's)
+BOOT_TIMEOUT = 60.0
+
+
+def max_memory_used_mb() -> int:
+    """This process's peak resident memory in MB (Linux reports KB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return max(1, round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024)))
 
 
 def _worker_main(connection, spec: dict) -> None:
     """A worker process: set up the environment, then serve invocations.
-    Every answer names the request it answers: (request id, ok, payload, logs)."""
+    It sends STARTED, then (READY, init seconds); every answer then names
+    the request it answers: (request id, ok, payload, logs, max memory MB)."""
+    try:
+        connection.send(STARTED)
+    except OSError:  # the server went away during the cold start: end quietly
+        return
     environment = runtime_environment(spec)
     os.environ.clear()
     os.environ.update(environment)
     if spec["code_dir"]:
         sys.path.insert(0, spec["code_dir"])
     function, init_error = None, None
+    init_started = time.perf_counter()
     try:  # the init phase: import the handler before the first invocation's clock starts
         function = resolve_handler(spec["handler"])
     except HandlerError as error:
         init_error = error
     try:
-        connection.send(READY)
+        connection.send((READY, time.perf_counter() - init_started))
     except OSError:  # the server went away during the cold start: end quietly
         return
     while True:
         try:
-            event_json, request_id, deadline = connection.recv()
+            event_json, request_id, deadline, invoked_arn = connection.recv()
             if init_error is not None:
                 connection.send((request_id, False, json.dumps(error_object(
-                    init_error.error_type, str(init_error), request_id)), ""))
+                    init_error.error_type, str(init_error), request_id)), "",
+                    max_memory_used_mb()))
                 continue
-            connection.send((request_id, *run_handler(
-                function, event_json, LambdaContext(spec, request_id, deadline))))
+            context = LambdaContext(dict(spec, function_arn=invoked_arn), request_id, deadline)
+            connection.send((request_id, *run_handler(function, event_json, context),
+                             max_memory_used_mb()))
         except (EOFError, OSError):  # the server went away: end quietly
             return
 
@@ -209,56 +233,70 @@ class OutOfStep(Exception):
 
 @dataclass
 class _Worker:
-    process: object
-    connection: object
+    """One execution environment: a worker process serving one call at a time."""
+    process: subprocess.Popen
+    connection: Connection
     fingerprint: tuple
     last_used: float
-    started: float = field(default_factory=time.time)
+    started: float | None = None  # when the init phase began (STARTED received)
     ready: bool = False  # the init phase ended (READY received)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    busy: bool = False   # a call holds it (taken under the Runtime's lock)
+    init_duration: float | None = None  # the init phase's seconds, until a call reports it
 
     def await_ready(self, init_timeout: float, timeout: float) -> bool:
-        """Wait for the end of the init phase: `init_timeout` from the start,
+        """Wait for the end of the init phase: `init_timeout` from its start,
         and, as Lambda retries a slow init within the first invocation, the
         function's `timeout` beyond it. False if it did not end in time."""
+        if self.started is None:
+            if not self.connection.poll(BOOT_TIMEOUT):
+                return False
+            if self.connection.recv() != STARTED:
+                raise OutOfStep("a message before the worker started")
+            self.started = time.time()
         while not self.ready:
             remaining = self.started + init_timeout + timeout - time.time()
             if remaining <= 0 or not self.connection.poll(remaining):
                 return False
-            if self.connection.recv() != READY:
+            message = self.connection.recv()
+            if not (isinstance(message, tuple) and len(message) == 2 and message[0] == READY):
                 raise OutOfStep("an answer before the end of the init phase")
-            self.ready = True
+            self.ready, self.init_duration = True, message[1]
         return True
 
-    def answer(self, request_id: str, deadline: float) -> tuple[bool, str, str] | None:
-        """The answer to `request_id`, or None at the deadline."""
+    def answer(self, request_id: str, deadline: float) -> tuple[bool, str, str, int] | None:
+        """(ok, payload JSON, logs, max memory MB) for `request_id`, or None
+        at the deadline."""
         while True:
             remaining = deadline - time.time()
             if remaining <= 0 or not self.connection.poll(remaining):
                 return None
             message = self.connection.recv()
-            if not (isinstance(message, tuple) and len(message) == 4):
+            if not (isinstance(message, tuple) and len(message) == 5):
                 raise OutOfStep(f"unexpected message {type(message).__name__}")
-            answered, ok, payload_json, logs = message
+            answered, *answer = message
             if answered != request_id:
                 raise OutOfStep(f"answer to {answered} while waiting for {request_id}")
-            return ok, payload_json, logs
+            return tuple(answer)
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
             self.connection.close()
-        if self.process.is_alive():
+        if self.process.poll() is None:
             self.process.kill()
-        self.process.join(5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(5)
 
 
 class Runtime:
-    """Warm workers per function, and the invocation protocol."""
+    """Execution environments per function version, and the invocation
+    protocol. A call takes an idle warm environment of its configuration;
+    when all are busy a new one starts, cold, as Lambda scales out."""
 
     def __init__(self, idle_seconds: float = 300.0, init_timeout: float = INIT_TIMEOUT) -> None:
         self.idle_seconds = idle_seconds
         self.init_timeout = init_timeout
-        self._workers: dict[str, _Worker] = {}
+        # (function name, version) -> its environments
+        self._pools: dict[tuple[str, str], list[_Worker]] = {}
         self._lock = threading.Lock()
 
     def invoke(self, spec: FunctionSpec, event: object) -> InvocationResult:
@@ -271,34 +309,39 @@ class Runtime:
                                               request_id), request_id, started, "")
         if spec.callable is not None:
             return self._invoke_callable(spec, event_json, request_id, started)
-        worker = self._worker(spec)
-        with worker.lock:
+        worker = self._checkout(spec)
+        try:
             return self._invoke_worker(spec, worker, event_json, request_id)
+        finally:
+            self._checkin(worker)
 
     def _invoke_worker(self, spec: FunctionSpec, worker: _Worker, event_json: str,
                        request_id: str) -> InvocationResult:
-        """One invocation on a worker whose lock is held. A worker that times
+        """One invocation on a worker this call has taken. A worker that times
         out, dies or falls out of step is replaced: answers never cross."""
         started = time.time()
         try:
             if not worker.await_ready(self.init_timeout, spec.timeout):
-                self._retire(spec.name, worker)
+                self._retire(spec, worker)
                 return self._timed_out(spec, request_id, started)
             started = time.time()  # after a cold start's init, as Lambda's Timeout counts
-            worker.connection.send((event_json, request_id, started + spec.timeout))
+            worker.connection.send((event_json, request_id, started + spec.timeout,
+                                    spec.function_arn))
             answer = worker.answer(request_id, started + spec.timeout)
         except (EOFError, OSError, OutOfStep):
             answer = False
         worker.last_used = time.time()
+        init_duration, worker.init_duration = worker.init_duration, None
         if not answer:
-            self._retire(spec.name, worker)
+            self._retire(spec, worker)
             if answer is None:
                 return self._timed_out(spec, request_id, started)
             return self._failure(error_object("Runtime.ExitError", "RequestId: "
                                               f"{request_id} Error: Runtime exited", request_id),
                                  request_id, started, "")
-        ok, payload_json, logs = answer
-        return self._result(ok, payload_json, request_id, started, logs)
+        ok, payload_json, logs, memory_used = answer
+        return self._result(ok, payload_json, request_id, started, logs,
+                            init_duration=init_duration, max_memory_used=memory_used)
 
     def _invoke_callable(self, spec: FunctionSpec, event_json: str, request_id: str,
                          started: float) -> InvocationResult:
@@ -312,13 +355,14 @@ class Runtime:
         if not outcome:
             return self._timed_out(spec, request_id, started)
         ok, payload_json, logs = outcome[0]
-        return self._result(ok, payload_json, request_id, started, logs)
+        return self._result(ok, payload_json, request_id, started, logs,
+                            max_memory_used=max_memory_used_mb())
 
     def _result(self, ok: bool, payload_json: str, request_id: str, started: float,
-                logs: str) -> InvocationResult:
+                logs: str, **measures) -> InvocationResult:
         payload = json.loads(payload_json)
         return InvocationResult(ok, payload, request_id, time.time() - started, logs,
-                                None if ok else "Unhandled")
+                                None if ok else "Unhandled", **measures)
 
     def _timed_out(self, spec: FunctionSpec, request_id: str, started: float
                    ) -> InvocationResult:
@@ -332,42 +376,68 @@ class Runtime:
         return InvocationResult(False, payload, request_id, time.time() - started, logs,
                                 "Unhandled")
 
-    def _worker(self, spec: FunctionSpec) -> _Worker:
+    def _checkout(self, spec: FunctionSpec) -> _Worker:
+        """Take an idle warm environment of `spec`'s configuration, else
+        start a new one. Idle environments of an older configuration go."""
+        fingerprint = spec.fingerprint()
         with self._lock:
-            self._stop_idle(spec.name)
-            worker = self._workers.get(spec.name)
-            if worker is not None and (worker.fingerprint != spec.fingerprint()
-                                       or not worker.process.is_alive()):
-                self._workers.pop(spec.name).stop()
-                worker = None
-            if worker is None:
-                parent, child = _SPAWN.Pipe()
-                process = _SPAWN.Process(target=_worker_main, args=(child, _spec_dict(spec)),
-                                         name=f"lambda-{spec.name}", daemon=True)
-                process.start()
-                child.close()  # its init phase is awaited under the worker's lock
-                worker = _Worker(process, parent, spec.fingerprint(), time.time())
-                self._workers[spec.name] = worker
+            self._stop_idle()
+            pool = self._pools.setdefault((spec.name, spec.version), [])
+            for worker in list(pool):
+                if worker.busy:
+                    continue
+                if worker.fingerprint == fingerprint and worker.process.poll() is None:
+                    worker.busy = True
+                    return worker
+                pool.remove(worker)
+                worker.stop()
+            worker = _start_worker(spec, fingerprint)
+            pool.append(worker)
             return worker
 
-    def _stop_idle(self, keep: str) -> None:
-        now = time.time()
-        for name, worker in list(self._workers.items()):
-            if name != keep and now - worker.last_used > self.idle_seconds \
-                    and not worker.lock.locked():
-                self._workers.pop(name).stop()
-
-    def _retire(self, name: str, worker: _Worker) -> None:
+    def _checkin(self, worker: _Worker) -> None:
         with self._lock:
-            if self._workers.get(name) is worker:
-                del self._workers[name]
+            worker.busy = False
+
+    def _stop_idle(self) -> None:
+        """Stop environments unused for idle_seconds (the lock is held)."""
+        now = time.time()
+        for key, pool in list(self._pools.items()):
+            for worker in [w for w in pool if not w.busy
+                           and now - w.last_used > self.idle_seconds]:
+                pool.remove(worker)
+                worker.stop()
+            if not pool:
+                del self._pools[key]
+
+    def _retire(self, spec: FunctionSpec, worker: _Worker) -> None:
+        with self._lock:
+            pool = self._pools.get((spec.name, spec.version), [])
+            if worker in pool:
+                pool.remove(worker)
         worker.stop()
 
     def close(self) -> None:
         with self._lock:
-            workers, self._workers = list(self._workers.values()), {}
+            workers = [worker for pool in self._pools.values() for worker in pool]
+            self._pools = {}
         for worker in workers:
             worker.stop()
+
+
+def _start_worker(spec: FunctionSpec, fingerprint: tuple) -> _Worker:
+    """Run this file in a new process of the function's interpreter, joined
+    to this one by a socket pair; its init phase is awaited by the call that
+    took it."""
+    parent, child = Pipe()
+    try:
+        process = subprocess.Popen(
+            [spec.interpreter, os.path.abspath(__file__), str(child.fileno()),
+             json.dumps(_spec_dict(spec))],
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+    finally:
+        child.close()
+    return _Worker(process, parent, fingerprint, time.time(), busy=True)
 
 
 def _spec_dict(spec: FunctionSpec) -> dict:
@@ -376,3 +446,8 @@ def _spec_dict(spec: FunctionSpec) -> dict:
             "function_arn": spec.function_arn, "version": spec.version, "region": spec.region,
             "endpoint_url": spec.endpoint_url}
 
+
+if __name__ == "__main__":  # a worker: the socket's descriptor, the function's spec
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]  # this package's modules are not the function's to import
+    _worker_main(Connection(int(sys.argv[1])), json.loads(sys.argv[2]))

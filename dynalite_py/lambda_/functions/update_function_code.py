@@ -1,5 +1,7 @@
-"""UpdateFunctionCode (Lambda): new zip; the next invocation is a cold start."""
-from .functions import function_name_from, iso_now, lambda_error
+"""UpdateFunctionCode (Lambda): new zip for $LATEST (the next invocation is
+a cold start); Publish=True publishes the result as a version."""
+from ..versions.versions import check_revision, publish
+from .functions import function_name_from, lambda_error, revised
 
 NAME = "UpdateFunctionCode"
 READ_ONLY = False
@@ -12,11 +14,14 @@ def run(engine, request: dict) -> dict:
                            "ZipFile only")
     functions = engine.functions
     name = function_name_from(request["FunctionName"])
-    code = functions.store_code(name, request["ZipFile"])
+    code, archive = functions.store_code(name, request["ZipFile"])
 
     def update(ctx):
-        record = dict(functions.require(ctx.txn, name), **code, LastModified=iso_now())
+        latest = functions.require(ctx.txn, name)
+        check_revision(latest, request.get("RevisionId"), "GetFunction")
+        record = revised(latest, **code)
+        functions.keep_archive(ctx, code, archive)
         functions.put(ctx, record)
-        return record
+        return publish(functions, ctx, record) if request.get("Publish") else record
 
     return functions.configuration(engine.store.write(update))

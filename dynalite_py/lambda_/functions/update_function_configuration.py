@@ -1,19 +1,26 @@
-"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment."""
-from .functions import check_runtime, function_name_from, iso_now
+"""UpdateFunctionConfiguration (Lambda): handler, timeout, memory, environment,
+runtime, ephemeral storage of $LATEST (published versions never change)."""
+from ..versions.versions import check_revision
+from .functions import function_name_from, refuse_layers, revised
+from .interpreters import check_runtime
 
 NAME = "UpdateFunctionConfiguration"
 READ_ONLY = False
-FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment")
+FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment",
+          "EphemeralStorage")
 
 
 def run(engine, request: dict) -> dict:
     check_runtime(request.get("Runtime"))
+    refuse_layers(request.get("Layers"))
     functions = engine.functions
     name = function_name_from(request["FunctionName"])
 
     def update(ctx):
-        record = dict(functions.require(ctx.txn, name), LastModified=iso_now())
-        record.update({field: request[field] for field in FIELDS if field in request})
+        latest = functions.require(ctx.txn, name)
+        check_revision(latest, request.get("RevisionId"), "GetFunction")
+        record = revised(latest, **{field: request[field] for field in FIELDS
+                                    if field in request})
         functions.put(ctx, record)
         return record
 

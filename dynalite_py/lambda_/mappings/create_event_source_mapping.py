@@ -12,8 +12,7 @@ def run(engine, request: dict) -> dict:
     store = engine.store
     with store.read() as txn:
         stream = mappings.check_source(txn, engine, request)
-        function = engine.functions.require(txn, request["FunctionName"])
-    function_arn = mappings.function_arn_for(function, request["FunctionName"])
+        function_arn = mappings.function_arn_for(txn, engine, request["FunctionName"])
     mapping = mappings.new_mapping(engine, request, function_arn)
 
     def create(ctx):

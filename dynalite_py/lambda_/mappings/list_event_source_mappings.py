@@ -1,5 +1,5 @@
 """ListEventSourceMappings (Lambda): filtered by stream and function, paged."""
-from ..functions.functions import function_name_from, page_start
+from ..functions.functions import function_name_from, paged
 from . import mappings
 
 NAME = "ListEventSourceMappings"
@@ -16,9 +16,4 @@ def run(engine, request: dict) -> dict:
                  if (source is None or mapping["EventSourceArn"] == source)
                  and (function is None or function_name_from(mapping["FunctionArn"])
                       == function_name_from(function))]
-    start = page_start(request.get("Marker"))
-    size = min(int(request.get("MaxItems") or PAGE), PAGE)
-    response = {"EventSourceMappings": found[start:start + size]}
-    if start + size < len(found):
-        response["NextMarker"] = str(start + size)
-    return response
+    return paged(found, request, "EventSourceMappings", PAGE)

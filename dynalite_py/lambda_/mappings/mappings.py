@@ -17,6 +17,7 @@ from ...storage.interface import Handle, WriteContext
 from ...storage.repositories import Repositories
 from ...streams import log as streams
 from ..functions.functions import function_name_from, lambda_error
+from ..functions.qualifiers import function_ref, resolve
 from .filters import compile_filters
 
 DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "ParallelizationFactor": 1,
@@ -28,11 +29,11 @@ TRANSITIONS = {"create": "Creating", "enable": "Enabling", "disable": "Disabling
                "update": "Updating", "delete": "Deleting"}
 
 
-def function_arn_for(function: dict, function_name: str) -> str:
+def function_arn_for(txn: Handle, engine, function_name: str) -> str:
     """The ARN a mapping invokes: the function's, with the version or alias
-    the FunctionName named, if any."""
-    qualifier = function_name.split(":function:", 1)[-1].partition(":")[2]
-    return function["FunctionArn"] + (f":{qualifier}" if qualifier else "")
+    the FunctionName named, if any (ResourceNotFoundException if the
+    function, version or alias does not exist)."""
+    return resolve(engine.functions, txn, function_ref(function_name)).arn
 
 
 def require(txn: Handle, repos: Repositories, mapping_id: str) -> dict:

@@ -16,8 +16,7 @@ def run(engine, request: dict) -> dict:
     function_arn = None
     if request.get("FunctionName"):
         with store.read() as txn:
-            function = engine.functions.require(txn, request["FunctionName"])
-        function_arn = mappings.function_arn_for(function, request["FunctionName"])
+            function_arn = mappings.function_arn_for(txn, engine, request["FunctionName"])
 
     def update(ctx):
         mapping = dict(mappings.require(ctx.txn, engine.repos, request["UUID"]))
