@@ -45,6 +45,9 @@ class Config:
     function_idle_seconds: float = 300.0
     function_init_timeout: float = 10.0
     async_retry_scale: float = 1.0
+    # SQS: how often a long poll checks for messages sent by other processes
+    # or servers, or made visible by time (a send in this process wakes it at once).
+    queue_poll_interval: float = 0.1
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE

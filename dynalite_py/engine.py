@@ -5,7 +5,7 @@ both behave identically by construction; the server's held writes go
 through `Engine.call_together`, the same operations under one commit.
 
 Operations are found, not listed: at import the engine walks the service
-packages (dynamodb/, streams/, lambda_/; each declares its SERVICE) and
+packages (dynamodb/, streams/, lambda_/, sqs/; each declares its SERVICE) and
 takes every module that declares NAME as that operation (`OPERATIONS`).
 Each operation's request checker is compiled on first use from botocore's
 model with the service's and the operation's SHAPE_RULES (`checker_for`).
@@ -20,7 +20,7 @@ from functools import cache
 from types import ModuleType
 from typing import Callable
 
-from . import dynamodb, lambda_, streams
+from . import dynamodb, lambda_, sqs, streams
 from .config import Config
 from .dynamodb.items.items import ItemWriter
 from .dynamodb.items.transactions import conflict_error
@@ -32,6 +32,7 @@ from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
 from .protocol.service_models import service_model
+from .sqs.queues import Queues
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .storage import open_store
 from .storage.interface import Conflict
@@ -57,7 +58,7 @@ def _discover(packages: tuple[ModuleType, ...]) -> dict[str, dict[str, ModuleTyp
     return operations
 
 
-SERVICES = (dynamodb, streams, lambda_)
+SERVICES = (dynamodb, streams, lambda_, sqs)
 # service -> {operation name: its module}
 OPERATIONS = _discover(SERVICES)
 _SERVICE_RULES = {package.SERVICE: getattr(package, "SHAPE_RULES", NO_RULES)
@@ -135,6 +136,7 @@ class Engine:
         self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
         self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger()
         self.bridge = Bridge(self)
+        self.queues = Queues(self)
         if background:
             self._sweeper.start()
             self.bridge.start()

@@ -7,6 +7,7 @@ from .indexes import IndexEntries
 from .interface import Store
 from .items import Counts, ItemRecords
 from .lambdas import Checkpoints, FailureRecords, FunctionRecords, MappingRecords
+from .queues import EventInvokeConfigs, Messages, QueueRecords
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -28,3 +29,6 @@ class Repositories:
         self.mappings = MappingRecords(store)
         self.checkpoints = Checkpoints(store)
         self.failures = FailureRecords(store)
+        self.queues = QueueRecords(store)
+        self.messages = Messages(store)
+        self.event_invoke_configs = EventInvokeConfigs(store)
