@@ -28,12 +28,13 @@ from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
 from .errors import DynamoError, unknown_operation
+from .jobs.async_invoke import AsyncInvoker
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
 from .protocol.service_models import service_model
-from .sqs.queues import Queues
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
+from .sqs.queues import Queues
 from .storage import open_store
 from .storage.interface import Conflict
 from .storage.repositories import Repositories
@@ -117,7 +118,8 @@ class Engine:
         """`path`: an LMDB data directory, None for a temporary one, or
         ":memory:" for the memory backend. The sweeper and the trigger bridge
         run here as jobs under leases in the store, so engines sharing it run
-        each job once; `background=False` starts neither (benchmarks, tests)."""
+        each job once, as does the asynchronous invocation job;
+        `background=False` starts none of them (benchmarks, tests)."""
         self.config = config or Config.from_env()
         self.store = open_store(path, self.config.durability, self.config.map_size,
                                 self.config.store_connections)
@@ -137,9 +139,11 @@ class Engine:
         self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger()
         self.bridge = Bridge(self)
         self.queues = Queues(self)
+        self.async_invoker = AsyncInvoker(self)
         if background:
             self._sweeper.start()
             self.bridge.start()
+            self.async_invoker.start()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -207,6 +211,7 @@ class Engine:
     def close(self) -> None:
         self.closing.set()
         self.bridge.stop()
+        self.async_invoker.stop()
         self.functions.close()
         self._sweeper.stop()
         for thread in list(self.backfills.values()):

@@ -38,7 +38,7 @@ def _routes(operations: frozenset[str]) -> list[tuple[str, re.Pattern, str]]:
 
 
 def is_lambda_path(path: str) -> bool:
-    return path.startswith(("/2015-03-31/", "/2017-10-31/"))
+    return path.startswith(("/2015-03-31/", "/2017-10-31/", "/2019-09-25/"))
 
 
 def route(operations: frozenset[str], method: str, path: str) -> tuple[str, dict]:

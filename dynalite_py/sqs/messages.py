@@ -23,8 +23,14 @@ import uuid
 
 from ..storage.interface import WriteContext
 from . import queues
-from .errors import SqsError, invalid_parameter, invalid_receipt_handle, invalid_value, \
-    missing_parameter, queue_does_not_exist
+from .errors import (
+    SqsError,
+    invalid_parameter,
+    invalid_receipt_handle,
+    invalid_value,
+    missing_parameter,
+    queue_does_not_exist,
+)
 
 MAX_ATTRIBUTES = 10
 MAX_DELAY = 900

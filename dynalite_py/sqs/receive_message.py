@@ -34,6 +34,8 @@ def run(engine, request: dict) -> dict:
     received = _poll(engine, queue, limit, timeout, time.monotonic() + wait)
     system_names = messages.wanted_system_attributes(request)
     wanted = messages.wanted_message_attributes(request.get("MessageAttributeNames"))
+    if not received:
+        return {}  # AWS leaves Messages out of an empty answer
     return {"Messages": [messages.received_message(engine, owner, message, system_names, wanted)
                          for owner, message in received]}
 

@@ -48,6 +48,7 @@ from ...errors import DynamoError
 from ...storage.leases import Lease, new_owner
 from ...streams import log as streams
 from ..functions.functions import function_name_from
+from ..invocations import destinations
 from ..mappings import mappings
 from ..mappings.filters import compile_filters
 from .triggers import ensure_triggers
@@ -412,11 +413,8 @@ class Consumer:
         if not destination:
             return
         record = failure_record(self.mapping, batch, condition)
-        failures = self.engine.repos.failures
-        self.engine.store.write(lambda ctx: failures.add(ctx.txn, destination, record))
-        callback = self.engine.failure_callbacks.get(destination)
-        if callback is not None:
-            callback(record)
+        destinations.keep(self.engine, destination, record)  # GET /_dynalite/failures/<arn>
+        destinations.to_queue(self.engine, destination, record)  # an SQS queue served here
 
 
 def lambda_event_record(record: dict) -> dict:

@@ -1,11 +1,13 @@
-"""Invoke (Lambda): RequestResponse runs the handler now; Event queues it with
-Lambda's two retries; DryRun only checks that the function exists."""
+"""Invoke (Lambda): RequestResponse runs the handler now; Event stores it in
+the function's event queue (lambda_/invocations/events.py: retries,
+destinations); DryRun only checks that the function exists."""
 from __future__ import annotations
 
 import base64
 
 import orjson
 
+from ..invocations import events
 from .functions import function_name_from, lambda_error
 
 NAME = "Invoke"
@@ -21,10 +23,10 @@ def run(engine, request: dict) -> dict:
     if invocation_type == "DryRun":
         return {"StatusCode": 204}
     event = parse_payload(request.get("Payload") or b"")
-    if invocation_type == "Event":
-        functions.invoke_async(record, event)
-        return {"StatusCode": 202}
     qualifier = request.get("Qualifier") or _qualifier(request["FunctionName"])
+    if invocation_type == "Event":
+        events.enqueue(engine, record["FunctionName"], event, qualifier)
+        return {"StatusCode": 202}
     result = functions.invoke(record, event, qualifier)
     response = {"StatusCode": 200, "ExecutedVersion": "$LATEST",
                 "Payload": orjson.dumps(result.payload)}

@@ -3,7 +3,8 @@ from .functions import check_runtime, function_name_from, iso_now
 
 NAME = "UpdateFunctionConfiguration"
 READ_ONLY = False
-FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment")
+FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment",
+          "DeadLetterConfig")
 
 
 def run(engine, request: dict) -> dict:
