@@ -129,7 +129,7 @@ def new_message(request: dict, queue: dict, now: float, position: int = 0) -> di
         delay = queues.integer_attribute(queue, "DelaySeconds")
     elif not 0 <= delay <= MAX_DELAY:
         raise invalid_value(delay, "DelaySeconds", f"DelaySeconds must be >= 0 and <= "
-                                                   f"{MAX_DELAY}")
+                                                   f"{MAX_DELAY}.")
     sent = int(now * 1e9) + position
     return {"id": str(uuid.uuid4()), "body": body, "attributes": attributes,
             "system": system, "md5_body": md5(body.encode()),
@@ -262,7 +262,7 @@ def wanted_message_attributes(names: list[str] | None):
     names = names or []
     if "All" in names or ".*" in names:
         return lambda name: True
-    prefixes = tuple(name[:-2] for name in names if name.endswith(".*"))
+    prefixes = tuple(name[:-1] for name in names if name.endswith(".*"))  # "bar.*": "bar."
     exact = frozenset(names)
     return lambda name: name in exact or (bool(prefixes) and name.startswith(prefixes))
 
