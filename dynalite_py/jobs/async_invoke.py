@@ -10,7 +10,8 @@ of threads. An outcome, as AWS has it:
 * success: the OnSuccess destination receives the invocation record;
 * a function error: retried after 1 and then 2 minutes (times
   Config.async_retry_scale), up to MaximumRetryAttempts (default 2);
-* throttled (reserved concurrency): retried with back-off doubling from
+* throttled (reserved concurrency), or not runnable here (an embedded
+  callable of another process): retried with back-off doubling from
   1 second to 5 minutes (times the scale), using no attempt;
 * out of attempts, or older than MaximumEventAgeInSeconds (default 6 h):
   the OnFailure destination receives the record and the function's
@@ -124,10 +125,7 @@ def run_event(engine, function_name: str, claimed: dict) -> None:
     scale = engine.config.async_retry_scale
     try:
         result = engine.functions.invoke(function, claimed["event"], claimed["qualifier"])
-    except DynamoError as error:
-        if error.name == "ResourceNotFoundException":
-            events.finish(engine, function_name, claimed)  # its code is gone: drop the event
-            return
+    except DynamoError:  # throttled, or its callable lives in another process: later
         pause = min(THROTTLE_BACKOFF[0] * 2 ** claimed["throttles"], THROTTLE_BACKOFF[1])
         events.retry_later(engine, function_name, claimed, pause * scale,
                            throttles=claimed["throttles"] + 1)
