@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import re
 import struct
+import time
 import uuid
 
 from ..storage.interface import WriteContext
@@ -183,6 +184,31 @@ def receive(ctx: WriteContext, engine, queue_name: str, limit: int,
             repos.messages.update(ctx.txn, key, message, updated)
             received.append((queue, updated))
     return received
+
+
+def poll(engine, queue: dict, limit: int, timeout: int | None,
+         deadline: float) -> list[tuple[dict, dict]]:
+    """`receive` as soon as a message is due, or [] at the deadline
+    (time.monotonic()). A send in this process wakes the wait at once; a
+    message sent by another process or server, or one whose delay or
+    visibility timeout ends, is found at the next check, every
+    Config.queue_poll_interval seconds. Each check reads first and only
+    receives (a write) when a message is due."""
+    key = queues.message_queue(queue)
+    while True:
+        seen = engine.queues.generation()
+        now = engine.clock()
+        with engine.store.read() as txn:
+            due = engine.repos.messages.due(txn, key, int(now * 1000), 1)
+        if due:
+            received = engine.store.write(lambda ctx: receive(
+                ctx, engine, queue["name"], limit, timeout, now))
+            if received:
+                return received
+        left = deadline - time.monotonic()
+        if left <= 0 or engine.closing.is_set():
+            return []
+        engine.queues.wait_for_send(seen, min(left, engine.config.queue_poll_interval))
 
 
 def _move_to_dead_letter_queue(ctx: WriteContext, engine, queue: dict, message: dict,
