@@ -138,7 +138,7 @@ class Engine:
         self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
         self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger()
         self.bridge = Bridge(self)
-        self.queues = Queues(self)
+        self.queues = Queues()
         self.async_invoker = AsyncInvoker(self)
         if background:
             self._sweeper.start()

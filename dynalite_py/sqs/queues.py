@@ -49,8 +49,7 @@ class Queues:
     long polls. A send in this process wakes them at once; sends from other
     processes or servers are seen at the next poll (Config.queue_poll_interval)."""
 
-    def __init__(self, engine) -> None:
-        self.engine = engine
+    def __init__(self) -> None:
         self._sent = threading.Condition()
         self._generation = 0
 
@@ -91,10 +90,6 @@ def name_from_arn(config, arn: str) -> str | None:
     """The queue name of an SQS ARN of this region and account, else None."""
     prefix = f"arn:aws:sqs:{config.region}:{config.account_id}:"
     return arn[len(prefix):] if arn.startswith(prefix) and len(arn) > len(prefix) else None
-
-
-def find(txn: Handle, repos, name: str) -> dict | None:
-    return repos.queues.get(txn, name)
 
 
 def require(txn: Handle, engine, url: str) -> dict:

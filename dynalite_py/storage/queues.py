@@ -101,13 +101,6 @@ class Messages:
                 break
         return found
 
-    def next_visible(self, txn: Handle, queue: bytes) -> int | None:
-        """When the queue's next message becomes receivable (ms), if it has one."""
-        start = b"V" + queue
-        for key, _ in self._space.range(txn, start, prefix_end(start)):
-            return _TIME.unpack_from(key, len(start))[0]
-        return None
-
     def all(self, txn: Handle, queue: bytes) -> Iterator[dict]:
         for _, value in self._space.prefixed(txn, b"M" + queue):
             yield unpack(value)
