@@ -664,3 +664,16 @@ def test_operations_not_served_yet_say_so(sqs):
     assert error["Code"] == "UnknownOperationException"
     assert error["Message"] == "The operation ListMessageMoveTasks is not supported by " \
                                "dynalite-py yet"
+
+
+def test_messages_past_their_retention_period_are_dropped(tmp_path):
+    with support.open_db(str(tmp_path / "data")) as db:
+        sqs = db.client("sqs", config=NO_RETRIES)
+        url = new_queue(sqs, MessageRetentionPeriod=60)
+        sqs.send_message(QueueUrl=url, MessageBody="old")
+        db.engine.clock = lambda: time.time() + 59
+        sqs.send_message(QueueUrl=url, MessageBody="young")
+        db.engine.clock = lambda: time.time() + 61
+        assert [m["Body"] for m in received(sqs, url, MaxNumberOfMessages=10)] == ["young"]
+        assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
+            "ApproximateNumberOfMessagesNotVisible"] == "1"  # "old" is gone
