@@ -11,7 +11,7 @@ from ..invocations import events
 from .functions import function_name_from, lambda_error
 
 NAME = "Invoke"
-READ_ONLY = True  # no engine write: the handler runs in a worker
+READ_ONLY = False  # an Event invocation stores its event
 LOG_TAIL_BYTES = 4096
 
 
