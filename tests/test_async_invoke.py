@@ -334,3 +334,43 @@ def test_an_event_past_its_maximum_age_goes_to_on_failure_unrun(tmp_path):
         assert record["requestContext"]["approximateInvokeCount"] == 1
         assert "responseContext" not in record
         assert len(tries) == 1
+
+
+def test_one_runner_holds_the_events_and_another_takes_over(tmp_path):
+    """Two asynchronous invocation jobs on one store (as two servers' would
+    be): one runs the events, each once; when it stops the other takes over."""
+    from dynalite_py.config import Config
+    from dynalite_py.engine import Engine
+    from dynalite_py.jobs.async_invoke import AsyncInvoker
+    from dynalite_py.lambda_.functions.functions import new_record
+    location = ":memory:" if support.BACKEND == "memory" else \
+        support.store_location(str(tmp_path / "data"))
+    engine = Engine(location, Config.from_env(**FAST), background=False)
+    ran: list[int] = []
+    first, second = AsyncInvoker(engine), AsyncInvoker(engine)
+    try:
+        engine.functions.callables["shared"] = lambda event, context: ran.append(event["n"])
+        record = new_record(engine.functions, {"FunctionName": "shared"},
+                            {"code_dir": None, "callable": True, "Handler": "embedded.callable"})
+        engine.store.write(lambda ctx: engine.functions.put(ctx, record))
+        first.start()
+        second.start()
+        for n in range(10):
+            engine.call("Invoke", {"FunctionName": "shared", "InvocationType": "Event",
+                                   "Payload": json.dumps({"n": n}).encode()}, "lambda")
+        wait_for(lambda: len(ran) >= 10)
+        holder = engine.store.lease_holder("async-invoke", time.time())
+        assert holder in (first.lease.owner, second.lease.owner)
+        runner, other = (first, second) if holder == first.lease.owner else (second, first)
+        runner.stop()  # gives the lease up
+        for n in range(10, 15):
+            engine.call("Invoke", {"FunctionName": "shared", "InvocationType": "Event",
+                                   "Payload": json.dumps({"n": n}).encode()}, "lambda")
+        wait_for(lambda: len(ran) >= 15)
+        time.sleep(0.3)
+        assert sorted(ran) == list(range(15))  # each once
+        assert engine.store.lease_holder("async-invoke", time.time()) == other.lease.owner
+    finally:
+        first.stop()
+        second.stop()
+        engine.close()
