@@ -172,14 +172,126 @@ def test_bad_queue_names(sqs, name):
                                 "underscores. 1 to 80 in length")
 
 
-def test_fifo_queues_are_refused_clearly(sqs):
-    for call in (lambda: sqs.create_queue(QueueName=unique_name("f") + ".fifo",
-                                          Attributes={"FifoQueue": "true"}),
-                 lambda: sqs.create_queue(QueueName=unique_name("f"),
-                                          Attributes={"FifoQueue": "true"})):
-        error = error_of(call)["Error"]
-        assert error["Code"] == "AWS.SimpleQueueService.UnsupportedOperation"
-        assert "FIFO" in error["Message"]
+def new_fifo(sqs, **attributes) -> str:
+    return sqs.create_queue(QueueName=unique_name("f") + ".fifo", Attributes={
+        "FifoQueue": "true", **{k: str(v) for k, v in attributes.items()}})["QueueUrl"]
+
+
+def test_fifo_queue_names_and_attributes(sqs):
+    url = new_fifo(sqs)
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert {key: attributes[key] for key in ("FifoQueue", "ContentBasedDeduplication",
+                                             "DeduplicationScope", "FifoThroughputLimit")} == {
+        "FifoQueue": "true", "ContentBasedDeduplication": "false",
+        "DeduplicationScope": "queue", "FifoThroughputLimit": "perQueue"}
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "true",
+                                                       "DeduplicationScope": "messageGroup"})
+    assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ContentBasedDeduplication", "DeduplicationScope"])["Attributes"] == {
+        "ContentBasedDeduplication": "true", "DeduplicationScope": "messageGroup"}
+    error = error_of(sqs.create_queue, QueueName=unique_name("f"),
+                     Attributes={"FifoQueue": "true"})["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidParameterValue", "The name of a FIFO queue can only include alphanumeric "
+        "characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in "
+        "length.")
+    error = error_of(sqs.create_queue, QueueName=unique_name("f") + ".fifo")["Error"]
+    assert error["Message"] == ("Can only include alphanumeric characters, hyphens, or "
+                                "underscores. 1 to 80 in length")
+    error = error_of(sqs.set_queue_attributes, QueueUrl=url,
+                     Attributes={"DeduplicationScope": "everything"})["Error"]
+    assert error["Code"] == "InvalidAttributeValue"
+
+
+def test_fifo_sending_rules(sqs):
+    url = new_fifo(sqs)
+    error = error_of(sqs.send_message, QueueUrl=url, MessageBody="x",
+                     MessageDeduplicationId="d")["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "MissingParameter", "The request must contain the parameter MessageGroupId.")
+    error = error_of(sqs.send_message, QueueUrl=url, MessageBody="x", MessageGroupId="g")["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidParameterValue", "The queue should either have ContentBasedDeduplication "
+        "enabled or MessageDeduplicationId provided explicitly")
+    error = error_of(sqs.send_message, QueueUrl=url, MessageBody="x", MessageGroupId="g",
+                     MessageDeduplicationId="d", DelaySeconds=5)["Error"]
+    assert error["Message"] == ("Value 5 for parameter DelaySeconds is invalid. Reason: The "
+                                "request include parameter that is not valid for this queue "
+                                "type.")
+    error = error_of(sqs.send_message, QueueUrl=new_queue(sqs), MessageBody="x",
+                     MessageDeduplicationId="d")["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+
+
+def test_fifo_groups_are_received_in_order_one_batch_in_flight_at_a_time(sqs):
+    url = new_fifo(sqs, VisibilityTimeout=30)
+    sequence = []
+    for group, body in [("g1", "a"), ("g1", "b"), ("g2", "x"), ("g1", "c")]:
+        sent = sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group,
+                                MessageDeduplicationId=body)
+        sequence.append(int(sent["SequenceNumber"]))
+    assert sequence == sorted(sequence) and len(set(sequence)) == 4
+    [first] = received(sqs, url, AttributeNames=["All"])
+    assert first["Body"] == "a"
+    assert first["Attributes"]["MessageGroupId"] == "g1"
+    assert first["Attributes"]["MessageDeduplicationId"] == "a"
+    assert int(first["Attributes"]["SequenceNumber"]) == sequence[0]
+    assert [m["Body"] for m in received(sqs, url, MaxNumberOfMessages=10)] == ["x"]  # g1 held
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    assert [m["Body"] for m in received(sqs, url, MaxNumberOfMessages=10)] == ["b", "c"]
+
+
+def test_a_fifo_message_returning_from_flight_keeps_its_place(sqs):
+    url = new_fifo(sqs)
+    for body in ("first", "second"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g",
+                         MessageDeduplicationId=body)
+    [first] = received(sqs, url)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"],
+                                  VisibilityTimeout=0)
+    assert [m["Body"] for m in received(sqs, url, MaxNumberOfMessages=10)] == ["first", "second"]
+
+
+def test_fifo_deduplication(sqs):
+    url = new_fifo(sqs)
+    one = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="g",
+                           MessageDeduplicationId="same")
+    two = sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="h",
+                           MessageDeduplicationId="same")
+    assert (two["MessageId"], two["SequenceNumber"]) == (one["MessageId"], one["SequenceNumber"])
+    assert len(received(sqs, url, MaxNumberOfMessages=10)) == 1
+    by_content = new_fifo(sqs, ContentBasedDeduplication="true")
+    batch = sqs.send_message_batch(QueueUrl=by_content, Entries=[
+        {"Id": "a", "MessageBody": "same", "MessageGroupId": "g"},
+        {"Id": "b", "MessageBody": "same", "MessageGroupId": "g"},
+        {"Id": "c", "MessageBody": "other", "MessageGroupId": "g"}])
+    ids = [entry["MessageId"] for entry in batch["Successful"]]
+    assert ids[0] == ids[1] != ids[2]
+    assert [m["Body"] for m in received(sqs, by_content, MaxNumberOfMessages=10)] == \
+        ["same", "other"]
+    per_group = new_fifo(sqs, DeduplicationScope="messageGroup")
+    for group in ("g", "h"):
+        sqs.send_message(QueueUrl=per_group, MessageBody="x", MessageGroupId=group,
+                         MessageDeduplicationId="same")
+    assert len(received(sqs, per_group, MaxNumberOfMessages=10)) == 2
+
+
+def test_fifo_redrive_needs_a_fifo_dead_letter_queue(sqs):
+    standard_dead = new_queue(sqs)
+    error = error_of(new_fifo, sqs, RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": arn_of(sqs, standard_dead), "maxReceiveCount": 1}))["Error"]
+    assert error["Code"] == "InvalidParameterValue"
+    assert error["Message"].endswith("Reason: Dead-letter queue must be same type of queue as "
+                                     "the source.")
+    dead = new_fifo(sqs)
+    url = new_fifo(sqs, VisibilityTimeout=0, RedrivePolicy=json.dumps(
+        {"deadLetterTargetArn": arn_of(sqs, dead), "maxReceiveCount": 1}))
+    sqs.send_message(QueueUrl=url, MessageBody="p", MessageGroupId="g",
+                     MessageDeduplicationId="p")
+    assert len(received(sqs, url)) == 1
+    assert received(sqs, url) == []
+    [moved] = received(sqs, dead, AttributeNames=["MessageGroupId"])
+    assert moved["Body"] == "p" and moved["Attributes"]["MessageGroupId"] == "g"
 
 
 def test_set_and_get_attributes(sqs):

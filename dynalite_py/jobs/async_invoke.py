@@ -34,6 +34,9 @@ LEASE_SECONDS = 30.0
 CONCURRENT_EVENTS = 8
 RETRY_DELAYS = (60.0, 120.0)  # before the first and the second retry of a function error
 THROTTLE_BACKOFF = (1.0, 300.0)  # first and longest pause after a throttle
+# the longest an idle job waits before looking again: events queued by
+# another process or server wait at most this long (this process's at once)
+IDLE_WAIT = 1.0
 
 
 class AsyncInvoker:
@@ -63,23 +66,28 @@ class AsyncInvoker:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
+            wait = IDLE_WAIT
             try:
                 if self.lease.hold():
-                    self.run_due()
+                    wait = self.run_due()
             except Exception:  # keep running; the pass is tried again
                 log.exception("asynchronous invocation pass failed")
-            self.wake.wait(self.engine.config.bridge_poll_interval)
+            self.wake.wait(wait)
             self.wake.clear()
 
-    def run_due(self) -> None:
-        """Claim the events due now and start each on the pool."""
+    def run_due(self) -> float:
+        """Claim the events due now and start each on the pool; how long to
+        wait before the next pass (until the next retry is due, at most
+        IDLE_WAIT; a finished event or one queued here wakes it sooner)."""
         engine = self.engine
+        now = engine.clock()
         with engine.store.read() as txn:
-            due = engine.repos.messages.due_in_event_queues(
-                txn, int(engine.clock() * 1000), CONCURRENT_EVENTS)
+            due, next_due = engine.repos.messages.due_in_event_queues(
+                txn, int(now * 1000), CONCURRENT_EVENTS)
+        wait = IDLE_WAIT if next_due is None else min(IDLE_WAIT, max(0.0, next_due / 1000 - now))
         for function_name, event_id in due:
             if self._stopping.is_set() or not self._slots.acquire(blocking=False):
-                return
+                return wait
             try:
                 claimed = self._claim(function_name, event_id)
             except Exception:
@@ -89,6 +97,7 @@ class AsyncInvoker:
                 self._slots.release()
                 continue
             self._pool.submit(self._run_event, function_name, claimed)
+        return wait
 
     def _claim(self, function_name: str, event_id: str) -> dict | None:
         engine = self.engine

@@ -1,5 +1,5 @@
-"""CreateQueue (SQS): a standard queue with its attributes; creating an
-existing queue with the same attributes returns its URL."""
+"""CreateQueue (SQS): a standard or FIFO queue with its attributes;
+creating an existing queue with the same attributes returns its URL."""
 from __future__ import annotations
 
 from . import queues
@@ -12,16 +12,16 @@ RECREATE_WAIT = 60  # seconds after DeleteQueue before the name may be used agai
 
 def run(engine, request: dict) -> dict:
     name = request["QueueName"]
-    if name.endswith(".fifo"):
-        raise SqsError("UnsupportedOperation", "FIFO queues are not supported by dynalite-py "
-                                               "yet: create a standard queue")
-    queues.check_name(name)
+    given = request.get("Attributes") or {}
+    fifo = str(given.get("FifoQueue", "")).lower() == "true"
+    queues.check_name(name, fifo)
     now = engine.clock()
     repos = engine.repos
 
     def create(ctx) -> None:
-        attributes = queues.checked_attributes(ctx.txn, engine, request.get("Attributes") or {})
-        attributes.pop("FifoQueue", None)
+        attributes = queues.checked_attributes(ctx.txn, engine, given, fifo, creating=True)
+        if not fifo:
+            attributes.pop("FifoQueue", None)  # "false": a standard queue says nothing
         existing = repos.queues.get(ctx.txn, name)
         if existing is not None:
             for attribute, value in attributes.items():

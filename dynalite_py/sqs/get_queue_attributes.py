@@ -9,8 +9,8 @@ READ_ONLY = True
 
 
 def run(engine, request: dict) -> dict:
-    names = queues.wanted_attributes(request.get("AttributeNames"))
     with engine.store.read() as txn:
         record = queues.require(txn, engine, request["QueueUrl"])
+        names = queues.wanted_attributes(request.get("AttributeNames"), record)
         attributes = queues.describe(txn, engine, record, names, engine.clock())
     return {"Attributes": attributes} if attributes else {}

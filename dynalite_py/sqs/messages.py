@@ -23,7 +23,7 @@ import time
 import uuid
 
 from ..storage.interface import WriteContext
-from . import queues
+from . import fifo, queues
 from .errors import (
     SqsError,
     invalid_parameter,
@@ -42,7 +42,8 @@ _INVALID_TEXT = ("Invalid characters found. Valid unicode characters are #x9 | #
                  "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF")
 SYSTEM_ATTRIBUTES = ("SenderId", "SentTimestamp", "ApproximateReceiveCount",
                      "ApproximateFirstReceiveTimestamp", "AWSTraceHeader",
-                     "DeadLetterQueueSourceArn")
+                     "DeadLetterQueueSourceArn", "MessageGroupId", "MessageDeduplicationId",
+                     "SequenceNumber")
 
 
 def md5(data: bytes) -> str:
@@ -125,6 +126,11 @@ def new_message(request: dict, queue: dict, now: float, position: int = 0) -> di
     if len(body.encode()) + attributes_size > limit:
         raise invalid_parameter("One or more parameters are invalid. Reason: Message must be "
                                 f"shorter than {limit} bytes.")
+    ordering = {"group": None, "dedup": None, "sequence": None}
+    if queues.is_fifo(queue):
+        ordering.update(fifo.sending(request, queue))
+    else:
+        fifo.standard_sending(request)
     delay = request.get("DelaySeconds")
     if delay is None:
         delay = queues.integer_attribute(queue, "DelaySeconds")
@@ -132,7 +138,7 @@ def new_message(request: dict, queue: dict, now: float, position: int = 0) -> di
         raise invalid_value(delay, "DelaySeconds", f"DelaySeconds must be >= 0 and <= "
                                                    f"{MAX_DELAY}.")
     sent = int(now * 1e9) + position
-    return {"id": str(uuid.uuid4()), "body": body, "attributes": attributes,
+    return {"id": str(uuid.uuid4()), "body": body, "attributes": attributes, **ordering,
             "system": system, "md5_body": md5(body.encode()),
             "md5_attributes": attributes_md5(attributes) if attributes else None,
             "md5_system": attributes_md5(system) if system else None,
@@ -147,11 +153,18 @@ def sent_response(message: dict) -> dict:
         response["MD5OfMessageAttributes"] = message["md5_attributes"]
     if message["md5_system"]:
         response["MD5OfMessageSystemAttributes"] = message["md5_system"]
+    if message["sequence"]:
+        response["SequenceNumber"] = message["sequence"]
     return response
 
 
-def store_message(ctx: WriteContext, engine, queue: dict, message: dict) -> None:
+def store_message(ctx: WriteContext, engine, queue: dict, message: dict, now: float) -> dict:
+    """Store a new message; the message the answer is about (on a FIFO
+    queue, an earlier one with the same deduplication id)."""
+    if queues.is_fifo(queue):
+        return fifo.store(ctx, engine, queue, message, now)
     engine.repos.messages.put(ctx.txn, queues.message_queue(queue), message)
+    return message
 
 
 def receive(ctx: WriteContext, engine, queue_name: str, limit: int,
@@ -170,11 +183,9 @@ def receive(ctx: WriteContext, engine, queue_name: str, limit: int,
     retention_ns = queues.integer_attribute(queue, "MessageRetentionPeriod") * 10**9
     policy = queues.redrive_policy(queue)
     received = []
-    # a few more than wanted: some may expire or move instead
-    for message_id in repos.messages.due(ctx.txn, key, now_ms, limit + 16):
+    for message in _candidates(ctx, engine, queue, key, now_ms, limit):
         if len(received) == limit:
             break
-        message = repos.messages.get(ctx.txn, key, message_id)
         if message["sent"] + retention_ns <= now * 1e9:
             repos.messages.delete(ctx.txn, key, message)
         elif not (policy and message["count"] >= policy["maxReceiveCount"] and
@@ -184,6 +195,16 @@ def receive(ctx: WriteContext, engine, queue_name: str, limit: int,
             repos.messages.update(ctx.txn, key, message, updated)
             received.append((queue, updated))
     return received
+
+
+def _candidates(ctx: WriteContext, engine, queue: dict, key: bytes, now_ms: int, limit: int):
+    """The messages a receive looks at, in order: a FIFO queue's by group
+    rules (fifo.py), a standard queue's by when they became visible (a few
+    more than wanted: some may expire or move instead)."""
+    if queues.is_fifo(queue):
+        return fifo.receivable(ctx.txn, engine, queue, now_ms)
+    return (engine.repos.messages.get(ctx.txn, key, message_id)
+            for message_id in engine.repos.messages.due(ctx.txn, key, now_ms, limit + 16))
 
 
 def poll(engine, queue: dict, limit: int, timeout: int | None,
@@ -306,6 +327,9 @@ def received_message(engine, queue: dict, message: dict, system_names: frozenset
         system["AWSTraceHeader"] = message["system"]["AWSTraceHeader"]["StringValue"]
     if message["source"]:
         system["DeadLetterQueueSourceArn"] = message["source"]
+    if message.get("group"):
+        system.update(MessageGroupId=message["group"], MessageDeduplicationId=message["dedup"],
+                      SequenceNumber=message["sequence"])
     attributes = {name: value for name, value in system.items() if name in system_names}
     if attributes:
         shown["Attributes"] = attributes
@@ -329,8 +353,12 @@ def send_to_arn(engine, queue_arn: str, body: str, attributes: dict | None = Non
         queue = engine.repos.queues.get(ctx.txn, name)
         if queue is None:
             return False
-        message = new_message({"MessageBody": body, "MessageAttributes": attributes}, queue, now)
-        store_message(ctx, engine, queue, message)
+        try:
+            message = new_message({"MessageBody": body, "MessageAttributes": attributes},
+                                  queue, now)
+        except SqsError:  # a FIFO queue (no group to send in), a body too large
+            return False
+        store_message(ctx, engine, queue, message, now)
         return True
 
     sent = engine.store.write(send)

@@ -38,8 +38,14 @@ SETTABLE = frozenset(RANGES) | TEXT_ATTRIBUTES | {"RedrivePolicy", "SqsManagedSs
 COMPUTED = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
             "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp",
             "LastModifiedTimestamp", "QueueArn")
-FIFO_ATTRIBUTES = frozenset({"FifoQueue", "ContentBasedDeduplication", "DeduplicationScope",
-                             "FifoThroughputLimit"})
+# a FIFO queue's own attributes, with their defaults and allowed values
+FIFO_DEFAULTS = {"FifoQueue": "true", "ContentBasedDeduplication": "false",
+                 "DeduplicationScope": "queue", "FifoThroughputLimit": "perQueue"}
+FIFO_CHOICES = {"ContentBasedDeduplication": ("true", "false"),
+                "DeduplicationScope": ("messageGroup", "queue"),
+                "FifoThroughputLimit": ("perQueue", "perMessageGroupId")}
+FIFO_ATTRIBUTES = frozenset(FIFO_DEFAULTS)
+FIFO_SUFFIX = ".fifo"
 MAX_RECEIVE_COUNT = (1, 1000)
 NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -105,15 +111,29 @@ def message_queue(record: dict) -> bytes:
     return sqs_queue_key(record["number"])
 
 
-def check_name(name: str) -> None:
-    if not 1 <= len(name) <= 80 or not set(name) <= NAME_CHARACTERS:
+def check_name(name: str, fifo: bool) -> None:
+    """A queue name as AWS allows it (a FIFO queue's ends with .fifo)."""
+    base = name.removesuffix(FIFO_SUFFIX) if fifo else name
+    if fifo and (base == name or not base or len(name) > 80 or not set(base) <= NAME_CHARACTERS):
+        raise invalid_parameter("The name of a FIFO queue can only include alphanumeric "
+                                "characters, hyphens, or underscores, must end with .fifo "
+                                "suffix and be 1 to 80 in length.")
+    if not 1 <= len(name) <= 80 or not set(base) <= NAME_CHARACTERS:
         raise invalid_parameter("Can only include alphanumeric characters, hyphens, or "
                                 "underscores. 1 to 80 in length")
 
 
+def is_fifo(record: dict) -> bool:
+    return record["attributes"].get("FifoQueue") == "true"
+
+
+def defaults(record: dict) -> dict[str, str]:
+    return {**DEFAULTS, **FIFO_DEFAULTS} if is_fifo(record) else DEFAULTS
+
+
 def attribute(record: dict, name: str) -> str | None:
     """A queue's attribute as set, else its default."""
-    return record["attributes"].get(name, DEFAULTS.get(name))
+    return record["attributes"].get(name, defaults(record).get(name))
 
 
 def integer_attribute(record: dict, name: str) -> int:
@@ -125,21 +145,25 @@ def redrive_policy(record: dict) -> dict | None:
     return orjson.loads(policy) if policy else None
 
 
-def checked_attributes(txn: Handle, engine, attributes: dict[str, str]) -> dict[str, str]:
-    """Attributes to set, each checked as AWS does and normalised (numbers
-    as decimal text, the redrive policy as compact JSON); an empty
+def checked_attributes(txn: Handle, engine, attributes: dict[str, str], fifo: bool,
+                       creating: bool) -> dict[str, str]:
+    """Attributes to set on a queue (FIFO or not; FifoQueue only when
+    creating it), each checked as AWS does and normalised (numbers as
+    decimal text, the redrive policy as compact JSON); an empty
     RedrivePolicy clears it (an empty value)."""
+    allowed = SETTABLE | (set(FIFO_CHOICES) if fifo else set()) | \
+        ({"FifoQueue"} if creating else set())
     checked = {}
     for name, value in attributes.items():
-        if name not in SETTABLE and name != "FifoQueue":  # FIFO's others, read-only ones
+        if name not in allowed:  # read-only ones, a standard queue's FIFO ones
             raise SqsError("InvalidAttributeName", f"Unknown Attribute {name}.")
         if not isinstance(value, str):
             raise _invalid_attribute(name)
-        checked[name] = _checked_value(txn, engine, name, value)
+        checked[name] = _checked_value(txn, engine, name, value, fifo)
     return checked
 
 
-def _checked_value(txn: Handle, engine, name: str, value: str) -> str:
+def _checked_value(txn: Handle, engine, name: str, value: str, fifo: bool) -> str:
     if name in RANGES:
         low, high = RANGES[name]
         if not (value.strip().lstrip("-").isdigit() and low <= int(value) <= high):
@@ -149,19 +173,20 @@ def _checked_value(txn: Handle, engine, name: str, value: str) -> str:
         if value.lower() not in ("true", "false"):
             raise _invalid_attribute(name)
         return value.lower()
-    if name == "FifoQueue":
-        if value.lower() == "false":
-            return "false"
-        if value.lower() == "true":
-            raise SqsError("UnsupportedOperation", "FIFO queues are not supported by "
-                                                   "dynalite-py yet: create a standard queue")
-        raise _invalid_attribute(name)
+    if name == "FifoQueue" or name == "ContentBasedDeduplication":
+        if value.lower() not in ("true", "false"):
+            raise _invalid_attribute(name)
+        return value.lower()
+    if name in FIFO_CHOICES:
+        if value not in FIFO_CHOICES[name]:
+            raise _invalid_attribute(name)
+        return value
     if name == "RedrivePolicy":
-        return _checked_redrive_policy(txn, engine, value)
+        return _checked_redrive_policy(txn, engine, value, fifo)
     return value
 
 
-def _checked_redrive_policy(txn: Handle, engine, value: str) -> str:
+def _checked_redrive_policy(txn: Handle, engine, value: str, fifo: bool) -> str:
     if value == "":
         return ""
     try:
@@ -184,8 +209,12 @@ def _checked_redrive_policy(txn: Handle, engine, value: str) -> str:
                             "both inclusive.")
     target = policy["deadLetterTargetArn"]
     target_name = name_from_arn(engine.config, target) if isinstance(target, str) else None
-    if target_name is None or engine.repos.queues.get(txn, target_name) is None:
+    target_queue = engine.repos.queues.get(txn, target_name) if target_name else None
+    if target_queue is None:
         raise invalid_value(value, "RedrivePolicy", "Dead letter target does not exist.")
+    if is_fifo(target_queue) != fifo:
+        raise invalid_value(value, "RedrivePolicy", "Dead-letter queue must be same type of "
+                                                    "queue as the source.")
     return orjson.dumps({"deadLetterTargetArn": target, "maxReceiveCount": count}).decode()
 
 
@@ -194,15 +223,16 @@ def _invalid_attribute(name: str, reason: str | None = None) -> SqsError:
     return SqsError("InvalidAttributeValue", f"{message} Reason: {reason}" if reason else message)
 
 
-def wanted_attributes(names: list[str] | None) -> list[str]:
-    """The attribute names GetQueueAttributes asked for ("All": every one)."""
+def wanted_attributes(names: list[str] | None, record: dict) -> list[str]:
+    """The attribute names GetQueueAttributes asked for ("All": every one
+    the queue has)."""
     names = names or []
-    known = set(DEFAULTS) | set(SETTABLE) | set(COMPUTED)
+    known = set(DEFAULTS) | set(SETTABLE) | set(COMPUTED) | FIFO_ATTRIBUTES
     for name in names:
-        if name != "All" and name not in known and name not in FIFO_ATTRIBUTES:
+        if name != "All" and name not in known:
             raise SqsError("InvalidAttributeName", f"Unknown Attribute {name}.")
     if "All" in names:
-        return list(COMPUTED) + sorted(set(DEFAULTS) | set(SETTABLE) - {"FifoQueue"})
+        return list(COMPUTED) + sorted(set(defaults(record)) | SETTABLE)
     return names
 
 
@@ -210,11 +240,10 @@ def describe(txn: Handle, engine, record: dict, names: list[str], now: float) ->
     """The attributes of a queue named in `names` that it has."""
     counts = _counts(txn, engine, record, now) if any(
         name.startswith("Approximate") for name in names) else {}
-    values = {**DEFAULTS, **{k: v for k, v in record["attributes"].items() if v != ""},
-              **counts, "CreatedTimestamp": str(int(record["created"])),
+    values = {**defaults(record), **record["attributes"], **counts,
+              "CreatedTimestamp": str(int(record["created"])),
               "LastModifiedTimestamp": str(int(record["modified"])),
               "QueueArn": queue_arn(engine.config, record["name"])}
-    values.pop("FifoQueue", None)  # a standard queue does not report it
     return {name: values[name] for name in names if name in values}
 
 

@@ -13,8 +13,7 @@ def run(engine, request: dict) -> dict:
     def send(ctx) -> dict:
         queue = queues.require(ctx.txn, engine, request["QueueUrl"])
         message = messages.new_message(request, queue, now)
-        messages.store_message(ctx, engine, queue, message)
-        return messages.sent_response(message)
+        return messages.sent_response(messages.store_message(ctx, engine, queue, message, now))
 
     response = engine.store.write(send)
     engine.queues.notify_sent()

@@ -28,8 +28,8 @@ def run(engine, request: dict) -> dict:
             except SqsError as error:
                 failed.append(batches.failed_entry(entry["Id"], error))
                 continue
-            messages.store_message(ctx, engine, queue, message)
-            successful.append({"Id": entry["Id"], **messages.sent_response(message)})
+            stored = messages.store_message(ctx, engine, queue, message, now)
+            successful.append({"Id": entry["Id"], **messages.sent_response(stored)})
         return batches.answer(successful, failed)
 
     response = engine.store.write(send)

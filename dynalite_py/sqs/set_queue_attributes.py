@@ -13,8 +13,8 @@ def run(engine, request: dict) -> dict:
 
     def change(ctx) -> None:
         record = queues.require(ctx.txn, engine, request["QueueUrl"])
-        attributes = queues.checked_attributes(ctx.txn, engine, request["Attributes"])
-        attributes.pop("FifoQueue", None)
+        attributes = queues.checked_attributes(ctx.txn, engine, request["Attributes"],
+                                               queues.is_fifo(record), creating=False)
         merged = {**record["attributes"], **attributes}
         engine.repos.queues.put(ctx.txn, dict(
             record, modified=now,

@@ -6,6 +6,7 @@ the same kind with another owner.
           b"X" + queue name                 -> [deleted at] (QueueDeletedRecently)
           b"M" + queue key + message id     -> msgpack message
           b"V" + queue key + visible at (8, ms) + sent (8, ns) + message id -> b""
+          b"D" + queue key + deduplication scope -> [expires, message id, sequence number]
           b"C" + function name + b"|" + qualifier -> msgpack event invoke config
 
 A queue key is b"q" + the queue's number (4 bytes) for an SQS queue and
@@ -101,25 +102,36 @@ class Messages:
                 break
         return found
 
+    def deduplication(self, txn: Handle, queue: bytes, scope: str) -> list | None:
+        """[expires, message id, sequence number] a FIFO queue remembers
+        for a deduplication id (expired entries stay until overwritten)."""
+        raw = self._space.get(txn, b"D" + queue + scope.encode())
+        return unpack(raw) if raw is not None else None
+
+    def remember_deduplication(self, txn: Handle, queue: bytes, scope: str,
+                               entry: list) -> None:
+        self._space.put(txn, b"D" + queue + scope.encode(), pack(entry))
+
     def all(self, txn: Handle, queue: bytes) -> Iterator[dict]:
         for _, value in self._space.prefixed(txn, b"M" + queue):
             yield unpack(value)
 
     def due_in_event_queues(self, txn: Handle, now_ms: int, limit: int
-                            ) -> list[tuple[str, str]]:
+                            ) -> tuple[list[tuple[str, str]], int | None]:
         """(function name, message id) of up to `limit` events due at now_ms
-        across every function's event queue (pending events are few: the
-        whole index of event queues is read)."""
+        across every function's event queue, and when the next of the
+        others is due (ms; None: there is none). Pending events are few:
+        the whole index of event queues is read."""
         start = b"V" + EVENT_QUEUES
-        found = []
+        found, next_due = [], None
         for key, _ in self._space.range(txn, start, prefix_end(start)):
             name, _, rest = key[len(start):].partition(b"\0")
             visible, _sent = _TIME.unpack_from(rest)
-            if visible <= now_ms:
+            if visible <= now_ms and len(found) < limit:
                 found.append((name.decode(), rest[_TIME.size:].decode()))
-                if len(found) >= limit:
-                    break
-        return found
+            elif next_due is None or visible < next_due:
+                next_due = visible
+        return found, next_due
 
 
 def _visibility_key(queue: bytes, message: dict) -> bytes:

@@ -138,7 +138,11 @@ def queue_event_record(engine, queue: dict, message: dict) -> dict:
             "attributes": {"ApproximateReceiveCount": str(message["count"]),
                            "SentTimestamp": str(message["sent"] // 10**6),
                            "SenderId": engine.config.account_id,
-                           "ApproximateFirstReceiveTimestamp": str(message["first"])},
+                           "ApproximateFirstReceiveTimestamp": str(message["first"]),
+                           **({"MessageGroupId": message["group"],
+                               "MessageDeduplicationId": message["dedup"],
+                               "SequenceNumber": message["sequence"]}
+                              if message.get("group") else {})},
             "messageAttributes": {name: attribute(value)
                                   for name, value in message["attributes"].items()},
             "md5OfBody": message["md5_body"], "eventSource": "aws:sqs",
