@@ -789,3 +789,26 @@ def test_messages_past_their_retention_period_are_dropped(tmp_path):
         assert [m["Body"] for m in received(sqs, url, MaxNumberOfMessages=10)] == ["young"]
         assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"][
             "ApproximateNumberOfMessagesNotVisible"] == "1"  # "old" is gone
+
+
+@pytest.mark.postgres_only("the PostgreSQL schema's versions")
+def test_a_database_of_schema_version_1_gains_the_queues_table(tmp_path):
+    """A database made before the queues keyspace (version 1, no
+    dynalite_queues) is moved up to version 2 on start, and serves queues."""
+    import psycopg
+
+    from dynalite_py.storage import open_store
+    from dynalite_py.storage.postgres.schema import SCHEMA_VERSION
+    url = support.store_location(str(tmp_path / "old"))
+    open_store(url).close()
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP TABLE dynalite_queues")
+        admin.execute("UPDATE dynalite_schema SET version = 1")
+    with support.open_db(str(tmp_path / "old")) as db:
+        sqs = db.client("sqs", config=NO_RETRIES)
+        url_of_queue = sqs.create_queue(QueueName="upgraded")["QueueUrl"]
+        sqs.send_message(QueueUrl=url_of_queue, MessageBody="after the upgrade")
+        assert [m["Body"] for m in received(sqs, url_of_queue)] == ["after the upgrade"]
+    with psycopg.connect(url, autocommit=True) as admin:
+        assert admin.execute("SELECT version FROM dynalite_schema").fetchone()[0] == \
+            SCHEMA_VERSION == 2
