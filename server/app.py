@@ -18,6 +18,7 @@ import zlib
 from typing import TYPE_CHECKING, Callable
 
 import orjson
+from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -52,6 +53,10 @@ if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
     from .auth import Verifier
 
 log = logging.getLogger("dynalite_py.server")
+# SQS calls run in threads of their own, this many at once: a long poll
+# holds its thread up to 20 s, and waiting consumers must never take the
+# threads every other call shares (Starlette's pool of 40)
+SQS_THREADS = 256
 
 
 def error_payload(name: str, message: str) -> bytes:
@@ -176,6 +181,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     holds (fastlane.HeldWrites), before a call runs here on the event loop."""
     runs_inline = inline_runner(engine)
     policy = policy or Policy()
+    sqs_threads = CapacityLimiter(SQS_THREADS)
 
     def signature_refusal(request: Request, body: bytes, service: str) -> DynamoError | None:
         if verifier is None:
@@ -219,8 +225,8 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
             return error_response(*TOO_LARGE)
         if sqs:
             endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
-            status, headers, payload = await run_in_threadpool(sqs_json.handle, engine, target,
-                                                               body, endpoint, error)
+            status, headers, payload = await to_thread.run_sync(
+                sqs_json.handle, engine, target, body, endpoint, error, limiter=sqs_threads)
         elif runs_inline(target):
             release_held()  # a write of this call must not join their commit
             status, headers, payload = wire.handle(engine, target, body, error)

@@ -812,3 +812,20 @@ def test_a_database_of_schema_version_1_gains_the_queues_table(tmp_path):
     with psycopg.connect(url, autocommit=True) as admin:
         assert admin.execute("SELECT version FROM dynalite_schema").fetchone()[0] == \
             SCHEMA_VERSION == 2
+
+
+def test_many_long_polls_leave_the_other_routes_free(server_url):
+    """Consumers waiting in long polls hold threads of their own: more of
+    them than Starlette's thread pool has do not hold up a Lambda call."""
+    sqs = http_client(server_url, "sqs")
+    url = new_queue(sqs)
+    pollers = [threading.Thread(target=lambda: received(
+        http_client(server_url, "sqs"), url, WaitTimeSeconds=4)) for _ in range(48)]
+    for poller in pollers:
+        poller.start()
+    time.sleep(1.0)
+    started = time.monotonic()
+    http_client(server_url, "lambda").list_functions()
+    assert time.monotonic() - started < 2.0
+    for poller in pollers:
+        poller.join(15)
