@@ -40,11 +40,15 @@ class Config:
     bridge_retry_max: float = 30.0
     # Lambda runtime: idle workers are stopped after this many seconds; a
     # cold start's init phase may take function_init_timeout (Lambda's 10 s)
-    # plus the function's Timeout; Event invocations retry after 1 and 2
-    # seconds times async_retry_scale.
+    # plus the function's Timeout; Event invocations retry a function error
+    # after 1 and 2 minutes (AWS's), a throttle after 1 s doubling to 5 min,
+    # each times async_retry_scale (lower it to test retries in seconds).
     function_idle_seconds: float = 300.0
     function_init_timeout: float = 10.0
     async_retry_scale: float = 1.0
+    # SQS: how often a long poll checks for messages sent by other processes
+    # or servers, or made visible by time (a send in this process wakes it at once).
+    queue_poll_interval: float = 0.1
     # Seconds between background sweeps (TTL expiry, stream trimming).
     sweep_interval: float = 1.0
     map_size: int = DEFAULT_MAP_SIZE

@@ -22,7 +22,7 @@ from .engine import Engine
 from .lambda_.bridge.triggers import Trigger
 from .lambda_.functions.functions import new_record
 from .lambda_.mappings.mappings import failures as stored_failures
-from .protocol import rest, wire
+from .protocol import rest, sqs_json, wire
 
 EMBEDDED_ENDPOINT = "http://dynalite.embedded"
 
@@ -57,7 +57,7 @@ class Database:
         return self.engine.path
 
     def client(self, service: str = "dynamodb", **kwargs):
-        """A boto3 client ("dynamodb", "dynamodbstreams" or "lambda") served in-process."""
+        """A boto3 client ("dynamodb", "dynamodbstreams", "lambda" or "sqs") served in-process."""
         client = self._session.client(service, endpoint_url=EMBEDDED_ENDPOINT, **kwargs)
         self._attach(client)
         return client
@@ -118,7 +118,11 @@ class Database:
         target = request.headers.get("X-Amz-Target")
         if isinstance(target, bytes):
             target = target.decode()
-        status, headers, payload = wire.handle(self.engine, target, body)
+        if sqs_json.is_sqs_target(target):
+            status, headers, payload = sqs_json.handle(self.engine, target, body,
+                                                       f"{url.scheme}://{url.netloc}")
+        else:
+            status, headers, payload = wire.handle(self.engine, target, body)
         return AWSResponse(request.url, status, headers, _Body(payload))
 
     def close(self) -> None:

@@ -5,7 +5,7 @@ both behave identically by construction; the server's held writes go
 through `Engine.call_together`, the same operations under one commit.
 
 Operations are found, not listed: at import the engine walks the service
-packages (dynamodb/, streams/, lambda_/; each declares its SERVICE) and
+packages (dynamodb/, streams/, lambda_/, sqs/; each declares its SERVICE) and
 takes every module that declares NAME as that operation (`OPERATIONS`).
 Each operation's request checker is compiled on first use from botocore's
 model with the service's and the operation's SHAPE_RULES (`checker_for`).
@@ -20,7 +20,7 @@ from functools import cache
 from types import ModuleType
 from typing import Callable
 
-from . import dynamodb, lambda_, streams
+from . import dynamodb, lambda_, sqs, streams
 from .config import Config
 from .dynamodb.items.items import ItemWriter
 from .dynamodb.items.transactions import conflict_error
@@ -28,11 +28,13 @@ from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
 from .errors import DynamoError, unknown_operation
+from .jobs.async_invoke import AsyncInvoker
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
+from .sqs.queues import Queues
 from .storage import open_store
 from .storage.interface import Conflict
 from .storage.repositories import Repositories
@@ -57,7 +59,7 @@ def _discover(packages: tuple[ModuleType, ...]) -> dict[str, dict[str, ModuleTyp
     return operations
 
 
-SERVICES = (dynamodb, streams, lambda_)
+SERVICES = (dynamodb, streams, lambda_, sqs)
 # service -> {operation name: its module}
 OPERATIONS = _discover(SERVICES)
 _SERVICE_RULES = {package.SERVICE: getattr(package, "SHAPE_RULES", NO_RULES)
@@ -116,7 +118,8 @@ class Engine:
         """`path`: an LMDB data directory, None for a temporary one, or
         ":memory:" for the memory backend. The sweeper and the trigger bridge
         run here as jobs under leases in the store, so engines sharing it run
-        each job once; `background=False` starts neither (benchmarks, tests)."""
+        each job once, as does the asynchronous invocation job;
+        `background=False` starts none of them (benchmarks, tests)."""
         self.config = config or Config.from_env()
         self.store = open_store(path, self.config.durability, self.config.map_size,
                                 self.config.store_connections)
@@ -135,9 +138,12 @@ class Engine:
         self.failure_callbacks: dict[str, Callable[[dict], None]] = {}
         self.triggers: list = []  # triggers.Trigger: `serve --trigger`, add_trigger()
         self.bridge = Bridge(self)
+        self.queues = Queues()
+        self.async_invoker = AsyncInvoker(self)
         if background:
             self._sweeper.start()
             self.bridge.start()
+            self.async_invoker.start()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -205,6 +211,7 @@ class Engine:
     def close(self) -> None:
         self.closing.set()
         self.bridge.stop()
+        self.async_invoker.stop()
         self.functions.close()
         self._sweeper.stop()
         for thread in list(self.backfills.values()):

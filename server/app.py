@@ -1,6 +1,6 @@
 """The Starlette application: decode, route, call the engine, encode.
 
-POST /  DynamoDB and DynamoDB Streams operations, routed by X-Amz-Target
+POST /  DynamoDB, DynamoDB Streams and SQS operations, routed by X-Amz-Target
 GET  /  health answer
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
@@ -18,6 +18,7 @@ import zlib
 from typing import TYPE_CHECKING, Callable
 
 import orjson
+from anyio import CapacityLimiter, to_thread
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
@@ -27,7 +28,7 @@ from starlette.routing import Route
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
-from dynalite_py.protocol import rest, wire
+from dynalite_py.protocol import rest, sqs_json, wire
 
 from .logs import log_request, requests_logged
 from .signature import syntax_error
@@ -52,6 +53,10 @@ from .transport import (
 if TYPE_CHECKING:  # botocore's signer is imported only when --auth is given
     from .auth import Verifier
 
+# SQS calls run in threads of their own, this many at once: a long poll
+# holds its thread up to 20 s, and waiting consumers must never take the
+# threads every other call shares (Starlette's pool of 40)
+SQS_THREADS = 256
 
 def error_payload(name: str, message: str) -> bytes:
     """A transport error in DynamoDB's envelope (AWS's front door answers
@@ -131,12 +136,15 @@ def inline_runner(engine: Engine) -> Callable[[str | None], bool]:
     """Whether a call named by its X-Amz-Target runs on the event loop. Without
     fsync a commit costs microseconds: handing each write to a thread costs
     more than it saves (measured: PutItem over HTTP, docs/benchmarks.md). A
-    remote store (PostgreSQL) waits for round trips: every call in a thread."""
+    remote store (PostgreSQL) waits for round trips: every call in a thread.
+    An SQS call may wait (a long poll): always in a thread."""
     if engine.store.remote:
         return lambda _target: False
     inline_writes = engine.config.durability != "fsync"
 
     def runs_inline(target: str | None) -> bool:
+        if sqs_json.is_sqs_target(target):
+            return False
         if inline_writes:
             return True
         try:
@@ -172,6 +180,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     holds (fastlane.HeldWrites), before a call runs here on the event loop."""
     runs_inline = inline_runner(engine)
     policy = policy or Policy()
+    sqs_threads = CapacityLimiter(SQS_THREADS)
 
     def signature_refusal(request: Request, body: bytes, service: str) -> DynamoError | None:
         if verifier is None:
@@ -199,8 +208,11 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         refused = dynamodb_refusal(*transport, body_length=len(body))  # a chunked body
         if refused is not None:
             return error_response(*refused)
+        target = request.headers.get("x-amz-target")
+        sqs = sqs_json.is_sqs_target(target)
         # the signature's verdict is answered after routing and parsing (wire.parse_call)
-        error = signature_refusal(request, body, "dynamodb") if verifier is not None \
+        error = signature_refusal(request, body, "sqs" if sqs else "dynamodb") \
+            if verifier is not None \
             else syntax_error(request.scope.get("query_string", b"").decode("latin-1"),
                               dict(request.headers))
         try:  # signed as sent; read as it was before compression
@@ -210,9 +222,12 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
                                   "The request body could not be decompressed")
         if body is None:
             return error_response(*TOO_LARGE)
-        target = request.headers.get("x-amz-target")
         started = time.perf_counter()
-        if runs_inline(target):
+        if sqs:
+            endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
+            status, headers, payload = await to_thread.run_sync(
+                sqs_json.handle, engine, target, body, endpoint, error, limiter=sqs_threads)
+        elif runs_inline(target):
             release_held()  # a write of this call must not join their commit
             status, headers, payload = wire.handle(engine, target, body, error)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import cache
 
 API_VERSIONS = {"dynamodb": "2012-08-10", "dynamodbstreams": "2012-08-10",
-                "lambda": "2015-03-31"}
+                "lambda": "2015-03-31", "sqs": "2012-11-05"}
 
 
 @cache
 def service_model(service: str) -> dict:
-    """The model of "dynamodb", "dynamodbstreams" or "lambda"."""
+    """The model of "dynamodb", "dynamodbstreams", "lambda" or "sqs"."""
     from botocore.loaders import Loader  # only when a model is first needed
     return Loader().load_data(f"{service}/{API_VERSIONS[service]}/service-2")

@@ -15,6 +15,7 @@ from .lambdas import (
     MappingRecords,
     VersionRecords,
 )
+from .queues import EventInvokeConfigs, Messages, QueueRecords
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -41,3 +42,6 @@ class Repositories:
         self.policies = FunctionChildren(store, b"P")
         self.concurrency_slots = FunctionChildren(store, b"C")
         self.code = CodeArchives(store)
+        self.queues = QueueRecords(store)
+        self.messages = Messages(store)
+        self.event_invoke_configs = EventInvokeConfigs(store)

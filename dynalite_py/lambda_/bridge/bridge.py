@@ -48,6 +48,7 @@ from ...errors import DynamoError
 from ...storage.leases import Lease, new_owner
 from ...streams import log as streams
 from ..functions.qualifiers import function_ref, resolve
+from ..invocations import destinations
 from ..mappings import mappings
 from ..mappings.filters import compile_filters
 from .triggers import ensure_triggers
@@ -149,7 +150,7 @@ class Bridge:
             self.wake.clear()
 
     def _consume(self, mapping_id: str, lease: Lease) -> None:
-        consumer = Consumer(self.engine, mapping_id)
+        consumer = consumer_for(self.engine, mapping_id)
         try:
             while self.running() and consumer.refresh() and lease.hold():
                 generation = self.generation
@@ -414,11 +415,18 @@ class Consumer:
         if not destination:
             return
         record = failure_record(self.mapping, batch, condition)
-        failures = self.engine.repos.failures
-        self.engine.store.write(lambda ctx: failures.add(ctx.txn, destination, record))
-        callback = self.engine.failure_callbacks.get(destination)
-        if callback is not None:
-            callback(record)
+        destinations.keep(self.engine, destination, record)  # GET /_dynalite/failures/<arn>
+        destinations.to_queue(self.engine, destination, record)  # an SQS queue served here
+
+
+def consumer_for(engine, mapping_id: str) -> Consumer:
+    """The delivery loop of a mapping: a stream's, or an SQS queue's."""
+    from .queue_consumer import QueueConsumer  # it builds on Consumer
+    with engine.store.read() as txn:
+        mapping = engine.repos.mappings.get(txn, mapping_id)
+    if mapping is not None and mappings.is_queue_source(mapping["EventSourceArn"]):
+        return QueueConsumer(engine, mapping_id)
+    return Consumer(engine, mapping_id)
 
 
 def lambda_event_record(record: dict) -> dict:

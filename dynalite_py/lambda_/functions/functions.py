@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import sys
-import threading
 import time
 import uuid
 import zipfile
@@ -37,7 +36,6 @@ from .runtime import FunctionSpec, InvocationResult, Runtime
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_TIMEOUT = 3
 DEFAULT_MEMORY = 128
-ASYNC_RETRY_DELAYS = (1.0, 2.0)  # seconds before the two retries of an Event invocation
 _ARN = re.compile(r"^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:([\w-]+)(?::([\w$-]+))?$")
 
 
@@ -209,21 +207,6 @@ class Functions:
         self._log(record["FunctionName"], result)
         return result
 
-    def invoke_async(self, record: dict, event: object) -> None:
-        """An Event invocation: run later, retried twice on function errors."""
-        def attempt() -> None:
-            for delay in (0.0, *[d * self.engine.config.async_retry_scale
-                                 for d in ASYNC_RETRY_DELAYS]):
-                if self.engine.closing.wait(delay):
-                    return
-                try:
-                    if self.invoke(record, event).ok:
-                        return
-                except DynamoError:  # throttled or gone: nothing more to do
-                    return
-        threading.Thread(target=attempt, name=f"event-{record['FunctionName']}",
-                         daemon=True).start()
-
     def _log(self, name: str, result: InvocationResult) -> None:
         logger = self.log.getChild(name)
         for line in result.logs.splitlines():
@@ -273,5 +256,7 @@ def new_record(functions: Functions, request: dict, code: dict) -> dict:
         "created": time.time(),
         "tags": request.get("Tags") or {},
     }
+    if (request.get("DeadLetterConfig") or {}).get("TargetArn"):
+        record["DeadLetterConfig"] = {"TargetArn": request["DeadLetterConfig"]["TargetArn"]}
     record.update(code)
     return record

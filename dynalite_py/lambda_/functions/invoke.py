@@ -1,17 +1,19 @@
-"""Invoke (Lambda): RequestResponse runs the handler now; Event queues it with
-Lambda's two retries; DryRun only checks that the function exists. A
-qualifier (version, alias, $LATEST) picks what runs; an alias with weighted
-routing picks per call."""
+"""Invoke (Lambda): RequestResponse runs the handler now; Event stores it in
+the function's event queue (lambda_/invocations/events.py: retries,
+destinations); DryRun only checks that the function exists. A qualifier
+(version, alias, $LATEST) picks what runs; an alias with weighted routing
+picks per call."""
 from __future__ import annotations
 
 import orjson
 
+from ..invocations import events
 from .functions import lambda_error
 from .logs import log_result
 from .qualifiers import function_ref, resolve
 
 NAME = "Invoke"
-READ_ONLY = True  # no engine write: the handler runs in a worker
+READ_ONLY = False  # an Event invocation stores its event
 
 
 def run(engine, request: dict) -> dict:
@@ -23,8 +25,8 @@ def run(engine, request: dict) -> dict:
     if invocation_type == "DryRun":
         return {"StatusCode": 204}
     event = parse_payload(request.get("Payload") or b"")
-    if invocation_type == "Event":
-        functions.invoke_async(target.record, event)
+    if invocation_type == "Event":  # an alias routes when the event runs
+        events.enqueue(engine, target.record["FunctionName"], event, ref.qualifier)
         return {"StatusCode": 202}
     result = functions.invoke(target.record, event, ref.qualifier)
     response = {"StatusCode": 200, "ExecutedVersion": target.version,

@@ -7,7 +7,7 @@ from .interpreters import check_runtime
 NAME = "UpdateFunctionConfiguration"
 READ_ONLY = False
 FIELDS = ("Handler", "Timeout", "MemorySize", "Description", "Role", "Runtime", "Environment",
-          "EphemeralStorage")
+          "EphemeralStorage", "DeadLetterConfig")
 
 
 def run(engine, request: dict) -> dict:

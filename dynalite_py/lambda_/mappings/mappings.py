@@ -1,5 +1,5 @@
-"""Event source mappings for DynamoDB streams: records, defaults, validation,
-checkpoints and the on-failure destination store.
+"""Event source mappings for DynamoDB streams and SQS queues: records,
+defaults, validation, checkpoints and the on-failure destination store.
 
 Storage (storage/lambdas.py): mappings by UUID (their API fields, plus
 "enabled"); on-failure records by destination ARN; checkpoints: per mapping
@@ -13,6 +13,7 @@ import time
 import uuid
 
 from ...errors import DynamoError
+from ...sqs.queues import name_from_arn as queue_name_from_arn
 from ...storage.interface import Handle, WriteContext
 from ...storage.repositories import Repositories
 from ...streams import log as streams
@@ -24,7 +25,12 @@ DEFAULTS = {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 0, "Parallelizat
             "MaximumRecordAgeInSeconds": -1, "MaximumRetryAttempts": -1,
             "BisectBatchOnFunctionError": False, "TumblingWindowInSeconds": 0,
             "FunctionResponseTypes": [], "DestinationConfig": {"OnFailure": {}}}
-SETTINGS = tuple(DEFAULTS) + ("FilterCriteria",)
+SETTINGS = tuple(DEFAULTS) + ("FilterCriteria", "ScalingConfig")
+# an SQS queue as the source: its settings, and the largest batch without a window
+QUEUE_DEFAULTS = {"BatchSize": 10, "MaximumBatchingWindowInSeconds": 0,
+                  "FunctionResponseTypes": []}
+QUEUE_SETTINGS = tuple(QUEUE_DEFAULTS) + ("FilterCriteria", "ScalingConfig")
+QUEUE_BATCH_WITHOUT_WINDOW = 10
 TRANSITIONS = {"create": "Creating", "enable": "Enabling", "disable": "Disabling",
                "update": "Updating", "delete": "Deleting"}
 
@@ -82,29 +88,41 @@ def describe(txn: Handle, repos: Repositories, mapping: dict, state: str | None 
     return description
 
 
+def is_queue_source(arn: str) -> bool:
+    """Whether an event source is an SQS queue (else a DynamoDB stream)."""
+    return arn.startswith("arn:aws") and arn.split(":")[2:3] == ["sqs"]
+
+
 def new_mapping(engine, request: dict, function_arn: str) -> dict:
     mapping_id = str(uuid.uuid4())
     config = engine.config
-    mapping = dict(DEFAULTS)
+    queue = is_queue_source(request["EventSourceArn"])
+    mapping = dict(QUEUE_DEFAULTS if queue else DEFAULTS)
     # a JSON null is an absent member, as the shape checker reads it
-    mapping.update({key: request[key] for key in SETTINGS if request.get(key) is not None})
+    mapping.update({key: request[key] for key in (QUEUE_SETTINGS if queue else SETTINGS)
+                    if request.get(key) is not None})
+    if not queue:
+        mapping["StartingPosition"] = request["StartingPosition"]
     mapping.update({
         "UUID": mapping_id,
         "EventSourceMappingArn":
             f"arn:aws:lambda:{config.region}:{config.account_id}:event-source-mapping:{mapping_id}",
         "EventSourceArn": request["EventSourceArn"], "FunctionArn": function_arn,
-        "StartingPosition": request["StartingPosition"], "LastModified": time.time(),
+        "LastModified": time.time(),
         "StateTransitionReason": "User action", "enabled": request.get("Enabled", True),
         "created": time.time()})
     return mapping
 
 
-def check_source(txn: Handle, engine, request: dict) -> dict:
-    """The stream behind EventSourceArn, with Lambda's errors."""
+def check_source(txn: Handle, engine, request: dict) -> dict | None:
+    """The stream behind EventSourceArn (None for an SQS queue), with Lambda's errors."""
     arn = request.get("EventSourceArn")
     if arn is None:  # optional in the model (Kafka sources name none); AWS's answer, as
         # LocalStack's snapshot-tested provider gives it (localstack/localstack#7696)
         raise lambda_error("InvalidParameterValueException", "Unrecognized event source.")
+    if is_queue_source(arn):
+        check_queue_source(txn, engine, request)
+        return None
     try:
         stream = streams.find_stream(txn, engine.repos.streams, arn)
     except DynamoError:
@@ -123,10 +141,31 @@ def check_source(txn: Handle, engine, request: dict) -> dict:
     return stream
 
 
+def check_queue_source(txn: Handle, engine, request: dict) -> None:
+    """An SQS source: a queue served here, and the settings a queue takes."""
+    arn = request["EventSourceArn"]
+    name = queue_name_from_arn(engine.config, arn)
+    if name is None or engine.repos.queues.get(txn, name) is None:
+        raise lambda_error("InvalidParameterValueException", f"Queue not found: {arn}")
+    for setting in ("StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor",
+                    "MaximumRecordAgeInSeconds", "MaximumRetryAttempts",
+                    "BisectBatchOnFunctionError", "TumblingWindowInSeconds",
+                    "DestinationConfig"):
+        if request.get(setting) is not None:
+            raise lambda_error("InvalidParameterValueException", f"Unsupported {setting} "
+                               "parameter for given event source mapping type: SQS")
+    if (request.get("BatchSize") or 0) > QUEUE_BATCH_WITHOUT_WINDOW and \
+            not request.get("MaximumBatchingWindowInSeconds"):
+        raise lambda_error("InvalidParameterValueException",
+                           "Maximum batch window in seconds must be greater than 0 if maximum "
+                           "batch size is greater than 10")
+
+
 def start_positions(ctx: WriteContext, repos: Repositories, mapping: dict,
-                    stream: dict) -> None:
-    """LATEST: begin after what the stream holds now (TRIM_HORIZON needs nothing)."""
-    if mapping["StartingPosition"] != "LATEST":
+                    stream: dict | None) -> None:
+    """LATEST: begin after what the stream holds now (TRIM_HORIZON, and an
+    SQS queue, need nothing)."""
+    if mapping.get("StartingPosition") != "LATEST":
         return
     last = streams.last_sequence(ctx.txn, repos.streams, stream["number"])
     for shard in stream["shards"]:

@@ -20,6 +20,11 @@ keyspace adds a key's rows up (transactions.py).
 `dynalite_schema` holds one row, the version of this layout. A release
 that changes the layout raises SCHEMA_VERSION and migrates a database from
 the version it finds; a database of a newer release is refused.
+
+Versions: 1, the first layout; 2 adds the `queues` keyspace (SQS queues and
+Lambda's event queues). A keyspace added is a table created by
+`_create_tables` (IF NOT EXISTS), so moving a database up to 2 is that and
+the new version number.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from psycopg import errors, sql
 from .. import StoreUnavailable
 from ..interface import KEYSPACES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_TABLE = "dynalite_schema"
 COUNTS_TABLE = "dynalite_counts"
 COUNT_SHARDS = 256
@@ -76,6 +81,9 @@ def _check_version(conn: psycopg.Connection) -> None:
     elif row[0] > SCHEMA_VERSION:
         raise StoreUnavailable(f"the database holds schema version {row[0]}, newer than this "
                            f"release's {SCHEMA_VERSION}: upgrade dynalite-py")
+    elif row[0] < SCHEMA_VERSION:  # its new tables were just created
+        conn.execute(sql.SQL("UPDATE {} SET version = %s").format(
+            sql.Identifier(VERSION_TABLE)), (SCHEMA_VERSION,))
 
 
 def current_schema(conn: psycopg.Connection) -> str:
