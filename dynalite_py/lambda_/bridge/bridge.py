@@ -351,21 +351,28 @@ class Consumer:
         now = self.engine.clock()
         return self._too_old(batch.records[0], now)
 
-    def _invoke(self, batch: Batch, final: bool = False, arn: str | None = None):
-        """'ok', 'throttled', 'error', or the lowest failed sequence number."""
-        engine = self.engine
+    def _function(self) -> tuple[dict, str | None] | None:
+        """The configuration this mapping's function runs now (an alias routes
+        per batch) and the qualifier it is called under; None if it is gone."""
         ref = function_ref(self.mapping["FunctionArn"])
         try:
-            with engine.store.read() as txn:
-                target = resolve(engine.functions, txn, ref, route=True)
-        except DynamoError:  # the function, version or alias is gone: hold the shard, as AWS does
+            with self.engine.store.read() as txn:
+                target = resolve(self.engine.functions, txn, ref, route=True)
+        except DynamoError:
+            return None
+        return target.record, ref.qualifier
+
+    def _invoke(self, batch: Batch, final: bool = False, arn: str | None = None):
+        """'ok', 'throttled', 'error', or the lowest failed sequence number."""
+        called = self._function()
+        if called is None:  # the function, version or alias is gone: hold the shard, as AWS does
             return "throttled"
         event = {"Records": [lambda_event_record(r) for r in batch.records]}
         state = self.states.get(batch.shard["ShardId"])
         if self.mapping["TumblingWindowInSeconds"] and state is not None:
             event.update(self._window_fields(batch, state, final, arn))
         try:
-            result = engine.functions.invoke(target.record, event, ref.qualifier)
+            result = self.engine.functions.invoke(called[0], event, called[1])
         except DynamoError:  # throttled, or its callable lives in another process: hold
             return "throttled"
         if not result.ok:

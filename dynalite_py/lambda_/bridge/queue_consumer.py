@@ -23,7 +23,7 @@ import orjson
 from ...errors import DynamoError
 from ...sqs import messages, queues
 from ...sqs.errors import SqsError
-from .bridge import Consumer, _qualifier
+from .bridge import Consumer
 
 MAX_RECEIVE = 10  # messages one receive returns at most
 
@@ -73,14 +73,11 @@ class QueueConsumer(Consumer):
     def _invoke_batch(self, records: list[dict]) -> set[str] | None:
         """The message ids that failed (empty: all done), None if the whole
         batch is to be received again."""
-        engine = self.engine
-        with engine.store.read() as txn:
-            function = engine.functions.find(txn, self.mapping["FunctionArn"])
-        if function is None:
+        called = self._function()
+        if called is None:
             return None
         try:
-            result = engine.functions.invoke(function, {"Records": records},
-                                             _qualifier(self.mapping))
+            result = self.engine.functions.invoke(called[0], {"Records": records}, called[1])
         except DynamoError:  # throttled, or its callable is in another process
             self._back_off(1)
             return None
