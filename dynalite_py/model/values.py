@@ -21,10 +21,11 @@ and, where dynalite predates a DynamoDB change, against recorded AWS output
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from dynalite_py.errors import invalid_parameter, validation_error
+from dynalite_py.errors import VALIDATION_PREFIX, LayeredError, invalid_parameter, validation_error
 from dynalite_py.model.numbers import normalize_number, number_size
 
 AttributeValue = dict[str, Any]
@@ -55,7 +56,8 @@ EMPTY_SET = {
     "NS": "An number set  may not be empty",
     "BS": "Binary sets should not be empty",
 }
-NS_DUPLICATES = "Input collection contains duplicates"  # no "One or more ..." prefix
+# The older layer (errors.LayeredError) has no "One or more ..." prefix and no full stop.
+NS_DUPLICATES = "Input collection contains duplicates"
 # A JSON null where an attribute value belongs. DynamoDB Local's InputConverter
 # raises this for a null map value, with ": <name> is null" after it, and alone
 # for a null list element or ExpressionAttributeValues entry;
@@ -197,7 +199,7 @@ def _check_string_set(value: AttributeValue, data: list[str], level: int) -> Non
     if not data:
         raise invalid_parameter(EMPTY_SET["SS"])
     if len(set(data)) != len(data):
-        raise invalid_parameter(f"Input collection {_render(data)} contains duplicates.")
+        raise _duplicates(data, " contains duplicates.", quoted=", ")
     if None in data:  # after the duplicates, as DynamoDB Local checks them
         raise invalid_parameter(NULL_SET_MEMBER["SS"])
 
@@ -208,7 +210,8 @@ def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> Non
     # Base64 text is canonical after the shape check, so equal text means
     # equal bytes. The missing space before "of" is DynamoDB's.
     if len(set(data)) != len(data):
-        raise invalid_parameter(f"Input collection {_render(data)}of type BS contains duplicates.")
+        raise _duplicates(data, "of type BS contains duplicates.", quoted=",",
+                          order=lambda text: base64.b64decode(text))
     if None in data:
         raise invalid_parameter(NULL_SET_MEMBER["BS"])
 
@@ -222,7 +225,7 @@ def _check_number_set(value: AttributeValue, data: list[str], level: int) -> Non
     # duplicates are numeric: ["1", "1.0"] is rejected.
     canonical = [normalize_number(text) for text in data]
     if len(set(canonical)) != len(canonical):
-        raise validation_error(NS_DUPLICATES)
+        raise LayeredError(f"{VALIDATION_PREFIX}{NS_DUPLICATES}.", NS_DUPLICATES)
     value["NS"] = canonical
 
 
@@ -238,6 +241,24 @@ def _check_map(value: AttributeValue, data: dict[str, AttributeValue], level: in
         if element is None:
             raise validation_error(f"{NULL_VALUE}: {name} is null")
         _check_value(element, level)
+
+
+def _duplicates(data: list[str], tail: str, quoted: str, order=None) -> LayeredError:
+    """A set with a repeated member. The current layer quotes the members and
+    lists them as a sorted set would hold them when the first repeat arrives,
+    then the repeat, then the rest as sent; the older layer prints them as
+    sent, unquoted (AWS captures, 2026). The missing space in "]of type BS"
+    is DynamoDB's."""
+    seen: set[str] = set()
+    for index, member in enumerate(data):
+        if member in seen:
+            break
+        seen.add(member)
+    known = sorted((member for member in seen if member is not None), key=order)
+    shown = known + data[index:]
+    current = "[" + quoted.join("null" if m is None else f'"{m}"' for m in shown) + "]"
+    return LayeredError(f"{VALIDATION_PREFIX}Input collection {current}{tail}",
+                        f"{VALIDATION_PREFIX}Input collection {_render(data)}{tail}")
 
 
 def _render(elements: Sequence[str]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import validation_error
+from ...errors import older_wording, validation_error
 from ...model.values import (
     KEY_MISMATCH,
     check_item_size,
@@ -57,6 +57,7 @@ class BatchEntry:
         return write_units(self.size)
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     request_items = request["RequestItems"]
     for name, writes in request_items.items():

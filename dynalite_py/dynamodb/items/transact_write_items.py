@@ -11,7 +11,8 @@ minutes return the first answer without applying anything twice.
 """
 from __future__ import annotations
 
-from ...errors import DynamoError, validation_error
+from ...errors import VALIDATION_PREFIX, DynamoError, older_wording, validation_error
+from ...model.values import KEY_MISMATCH
 from ..capacity import write_units
 from .transactions import (
     cancelled,
@@ -37,6 +38,7 @@ READ_ONLY = False
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     checked = [check_action(action) for action in request["TransactItems"]]
     with engine.store.read() as txn:
@@ -44,8 +46,9 @@ def run(engine, request: dict) -> dict:
                   for _, action in checked]
     plans = [plan_action(kind, action, table)
              for (kind, action), table in zip(checked, tables)]
-    check_distinct([(plan.table.id, plan.key) for plan in plans])
-    for table in {plan.table.name: plan.table for plan in plans}.values():
+    planned = [plan for plan in plans if isinstance(plan, PlannedWrite)]
+    check_distinct([(plan.table.id, plan.key) for plan in planned])
+    for table in {plan.table.name: plan.table for plan in planned}.values():
         engine.throttler.admit(table, "write", table.global_index_names)
     token = request.get("ClientRequestToken")
     digest = request_digest(request) if token else b""
@@ -98,18 +101,34 @@ def check_action(action: dict) -> tuple[str, Put | KeyedWrite]:
     return kind, KeyedWrite.check(body, expressions, [])
 
 
-def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite:
-    if kind == "Put":
-        return action.plan(table)
-    if kind == "Update":
-        return plan_update(action, table)[0]
-    return action.plan(table, (lambda old: (None, 0)) if kind == "Delete" else None)
+def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite | DynamoError:
+    """The action's planned write, or the key fault that cancels it: a key
+    (or index key) of the wrong type is the action's ValidationError reason,
+    while other key faults (an empty value, say) refuse the whole request
+    (AWS captures, conformance suite transactWriteItems.test.ts)."""
+    try:
+        if kind == "Put":
+            return action.plan(table)
+        if kind == "Update":
+            return plan_update(action, table)[0]
+        return action.plan(table, (lambda old: (None, 0)) if kind == "Delete" else None)
+    except DynamoError as error:
+        if error.name == "ValidationException" and _cancels(error.message):
+            return error
+        raise
 
 
-def prepare_all(ctx, engine, plans: list[PlannedWrite]) -> list[Outcome]:
+def _cancels(message: str) -> bool:
+    return message == KEY_MISMATCH or message.startswith(VALIDATION_PREFIX + "Type mismatch for ")
+
+
+def prepare_all(ctx, engine, plans: list[PlannedWrite | DynamoError]) -> list[Outcome]:
     """Every action's outcome, or the cancellation listing each one's reason."""
     outcomes, reasons = [], []
     for plan in plans:
+        if isinstance(plan, DynamoError):  # a key fault plan_action found
+            reasons.append({"Code": "ValidationError", "Message": plan.message})
+            continue
         try:
             outcomes.append(plan.prepare(ctx, engine))
             reasons.append({"Code": "None"})
