@@ -499,3 +499,111 @@ def test_duplicate_set_members_in_the_older_layer(client, t):
         assert each_set(lambda d: transact(shape(d))) == for_key(DUPE_OLDER, ":t")
     assert each_set(lambda d: refusal(client, "transact_get_items", TransactItems=[
         {"Get": {"TableName": table, "Key": {"pk": d}}}])) == DUPE_OLDER
+
+
+# ---- Which failure wins (tests/tier3/validation-ordering) ---------------------
+
+ENUM_RCC = ("Value 'BOGUS' at 'returnConsumedCapacity' failed to satisfy constraint: Member must "
+            "satisfy enum value set: [INDEXES, TOTAL, NONE]")
+ENUM_RICM = ("Value 'BOGUS2' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member "
+             "must satisfy enum value set: [SIZE, NONE]")
+ABSENT = "vo_absent_table"
+
+
+def test_batch_and_transaction_enums_come_first(client, t):
+    table = t["hash"]
+    put = lambda name, pk: {name: [{"PutRequest": {"Item": {"pk": S(pk)}}}]}  # noqa: E731
+    assert refusal(client, "batch_write_item", RequestItems=put(table, "vo-bw-rcc"),
+                   ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    assert refusal(client, "batch_write_item", RequestItems=put(table, "vo-bw-ricm"),
+                   ReturnItemCollectionMetrics="BOGUS2") == ONE + ENUM_RICM
+    assert refusal(client, "batch_write_item", RequestItems=put(table, "vo-bw-both"), ReturnConsumedCapacity="BOGUS",
+                   ReturnItemCollectionMetrics="BOGUS2") == f"2 validation errors detected: {ENUM_RCC}; {ENUM_RICM}"
+    assert refusal(client, "batch_write_item", RequestItems=put(ABSENT, "a"),
+                   ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    for name in (table, ABSENT):
+        assert refusal(client, "batch_get_item", RequestItems={name: {"Keys": [{"pk": S("a")}]}},
+                       ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    for pk in ("vo-bw-rcc", "vo-bw-ricm", "vo-bw-both"):
+        assert "Item" not in client.get_item(TableName=table, Key={"pk": S(pk)}, ConsistentRead=True)
+    put_action = lambda name, pk: {"Put": {"TableName": name, "Item": {"pk": S(pk)}}}  # noqa: E731
+    assert refusal(client, "transact_write_items", TransactItems=[put_action(table, "vo-tx-rcc")],
+                   ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    assert refusal(client, "transact_write_items", TransactItems=[put_action(table, "vo-tx-ricm")],
+                   ReturnItemCollectionMetrics="BOGUS2") == ONE + ENUM_RICM
+    assert refusal(client, "transact_write_items", TransactItems=[put_action(ABSENT, "a")],
+                   ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    assert refusal(client, "transact_write_items", TransactItems=[
+        put_action(table, "vo-tx-dup"), {"Delete": {"TableName": table, "Key": {"pk": S("vo-tx-dup")}}}],
+        ReturnConsumedCapacity="BOGUS") == ONE + ENUM_RCC
+    get = lambda name: {"Get": {"TableName": name, "Key": {"pk": S("vo-tg")}}}  # noqa: E731
+    for items in ([get(table)], [get(ABSENT)], [get(table), get(table)]):
+        assert refusal(client, "transact_get_items", TransactItems=items, ReturnConsumedCapacity="BOGUS") == \
+            ONE + ENUM_RCC
+
+
+def deep(depth: int) -> dict:
+    value = S("leaf")
+    for _ in range(depth):
+        value = {"M": {"n": value}}
+    return value
+
+
+NEST = ("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+        "beyond supported limit")
+
+
+def test_transact_write_items_checks_actions_in_order_before_tables(client, t):
+    table = t["hash"]
+    syntax = 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "("'
+    check = {"ConditionCheck": {"TableName": table, "Key": {"pk": S("vo-tx-cc")},
+                                "ConditionExpression": "attribute_not_exists("}}
+    missing = {"Put": {"TableName": ABSENT, "Item": {"pk": S("a")}}}
+    too_deep = {"Put": {"TableName": table, "Item": {"pk": S("vo-tx-deep"), "data": deep(32)}}}
+    assert refusal(client, "transact_write_items", TransactItems=[missing, check]) == syntax
+    assert refusal(client, "transact_write_items", TransactItems=[check, too_deep]) == syntax
+    assert refusal(client, "transact_write_items", TransactItems=[too_deep, check]) == NEST
+    unused = {"ConditionCheck": {"TableName": table, "Key": {"pk": S("vo-tx-cc")},
+                                 "ConditionExpression": "attribute_not_exists(pk)",
+                                 "ExpressionAttributeValues": {":v": S("x")}}}
+    message = "Value provided in ExpressionAttributeValues unused in expressions: keys: {:v}"
+    assert refusal(client, "transact_write_items", TransactItems=[missing, unused]) == message
+    assert refusal(client, "transact_write_items", TransactItems=[unused, missing]) == message
+    assert refusal(client, "transact_write_items", TransactItems=[
+        {"Put": {"TableName": table, "Item": {"pk": S("vo-tx-cc")}}}, unused]) == message
+    assert "Item" not in client.get_item(TableName=table, Key={"pk": S("vo-tx-cc")}, ConsistentRead=True)
+
+
+def test_transact_write_items_token_length(client, t):
+    token = "x" * 37
+    generic = ONE + "Value at 'ClientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36"
+    echoed = f"Value '{token}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36"
+    action = {"Put": {"TableName": t["hash"], "Item": {"pk": S("vo-tx-token")}}}
+    assert refusal(client, "transact_write_items", TransactItems=[action], ClientRequestToken=token) in (
+        generic, ONE + echoed)
+    assert refusal(client, "transact_write_items", TransactItems=[action], ClientRequestToken=token,
+                   ReturnConsumedCapacity="BOGUS") in (generic, f"2 validation errors detected: {echoed}; {ENUM_RCC}")
+
+
+def test_deep_transactions_report_the_first_action(client):
+    table = ABSENT
+    key = lambda pk: {"pk": pk, "sk": S("1")}  # noqa: E731
+    send = lambda *items: refusal(client, "transact_write_items", TransactItems=list(items))  # noqa: E731
+    assert send({"Put": {"TableName": table, "Item": {**key(S("b")), "d": deep(40)}}},
+                {"Put": {"TableName": table, "Item": {**key(S("a")), "": S("x")}}}) == NEST
+    assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "m": {"M": {"": S("x")}}, "d": deep(40)}}}) == NEST
+    assert send({"Delete": {"TableName": table, "Key": key(deep(40))}},
+                {"Put": {"TableName": table, "Item": key(S("a")), "ConditionExpression": "a = = b"}}) == NEST
+    assert send({"Put": {"TableName": table, "Item": key(S("a")), "ConditionExpression": "a = = b"}},
+                {"Delete": {"TableName": table, "Key": key(deep(100))}}) == \
+        'Invalid ConditionExpression: Syntax error; token: "=", near: "= = b"'
+    condition = "a = :v" + " AND a = :v" * 373
+    assert send({"Delete": {"TableName": table, "Key": key(deep(100)), "ConditionExpression": condition,
+                            "ExpressionAttributeValues": {":v": S("x")}}}) == \
+        "Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4109"
+    update = "SET " + ", ".join(f"a{i} = :v" for i in range(500))
+    assert send({"Update": {"TableName": table, "Key": key(S("a")), "UpdateExpression": update,
+                            "ExpressionAttributeValues": {":v": S("x")}}},
+                {"ConditionCheck": {"TableName": table, "Key": key(deep(100)),
+                                    "ConditionExpression": "attribute_exists(a)"}}) == \
+        "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"

@@ -241,7 +241,7 @@ def _check_node(label: str, node: tuple, scope: Scope) -> None:
 _TWO_OPERANDS = ("contains", "begins_with")
 # Operand types each operator or function accepts from a literal :value.
 _ORDERED = ("S", "N", "B")
-_VALUE_TYPES = {"<": _ORDERED, "<=": _ORDERED, ">": _ORDERED, ">=": _ORDERED,
+_VALUE_TYPES = {"<": _ORDERED, "<=": _ORDERED, ">": _ORDERED, ">=": _ORDERED, "BETWEEN": _ORDERED,
                 "begins_with": ("S", "B"), "+": ("N",), "-": ("N",), "list_append": ("L",)}
 
 
@@ -261,7 +261,7 @@ def _check_operands(label: str, node: tuple, scope: Scope) -> None:
                 f"Invalid {label}: The first operand must be distinct from the remaining "
                 f"operands for this operator or function; operator: {operator}, first operand: "
                 f"[{', '.join(str(e) for e in scope.elements(first))}]")
-    operator = node[1] if kind in ("compare", "call") else kind
+    operator = node[1] if kind in ("compare", "call") else kind.upper() if kind == "between" else kind
     allowed = _VALUE_TYPES.get(operator)
     if allowed is None:
         return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ...errors import VALIDATION_PREFIX, DynamoError, older_wording, validation_error
 from ...model.values import KEY_MISMATCH
+from ...protocol.validation import ShapeRules
 from ..capacity import write_units
 from .transactions import (
     cancelled,
@@ -35,6 +36,11 @@ from .writes import (
 
 NAME = "TransactWriteItems"
 READ_ONLY = False
+# DynamoDB's member order in messages: a too long ClientRequestToken before
+# the enums (AWS captures of 2026, conformance suite transactions.test.ts).
+SHAPE_RULES = ShapeRules(member_order={"TransactWriteItemsInput": (
+    "TransactItems", "ClientRequestToken", "ReturnConsumedCapacity",
+    "ReturnItemCollectionMetrics")})
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 
 
