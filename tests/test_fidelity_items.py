@@ -607,3 +607,105 @@ def test_deep_transactions_report_the_first_action(client):
                 {"ConditionCheck": {"TableName": table, "Key": key(deep(100)),
                                     "ConditionExpression": "attribute_exists(a)"}}) == \
         "Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;"
+
+
+# ---- ItemCollectionMetrics, sizes, limits ----------------------------------------
+
+def lsi_table(client) -> str:
+    name = "t-icm-" + __import__("uuid").uuid4().hex[:8]
+    client.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "lsi1sk")],
+        LocalSecondaryIndexes=[{"IndexName": "lsi1", "KeySchema": [
+            {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lsi1sk", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}])
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})
+    return name
+
+
+def test_item_collection_metrics_on_single_item_writes(client):
+    table = lsi_table(client)
+    item = lambda pk: {"pk": S(pk), "sk": S("a"), "lsi1sk": S("lval"), "data": S("hello")}  # noqa: E731
+    put = client.put_item(TableName=table, Item=item("icm-put"), ReturnItemCollectionMetrics="SIZE")
+    assert put["ItemCollectionMetrics"] == {"ItemCollectionKey": {"pk": S("icm-put")},
+                                            "SizeEstimateRangeGB": [0.0, 1.0]}
+    update = client.update_item(TableName=table, Key={"pk": S("icm-put"), "sk": S("a")},
+                                UpdateExpression="SET #d = :v", ExpressionAttributeNames={"#d": "data"},
+                                ExpressionAttributeValues={":v": S("updated")}, ReturnItemCollectionMetrics="SIZE")
+    assert update["ItemCollectionMetrics"]["SizeEstimateRangeGB"] == [0.0, 1.0]
+    delete = client.delete_item(TableName=table, Key={"pk": S("icm-put"), "sk": S("a")},
+                                ReturnItemCollectionMetrics="SIZE")
+    assert delete["ItemCollectionMetrics"]["ItemCollectionKey"] == {"pk": S("icm-put")}
+    none = client.put_item(TableName=table, Item=item("icm-none"), ReturnItemCollectionMetrics="NONE")
+    assert "ItemCollectionMetrics" not in none
+
+
+def sized(key: str, size: int) -> dict:
+    """An item of exactly `size` bytes (key "pk" included, attribute "p")."""
+    return {"pk": S(key), "p": S("x" * (size - len("pk") - len(key) - len("p")))}
+
+
+def test_transactions_of_a_hundred_items_and_of_three_megabytes_succeed(client, t):
+    table = t["hash"]
+    hundred = [{"Put": {"TableName": table, "Item": {"pk": S(f"tx100-{i}")}}} for i in range(100)]
+    client.transact_write_items(TransactItems=hundred)
+    assert len(client.transact_get_items(TransactItems=[
+        {"Get": {"TableName": table, "Key": {"pk": S(f"tx100-{i}")}}} for i in range(100)])["Responses"]) == 100
+    big = [{"Put": {"TableName": table, "Item": sized(f"tx3mb-{i}", 300_000)}} for i in range(10)]
+    client.transact_write_items(TransactItems=big)
+    assert client.get_item(TableName=table, Key={"pk": S("tx3mb-9")})["Item"]["p"] == big[9]["Put"]["Item"]["p"]
+
+
+def test_a_transaction_over_four_megabytes_is_refused(client, t):
+    table = t["hash"]
+    items = [{"Put": {"TableName": table, "Item": sized(f"tx5mb-{i}", 400_000)}} for i in range(11)]
+    assert refusal(client, "transact_write_items", TransactItems=items) == \
+        "Transaction size exceeded the maximum allowed size of 4 MB"
+    assert "Item" not in client.get_item(TableName=table, Key={"pk": S("tx5mb-0")})
+
+
+def test_update_item_near_the_item_size_limit(client, t):
+    table = t["hash"]
+    value = "x" * (409_600 - len("pk") - len("upd-big") - len("p") - 100)
+    client.update_item(TableName=table, Key={"pk": S("upd-big")}, UpdateExpression="SET p = :v",
+                       ExpressionAttributeValues={":v": S(value)})
+    assert len(client.get_item(TableName=table, Key={"pk": S("upd-big")})["Item"]["p"]["S"]) == len(value)
+    message = refusal(client, "update_item", TableName=table, Key={"pk": S("upd-big")},
+                      UpdateExpression="SET q = :v", ExpressionAttributeValues={":v": S("y" * 200)})
+    assert "Item size to update has exceeded the maximum allowed size" in message
+
+
+@pytest.mark.parametrize("request_items", [
+    lambda table: {table: [{}]},
+    lambda table: {table: [{"PutRequest": {}}]},
+    lambda table: {table: [{"DeleteRequest": {}}]},
+    lambda table: {table: [{"PutRequest": {"Item": {"pk": S("a")}}, "DeleteRequest": {"Key": {"pk": S("a")}}}]},
+    lambda table: {table: [{"PutRequest": {"Item": {}}}]},
+    lambda table: {table: [{"DeleteRequest": {"Key": {}}}]},
+    lambda table: {table: [{"PutRequest": {"Item": {"pk": {}}}}]},
+    lambda table: {table: [{"PutRequest": {"Item": {"pk": S("a"), "x": {"M": {"y": {}}}}}}]},
+])
+def test_invalid_batch_write_payloads_are_validation_errors(client, t, request_items):
+    error = failure(client, "batch_write_item", RequestItems=request_items(t["hash"]))
+    assert error.response["Error"]["Code"] == "ValidationException", error.response
+    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@pytest.mark.parametrize("condition,values,expected", [
+    ("size(a) = :v AND size(b)", {":v": N("1")},
+     "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; "
+     "function: size"),
+    ("size(a, b) = :n", {":n": N("1")},
+     "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or "
+     "function: size, number of operands: 2"),
+    ("begins_with(a, :n)", {":n": N("1")},
+     "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: "
+     "begins_with, operand type: N"),
+    ("a < :b", {":b": {"BOOL": True}},
+     "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: "
+     "<, operand type: BOOL"),
+])
+def test_expression_function_and_type_errors(client, t, condition, values, expected):
+    assert refusal(client, "put_item", TableName=t["hash"], Item={"pk": S("fn")},
+                   ConditionExpression=condition, ExpressionAttributeValues=values) == ONE + expected

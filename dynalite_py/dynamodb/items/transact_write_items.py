@@ -42,11 +42,13 @@ SHAPE_RULES = ShapeRules(member_order={"TransactWriteItemsInput": (
     "TransactItems", "ClientRequestToken", "ReturnConsumedCapacity",
     "ReturnItemCollectionMetrics")})
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
 
 
 @older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     checked = [check_action(action) for action in request["TransactItems"]]
+    check_aggregate_size(checked)
     with engine.store.read() as txn:
         tables = [engine.catalog.active(txn, action.request["TableName"])
                   for _, action in checked]
@@ -105,6 +107,13 @@ def check_action(action: dict) -> tuple[str, Put | KeyedWrite]:
         return kind, Put.check(body, legacy=[])
     expressions = UPDATE_EXPRESSIONS if kind == "Update" else ["ConditionExpression"]
     return kind, KeyedWrite.check(body, expressions, [])
+
+
+def check_aggregate_size(checked: list[tuple[str, Put | KeyedWrite]]) -> None:
+    """The items a transaction puts may total 4 MB (AWS's documented limit;
+    the wording is another emulator's, AWS's own is not on record)."""
+    if sum(action.size for kind, action in checked if kind == "Put") > MAX_TRANSACTION_BYTES:
+        raise validation_error("Transaction size exceeded the maximum allowed size of 4 MB")
 
 
 def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite | DynamoError:

@@ -44,7 +44,7 @@ def run(engine, request: dict) -> dict:
     segment, total = check_segments(request)
     expressions = parse_expressions(request, ["FilterExpression", "ProjectionExpression"], LEGACY)
     reads = read_plan(request, expressions, legacy_condition, "ScanFilter", query=False)
-    source, start = open_source(engine, request)
+    source, start = open_source(engine, request, query=False)
     check_reads(source, reads, query=False)
     repos = engine.repos
     admit_read(engine, source)
