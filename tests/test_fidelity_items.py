@@ -709,3 +709,69 @@ def test_invalid_batch_write_payloads_are_validation_errors(client, t, request_i
 def test_expression_function_and_type_errors(client, t, condition, values, expected):
     assert refusal(client, "put_item", TableName=t["hash"], Item={"pk": S("fn")},
                    ConditionExpression=condition, ExpressionAttributeValues=values) == ONE + expected
+
+
+# ---- UpdateItem document paths (tests/tier1/updateItem/paths.test.ts) -------------
+
+@pytest.mark.parametrize("before,expression,names,values,after", [
+    ({"mymap": {"M": {"nested": S("old")}}}, "SET #m.#n = :v", {"#m": "mymap", "#n": "nested"},
+     {":v": S("updated")}, {"mymap": {"M": {"nested": S("updated")}}}),
+    ({"mylist": {"L": [S("a"), S("b"), S("c")]}}, "SET #l[5] = :v", {"#l": "mylist"}, {":v": S("inserted")},
+     {"mylist": {"L": [S("a"), S("b"), S("c"), S("inserted")]}}),
+    ({"a": {"M": {"b": {"M": {"c": S("old")}}}}}, "SET #a.#b.#c = :v", {"#a": "a", "#b": "b", "#c": "c"},
+     {":v": S("new")}, {"a": {"M": {"b": {"M": {"c": S("new")}}}}}),
+    ({"mymap": {"M": {"counter": N("10")}}}, "SET #m.#c = #m.#c + :inc", {"#m": "mymap", "#c": "counter"},
+     {":inc": N("5")}, {"mymap": {"M": {"counter": N("15")}}}),
+    ({"mymap": {"M": {"nested": S("gone"), "keep": S("stay")}}}, "REMOVE #m.#n", {"#m": "mymap", "#n": "nested"},
+     None, {"mymap": {"M": {"keep": S("stay")}}}),
+    ({"mylist": {"L": [S("a"), S("b"), S("c"), S("d")]}}, "REMOVE #l[1]", {"#l": "mylist"}, None,
+     {"mylist": {"L": [S("a"), S("c"), S("d")]}}),
+    ({"mylist": {"L": [S("x"), S("y")]}}, "REMOVE #l[1]", {"#l": "mylist"}, None, {"mylist": {"L": [S("x")]}}),
+    ({"mylist": {"L": []}}, "SET #l[0] = :v", {"#l": "mylist"}, {":v": S("first")}, {"mylist": {"L": [S("first")]}}),
+    ({"parent": {"M": {"keep": S("k")}}}, "SET parent.child = :v", None, {":v": S("nested")},
+     {"parent": {"M": {"keep": S("k"), "child": S("nested")}}}),
+])
+def test_update_item_document_paths(client, t, before, expression, names, values, after):
+    table, key = t["hash"], {"pk": S("paths-" + expression)}
+    client.put_item(TableName=table, Item={**key, **before})
+    extra = {"ExpressionAttributeNames": names} if names else {}
+    if values:
+        extra["ExpressionAttributeValues"] = values
+    client.update_item(TableName=table, Key=key, UpdateExpression=expression, **extra)
+    assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == {**key, **after}
+
+
+def test_update_item_paths_that_cannot_be_written(client, t):
+    table, key = t["hash"], {"pk": S("paths-missing")}
+    client.put_item(TableName=table, Item={**key, "topLevel": S("val")})
+    assert refusal(client, "update_item", TableName=table, Key=key, UpdateExpression="SET #a.#b.#c = :v",
+                   ExpressionAttributeNames={"#a": "missing", "#b": "nested", "#c": "deep"},
+                   ExpressionAttributeValues={":v": S("test")}) == \
+        "The document path provided in the update expression is invalid for update"
+    assert refusal(client, "update_item", TableName=table, Key=key, UpdateExpression="SET #v = :a, #v = :b",
+                   ExpressionAttributeNames={"#v": "val"},
+                   ExpressionAttributeValues={":a": S("first"), ":b": S("second")}) != "(accepted)"
+    client.put_item(TableName=table, Item={**key, "a": {"M": {"existing": S("e")}}})
+    response = client.update_item(TableName=table, Key=key, UpdateExpression="SET #a.#b = :x, #a.#c = :y",
+                                  ExpressionAttributeNames={"#a": "a", "#b": "b", "#c": "c"},
+                                  ExpressionAttributeValues={":x": S("x"), ":y": S("y")}, ReturnValues="UPDATED_NEW")
+    assert response["Attributes"] == {"a": {"M": {"b": S("x"), "c": S("y")}}}
+
+
+def test_sets_are_read_in_dynamodbs_order(client, t):
+    # strings and binaries bytewise, numbers by value, whatever order they
+    # were written in (updateItem/basic.test.ts, eu-west-2 2026-10)
+    table, key = t["hash"], {"pk": S("set-order")}
+    client.put_item(TableName=table, Item={**key, "ss": {"SS": ["b", "a", ""]}, "ns": {"NS": ["10", "9", "-1.5"]},
+                                           "bs": {"BS": [b"\xff", b"\x00", b"\x01"]}})
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert item["ss"] == {"SS": ["", "a", "b"]}
+    assert item["ns"] == {"NS": ["-1.5", "9", "10"]}
+    assert item["bs"] == {"BS": [b"\x00", b"\x01", b"\xff"]}
+    client.update_item(TableName=table, Key=key, UpdateExpression="ADD ss :v, ns :n",
+                       ExpressionAttributeValues={":v": {"SS": ["0", "Z"]}, ":n": {"NS": ["2"]}})
+    item = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert item["ss"] == {"SS": ["", "0", "Z", "a", "b"]} and item["ns"] == {"NS": ["-1.5", "2", "9", "10"]}
+    client.update_item(TableName=table, Key=key, UpdateExpression="ADD tags :v",
+                       ExpressionAttributeValues={":v": {"SS": [""]}})
+    assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["tags"] == {"SS": [""]}

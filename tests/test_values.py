@@ -195,7 +195,7 @@ def test_numbers_are_normalized_in_place_everywhere() -> None:
     assert size == item_size(item)  # of the normalized numbers
     assert item == {
         "n": {"N": "1.5"},
-        "ns": {"NS": ["1", "1000", "0"]},
+        "ns": {"NS": ["0", "1", "1000"]},  # and in set order (by value)
         "l": {"L": [{"N": "5"}, {"M": {"x": {"N": "0.0012"}}}]},
     }
 

@@ -22,6 +22,7 @@ and, where dynalite predates a DynamoDB change, against recorded AWS output
 from __future__ import annotations
 
 import base64
+from decimal import Decimal
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -202,6 +203,7 @@ def _check_string_set(value: AttributeValue, data: list[str], level: int) -> Non
         raise _duplicates(data, " contains duplicates.", quoted=", ")
     if None in data:  # after the duplicates, as DynamoDB Local checks them
         raise invalid_parameter(NULL_SET_MEMBER["SS"])
+    value["SS"] = in_set_order("SS", data)
 
 
 def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> None:
@@ -214,6 +216,7 @@ def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> Non
                           order=lambda text: base64.b64decode(text))
     if None in data:
         raise invalid_parameter(NULL_SET_MEMBER["BS"])
+    value["BS"] = in_set_order("BS", data)
 
 
 def _check_number_set(value: AttributeValue, data: list[str], level: int) -> None:
@@ -226,7 +229,7 @@ def _check_number_set(value: AttributeValue, data: list[str], level: int) -> Non
     canonical = [normalize_number(text) for text in data]
     if len(set(canonical)) != len(canonical):
         raise LayeredError(f"{VALIDATION_PREFIX}{NS_DUPLICATES}.", NS_DUPLICATES)
-    value["NS"] = canonical
+    value["NS"] = in_set_order("NS", canonical)
 
 
 def _check_list(value: AttributeValue, data: list[AttributeValue], level: int) -> None:
@@ -241,6 +244,17 @@ def _check_map(value: AttributeValue, data: dict[str, AttributeValue], level: in
         if element is None:
             raise validation_error(f"{NULL_VALUE}: {name} is null")
         _check_value(element, level)
+
+
+_SET_ORDER = {"SS": lambda member: member.encode("utf-8", "surrogatepass"),
+              "BS": base64.b64decode, "NS": Decimal}
+
+
+def in_set_order(kind: str, members: list[str]) -> list[str]:
+    """A set's members in DynamoDB's own order, the one reads return them in:
+    strings and binaries bytewise, numbers by value (AWS, eu-west-2
+    2026-10, conformance suite updateItem/basic.test.ts)."""
+    return sorted(members, key=_SET_ORDER[kind])
 
 
 def _duplicates(data: list[str], tail: str, quoted: str, order=None) -> LayeredError:
