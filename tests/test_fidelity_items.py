@@ -775,3 +775,42 @@ def test_sets_are_read_in_dynamodbs_order(client, t):
     client.update_item(TableName=table, Key=key, UpdateExpression="ADD tags :v",
                        ExpressionAttributeValues={":v": {"SS": [""]}})
     assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]["tags"] == {"SS": [""]}
+
+
+@pytest.mark.parametrize("before,expression,values,after", [
+    ({"bins": {"BS": [b"\x01"]}}, "ADD bins :v", {":v": {"BS": [b""]}}, {"bins": {"BS": [b"", b"\x01"]}}),
+    ({"tags": {"SS": ["a", "b"]}}, "DELETE tags :v", {":v": {"SS": ["a", "b"]}}, {}),
+    ({"tags": {"SS": ["", "a"]}}, "DELETE tags :v", {":v": {"SS": [""]}}, {"tags": {"SS": ["a"]}}),
+    ({"tags": {"SS": [""]}}, "DELETE tags :v", {":v": {"SS": [""]}}, {}),
+    ({"tags": {"SS": ["", "a"]}}, "DELETE tags :v", {":v": {"SS": ["a"]}}, {"tags": {"SS": [""]}}),
+    ({"a": S("OLD")}, "SET a = :v, b = a", {":v": S("NEW")}, {"a": S("NEW"), "b": S("OLD")}),
+    ({"c": N("10")}, "SET c = (c - :v)", {":v": N("3")}, {"c": N("7")}),
+    ({"v": N("10")}, "SET v = if_not_exists(v, :d) - :amt", {":d": N("0"), ":amt": N("3")}, {"v": N("7")}),
+    ({}, "SET mylist = list_append(if_not_exists(mylist, :empty), :more)",
+     {":empty": {"L": []}, ":more": {"L": [S("x")]}}, {"mylist": {"L": [S("x")]}}),
+    ({"vals": {"L": [S("b"), S("c")]}}, "SET vals = list_append(:new, vals)", {":new": {"L": [S("a")]}},
+     {"vals": {"L": [S("a"), S("b"), S("c")]}}),
+])
+def test_update_item_semantics(client, t, before, expression, values, after):
+    table, key = t["hash"], {"pk": S("sem-" + expression)}
+    client.put_item(TableName=table, Item={**key, **before})
+    client.update_item(TableName=table, Key=key, UpdateExpression=expression, ExpressionAttributeValues=values)
+    assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == {**key, **after}
+
+
+def test_update_item_return_values_granularity(client, t):
+    table = t["hash"]
+    created = client.update_item(TableName=table, Key={"pk": S("rv-create")}, UpdateExpression="SET a = :a",
+                                 ExpressionAttributeValues={":a": S("x")}, ReturnValues="UPDATED_NEW")
+    assert created["Attributes"] == {"a": S("x")}
+    client.put_item(TableName=table, Item={"pk": S("rv-nested"), "parent": {"M": {"keep": S("k"), "child": S("old")}}})
+    nested = client.update_item(TableName=table, Key={"pk": S("rv-nested")}, UpdateExpression="SET parent.child = :v",
+                                ExpressionAttributeValues={":v": S("new")}, ReturnValues="UPDATED_NEW")
+    assert nested["Attributes"] == {"parent": {"M": {"child": S("new")}}}
+    client.put_item(TableName=table, Item={"pk": S("rv-remove"), "x": S("keep"), "y": S("drop")})
+    removed = client.update_item(TableName=table, Key={"pk": S("rv-remove")}, UpdateExpression="REMOVE y",
+                                 ReturnValues="UPDATED_NEW")
+    assert "Attributes" not in removed
+    noop = client.update_item(TableName=table, Key={"pk": S("upd-noop")})
+    assert "Attributes" not in noop
+    assert client.get_item(TableName=table, Key={"pk": S("upd-noop")}, ConsistentRead=True)["Item"] == {"pk": S("upd-noop")}
