@@ -55,9 +55,3 @@ def refusal(client, operation: str, **params) -> str:
         return error.response["Error"]["Message"]
     return "(accepted)"
 
-
-def cancellation(client, **params) -> list[dict]:
-    """The CancellationReasons of a TransactWriteItems that is cancelled."""
-    error = failure(client, "transact_write_items", **params)
-    assert error.response["Error"]["Code"] == "TransactionCanceledException", error.response
-    return error.response["CancellationReasons"]

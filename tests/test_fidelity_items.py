@@ -5,8 +5,17 @@ tests/tier3/limits, tests/tier1), whose expectations these port."""
 from __future__ import annotations
 
 import pytest
-from fidelity_support import (EMPTY_B_KEY, EMPTY_S_KEY, INVALID, ONE, SCHEMA, cancellation,
-                              failure, loose_client, refusal, shared_tables)
+from fidelity_support import (
+    EMPTY_B_KEY,
+    EMPTY_S_KEY,
+    INVALID,
+    ONE,
+    SCHEMA,
+    failure,
+    loose_client,
+    refusal,
+    shared_tables,
+)
 
 
 @pytest.fixture(params=["http", "embedded"])
@@ -175,6 +184,9 @@ def test_batch_get_item_refusals(client, t):
     assert refusal(client, "batch_get_item", RequestItems={hash_table: {"Keys": keys}}) == \
         ONE + f"Value at 'RequestItems.{hash_table}.member.Keys' failed to satisfy constraint: " \
               "Member must have length less than or equal to 100"
+    assert refusal(client, "batch_get_item", RequestItems={hash_table: {"Keys": []}}) == \
+        ONE + f"Value at 'RequestItems.{hash_table}.member.Keys' failed to satisfy constraint: " \
+              "Member must have length greater than or equal to 1"
     assert refusal(client, "batch_get_item", RequestItems={
         hash_table: {"Keys": [{"pk": S("d")}, {"pk": S("d")}]}}) == \
         "Provided list of item keys contains duplicates"
@@ -814,3 +826,23 @@ def test_update_item_return_values_granularity(client, t):
     noop = client.update_item(TableName=table, Key={"pk": S("upd-noop")})
     assert "Attributes" not in noop
     assert client.get_item(TableName=table, Key={"pk": S("upd-noop")}, ConsistentRead=True)["Item"] == {"pk": S("upd-noop")}
+
+
+def test_deep_requests_legacy_conditions_and_return_values(client):
+    key = {"pk": S("a"), "sk": S("1")}
+    xor = ONE + ("Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy "
+                 "enum value set: [OR, AND]")
+    expected = {"a": {"Value": deep(100)}, "b": {"Exists": False}}
+    assert refusal(client, "put_item", TableName=ABSENT, Item=key, Expected=expected, ConditionalOperator="XOR") == xor
+    assert refusal(client, "update_item", TableName=ABSENT, Key=key, Expected=expected, ConditionalOperator="XOR",
+                   AttributeUpdates={"x": {"Action": "PUT", "Value": S("1")}}) == xor
+    bogus = ONE + ("Value 'BOGUS' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value "
+                   "set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]")
+    condition = {"ConditionExpression": "#d = :deep", "ExpressionAttributeNames": {"#d": "d"}}
+    assert refusal(client, "delete_item", TableName=ABSENT, Key=key, ReturnValues="BOGUS", **condition,
+                   ExpressionAttributeValues={":deep": deep(63)}) == bogus
+    assert refusal(client, "delete_item", TableName=ABSENT, Key={"pk": deep(100), "sk": S("1")},
+                   ReturnValues="BOGUS") == bogus
+    assert refusal(client, "scan", TableName=ABSENT, ScanFilter={
+        "a": {"ComparisonOperator": "EQ", "AttributeValueList": [deep(40)]}}, ConditionalOperator="AND") in (
+        NEST, "ConditionalOperator can only be used when Filter or Expected has two or more elements")

@@ -261,7 +261,8 @@ def _check_operands(label: str, node: tuple, scope: Scope) -> None:
                 f"Invalid {label}: The first operand must be distinct from the remaining "
                 f"operands for this operator or function; operator: {operator}, first operand: "
                 f"[{', '.join(str(e) for e in scope.elements(first))}]")
-    operator = node[1] if kind in ("compare", "call") else kind.upper() if kind == "between" else kind
+    operator = (node[1] if kind in ("compare", "call")
+                else kind.upper() if kind == "between" else kind)
     allowed = _VALUE_TYPES.get(operator)
     if allowed is None:
         return

@@ -22,8 +22,8 @@ and, where dynalite predates a DynamoDB change, against recorded AWS output
 from __future__ import annotations
 
 import base64
-from decimal import Decimal
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from dynalite_py.errors import VALIDATION_PREFIX, LayeredError, invalid_parameter, validation_error

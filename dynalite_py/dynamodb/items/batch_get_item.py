@@ -21,8 +21,8 @@ NAME = "BatchGetItem"
 READ_ONLY = True
 # What DynamoDB's BatchGetItem checks beyond botocore's model (AWS captures
 # 2026, us-east-1, and dynalite's declarations): member order in messages;
-# more than 100 keys is reported by `run`, in a form without the value
-# echo, so KeysAndAttributes.Keys has no maximum here; the limits botocore
+# more than 100 keys, or none, is reported by `run`, in a form without the
+# value echo, so KeysAndAttributes.Keys has no limits here; the limits botocore
 # puts on the RequestItems map itself do not apply; an empty RequestItems
 # map is reported by `run` too (without the value echo, as the suite's
 # batchGetItem.test.ts pins it since 2026-08).
@@ -31,7 +31,7 @@ SHAPE_RULES = ShapeRules(
         "BatchGetItemInput": ("ReturnConsumedCapacity", "RequestItems"),
         "KeysAndAttributes": ("Keys", "AttributesToGet", "ConsistentRead",
                               "ProjectionExpression", "ExpressionAttributeNames")},
-    member_overrides={("KeysAndAttributes", "Keys"): {"max": 2 ** 31}},
+    member_overrides={("KeysAndAttributes", "Keys"): {"min": 0, "max": 2 ** 31}},
     drop_length=frozenset(("BatchGetRequestMap",)))
 MAX_KEYS = 100
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
@@ -83,10 +83,12 @@ def check_table_request(name: str, entry: dict) -> list[str] | None:
     if entry is None:  # this and the null key's wording: DynamoDB Local's InputConverter
         raise validation_error("The list of keys in RequestItems for BatchGetItem is required: "
                                f"{name} has empty list")
-    if len(entry["Keys"]) > MAX_KEYS:
+    keys = len(entry["Keys"])
+    if keys > MAX_KEYS or not keys:
+        bound = "less than or equal to 100" if keys else "greater than or equal to 1"
         raise validation_error(f"1 validation error detected: Value at 'RequestItems.{name}"
-                               ".member.Keys' failed to satisfy constraint: Member must have "
-                               "length less than or equal to 100")
+                               f".member.Keys' failed to satisfy constraint: Member must have "
+                               f"length {bound}")
     check_expression_params(entry, ["ProjectionExpression"], ["AttributesToGet"])
     for key in entry["Keys"]:
         if key is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...protocol.validation import ShapeRules
-from .writes import enveloped_checks, Put, StagedWrite, check_return_values, perform
+from .writes import Put, StagedWrite, check_return_values, enveloped_checks, perform
 
 NAME = "PutItem"
 READ_ONLY = False

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...protocol.validation import ShapeRules
 from .updates import UPDATE_EXPRESSIONS
-from .writes import enveloped_checks, KeyedWrite, StagedWrite, perform, plan_update
+from .writes import KeyedWrite, StagedWrite, enveloped_checks, perform, plan_update
 
 NAME = "UpdateItem"
 READ_ONLY = False

@@ -140,7 +140,7 @@ def check_select(request: dict, query: bool) -> None:
                                "choosing to get SPECIFIC_ATTRIBUTES")
 
 
-def open_source(engine, request: dict, query: bool) -> tuple[Source, dict | None]:
+def open_source(engine, request: dict, query: bool = False) -> tuple[Source, dict | None]:
     """The table or index read, and the checked ExclusiveStartKey."""
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"], snapshot=True)
