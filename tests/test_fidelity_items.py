@@ -603,6 +603,14 @@ def test_deep_transactions_report_the_first_action(client):
     send = lambda *items: refusal(client, "transact_write_items", TransactItems=list(items))  # noqa: E731
     assert send({"Put": {"TableName": table, "Item": {**key(S("b")), "d": deep(40)}}},
                 {"Put": {"TableName": table, "Item": {**key(S("a")), "": S("x")}}}) == NEST
+    empty_name = "Empty attribute name"
+    assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "": S("x")}}},
+                {"Put": {"TableName": table, "Item": {**key(S("b")), "d": deep(100)}}}) == empty_name
+    assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "": S("x"), "d": deep(100)}}}) == empty_name
+    assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "d": deep(100), "": S("x")}}}) == empty_name
+    assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "": S("x")}}},
+                {"ConditionCheck": {"TableName": table, "Key": key(S("b")), "ConditionExpression": "d = :deep",
+                                    "ExpressionAttributeValues": {":deep": deep(100)}}}) == empty_name
     assert send({"Put": {"TableName": table, "Item": {**key(S("a")), "m": {"M": {"": S("x")}}, "d": deep(40)}}}) == NEST
     assert send({"Delete": {"TableName": table, "Key": key(deep(40))}},
                 {"Put": {"TableName": table, "Item": key(S("a")), "ConditionExpression": "a = = b"}}) == NEST

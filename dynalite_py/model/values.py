@@ -79,6 +79,7 @@ NESTING_TOO_DEEP = (
     "Attributes in the item have nested levels beyond supported limit"
 )
 ITEM_TOO_BIG = "Item size has exceeded the maximum allowed size"
+EMPTY_ATTRIBUTE_NAME = "Empty attribute name"
 UPDATE_TOO_BIG = "Item size to update has exceeded the maximum allowed size"
 KEY_MISMATCH = "The provided key element does not match the schema"
 HASH_KEY_TOO_BIG = "Size of hashkey has exceeded the maximum size limit of2048 bytes"
@@ -362,6 +363,15 @@ def check_item_size(item: Mapping[str, AttributeValue], message: str = ITEM_TOO_
     UpdateItem passes `UPDATE_TOO_BIG` as the message.
     """
     return check_size(item_size(item), message)
+
+
+def validate_written_item(item: Item) -> int:
+    """An item a put writes whole: its attribute names (none empty, checked
+    before any value, as the AWS captures of 2026 show), every value, and
+    its size; returns the size."""
+    if "" in item:
+        raise validation_error(EMPTY_ATTRIBUTE_NAME)
+    return check_size(validate_item(item))
 
 
 def check_size(size: int, message: str = ITEM_TOO_BIG) -> int:

@@ -13,10 +13,10 @@ from ...errors import older_wording, validation_error
 from ...model.values import (
     KEY_MISMATCH,
     check_item_size,
-    check_size,
     validate_index_keys,
     validate_item,
     validate_key,
+    validate_written_item,
 )
 from ...protocol.validation import ShapeRules
 from ..capacity import consumed_capacity, write_units
@@ -109,7 +109,7 @@ def check_write_request(write: dict) -> None:
         raise validation_error("Supplied AttributeValue has more than one datatypes set, "
                                "must contain exactly one of the supported datatypes")
     if put is not None:
-        check_size(validate_item(put["Item"]))
+        validate_written_item(put["Item"])
     else:
         validate_item(delete["Key"])
 

@@ -31,11 +31,11 @@ from ...expressions.legacy import (
     expected_condition,
 )
 from ...model.values import (
-    check_size,
     validate_index_keys,
     validate_item,
     validate_item_key,
     validate_key,
+    validate_written_item,
 )
 from ...storage.interface import Store, WriteContext
 from ...storage.items import StoredItem
@@ -289,7 +289,7 @@ class Put:
         expressions = RequestExpressions.parse(request, ["ConditionExpression"], legacy)
         condition = request_condition(request, expressions)
         item = request["Item"]
-        return cls(request, condition, item, check_size(validate_item(item)))
+        return cls(request, condition, item, validate_written_item(item))
 
     def plan(self, table: Table) -> PlannedWrite:
         item, size = self.item, self.size
