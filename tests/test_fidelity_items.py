@@ -854,3 +854,29 @@ def test_deep_requests_legacy_conditions_and_return_values(client):
     assert refusal(client, "scan", TableName=ABSENT, ScanFilter={
         "a": {"ComparisonOperator": "EQ", "AttributeValueList": [deep(40)]}}, ConditionalOperator="AND") in (
         NEST, "ConditionalOperator can only be used when Filter or Expected has two or more elements")
+
+
+def test_item_size_limit_by_surface(client, t):
+    # itemSizeBySurface.test.ts: a put's size is known from the request (a
+    # top-level refusal), an update's only once the transaction runs (a
+    # cancellation, in the update wording)
+    table = t["hash"]
+    client.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": sized("bwi-at", 409_600)}}]})
+    assert "Item size has exceeded the maximum allowed size" in refusal(
+        client, "batch_write_item", RequestItems={table: [{"PutRequest": {"Item": sized("bwi-over", 409_601)}}]})
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": sized("txp-at", 409_600)}}])
+    assert "Item size has exceeded the maximum allowed size" in refusal(
+        client, "transact_write_items", TransactItems=[{"Put": {"TableName": table, "Item": sized("txp-over", 409_601)}}])
+    over = sized("txu-over", 409_601)
+    error = failure(client, "transact_write_items", TransactItems=[{"Update": {
+        "TableName": table, "Key": {"pk": over["pk"]}, "UpdateExpression": "SET p = :p",
+        "ExpressionAttributeValues": {":p": over["p"]}}}])
+    assert error.response["Error"]["Code"] == "TransactionCanceledException"
+    reason = error.response["CancellationReasons"][0]
+    assert reason["Code"] == "ValidationError"
+    assert "Item size to update has exceeded the maximum allowed size" in reason["Message"]
+    at = sized("txu-at", 409_600)
+    client.transact_write_items(TransactItems=[{"Update": {
+        "TableName": table, "Key": {"pk": at["pk"]}, "UpdateExpression": "SET p = :p",
+        "ExpressionAttributeValues": {":p": at["p"]}}}])
+    assert client.get_item(TableName=table, Key={"pk": at["pk"]}, ConsistentRead=True)["Item"] == at
