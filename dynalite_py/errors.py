@@ -5,6 +5,8 @@ into DynamoDB's JSON error envelope, and embedded callers can catch it.
 """
 from __future__ import annotations
 
+from contextlib import ContextDecorator
+
 DYNAMODB_NAMESPACE = "com.amazonaws.dynamodb.v20120810"
 CORAL_NAMESPACE = "com.amazon.coral.service"
 # DynamoDB reports every ValidationException under Coral's validation namespace.
@@ -66,3 +68,30 @@ def resource_in_use(message: str) -> DynamoError:
 
 def unknown_operation() -> DynamoError:
     return DynamoError("UnknownOperationException", None, namespace=CORAL_NAMESPACE)
+
+
+class LayeredError(DynamoError):
+    """A ValidationException DynamoDB words two ways, by which of its two
+    request-checking layers meets it (AWS captures of 2026, conformance
+    suite valueLayers.test.ts): `message` is the current layer's wording
+    (PutItem, UpdateItem, DeleteItem, GetItem, BatchGetItem, Query), `older`
+    the older layer's (BatchWriteItem, the transactions, Scan: see
+    `older_wording`)."""
+
+    def __init__(self, message: str, older: str | None = None) -> None:
+        super().__init__("ValidationException", message, namespace=VALIDATION_NAMESPACE)
+        self.older = message if older is None else older
+
+
+class older_wording(ContextDecorator):
+    """`@older_wording()` on an operation's run (or `with older_wording():`)
+    turns a LayeredError raised inside into the older layer's
+    ValidationException (the operations that check in that layer)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, _traceback) -> bool:
+        if isinstance(error, LayeredError):
+            raise validation_error(error.older) from None
+        return False

@@ -353,7 +353,8 @@ def test_put_item_reports_a_reserved_word(embedded):
     assert error_of(client.put_item, TableName=table, Item={"pk": {"S": "x"}},
                     ConditionExpression="status = :v",
                     ExpressionAttributeValues={":v": {"S": "new"}}) == (
-        "ValidationException",
+        "ValidationException",  # enveloped: the single-item writes (AWS 2026)
+        "1 validation error detected: "
         "Invalid ConditionExpression: Attribute name is a reserved keyword; "
         "reserved keyword: status")
 
@@ -362,7 +363,8 @@ def test_update_item_reports_a_function_out_of_place(embedded):
     client, table = embedded
     assert error_of(client.update_item, TableName=table, Key={"pk": {"S": "x"}},
                     UpdateExpression="SET n = size(s)") == (
-        "ValidationException",
+        "ValidationException",  # enveloped: the single-item writes (AWS 2026)
+        "1 validation error detected: "
         "Invalid UpdateExpression: The function is not allowed in an update expression; "
         "function: size")
 
@@ -372,7 +374,8 @@ def test_delete_item_reports_a_syntax_error(embedded):
     assert error_of(client.delete_item, TableName=table, Key={"pk": {"S": "x"}},
                     ConditionExpression="a = = :v",
                     ExpressionAttributeValues={":v": {"S": "x"}}) == (
-        "ValidationException",
+        "ValidationException",  # enveloped: the single-item writes (AWS 2026)
+        "1 validation error detected: "
         'Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v"')
 
 

@@ -50,7 +50,8 @@ def test_delete_missing_item_returns_nothing(client, table):
 def test_return_values_other_than_all_old_rejected(client, table):
     code, message = error_of(client.put_item, TableName=table, Item={"pk": {"S": "a"}},
                              ReturnValues="ALL_NEW")
-    assert (code, message) == ("ValidationException", "ReturnValues can only be ALL_OLD or NONE")
+    assert (code, message) == ("ValidationException",
+                               "1 validation error detected: ReturnValues can only be ALL_OLD or NONE")
 
 
 def test_resource_round_trip(resource, client):
@@ -122,18 +123,20 @@ def test_missing_table(client):
     assert code == "ResourceNotFoundException"
 
 
+# the value errors come before the table lookup, enveloped; the key errors after
+# it, bare (AWS captures of 2026: tests/test_fidelity_items.py)
 @pytest.mark.parametrize("item, message", [
     ({"x": {"S": "a"}}, "One or more parameter values were invalid: Missing the key pk in the item"),
     ({"pk": {"N": "1"}},
      "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"),
     ({"pk": {"S": "a"}, "s": {"SS": []}},
-     "One or more parameter values were invalid: An string set  may not be empty"),
+     "1 validation error detected: One or more parameter values were invalid: An string set  may not be empty"),
     ({"pk": {"S": "a"}, "n": {"N": "1e126"}},
-     "Number overflow. Attempting to store a number with magnitude larger than supported range"),
+     "1 validation error detected: Number overflow. Attempting to store a number with magnitude larger than supported range"),
     ({"pk": {"S": "a"}, "n": {"N": "1" * 39}},
-     "Attempting to store more than 38 significant digits in a Number"),
+     "1 validation error detected: Attempting to store more than 38 significant digits in a Number"),
     ({"pk": {"S": "a"}, "n": {"NULL": False}},
-     "One or more parameter values were invalid: Null attribute value types must have the value of true"),
+     "1 validation error detected: One or more parameter values were invalid: Null attribute value types must have the value of true"),
 ])
 def test_put_item_invalid_items(client, table, item, message):
     assert error_of(client.put_item, TableName=table, Item=item) == ("ValidationException", message)
@@ -153,7 +156,8 @@ def test_item_size_limit_boundary(client, table):
     assert len(stored["v"]["S"]) == filler
     code, message = error_of(client.put_item, TableName=table,
                              Item={"pk": {"S": "k"}, "v": {"S": "x" * (filler + 1)}})
-    assert (code, message) == ("ValidationException", "Item size has exceeded the maximum allowed size")
+    assert (code, message) == ("ValidationException",
+                               "1 validation error detected: Item size has exceeded the maximum allowed size")
     # the rejected write left the stored item untouched
     assert len(client.get_item(TableName=table, Key={"pk": {"S": "k"}})["Item"]["v"]["S"]) == filler
 

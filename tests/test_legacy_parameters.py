@@ -89,7 +89,9 @@ def test_expected_semantics(client, table, expected, operator, result):
 def test_expected_errors(client, table, expected, extra, message):
     with pytest.raises(ClientError) as info:
         client.put_item(TableName=table, Item={"pk": {"S": "e"}}, Expected=expected, **extra)
-    assert info.value.response["Error"] == {"Code": "ValidationException", "Message": message}
+    # enveloped: found before the table lookup (AWS 2026, tests/test_fidelity_items.py)
+    assert info.value.response["Error"] == {"Code": "ValidationException",
+                                            "Message": "1 validation error detected: " + message}
 
 
 def test_attribute_updates(client, table):
@@ -115,13 +117,13 @@ def test_attribute_updates(client, table):
     ({"pk": {"Value": {"S": "x"}}},
      "One or more parameter values were invalid: Cannot update attribute pk. This attribute is "
      "part of the key"),
-    ({"a": {"Action": "PUT"}},
-     "One or more parameter values were invalid: Only DELETE action is allowed when no "
+    ({"a": {"Action": "PUT"}},  # this and the rest: before the table lookup, enveloped
+     "1 validation error detected: One or more parameter values were invalid: Only DELETE action is allowed when no "
      "attribute value is specified: a"),
     ({"a": {"Action": "ADD", "Value": {"S": "x"}}},
-     "One or more parameter values were invalid: ADD action is not supported for the type S"),
+     "1 validation error detected: One or more parameter values were invalid: ADD action is not supported for the type S"),
     ({"a": {"Action": "DELETE", "Value": {"S": "x"}}},
-     "One or more parameter values were invalid: DELETE action with value is not supported for "
+     "1 validation error detected: One or more parameter values were invalid: DELETE action with value is not supported for "
      "the type S"),
 ])
 def test_attribute_update_errors(client, table, updates, message):

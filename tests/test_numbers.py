@@ -35,7 +35,8 @@ CANONICAL = [
     ("0", "0"),
     ("0.000", "0"),
     ("-0.0e10", "0"),
-    ("0e999999999999999999999", "0"),  # zero is in range whatever its exponent
+    ("0e125", "0"),  # zero is range-checked by the exponent it is written with
+    ("0e-130", "0"),
     ("1e3", "1000"),
     ("1E3", "1000"),
     ("1.2E-3", "0.0012"),
@@ -86,9 +87,9 @@ def test_normalize_number_canonical_form(text: str, expected: str) -> None:
 # --- normalize_number: errors -------------------------------------------------
 
 ERRORS = [
-    # Empty text has no ": <value>" suffix (dynalite test/putItem.js,
-    # "should return ValidationException for empty/invalid numbers in Item").
-    ("", NOT_NUMERIC),
+    # Empty text keeps the ": " (AWS 2026, conformance suite valueLayers.test.ts;
+    # the older layer, and dynalite test/putItem.js, have none: test_older_wording).
+    ("", NOT_NUMERIC + ": "),
     # Bad text is echoed raw after ": " (same dynalite test: N "b").
     ("b", NOT_NUMERIC + ": b"),
     ("NaN", NOT_NUMERIC + ": NaN"),
@@ -118,8 +119,22 @@ ERRORS = [
     ("-1e126", OVERFLOW),
     ("1e-131", UNDERFLOW),
     ("-1e-131", UNDERFLOW),
-    ("1e99999999999999999999999", OVERFLOW),
-    ("1e-99999999999999999999999", UNDERFLOW),
+    # An exponent is read in full: past a 32-bit int it is out of range, past a
+    # 64-bit one it cannot be converted; zero is checked by its written exponent
+    # (AWS, eu-west-2 2026-10, conformance suite numberExponent.test.ts).
+    ("1e99999999999", OVERFLOW),
+    ("-1e99999999999", OVERFLOW),
+    ("1e-99999999999", UNDERFLOW),
+    ("1e2147483648", OVERFLOW),
+    ("1e2147483647", OVERFLOW),
+    ("1e-2147483648", UNDERFLOW),
+    ("1e9223372036854775807", OVERFLOW),
+    ("1e9223372036854775808", NOT_NUMERIC + ": 1e9223372036854775808"),
+    ("1e99999999999999999999999", NOT_NUMERIC + ": 1e99999999999999999999999"),
+    ("0e126", OVERFLOW),
+    ("0e-131", UNDERFLOW),
+    ("-0.0e999", OVERFLOW),
+    ("0e999999999999999999999", NOT_NUMERIC + ": 0e999999999999999999999"),
     ("0." + "0" * 130 + "1", UNDERFLOW),
     ("1" + "0" * 126, OVERFLOW),
     # dynalite checkNum order: overflow, then underflow, then precision.
@@ -134,6 +149,19 @@ def test_normalize_number_errors(text: str, message: str) -> None:
         normalize_number(text)
     assert caught.value.name == "ValidationException"
     assert caught.value.message == message
+
+
+@pytest.mark.parametrize("text,message", [
+    ("", NOT_NUMERIC),  # no colon
+    ("1e2147483647", UNDERFLOW),  # the exponent wraps a 32-bit int there
+    ("1e126", OVERFLOW),
+    ("abc", NOT_NUMERIC + ": abc"),
+])
+def test_older_wording(text: str, message: str) -> None:
+    # BatchWriteItem, the transactions and Scan (errors.LayeredError.older)
+    with pytest.raises(DynamoError) as caught:
+        normalize_number(text)
+    assert caught.value.older == message
 
 
 def test_range_limits_are_inclusive() -> None:

@@ -229,8 +229,8 @@ def test_legacy_key_conditions_with_expressions(embedded, embedded_shop):
         "Non-expression parameters: {QueryFilter} Expression parameters: {FilterExpression}")
     assert error_of(embedded.query, TableName=embedded_shop, KeyConditions={"pk": eq},
                     ExpressionAttributeValues=values(n="x"))[1] == (
-        "ExpressionAttributeValues can only be specified when using expressions: "
-        "FilterExpression and KeyConditionExpression are null")
+        # Query checks in the current layer, which names no missing expression (AWS 2026)
+        "ExpressionAttributeValues can only be specified when using expressions")
     assert error_of(embedded.query, TableName=embedded_shop)[1] == (
         "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
     # an empty legacy filter filters nothing
@@ -275,9 +275,13 @@ KEY_ERRORS = [
     ("pk = :p AND size(sk) > :n", "KeyConditionExpressions cannot contain nested operations"),
     ("pk = :p AND doc.tier > :n", "KeyConditionExpressions cannot have conditions on nested attributes"),
     ("pk = :p AND sk[0] > :n", "KeyConditionExpressions cannot have conditions on nested attributes"),
-    ("pk = :p AND pk = :p", "KeyConditionExpressions must only contain one condition per key"),
-    ("pk = :p AND sk > :n AND sk < :m", "KeyConditionExpressions must only contain one condition per key"),
-    ("pk = :p AND sk > :n AND score < :m", "Conditions can be of length 1 or 2 only"),
+    # "Invalid KeyConditionExpression: " before it (AWS 2026, queryKeyConditionOperands.test.ts)
+    ("pk = :p AND pk = :p",
+     "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND sk > :n AND sk < :m",
+     "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND sk > :n AND score < :m",  # AWS 2026, queryKeyConditionOperands.test.ts
+     "The number of query conditions (3) exceeds the number of key attributes defined in the schema (2)"),
     ("sk = :n", "Query condition missed key schema element: pk"),
     ("pk = :p AND score = :n", "Query condition missed key schema element: sk"),
     ("pk < :p", "Query key condition not supported"),
@@ -295,8 +299,9 @@ KEY_ERRORS = [
     ("pk = :p AND sk BETWEEN :m AND :n",
      "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to "
      "lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {N:1}"),
-    ("pk = :p AND sk = :b", "One or more parameter values were invalid: ComparisonOperator EQ is not valid for "
-                            "BOOL AttributeValue type"),
+    # AWS 2026 (conformance suite queryKeyConditionOperands.test.ts): the schema check
+    ("pk = :p AND sk = :b", "One or more parameter values were invalid: Condition parameter type does not "
+                            "match schema type"),
     ("", "Invalid KeyConditionExpression: The expression can not be empty;"),
 ]
 

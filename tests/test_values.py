@@ -111,10 +111,36 @@ INVALID_VALUES = [
 ]
 
 
+def _older_message(call, *args) -> str:
+    """The older checking layer's wording (errors.LayeredError; the wording
+    dynalite's captures have): BatchWriteItem, the transactions, Scan."""
+    with pytest.raises(DynamoError) as caught:
+        call(*args)
+    assert caught.value.name == "ValidationException"
+    return getattr(caught.value, "older", caught.value.message)
+
+
 @pytest.mark.parametrize("value,message", INVALID_VALUES)
 def test_invalid_attribute_values(value: dict, message: str) -> None:
-    assert _message(validate_item, {"a": copy.deepcopy(value)}) == message
-    assert _message(validate_attribute_value, copy.deepcopy(value)) == message
+    assert _older_message(validate_item, {"a": copy.deepcopy(value)}) == message
+    assert _older_message(validate_attribute_value, copy.deepcopy(value)) == message
+
+
+@pytest.mark.parametrize("value,message", [
+    # the current layer's wording (AWS captures of 2026, conformance suite
+    # valueLayers.test.ts): members quoted, sorted up to the first repeat
+    ({"SS": ["b", "a", "b"]}, PREFIX + 'Input collection ["a", "b", "b"] contains duplicates.'),
+    ({"SS": ["a", "c", "b", "c", "a"]},
+     PREFIX + 'Input collection ["a", "b", "c", "c", "a"] contains duplicates.'),
+    ({"BS": ["/w==", "AA==", "AA=="]},
+     PREFIX + 'Input collection ["AA==","/w==","AA=="]of type BS contains duplicates.'),
+    ({"NS": ["2", "1", "2"]}, PREFIX + "Input collection contains duplicates."),
+    ({"N": ""}, NOT_NUMERIC + ": "),
+    ({"N": "1e2147483647"}, "Number overflow. Attempting to store a number with magnitude "
+                            "larger than supported range"),
+])
+def test_current_layer_wording(value: dict, message: str) -> None:
+    assert _message(validate_attribute_value, value) == message
 
 
 def test_first_member_in_order_reports_first() -> None:
@@ -169,7 +195,7 @@ def test_numbers_are_normalized_in_place_everywhere() -> None:
     assert size == item_size(item)  # of the normalized numbers
     assert item == {
         "n": {"N": "1.5"},
-        "ns": {"NS": ["1", "1000", "0"]},
+        "ns": {"NS": ["0", "1", "1000"]},  # and in set order (by value)
         "l": {"L": [{"N": "5"}, {"M": {"x": {"N": "0.0012"}}}]},
     }
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..errors import DynamoError, validation_error
+from ..errors import DynamoError, LayeredError, validation_error
 from ..model.values import validate_attribute_value
 from .evaluation import ATTRIBUTE_TYPES, Scope, compare, holds, project
 from .parser import parsed
@@ -57,8 +57,9 @@ def check_expression_params(request: dict, expressions: list[str], legacy: list[
     if (value_expressions and request.get("ExpressionAttributeValues") is not None
             and not any(request.get(name) is not None for name in value_expressions)):
         verb = "are" if len(value_expressions) > 1 else "is"
-        raise validation_error("ExpressionAttributeValues can only be specified when using "
-                               f"expressions: {' and '.join(value_expressions)} {verb} null")
+        message = "ExpressionAttributeValues can only be specified when using expressions"
+        # the older layer names the missing expressions (dynalite's captures)
+        raise LayeredError(message, f"{message}: {' and '.join(value_expressions)} {verb} null")
     check_placeholder_names(request.get("ExpressionAttributeNames"))
 
 
@@ -99,8 +100,12 @@ class RequestExpressions:
                 try:
                     validate_attribute_value(value)
                 except DynamoError as error:
-                    raise validation_error("ExpressionAttributeValues contains invalid value: "
-                                           f"{error.message} for key {key}") from None
+                    wrapped = ("ExpressionAttributeValues contains invalid value: "
+                               f"{getattr(error, 'older', error.message)} for key {key}")
+                    if value is None:  # a JSON null: the input converter's, wrapped everywhere
+                        raise validation_error(wrapped) from None
+                    # bare in the current layer, wrapped in the older one (AWS, 2026)
+                    raise LayeredError(error.message, wrapped) from None
         scope = Scope(request.get("ExpressionAttributeNames"), values)
         found = cls(scope)
         used_names: set[str] = set()
@@ -232,9 +237,11 @@ def _check_node(label: str, node: tuple, scope: Scope) -> None:
                 f"{{{_brief(low)}}}, upper bound operand: AttributeValue: {{{_brief(high)}}}")
 
 
+# Functions whose first operand must differ from the second (contains(a, a)).
+_TWO_OPERANDS = ("contains", "begins_with")
 # Operand types each operator or function accepts from a literal :value.
 _ORDERED = ("S", "N", "B")
-_VALUE_TYPES = {"<": _ORDERED, "<=": _ORDERED, ">": _ORDERED, ">=": _ORDERED,
+_VALUE_TYPES = {"<": _ORDERED, "<=": _ORDERED, ">": _ORDERED, ">=": _ORDERED, "BETWEEN": _ORDERED,
                 "begins_with": ("S", "B"), "+": ("N",), "-": ("N",), "list_append": ("L",)}
 
 
@@ -242,10 +249,10 @@ def _check_operands(label: str, node: tuple, scope: Scope) -> None:
     """Checks that need the request's names and values: a comparison of a
     path with itself, and literal values of a type the operator refuses."""
     kind = node[0]
-    if kind in ("compare", "between", "in"):
-        operator = node[1] if kind == "compare" else kind.upper()
-        first = node[2] if kind == "compare" else node[1]
-        others = [node[3]] if kind == "compare" else (
+    if kind in ("compare", "between", "in") or (kind == "call" and node[1] in _TWO_OPERANDS):
+        operator = node[1] if kind in ("compare", "call") else kind.upper()
+        first = node[2][0] if kind == "call" else node[2] if kind == "compare" else node[1]
+        others = node[2][1:] if kind == "call" else [node[3]] if kind == "compare" else (
             list(node[2:4]) if kind == "between" else node[2])
         if first[0] == "path" and any(
                 other[0] == "path" and scope.elements(other) == scope.elements(first)
@@ -254,7 +261,8 @@ def _check_operands(label: str, node: tuple, scope: Scope) -> None:
                 f"Invalid {label}: The first operand must be distinct from the remaining "
                 f"operands for this operator or function; operator: {operator}, first operand: "
                 f"[{', '.join(str(e) for e in scope.elements(first))}]")
-    operator = node[1] if kind in ("compare", "call") else kind
+    operator = (node[1] if kind in ("compare", "call")
+                else kind.upper() if kind == "between" else kind)
     allowed = _VALUE_TYPES.get(operator)
     if allowed is None:
         return

@@ -170,16 +170,15 @@ def check_conditional_operator(request: dict, parameters: tuple[str, ...]) -> No
 
 # --- AttributeUpdates ---------------------------------------------------------
 
-def check_attribute_updates(updates: dict, key_names: tuple[str, ...]) -> None:
+def check_attribute_updates(updates: dict) -> None:
+    """AttributeUpdates' own rules, checked before the table is looked up
+    (`check_keys_not_updated` is the one that needs it)."""
     for name, update in updates.items():
         if update is None:  # DynamoDB Local's InputConverter wording
             raise validation_error("Supplied AttributeValueUpdate is empty, must contain one "
                                    f"of the supported actions: {name} is null")
         action = update.get("Action") or "PUT"
         value = update.get("Value")
-        if name in key_names:
-            raise invalid_parameter(f"Cannot update attribute {name}. This attribute is part "
-                                    "of the key")
         if value is not None:
             _check_values([value])
         if action in ("PUT", "ADD") and value is None:
@@ -191,6 +190,13 @@ def check_attribute_updates(updates: dict, key_names: tuple[str, ...]) -> None:
         if action == "DELETE" and kind is not None and kind not in SET_TYPES:
             raise invalid_parameter(f"DELETE action with value is not supported for the type "
                                     f"{kind}")
+
+
+def check_keys_not_updated(updates: dict, key_names: tuple[str, ...]) -> None:
+    for name in updates:
+        if name in key_names:
+            raise invalid_parameter(f"Cannot update attribute {name}. This attribute is part "
+                                    "of the key")
 
 
 def apply_attribute_updates(updates: dict, item: dict) -> tuple[dict, list[list]]:

@@ -12,6 +12,7 @@ from decimal import Decimal, localcontext
 
 from ..errors import DynamoError, invalid_parameter, validation_error
 from ..model.numbers import normalize_number
+from ..model.values import in_set_order
 from .evaluation import SET_TYPES, Scope, equal, get, operand
 
 INVALID_PATH = "The document path provided in the update expression is invalid for update"
@@ -132,7 +133,7 @@ def _added(current: dict | None, value: dict) -> dict:
     for element in value[kind]:
         if not any(equal({SET_TYPES[kind]: element}, {SET_TYPES[kind]: e}) for e in merged):
             merged.append(element)
-    return {kind: merged}
+    return {kind: in_set_order(kind, merged)}
 
 
 def _deleted(current: dict | None, value: dict) -> dict | None:

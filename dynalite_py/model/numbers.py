@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from dynalite_py.errors import validation_error
+from dynalite_py.errors import LayeredError
 
 MAX_DIGITS = 38
 MAX_EXPONENT = 125
@@ -40,11 +40,11 @@ UNDERFLOW = (
 # [0-9] rather than \d: \d would also accept non-ASCII digits such as "٣".
 _NUMBER = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?")
 
-# Exponent text longer than this is clamped: such a number is out of range
-# whatever its mantissa (a request body cannot hold 10**9 digits), and the
-# clamp keeps int() away from Python's limit on very long digit strings.
-_MAX_EXPONENT_CHARS = 9
-_HUGE_EXPONENT = 10**10
+# Exponent text longer than a 64-bit integer's 19 digits cannot be converted;
+# the bound keeps int() away from Python's limit on very long digit strings.
+_MAX_EXPONENT_CHARS = 19
+_INT64_LIMIT = 2**63
+_INT32_MAX = 2**31 - 1
 
 
 def normalize_number(text: str) -> str:
@@ -82,42 +82,59 @@ def _is_canonical(text: str) -> bool:
 
 def _parse(text: str) -> tuple[bool, str, int]:
     """Split `text` into (negative, digits, exponent) and check DynamoDB's limits."""
-    if not text:
-        raise validation_error(NOT_NUMERIC)
     match = _NUMBER.fullmatch(text)
     if match is None:
-        raise validation_error(f"{NOT_NUMERIC}: {text}")
+        raise _not_numeric(text)
     sign, whole, fraction, exp_text = match.groups()
     fraction = fraction or ""
     if not whole and not fraction:  # "", "+", ".", "e5" and the like
-        raise validation_error(f"{NOT_NUMERIC}: {text}")
+        raise _not_numeric(text)
+    written_exponent = _exponent_value(exp_text)
+    if written_exponent is None:
+        raise _not_numeric(text)
 
     all_digits = whole + fraction
     digits = all_digits.lstrip("0")
-    if not digits:
-        return False, "", 0  # any spelling of zero, "-0" included
+    if not digits:  # any spelling of zero, "-0" included: its written exponent is checked
+        _check_range(written_exponent, written_exponent)
+        return False, "", 0
     leading_zeros = len(all_digits) - len(digits)
     digits = digits.rstrip("0")
-    exponent = len(whole) - 1 - leading_zeros + _exponent_value(exp_text)
-
+    exponent = len(whole) - 1 - leading_zeros + written_exponent
     # dynalite checks overflow, then underflow, then precision, in that order.
-    if exponent > MAX_EXPONENT:
-        raise validation_error(OVERFLOW)
-    if exponent < MIN_EXPONENT:
-        raise validation_error(UNDERFLOW)
+    _check_range(exponent, written_exponent)
     if len(digits) > MAX_DIGITS:
-        raise validation_error(TOO_MANY_DIGITS)
+        raise LayeredError(TOO_MANY_DIGITS)
     return sign == "-", digits, exponent
 
 
-def _exponent_value(exp_text: str | None) -> int:
+def _not_numeric(text: str) -> LayeredError:
+    # the older layer (Java's BigDecimal) has no colon after the message for ""
+    return LayeredError(f"{NOT_NUMERIC}: {text}", f"{NOT_NUMERIC}: {text}" if text else NOT_NUMERIC)
+
+
+def _check_range(exponent: int, written_exponent: int) -> None:
+    """Overflow or underflow of a number whose leading digit is at 10**exponent.
+    The older layer reads the exponent into a 32-bit int, where one past it
+    wraps negative: 1e2147483647 underflows there (AWS capture, 2026)."""
+    if exponent > MAX_EXPONENT:
+        wraps = exponent + 1 > _INT32_MAX and written_exponent <= _INT32_MAX
+        raise LayeredError(OVERFLOW, UNDERFLOW if wraps else OVERFLOW)
+    if exponent < MIN_EXPONENT:
+        raise LayeredError(UNDERFLOW)
+
+
+def _exponent_value(exp_text: str | None) -> int | None:
+    """The written exponent; None past a signed 64-bit integer (DynamoDB
+    cannot convert such a number at all)."""
     if not exp_text:
         return 0
     sign = -1 if exp_text[0] == "-" else 1
     magnitude = exp_text.lstrip("+-").lstrip("0")
     if len(magnitude) > _MAX_EXPONENT_CHARS:
-        return sign * _HUGE_EXPONENT
-    return sign * int(magnitude or "0")
+        return None
+    value = sign * int(magnitude or "0")
+    return value if -_INT64_LIMIT <= value < _INT64_LIMIT else None
 
 
 def _format(negative: bool, digits: str, exponent: int) -> str:

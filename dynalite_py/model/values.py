@@ -21,10 +21,12 @@ and, where dynalite predates a DynamoDB change, against recorded AWS output
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
-from dynalite_py.errors import invalid_parameter, validation_error
+from dynalite_py.errors import VALIDATION_PREFIX, LayeredError, invalid_parameter, validation_error
 from dynalite_py.model.numbers import normalize_number, number_size
 
 AttributeValue = dict[str, Any]
@@ -55,7 +57,8 @@ EMPTY_SET = {
     "NS": "An number set  may not be empty",
     "BS": "Binary sets should not be empty",
 }
-NS_DUPLICATES = "Input collection contains duplicates"  # no "One or more ..." prefix
+# The older layer (errors.LayeredError) has no "One or more ..." prefix and no full stop.
+NS_DUPLICATES = "Input collection contains duplicates"
 # A JSON null where an attribute value belongs. DynamoDB Local's InputConverter
 # raises this for a null map value, with ": <name> is null" after it, and alone
 # for a null list element or ExpressionAttributeValues entry;
@@ -76,6 +79,7 @@ NESTING_TOO_DEEP = (
     "Attributes in the item have nested levels beyond supported limit"
 )
 ITEM_TOO_BIG = "Item size has exceeded the maximum allowed size"
+EMPTY_ATTRIBUTE_NAME = "Empty attribute name"
 UPDATE_TOO_BIG = "Item size to update has exceeded the maximum allowed size"
 KEY_MISMATCH = "The provided key element does not match the schema"
 HASH_KEY_TOO_BIG = "Size of hashkey has exceeded the maximum size limit of2048 bytes"
@@ -197,9 +201,10 @@ def _check_string_set(value: AttributeValue, data: list[str], level: int) -> Non
     if not data:
         raise invalid_parameter(EMPTY_SET["SS"])
     if len(set(data)) != len(data):
-        raise invalid_parameter(f"Input collection {_render(data)} contains duplicates.")
+        raise _duplicates(data, " contains duplicates.", quoted=", ")
     if None in data:  # after the duplicates, as DynamoDB Local checks them
         raise invalid_parameter(NULL_SET_MEMBER["SS"])
+    value["SS"] = in_set_order("SS", data)
 
 
 def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> None:
@@ -208,9 +213,11 @@ def _check_binary_set(value: AttributeValue, data: list[str], level: int) -> Non
     # Base64 text is canonical after the shape check, so equal text means
     # equal bytes. The missing space before "of" is DynamoDB's.
     if len(set(data)) != len(data):
-        raise invalid_parameter(f"Input collection {_render(data)}of type BS contains duplicates.")
+        raise _duplicates(data, "of type BS contains duplicates.", quoted=",",
+                          order=lambda text: base64.b64decode(text))
     if None in data:
         raise invalid_parameter(NULL_SET_MEMBER["BS"])
+    value["BS"] = in_set_order("BS", data)
 
 
 def _check_number_set(value: AttributeValue, data: list[str], level: int) -> None:
@@ -222,8 +229,8 @@ def _check_number_set(value: AttributeValue, data: list[str], level: int) -> Non
     # duplicates are numeric: ["1", "1.0"] is rejected.
     canonical = [normalize_number(text) for text in data]
     if len(set(canonical)) != len(canonical):
-        raise validation_error(NS_DUPLICATES)
-    value["NS"] = canonical
+        raise LayeredError(f"{VALIDATION_PREFIX}{NS_DUPLICATES}.", NS_DUPLICATES)
+    value["NS"] = in_set_order("NS", canonical)
 
 
 def _check_list(value: AttributeValue, data: list[AttributeValue], level: int) -> None:
@@ -238,6 +245,35 @@ def _check_map(value: AttributeValue, data: dict[str, AttributeValue], level: in
         if element is None:
             raise validation_error(f"{NULL_VALUE}: {name} is null")
         _check_value(element, level)
+
+
+_SET_ORDER = {"SS": lambda member: member.encode("utf-8", "surrogatepass"),
+              "BS": base64.b64decode, "NS": Decimal}
+
+
+def in_set_order(kind: str, members: list[str]) -> list[str]:
+    """A set's members in DynamoDB's own order, the one reads return them in:
+    strings and binaries bytewise, numbers by value (AWS, eu-west-2
+    2026-10, conformance suite updateItem/basic.test.ts)."""
+    return sorted(members, key=_SET_ORDER[kind])
+
+
+def _duplicates(data: list[str], tail: str, quoted: str, order=None) -> LayeredError:
+    """A set with a repeated member. The current layer quotes the members and
+    lists them as a sorted set would hold them when the first repeat arrives,
+    then the repeat, then the rest as sent; the older layer prints them as
+    sent, unquoted (AWS captures, 2026). The missing space in "]of type BS"
+    is DynamoDB's."""
+    seen: set[str] = set()
+    for index, member in enumerate(data):
+        if member in seen:
+            break
+        seen.add(member)
+    known = sorted((member for member in seen if member is not None), key=order)
+    shown = known + data[index:]
+    current = "[" + quoted.join("null" if m is None else f'"{m}"' for m in shown) + "]"
+    return LayeredError(f"{VALIDATION_PREFIX}Input collection {current}{tail}",
+                        f"{VALIDATION_PREFIX}Input collection {_render(data)}{tail}")
 
 
 def _render(elements: Sequence[str]) -> str:
@@ -327,6 +363,15 @@ def check_item_size(item: Mapping[str, AttributeValue], message: str = ITEM_TOO_
     UpdateItem passes `UPDATE_TOO_BIG` as the message.
     """
     return check_size(item_size(item), message)
+
+
+def validate_written_item(item: Item) -> int:
+    """An item a put writes whole: its attribute names (none empty, checked
+    before any value, as the AWS captures of 2026 show), every value, and
+    its size; returns the size."""
+    if "" in item:
+        raise validation_error(EMPTY_ATTRIBUTE_NAME)
+    return check_size(validate_item(item))
 
 
 def check_size(size: int, message: str = ITEM_TOO_BIG) -> int:

@@ -21,25 +21,30 @@ NAME = "BatchGetItem"
 READ_ONLY = True
 # What DynamoDB's BatchGetItem checks beyond botocore's model (AWS captures
 # 2026, us-east-1, and dynalite's declarations): member order in messages;
-# more than 100 keys is reported by `run`, in a form without the value
-# echo, so KeysAndAttributes.Keys has no maximum here; the limits botocore
+# more than 100 keys, or none, is reported by `run`, in a form without the
+# value echo, so KeysAndAttributes.Keys has no limits here; the limits botocore
 # puts on the RequestItems map itself do not apply; an empty RequestItems
-# map has a message of its own.
+# map is reported by `run` too (without the value echo, as the suite's
+# batchGetItem.test.ts pins it since 2026-08).
 SHAPE_RULES = ShapeRules(
     member_order={
         "BatchGetItemInput": ("ReturnConsumedCapacity", "RequestItems"),
         "KeysAndAttributes": ("Keys", "AttributesToGet", "ConsistentRead",
                               "ProjectionExpression", "ExpressionAttributeNames")},
-    member_overrides={("KeysAndAttributes", "Keys"): {"max": 2 ** 31}},
-    drop_length=frozenset(("BatchGetRequestMap",)),
-    empty_map_required="RequestItems")
+    member_overrides={("KeysAndAttributes", "Keys"): {"min": 0, "max": 2 ** 31}},
+    drop_length=frozenset(("BatchGetRequestMap",)))
 MAX_KEYS = 100
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 def run(engine, request: dict) -> dict:
     request_items = request["RequestItems"]
+    if not request_items:
+        raise validation_error("1 validation error detected: Value at 'RequestItems' failed to "
+                               "satisfy constraint: Member must have length greater than or "
+                               "equal to 1")
     projections = {name: check_table_request(name, entry) for name, entry in request_items.items()}
+    check_one_projection_style(request_items.values())
     if sum(len(entry["Keys"]) for entry in request_items.values()) > MAX_KEYS:
         raise validation_error("Too many items requested for the BatchGetItem call")
     catalog, items = engine.catalog, engine.repos.items
@@ -78,10 +83,12 @@ def check_table_request(name: str, entry: dict) -> list[str] | None:
     if entry is None:  # this and the null key's wording: DynamoDB Local's InputConverter
         raise validation_error("The list of keys in RequestItems for BatchGetItem is required: "
                                f"{name} has empty list")
-    if len(entry["Keys"]) > MAX_KEYS:
+    keys = len(entry["Keys"])
+    if keys > MAX_KEYS or not keys:
+        bound = "less than or equal to 100" if keys else "greater than or equal to 1"
         raise validation_error(f"1 validation error detected: Value at 'RequestItems.{name}"
-                               ".member.Keys' failed to satisfy constraint: Member must have "
-                               "length less than or equal to 100")
+                               f".member.Keys' failed to satisfy constraint: Member must have "
+                               f"length {bound}")
     check_expression_params(entry, ["ProjectionExpression"], ["AttributesToGet"])
     for key in entry["Keys"]:
         if key is None:
@@ -91,6 +98,20 @@ def check_table_request(name: str, entry: dict) -> list[str] | None:
         validate_item(key)
     check_attributes_to_get(entry.get("AttributesToGet"))
     return parse_projection(entry)
+
+
+def check_one_projection_style(entries) -> None:
+    """One table's ProjectionExpression beside another's AttributesToGet is
+    the expression/non-expression conflict too (conformance suite,
+    batchGetItem.test.ts)."""
+    styles = [[name for name in ("AttributesToGet", "ProjectionExpression")
+               if entry.get(name) is not None] for entry in entries]
+    if any("AttributesToGet" in used for used in styles) and any(
+            "ProjectionExpression" in used for used in styles):
+        raise validation_error(
+            "Can not use both expression and non-expression parameters in the same request: "
+            "Non-expression parameters: {AttributesToGet} Expression parameters: "
+            "{ProjectionExpression}")
 
 
 def checked_keys(table, keys: list[dict]) -> list[tuple[dict, bytes]]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...errors import validation_error
+from ...errors import older_wording, validation_error
 from ...model.values import (
     KEY_MISMATCH,
     check_item_size,
-    check_size,
     validate_index_keys,
     validate_item,
     validate_key,
+    validate_written_item,
 )
 from ...protocol.validation import ShapeRules
 from ..capacity import consumed_capacity, write_units
@@ -57,6 +57,7 @@ class BatchEntry:
         return write_units(self.size)
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     request_items = request["RequestItems"]
     for name, writes in request_items.items():
@@ -108,7 +109,7 @@ def check_write_request(write: dict) -> None:
         raise validation_error("Supplied AttributeValue has more than one datatypes set, "
                                "must contain exactly one of the supported datatypes")
     if put is not None:
-        check_size(validate_item(put["Item"]))
+        validate_written_item(put["Item"])
     else:
         validate_item(delete["Key"])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ...protocol.validation import ShapeRules
 from ...storage.items import StoredItem
-from .writes import KeyedWrite, StagedWrite, check_return_values, perform
+from .writes import KeyedWrite, StagedWrite, check_return_values, enveloped_checks, perform
 
 NAME = "DeleteItem"
 READ_ONLY = False
@@ -21,8 +21,10 @@ def run(engine, request: dict) -> dict:
 
 
 def stage(engine, request: dict) -> StagedWrite:
-    delete = KeyedWrite.check(request, ["ConditionExpression"], ["Expected", "ConditionalOperator"])
-    check_return_values(request)
+    with enveloped_checks():
+        delete = KeyedWrite.check(request, ["ConditionExpression"],
+                                  ["Expected", "ConditionalOperator"])
+        check_return_values(request)
     return StagedWrite(engine, request, lambda table: (delete.plan(table, _deleted), None))
 
 

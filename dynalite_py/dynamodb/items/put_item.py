@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...protocol.validation import ShapeRules
-from .writes import Put, StagedWrite, check_return_values, perform
+from .writes import Put, StagedWrite, check_return_values, enveloped_checks, perform
 
 NAME = "PutItem"
 READ_ONLY = False
@@ -20,6 +20,7 @@ def run(engine, request: dict) -> dict:
 
 
 def stage(engine, request: dict) -> StagedWrite:
-    put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
-    check_return_values(request)
+    with enveloped_checks():
+        put = Put.check(request, legacy=["Expected", "ConditionalOperator"])
+        check_return_values(request)
     return StagedWrite(engine, request, lambda table: (put.plan(table), None))

@@ -2,7 +2,7 @@
 double the read units."""
 from __future__ import annotations
 
-from ...errors import DynamoError
+from ...errors import DynamoError, older_wording
 from ...expressions import check_expression_params
 from ...expressions.projection import parse_projection, project
 from ...model.values import validate_item, validate_key
@@ -14,6 +14,7 @@ NAME = "TransactGetItems"
 READ_ONLY = True
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     gets = [action["Get"] for action in request["TransactItems"]]
     projections = []

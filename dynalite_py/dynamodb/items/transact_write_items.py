@@ -11,7 +11,9 @@ minutes return the first answer without applying anything twice.
 """
 from __future__ import annotations
 
-from ...errors import DynamoError, validation_error
+from ...errors import VALIDATION_PREFIX, DynamoError, older_wording, validation_error
+from ...model.values import KEY_MISMATCH
+from ...protocol.validation import ShapeRules
 from ..capacity import write_units
 from .transactions import (
     cancelled,
@@ -34,18 +36,27 @@ from .writes import (
 
 NAME = "TransactWriteItems"
 READ_ONLY = False
+# DynamoDB's member order in messages: a too long ClientRequestToken before
+# the enums (AWS captures of 2026, conformance suite transactions.test.ts).
+SHAPE_RULES = ShapeRules(member_order={"TransactWriteItemsInput": (
+    "TransactItems", "ClientRequestToken", "ReturnConsumedCapacity",
+    "ReturnItemCollectionMetrics")})
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
+MAX_TRANSACTION_BYTES = 4 * 1024 * 1024
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     checked = [check_action(action) for action in request["TransactItems"]]
+    check_aggregate_size(checked)
     with engine.store.read() as txn:
         tables = [engine.catalog.active(txn, action.request["TableName"])
                   for _, action in checked]
     plans = [plan_action(kind, action, table)
              for (kind, action), table in zip(checked, tables)]
-    check_distinct([(plan.table.id, plan.key) for plan in plans])
-    for table in {plan.table.name: plan.table for plan in plans}.values():
+    planned = [plan for plan in plans if isinstance(plan, PlannedWrite)]
+    check_distinct([(plan.table.id, plan.key) for plan in planned])
+    for table in {plan.table.name: plan.table for plan in planned}.values():
         engine.throttler.admit(table, "write", table.global_index_names)
     token = request.get("ClientRequestToken")
     digest = request_digest(request) if token else b""
@@ -98,18 +109,41 @@ def check_action(action: dict) -> tuple[str, Put | KeyedWrite]:
     return kind, KeyedWrite.check(body, expressions, [])
 
 
-def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite:
-    if kind == "Put":
-        return action.plan(table)
-    if kind == "Update":
-        return plan_update(action, table)[0]
-    return action.plan(table, (lambda old: (None, 0)) if kind == "Delete" else None)
+def check_aggregate_size(checked: list[tuple[str, Put | KeyedWrite]]) -> None:
+    """The items a transaction puts may total 4 MB (AWS's documented limit;
+    the wording is another emulator's, AWS's own is not on record)."""
+    if sum(action.size for kind, action in checked if kind == "Put") > MAX_TRANSACTION_BYTES:
+        raise validation_error("Transaction size exceeded the maximum allowed size of 4 MB")
 
 
-def prepare_all(ctx, engine, plans: list[PlannedWrite]) -> list[Outcome]:
+def plan_action(kind: str, action: Put | KeyedWrite, table) -> PlannedWrite | DynamoError:
+    """The action's planned write, or the key fault that cancels it: a key
+    (or index key) of the wrong type is the action's ValidationError reason,
+    while other key faults (an empty value, say) refuse the whole request
+    (AWS captures, conformance suite transactWriteItems.test.ts)."""
+    try:
+        if kind == "Put":
+            return action.plan(table)
+        if kind == "Update":
+            return plan_update(action, table)[0]
+        return action.plan(table, (lambda old: (None, 0)) if kind == "Delete" else None)
+    except DynamoError as error:
+        if error.name == "ValidationException" and _cancels(error.message):
+            return error
+        raise
+
+
+def _cancels(message: str) -> bool:
+    return message == KEY_MISMATCH or message.startswith(VALIDATION_PREFIX + "Type mismatch for ")
+
+
+def prepare_all(ctx, engine, plans: list[PlannedWrite | DynamoError]) -> list[Outcome]:
     """Every action's outcome, or the cancellation listing each one's reason."""
     outcomes, reasons = [], []
     for plan in plans:
+        if isinstance(plan, DynamoError):  # a key fault plan_action found
+            reasons.append({"Code": "ValidationError", "Message": plan.message})
+            continue
         try:
             outcomes.append(plan.prepare(ctx, engine))
             reasons.append({"Code": "None"})

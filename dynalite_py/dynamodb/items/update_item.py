@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ...protocol.validation import ShapeRules
 from .updates import UPDATE_EXPRESSIONS
-from .writes import KeyedWrite, StagedWrite, perform, plan_update
+from .writes import KeyedWrite, StagedWrite, enveloped_checks, perform, plan_update
 
 NAME = "UpdateItem"
 READ_ONLY = False
@@ -23,5 +23,6 @@ def run(engine, request: dict) -> dict:
 
 
 def stage(engine, request: dict) -> StagedWrite:
-    update = KeyedWrite.check(request, UPDATE_EXPRESSIONS, LEGACY)
+    with enveloped_checks():
+        update = KeyedWrite.check(request, UPDATE_EXPRESSIONS, LEGACY)
     return StagedWrite(engine, request, lambda table: plan_update(update, table))

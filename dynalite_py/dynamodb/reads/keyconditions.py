@@ -116,11 +116,11 @@ def from_expression(tree: tuple, scope) -> Conditions:
     AND of simple conditions, one per key attribute, each naming a top-level
     attribute against values."""
     conditions: Conditions = {}
+    # the operand types no key could satisfy were refused by the parser; a
+    # value of another key type (a BOOL compared with EQ, say) fails the
+    # schema check in `resolve` (AWS 2026, queryKeyConditionOperands.test.ts)
     _collect(tree, scope, conditions)
-    for operator, values in conditions.values():
-        check_condition(operator, values)
-    check_count(conditions)
-    return conditions
+    return conditions  # more than two is reported against the schema (resolve)
 
 
 def check_count(conditions: Conditions) -> None:
@@ -132,6 +132,10 @@ def resolve(conditions: Conditions, hash_name: str, range_name: str | None,
             attribute_types: dict[str, str]) -> KeyCondition:
     """The KeyCondition of `conditions` on a key schema, checked key by key
     in schema order as DynamoDB does."""
+    if len(conditions) > 2:  # only an expression gets here (from_legacy counts)
+        keys = 1 if range_name is None else 2
+        raise validation_error(f"The number of query conditions ({len(conditions)}) exceeds the "
+                               f"number of key attributes defined in the schema ({keys})")
     for name, is_hash in ((hash_name, True), (range_name, False)):
         if name is None:
             continue
@@ -193,7 +197,8 @@ def _collect(node: tuple, scope, conditions: Conditions) -> None:
     if name is None:
         raise validation_error(f"Invalid condition in {LABEL}: No key attribute specified")
     if name in conditions:
-        raise validation_error("KeyConditionExpressions must only contain one condition per key")
+        raise validation_error(f"Invalid {LABEL}: KeyConditionExpressions must only contain one "
+                               "condition per key")
     if position:
         operator = MIRRORED[operator]
     conditions[name] = (operator, [scope.values[operand[1]] for operand in operands

@@ -57,7 +57,7 @@ def run(engine, request: dict) -> dict:
     conditions = (from_expression(tree, expressions.scope) if tree is not None
                   else from_legacy(request["KeyConditions"]))
     reads = read_plan(request, expressions, legacy_condition, "QueryFilter", query=True)
-    source, start = open_source(engine, request)
+    source, start = open_source(engine, request, query=True)
     table, repos = source.table, engine.repos
     condition = resolve(conditions, source.hash_name, source.range_name, table.attribute_types)
     if start is not None:

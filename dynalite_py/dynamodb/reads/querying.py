@@ -140,12 +140,12 @@ def check_select(request: dict, query: bool) -> None:
                                "choosing to get SPECIFIC_ATTRIBUTES")
 
 
-def open_source(engine, request: dict) -> tuple[Source, dict | None]:
+def open_source(engine, request: dict, query: bool = False) -> tuple[Source, dict | None]:
     """The table or index read, and the checked ExclusiveStartKey."""
     with engine.store.read() as txn:
         table = engine.catalog.active(txn, request["TableName"], snapshot=True)
     source = source_for(table, request)
-    return source, check_start_key(request, source)
+    return source, check_start_key(request, source, query)
 
 
 def check_reads(source: Source, reads: Reads, query: bool) -> None:
@@ -218,16 +218,22 @@ def source_for(table, request: dict) -> Source:
     return Source(table, index)
 
 
-def check_start_key(request: dict, source: Source) -> dict | None:
-    """ExclusiveStartKey checked against the table (and index) key schema."""
+def check_start_key(request: dict, source: Source, query: bool) -> dict | None:
+    """ExclusiveStartKey checked against the table (and index) key schema:
+    every key attribute of the read, nothing else, each of its type. A Query,
+    or a Scan of an index, says only "The provided starting key is invalid";
+    a Scan of the table adds why (ExtendDB's and Floci's AWS captures)."""
     start = request.get("ExclusiveStartKey")
     if start is None:
         return None
     validate_item(start)
     names = source.key_names()
-    if set(start) != set(names):
-        raise validation_error("The provided starting key is invalid: The provided key element "
-                               "does not match the schema")
+    types = source.table.attribute_types
+    if set(start) != set(names) or any(types[name] not in start[name] for name in names):
+        message = "The provided starting key is invalid"
+        if not query and source.index is None:
+            message += ": The provided key element does not match the schema"
+        raise validation_error(message)
     table = source.table
     validate_key({name: start[name] for name in table.key_names}, table.key_attributes)
     return start

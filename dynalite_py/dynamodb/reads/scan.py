@@ -7,7 +7,7 @@ it matches.
 """
 from __future__ import annotations
 
-from ...errors import validation_error
+from ...errors import older_wording, validation_error
 from ...expressions import check_expression_params
 from ...expressions.projection import check_attributes_to_get
 from ...protocol.validation import ShapeRules
@@ -36,6 +36,7 @@ SHAPE_RULES = ShapeRules(member_order={"ScanInput": (
 LEGACY = ["AttributesToGet", "ScanFilter", "ConditionalOperator"]
 
 
+@older_wording()  # BatchWriteItem, the transactions and Scan check values in the older layer
 def run(engine, request: dict) -> dict:
     check_expression_params(request, ["ProjectionExpression", "FilterExpression"], LEGACY)
     legacy_condition = legacy_filter(request, "ScanFilter")
@@ -43,7 +44,7 @@ def run(engine, request: dict) -> dict:
     segment, total = check_segments(request)
     expressions = parse_expressions(request, ["FilterExpression", "ProjectionExpression"], LEGACY)
     reads = read_plan(request, expressions, legacy_condition, "ScanFilter", query=False)
-    source, start = open_source(engine, request)
+    source, start = open_source(engine, request, query=False)
     check_reads(source, reads, query=False)
     repos = engine.repos
     admit_read(engine, source)
