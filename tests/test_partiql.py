@@ -604,7 +604,7 @@ def test_set_functions_dynamodb_refuses_at_run_time(client, table):
         assert error_of(client, update + assignment + " WHERE pk = 'sets'") == (
             "ValidationException", wrong_type), assignment
     assert error_of(client, update + "ss = set_add(ss, <<'x', 'x'>>) WHERE pk = 'sets'")[1] == (
-        "One or more parameter values were invalid: Input collection [x, x] contains "
+        "One or more parameter values were invalid: Input collection [\"x\", \"x\"] contains "
         "duplicates.")
     assert error_of(client, update + "m.inner = set_add(m.inner, <<'y'>>) WHERE pk = 'sets'")[
         1] == NOT_WELL_FORMED + "Invalid path dot component"

@@ -196,7 +196,7 @@ def test_sets_and_maps_compare_by_content(client, plain):
 def test_values_dynamodb_refuses(client, plain):
     insert = f'INSERT INTO "{plain}" VALUE '
     assert error_of(client, insert + "{'pk': 'x', 's': <<'a', 'a'>>}")[1] == (
-        "One or more parameter values were invalid: Input collection [a, a] contains "
+        "One or more parameter values were invalid: Input collection [\"a\", \"a\"] contains "
         "duplicates.")
     assert error_of(client, insert + "{'pk': 'x', 's': <<'a', 1>>}")[1] == (
         "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags")
