@@ -6,6 +6,7 @@ import uuid
 from ...errors import invalid_parameter, resource_in_use, validation_error
 from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
+from ..tags.tagging import validate_create_tags
 from .keyschema import check_key_types, check_keys_defined, validate_index_common
 from .settings import (
     check_index_throughput,
@@ -40,6 +41,7 @@ MAX_GLOBAL_INDEXES = 20
 
 def run(engine, request: dict) -> dict:
     validate(request)
+    validate_create_tags(request.get("Tags"))
     now = engine.clock()
     catalog = engine.catalog
 
