@@ -2,7 +2,9 @@
 reads and writes through (it never sees a keyspace or a key layout)."""
 from __future__ import annotations
 
+from .backups import BackupRecords
 from .catalog import TableRecords
+from .history import ChangeHistory
 from .indexes import IndexEntries
 from .interface import Store
 from .items import Counts, ItemRecords
@@ -28,3 +30,5 @@ class Repositories:
         self.mappings = MappingRecords(store)
         self.checkpoints = Checkpoints(store)
         self.failures = FailureRecords(store)
+        self.backups = BackupRecords(store)
+        self.history = ChangeHistory(store)

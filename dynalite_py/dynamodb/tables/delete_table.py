@@ -5,6 +5,7 @@ from ...errors import validation_error
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from .catalog import table_name_from
+from .table_data import purge_table_items
 
 NAME = "DeleteTable"
 READ_ONLY = False
@@ -36,10 +37,3 @@ def run(engine, request: dict) -> dict:
 
     return engine.store.write(delete)
 
-
-def purge_table_items(ctx, repos, table) -> None:
-    """Remove a table's items and index entries with their counts."""
-    repos.items.purge(ctx.txn, table.id)
-    repos.counts.delete(ctx.txn, table.id)
-    for index in table.indexes:
-        repos.indexes.drop(ctx.txn, index.id)

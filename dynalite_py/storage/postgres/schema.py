@@ -20,6 +20,11 @@ keyspace adds a key's rows up (transactions.py).
 `dynalite_schema` holds one row, the version of this layout. A release
 that changes the layout raises SCHEMA_VERSION and migrates a database from
 the version it finds; a database of a newer release is refused.
+
+Versions: 1, the first; 2 adds the backups and history keyspaces (their
+tables are created like every keyspace's, so migrating from 1 is creating
+them and recording the version: a release knowing only version 1 would not
+keep a PITR table's history, so it must refuse such a database).
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from psycopg import errors, sql
 from .. import StoreUnavailable
 from ..interface import KEYSPACES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VERSION_TABLE = "dynalite_schema"
 COUNTS_TABLE = "dynalite_counts"
 COUNT_SHARDS = 256
@@ -76,6 +81,9 @@ def _check_version(conn: psycopg.Connection) -> None:
     elif row[0] > SCHEMA_VERSION:
         raise StoreUnavailable(f"the database holds schema version {row[0]}, newer than this "
                            f"release's {SCHEMA_VERSION}: upgrade dynalite-py")
+    elif row[0] < SCHEMA_VERSION:  # _create_tables made what the newer layout adds
+        conn.execute(sql.SQL("UPDATE {} SET version = %s").format(
+            sql.Identifier(VERSION_TABLE)), (SCHEMA_VERSION,))
 
 
 def current_schema(conn: psycopg.Connection) -> str:
