@@ -3,7 +3,6 @@ snapshot a backup is, restores compared item by item, overrides, errors,
 restarts and kill -9, on every backend, over HTTP and embedded."""
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
@@ -13,8 +12,6 @@ import pytest
 import support
 from botocore.exceptions import ClientError
 from support import create_table, http_client, open_db, start_server, unique_name, wait_for
-
-import dynalite_py
 
 ACCOUNT = "000000000000"
 

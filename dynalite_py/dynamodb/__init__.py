@@ -51,6 +51,10 @@ SHAPE_RULES = ShapeRules(
         ("UntagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
         ("UntagResourceInput", "TagKeys"): {"required": False},
         ("ListTagsOfResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+        # a TableClass outside the enum is "Invalid table-class parameter
+        # provided. ..." (tables/table_settings.py; DDB-TABLE-442)
+        ("CreateTableInput", "TableClass"): {"unconstrained": True},
+        ("UpdateTableInput", "TableClass"): {"unconstrained": True},
         ("Tag", "Key"): {"required": False},
         ("Tag", "Value"): {"required": False},
     },

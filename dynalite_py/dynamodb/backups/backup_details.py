@@ -13,7 +13,8 @@ import secrets
 from ...errors import DynamoError, validation_error
 from ..tables.catalog import Table
 
-_BACKUP_ARN = re.compile(r"arn:aws:dynamodb:[a-z0-9-]*:(\d{12}):table/([^/]+)/backup/(\d{14}-[0-9a-f]{8})")
+_BACKUP_ARN = re.compile(
+    r"arn:aws:dynamodb:[a-z0-9-]*:(\d{12}):table/([^/]+)/backup/(\d{14}-[0-9a-f]{8})")
 BACKUP_STATES = ("CREATING", "AVAILABLE")
 
 
@@ -93,8 +94,8 @@ def _features(table: Table) -> dict:
     features: dict = {}
     if record.get("LocalSecondaryIndexes"):
         features["LocalSecondaryIndexes"] = [
-            {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"], "Projection": i["Projection"]}
-            for i in record["LocalSecondaryIndexes"]]
+            {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],
+             "Projection": i["Projection"]} for i in record["LocalSecondaryIndexes"]]
     if record.get("GlobalSecondaryIndexes"):
         features["GlobalSecondaryIndexes"] = [
             {"IndexName": i["IndexName"], "KeySchema": i["KeySchema"],

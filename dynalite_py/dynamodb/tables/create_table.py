@@ -14,6 +14,7 @@ from .settings import (
     validate_capacity_bounds,
     validate_stream_specification,
 )
+from .table_settings import apply_create_settings, validate_create_settings
 
 NAME = "CreateTable"
 READ_ONLY = False
@@ -42,6 +43,7 @@ MAX_GLOBAL_INDEXES = 20
 def run(engine, request: dict) -> dict:
     validate(request)
     validate_create_tags(request.get("Tags"))
+    validate_create_settings(request)
     now = engine.clock()
     catalog = engine.catalog
 
@@ -51,6 +53,7 @@ def run(engine, request: dict) -> dict:
             raise resource_in_use(f"Table already exists: {name}")
         record = build_record(request, catalog.next_number(ctx, TABLE_NUMBERS), now,
                               now + engine.config.table_status_delay, engine.config)
+        apply_create_settings(record, request)
         for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
             for index in record.get(field, ()):
                 index["number"] = catalog.next_number(ctx, INDEX_NUMBERS)

@@ -1,7 +1,10 @@
 """The parts of a TableDescription that settings beyond the key schema
 add: RestoreSummary (a restored table), OnDemandThroughput and
-WarmThroughput (table_settings.py), each as DynamoDB shows it."""
+WarmThroughput (table_settings.py), the time TableClass last changed,
+each as DynamoDB shows it."""
 from __future__ import annotations
+
+from .table_settings import warm_throughput
 
 
 def extra_description(record: dict) -> dict:
@@ -15,6 +18,8 @@ def extra_description(record: dict) -> dict:
         extra["RestoreSummary"] = summary
     if record.get("OnDemandThroughput"):
         extra["OnDemandThroughput"] = record["OnDemandThroughput"]
-    if record.get("WarmThroughput"):
-        extra["WarmThroughput"] = dict(record["WarmThroughput"], Status="ACTIVE")
+    extra["WarmThroughput"] = dict(warm_throughput(record), Status="ACTIVE")
+    if record.get("TableClassUpdated"):
+        extra["TableClassSummary"] = {"TableClass": record["TableClass"],
+                                      "LastUpdateDateTime": record["TableClassUpdated"]}
     return extra

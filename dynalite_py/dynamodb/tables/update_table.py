@@ -15,6 +15,7 @@ from .settings import (
     validate_capacity_bounds,
     validate_stream_specification,
 )
+from .table_settings import apply_update_settings, validate_update_composition
 
 NAME = "UpdateTable"
 READ_ONLY = False
@@ -30,7 +31,7 @@ SHAPE_RULES = ShapeRules(
 
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
-           "DeletionProtectionEnabled", "TableClass")
+           "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput", "WarmThroughput")
 NOT_YET = ("ReplicaUpdates",)
 
 
@@ -45,6 +46,7 @@ def run(engine, request: dict) -> dict:
     if request.get("ProvisionedThroughput"):
         validate_capacity_bounds(request["ProvisionedThroughput"])
     validate_stream_specification(request.get("StreamSpecification"), creating=False)
+    validate_update_composition(request)
     name = table_name_from(request["TableName"])
     catalog = engine.catalog
 
@@ -52,6 +54,7 @@ def run(engine, request: dict) -> dict:
         now = engine.clock()
         table = catalog.require_active(ctx, name, now)
         record = updated_record(table.record, request, now)
+        apply_update_settings(record, request, now)
         if request.get("StreamSpecification"):
             change_stream(ctx, engine, record, request["StreamSpecification"], now)
         if request.get("GlobalSecondaryIndexUpdates"):

@@ -15,8 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ...errors import CORAL_NAMESPACE, DynamoError, invalid_parameter, resource_not_found, \
-    validation_error
+from ...errors import (
+    CORAL_NAMESPACE,
+    DynamoError,
+    invalid_parameter,
+    resource_not_found,
+    validation_error,
+)
 from ..tables.catalog import Table
 
 MAX_TAGS = 50
