@@ -59,12 +59,7 @@ def table_name_of(engine, arn: str | None, operation: str) -> str:
             f"User: arn:aws:iam::{engine.config.account_id}:user/dynalite is not authorized to "
             f"perform: dynamodb:{operation} on resource: *",
             namespace=CORAL_NAMESPACE, message_key="Message")
-    if not arn.startswith("arn:"):
-        raise invalid_parameter(f"ARNs must start with 'arn:': {arn}")
-    match = _TABLE_ARN.fullmatch(arn)
-    if match is None:
-        raise invalid_parameter(f"Provided Arn is not a DynamoDB resource arn: {arn}")
-    region, account, name, rest = match.groups()
+    region, account, name, rest = split_resource_arn(arn)
     if rest is not None and rest.startswith("/stream/"):
         # a stream ARN: DynamoDB looks it up as a resource of its own
         raise resource_not_found(f"Requested resource not found: ResourceArn: {arn} not found")
@@ -79,6 +74,18 @@ def table_name_of(engine, arn: str | None, operation: str) -> str:
     if region != engine.config.region or not _TABLE_NAME.fullmatch(name):
         raise validation_error(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
     return name
+
+
+def split_resource_arn(arn: str) -> tuple[str, str, str, str | None]:
+    """(region, account, table name, the rest: "/stream/..." or "/index/...")
+    of a DynamoDB table ARN, or its resource-ARN ValidationException (the
+    tag and resource policy operations share these)."""
+    if not arn.startswith("arn:"):
+        raise invalid_parameter(f"ARNs must start with 'arn:': {arn}")
+    match = _TABLE_ARN.fullmatch(arn)
+    if match is None:
+        raise invalid_parameter(f"Provided Arn is not a DynamoDB resource arn: {arn}")
+    return match.groups()
 
 
 def _allowed(text: str) -> bool:
