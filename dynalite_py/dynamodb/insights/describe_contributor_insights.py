@@ -15,7 +15,8 @@ from .insights import (
 
 NAME = "DescribeContributorInsights"
 # DynamoDB words an IndexName of a bad length itself (insights.check_index_name)
-SHAPE_RULES = ShapeRules(member_overrides={("DescribeContributorInsightsInput", "IndexName"): {"unconstrained": True}})
+SHAPE_RULES = ShapeRules(member_overrides={
+    ("DescribeContributorInsightsInput", "IndexName"): {"unconstrained": True}})
 READ_ONLY = True
 
 

@@ -9,7 +9,8 @@ from .insights import DEFAULT_MODE, check_index, check_index_name, insights_of, 
 
 NAME = "UpdateContributorInsights"
 # DynamoDB words an IndexName of a bad length itself (insights.check_index_name)
-SHAPE_RULES = ShapeRules(member_overrides={("UpdateContributorInsightsInput", "IndexName"): {"unconstrained": True}})
+SHAPE_RULES = ShapeRules(member_overrides={
+    ("UpdateContributorInsightsInput", "IndexName"): {"unconstrained": True}})
 READ_ONLY = False
 
 
