@@ -179,3 +179,25 @@ def test_billing_mode_switches(client):
     table_now = described(client, table)
     assert table_now["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
     assert table_now["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
+
+
+def test_turning_provisioned_needs_each_index_throughput(client):
+    table = unique_name()
+    client.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST", **{
+            "KeySchema": KEY["KeySchema"],
+            "AttributeDefinitions": KEY["AttributeDefinitions"] + [
+                {"AttributeName": "g", "AttributeType": "S"}]},
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "Projection": {"ProjectionType": "ALL"},
+                                 "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}])
+    settle(client, table)
+    units = {"ReadCapacityUnits": 2, "WriteCapacityUnits": 2}
+    assert error_of(client.update_table, TableName=table, BillingMode="PROVISIONED",
+                    ProvisionedThroughput=units) == (
+        "ValidationException", PREFIX + "ProvisionedThroughput must be specified for index: by-g")
+    client.update_table(TableName=table, BillingMode="PROVISIONED", ProvisionedThroughput=units,
+                        GlobalSecondaryIndexUpdates=[{"Update": {
+                            "IndexName": "by-g", "ProvisionedThroughput": units}}])
+    settle(client, table)
+    index = described(client, table)["GlobalSecondaryIndexes"][0]
+    assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 2

@@ -122,6 +122,21 @@ def apply_update_settings(record: dict, request: dict, now: float) -> None:
         record["WarmThroughput"] = dict(warm_throughput(record), **request["WarmThroughput"])
     if request.get("TableClass") is not None:
         record["TableClassUpdated"] = now
+    if request.get("BillingMode") == "PROVISIONED":
+        _check_index_throughput_given(record, request)
+
+
+def _check_index_throughput_given(record: dict, request: dict) -> None:
+    """A table turning PROVISIONED gives each on-demand GSI its throughput
+    in the same request (GlobalSecondaryIndexUpdates' Update)."""
+    given = {update["Update"]["IndexName"] for update in request.get(
+        "GlobalSecondaryIndexUpdates") or () if update.get("Update", {}).get(
+        "ProvisionedThroughput")}
+    for index in record.get("GlobalSecondaryIndexes", ()):
+        if not index["ProvisionedThroughput"]["ReadCapacityUnits"] \
+                and index["IndexName"] not in given:
+            raise invalid_parameter("ProvisionedThroughput must be specified for index: "
+                                    f"{index['IndexName']}")
 
 
 def _maxima(requested: dict, current: dict) -> dict:
