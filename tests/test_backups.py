@@ -479,3 +479,24 @@ def test_kill_during_backup_leaves_it_whole_or_gone(tmp_path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_a_backup_whose_copy_died_is_discarded(embedded_db):
+    """A CREATING backup no live process is copying (its copier was killed:
+    here a record and part of its items written directly) is removed by
+    the sweeper, items and all; one whose copy is alive is left alone."""
+    engine, client = embedded_db.engine, embedded_db.client()
+    table = create_table(client)
+    live = client.create_backup(TableName=table, BackupName="alive")["BackupDetails"]["BackupArn"]
+    backups = engine.repos.backups
+    with engine.store.read() as txn:
+        record = backups.get(txn, live.rsplit("/", 1)[1])
+    dead = dict(record, id="01700000000000-deadbeef", status="CREATING",
+                arn=record["arn"].rsplit("/", 1)[0] + "/01700000000000-deadbeef")
+    engine.store.write(lambda ctx: (backups.put(ctx.txn, dead), backups.add_items(
+        ctx.txn, dead["id"], [(b"k%d" % i, b"v") for i in range(1500)])))
+    engine.sweep()
+    assert error_of(client.describe_backup, BackupArn=dead["arn"])[0] == "BackupNotFoundException"
+    with engine.store.read() as txn:
+        assert backups.items(txn, dead["id"], None, 10) == []
+    available(client, live)

@@ -315,3 +315,23 @@ def test_pitr_and_its_history_survive_a_restart(tmp_path):
                                               RestoreDateTime=point)
         restored(client, target)
         assert items_of(client, target) == {"kept": {"pk": {"S": "kept"}, "v": {"N": "1"}}}
+
+
+def test_a_restore_whose_source_is_gone_removes_its_table(db):
+    """The restore's job waits (another server holds its lease) while the
+    source table is deleted: it cannot finish, so the half-restored table
+    goes instead of ever turning ACTIVE."""
+    client, store = db.client(), db.engine.store
+    table = create_table(client)
+    client.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification=ON)
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    target, elsewhere = unique_name(), "another-host:1:job"
+    assert store.acquire_lease(f"restore:{target}", elsewhere, 60, time.time())
+    client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                          UseLatestRestorableTime=True)
+    client.delete_table(TableName=table)
+    assert client.describe_table(TableName=target)["Table"]["TableStatus"] == "CREATING"
+    store.release_lease(f"restore:{target}", elsewhere)
+    db.engine.sweep()
+    support.wait_for(lambda: error_of(client.describe_table, TableName=target)[0] == (
+        "ResourceNotFoundException"))

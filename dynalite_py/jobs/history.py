@@ -11,10 +11,10 @@ def trim_histories(engine) -> None:
     store, history = engine.store, engine.repos.history
     now = engine.clock()
     with store.read() as txn:
-        due = [(table.id, now - recovery_seconds(table.record["pitr"]))
-               for table in engine.catalog.tables(txn) if table.keeps_history
-               and history.has_records_before(txn, table.id,
-                                              now - recovery_seconds(table.record["pitr"]))]
+        cutoffs = [(table.id, now - recovery_seconds(table.record["pitr"]))
+                   for table in engine.catalog.tables(txn) if table.keeps_history]
+        due = [(table_id, cutoff) for table_id, cutoff in cutoffs
+               if history.has_records_before(txn, table_id, cutoff)]
     for table_id, cutoff in due:
         while not store.write(lambda ctx, table_id=table_id, cutoff=cutoff: history.trim(
                 ctx.txn, table_id, cutoff, TRIM_BATCH)):
