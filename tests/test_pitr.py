@@ -333,5 +333,10 @@ def test_a_restore_whose_source_is_gone_removes_its_table(db):
     assert client.describe_table(TableName=target)["Table"]["TableStatus"] == "CREATING"
     store.release_lease(f"restore:{target}", elsewhere)
     db.engine.sweep()
-    support.wait_for(lambda: error_of(client.describe_table, TableName=target)[0] == (
-        "ResourceNotFoundException"))
+    def gone() -> bool:
+        try:
+            client.describe_table(TableName=target)
+        except ClientError as error:
+            return error.response["Error"]["Code"] == "ResourceNotFoundException"
+        return False
+    support.wait_for(gone)
