@@ -11,7 +11,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import support
 from botocore.exceptions import ClientError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import create_table, http_client, open_db, start_server, unique_name, wait_for
+
+import dynalite_py
 
 ACCOUNT = "000000000000"
 
@@ -500,3 +504,89 @@ def test_a_backup_whose_copy_died_is_discarded(embedded_db):
     with engine.store.read() as txn:
         assert backups.items(txn, dead["id"], None, 10) == []
     available(client, live)
+
+
+NUMBERS = st.decimals(min_value=-10**20, max_value=10**20, allow_nan=False, places=3)
+VALUES = st.recursive(
+    st.one_of(st.builds(lambda s: {"S": s}, st.text(min_size=1, max_size=20)),
+              st.builds(lambda n: {"N": str(n)}, NUMBERS),
+              st.builds(lambda b: {"B": b}, st.binary(min_size=1, max_size=20)),
+              st.builds(lambda b: {"BOOL": b}, st.booleans())),
+    lambda inner: st.one_of(st.builds(lambda items: {"L": items}, st.lists(inner, max_size=3)),
+                            st.builds(lambda m: {"M": m}, st.dictionaries(
+                                st.text(min_size=1, max_size=5), inner, max_size=3))),
+    max_leaves=6)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.dictionaries(st.tuples(st.binary(min_size=1, max_size=8), NUMBERS),
+                       st.dictionaries(st.text(min_size=1, max_size=6).filter(
+                           lambda name: name not in ("pk", "sk")), VALUES, max_size=3),
+                       min_size=1, max_size=30))
+def test_any_items_restore_exactly(embedded_db, items):
+    """Items of any shape under binary partition keys and number sort keys:
+    the restored table holds each exactly, in the same sort order."""
+    client = embedded_db.client()
+    table = create_table(client, "B", "N")
+    for (pk, sk), attributes in items.items():
+        client.put_item(TableName=table, Item={"pk": {"B": pk}, "sk": {"N": str(sk)},
+                                               **attributes})
+    arn = client.create_backup(TableName=table, BackupName="any")["BackupDetails"]["BackupArn"]
+    available(client, arn)
+    target = unique_name()
+    client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    restored(client, target)
+    assert sorted(map(repr, scan_all(client, target))) == sorted(map(repr, scan_all(client, table)))
+    some_pk = next(iter(items))[0]
+    query = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"B": some_pk}}}
+    assert client.query(TableName=target, **query)["Items"] == client.query(
+        TableName=table, **query)["Items"]
+    client.delete_table(TableName=table)
+    client.delete_table(TableName=target)
+    client.delete_backup(BackupArn=arn)
+
+
+def test_a_provisioned_table_by_arn_and_bad_backup_names(client, embedded_db):
+    table = create_table(client, BillingMode="PROVISIONED", ProvisionedThroughput={
+        "ReadCapacityUnits": 3, "WriteCapacityUnits": 2},
+        SSESpecification={"Enabled": True, "KMSMasterKeyId": "source-key"})
+    table_arn = client.describe_table(TableName=table)["Table"]["TableArn"]
+    arn = client.create_backup(TableName=table_arn, BackupName="by_arn-1.0")["BackupDetails"][
+        "BackupArn"]
+    description = available(client, arn)
+    source = description["SourceTableDetails"]
+    assert source["BillingMode"] == "PROVISIONED"
+    assert source["ProvisionedThroughput"] == {"ReadCapacityUnits": 3, "WriteCapacityUnits": 2}
+    assert description["SourceTableFeatureDetails"]["SSEDescription"][
+        "KMSMasterKeyArn"].endswith(":key/source-key")
+    target = unique_name()
+    client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    described = restored(client, target)
+    assert described["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
+    assert described["SSEDescription"]["KMSMasterKeyArn"].endswith(":key/source-key")
+    no_sse = unique_name()
+    client.restore_table_from_backup(TargetTableName=no_sse, BackupArn=arn,
+                                     SSESpecificationOverride={"Enabled": False})
+    assert "SSEDescription" not in restored(client, no_sse)
+    with pytest.raises(dynalite_py.DynamoError) as info:  # boto3 refuses it
+        embedded_db.call("CreateBackup", {"TableName": table, "BackupName": "bad name!"})
+    assert info.value.message == (
+        "1 validation error detected: Value 'bad name!' at 'backupName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
+
+
+def test_restore_on_demand_maxima(client):
+    table = create_table(client, OnDemandThroughput={"MaxReadRequestUnits": 100,
+                                                     "MaxWriteRequestUnits": 50})
+    arn = client.create_backup(TableName=table, BackupName="maxima")["BackupDetails"]["BackupArn"]
+    assert available(client, arn)["SourceTableDetails"]["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
+    kept, changed = unique_name(), unique_name()
+    client.restore_table_from_backup(TargetTableName=kept, BackupArn=arn)
+    client.restore_table_from_backup(TargetTableName=changed, BackupArn=arn,
+                                     OnDemandThroughputOverride={"MaxReadRequestUnits": 7,
+                                                                 "MaxWriteRequestUnits": 8})
+    assert restored(client, kept)["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
+    assert restored(client, changed)["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 7, "MaxWriteRequestUnits": 8}

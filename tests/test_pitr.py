@@ -340,3 +340,96 @@ def test_a_restore_whose_source_is_gone_removes_its_table(db):
             return error.response["Error"]["Code"] == "ResourceNotFoundException"
         return False
     support.wait_for(gone)
+
+
+def test_every_kind_of_write_is_in_the_history(db):
+    """BatchWriteItem, TransactWriteItems, conditional updates and TTL
+    expiry all go through the one item writer, so each is undone alike."""
+    client, clock = db.client(), db.engine.clock
+    table = create_table(client, "S", "S")
+    client.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification=ON)
+    client.update_time_to_live(TableName=table, TimeToLiveSpecification={
+        "Enabled": True, "AttributeName": "expires"})
+    client.batch_write_item(RequestItems={table: [
+        {"PutRequest": {"Item": {"pk": {"S": "p"}, "sk": {"S": f"{i:02d}"}, "n": {"N": "0"}}}}
+        for i in range(10)]})
+    client.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": "ttl"},
+                                           "expires": {"N": str(int(NOW) + 5)}})
+    expected = items_by_key(client, table)
+    clock.now += 10
+    client.transact_write_items(TransactItems=[
+        {"Update": {"TableName": table, "Key": {"pk": {"S": "p"}, "sk": {"S": "00"}},
+                    "UpdateExpression": "SET n = n + :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"S": "p"}, "sk": {"S": "01"}}}},
+        {"Put": {"TableName": table, "Item": {"pk": {"S": "p"}, "sk": {"S": "new"}}}}])
+    client.batch_write_item(RequestItems={table: [
+        {"DeleteRequest": {"Key": {"pk": {"S": "p"}, "sk": {"S": f"{i:02d}"}}}}
+        for i in range(2, 6)]})
+    client.update_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": "09"}},
+                       UpdateExpression="SET n = :nine", ConditionExpression="n = :zero",
+                       ExpressionAttributeValues={":nine": {"N": "9"}, ":zero": {"N": "0"}})
+    db.engine.sweep()  # the TTL item is past its time: expired
+    assert ("p", "ttl") not in items_by_key(client, table)
+    target = unique_name()
+    client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                          RestoreDateTime=NOW + 1)
+    restored(client, target)
+    assert items_by_key(client, target) == expected
+
+
+def test_long_sort_keys_are_restored_in_order(db):
+    """Sort keys past the 470 bytes stored whole in a key (model/keys.py's
+    long groups) come back with their order and values intact."""
+    client, clock = db.client(), db.engine.clock
+    table = create_table(client, "S", "S")
+    client.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification=ON)
+    long_keys = ["x" * 600 + chr(ord("a") + i) for i in range(8)]
+    for sort_key in long_keys:
+        client.put_item(TableName=table, Item={"pk": {"S": "p"}, "sk": {"S": sort_key}})
+    clock.now += 10
+    for sort_key in long_keys[::2]:
+        client.delete_item(TableName=table, Key={"pk": {"S": "p"}, "sk": {"S": sort_key}})
+    target = unique_name()
+    client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
+                                          RestoreDateTime=NOW + 1)
+    restored(client, target)
+    page = client.query(TableName=target, KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": "p"}})
+    assert [item["sk"]["S"] for item in page["Items"]] == long_keys
+    reverse = client.query(TableName=target, KeyConditionExpression="pk = :p",
+                           ScanIndexForward=False, ExpressionAttributeValues={":p": {"S": "p"}})
+    assert [item["sk"]["S"] for item in reverse["Items"]] == long_keys[::-1]
+
+
+def test_restore_overrides_and_settings_of_a_point_in_time_restore(db):
+    client = db.client()
+    table = create_table(client, BillingMode="PROVISIONED", DeletionProtectionEnabled=True,
+                         ProvisionedThroughput={"ReadCapacityUnits": 4, "WriteCapacityUnits": 2},
+                         Tags=[{"Key": "team", "Value": "a"}],
+                         StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    client.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification=ON)
+    client.put_item(TableName=table, Item={"pk": {"S": "a"}})
+    same, on_demand = unique_name(), unique_name()
+    client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=same,
+                                          UseLatestRestorableTime=True)
+    client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=on_demand,
+                                          UseLatestRestorableTime=True,
+                                          BillingModeOverride="PAY_PER_REQUEST")
+    kept = restored(client, same)
+    assert kept["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
+    # what a restore does not carry over: stream, tags, deletion protection, PITR
+    assert "StreamSpecification" not in kept and kept["DeletionProtectionEnabled"] is False
+    assert client.list_tags_of_resource(ResourceArn=kept["TableArn"])["Tags"] == []
+    assert client.describe_continuous_backups(TableName=same)["ContinuousBackupsDescription"][
+        "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    switched = restored(client, on_demand)
+    assert switched["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert items_of(client, on_demand) == {"a": {"pk": {"S": "a"}}}
+
+
+def items_by_key(client, table: str) -> dict[tuple, dict]:
+    found = {}
+    for item in client.scan(TableName=table)["Items"]:
+        found[(item["pk"]["S"], item["sk"]["S"])] = item
+    return found
