@@ -201,3 +201,16 @@ def test_turning_provisioned_needs_each_index_throughput(client):
     settle(client, table)
     index = described(client, table)["GlobalSecondaryIndexes"][0]
     assert index["ProvisionedThroughput"]["ReadCapacityUnits"] == 2
+
+
+def test_on_demand_throughput_with_a_billing_switch(client):
+    table = create_table(client, **PROVISIONED)
+    assert error_of(client.update_table, TableName=table,
+                    OnDemandThroughput={"MaxReadRequestUnits": 10}) == (
+        "ValidationException", PREFIX + "MaxReadRequestUnits for OnDemandThroughput cannot be "
+                                        "specified when the table BillingMode is PROVISIONED")
+    client.update_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                        OnDemandThroughput={"MaxReadRequestUnits": 10})
+    settle(client, table)
+    assert described(client, table)["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 10, "MaxWriteRequestUnits": -1}
