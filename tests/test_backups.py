@@ -583,10 +583,11 @@ def test_restore_on_demand_maxima(client):
         "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
     kept, changed = unique_name(), unique_name()
     client.restore_table_from_backup(TargetTableName=kept, BackupArn=arn)
+    assert restored(client, kept)["OnDemandThroughput"] == {
+        "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
+    # one restore at a time from a backup: the second once the first is ACTIVE
     client.restore_table_from_backup(TargetTableName=changed, BackupArn=arn,
                                      OnDemandThroughputOverride={"MaxReadRequestUnits": 7,
                                                                  "MaxWriteRequestUnits": 8})
-    assert restored(client, kept)["OnDemandThroughput"] == {
-        "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
     assert restored(client, changed)["OnDemandThroughput"] == {
         "MaxReadRequestUnits": 7, "MaxWriteRequestUnits": 8}
