@@ -39,6 +39,8 @@ class RestoreStopped(Exception):
 
 
 class BackupSource:
+    """A backup's items (storage/backups.py), as stored when it was taken."""
+
     def __init__(self, repos, snapshot, backup_id: str) -> None:
         self.repos, self.snapshot, self.backup_id = repos, snapshot, backup_id
 
@@ -49,6 +51,9 @@ class BackupSource:
 
 
 class PointInTimeSource:
+    """A table's items as they were at `when`: its items in `snapshot`, with
+    those changed since replaced by their images of that time (absent: None)."""
+
     def __init__(self, repos, snapshot, table_id: bytes, when: float) -> None:
         self.repos, self.snapshot, self.table_id = repos, snapshot, table_id
         changed = repos.history.state_at(snapshot, table_id, when)
