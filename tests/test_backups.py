@@ -591,3 +591,35 @@ def test_restore_on_demand_maxima(client):
                                                                  "MaxWriteRequestUnits": 8})
     assert restored(client, changed)["OnDemandThroughput"] == {
         "MaxReadRequestUnits": 7, "MaxWriteRequestUnits": 8}
+
+
+def test_list_backups_limit_bounds(embedded_db):
+    with pytest.raises(dynalite_py.DynamoError) as info:  # boto3 refuses it
+        embedded_db.call("ListBackups", {"Limit": 101})
+    assert info.value.message == (
+        "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
+        "Member must have value less than or equal to 100")
+    with pytest.raises(dynalite_py.DynamoError) as info:
+        embedded_db.call("ListBackups", {"BackupType": "BOGUS"})
+    assert info.value.name == "ValidationException"
+
+
+def test_a_backup_of_an_updating_table(tmp_path):
+    """An UPDATING table (here: its stream just enabled) can be backed up
+    (ack-api-quirks DDB-BACKUP-001)."""
+    with open_db(str(tmp_path), table_status_delay=60.0) as db:
+        client = db.client()
+        engine = db.engine
+        name = unique_name()
+        client.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+        real_clock = engine.clock
+        engine.clock = lambda: real_clock() + 61  # past CREATING
+        client.put_item(TableName=name, Item={"pk": {"S": "a"}})
+        client.update_table(TableName=name, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        assert client.describe_table(TableName=name)["Table"]["TableStatus"] == "UPDATING"
+        arn = client.create_backup(TableName=name, BackupName="updating")["BackupDetails"][
+            "BackupArn"]
+        assert available(client, arn)["SourceTableDetails"]["ItemCount"] == 1

@@ -227,3 +227,27 @@ def test_tag_rules_property(embedded_db, pairs):
     expected = {tag["Key"]: tag["Value"] for tag in before} | dict(pairs)
     assert {tag["Key"]: tag["Value"] for tag in all_tags(client, arn)} == expected
     client.untag_resource(ResourceArn=arn, TagKeys=[k for k, _ in pairs])
+
+
+def test_concurrent_tag_writes_all_survive(client, table):
+    """Tag writes read and rewrite the table record inside one write
+    transaction, so concurrent ones never lose each other's tags."""
+    import threading
+
+    arn = arn_of(client, table)
+    errors: list[Exception] = []
+
+    def tag_many(prefix: str) -> None:
+        try:
+            for n in range(10):
+                client.tag_resource(ResourceArn=arn, Tags=[{"Key": f"{prefix}{n}", "Value": "v"}])
+        except Exception as error:  # reported below, with the tags checked
+            errors.append(error)
+    threads = [threading.Thread(target=tag_many, args=(prefix,)) for prefix in "abcd"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {tag["Key"] for tag in all_tags(client, arn)} == {
+        f"{prefix}{n}" for prefix in "abcd" for n in range(10)}
