@@ -140,6 +140,22 @@ def test_a_database_of_a_newer_layout_is_refused(stores, url):
         open_store(url)
 
 
+def test_a_version_1_database_is_migrated(stores, url):
+    """Version 2 adds the backups and history keyspaces (issue 25): a
+    version-1 database gets their tables and the new version at start."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("DROP TABLE dynalite_backups, dynalite_history")
+        admin.execute("UPDATE dynalite_schema SET version = 1")
+    store = open_store(url)
+    try:
+        store.write(lambda ctx: store.keyspace("history").put(ctx.txn, b"k", b"v"))
+        assert read(store, "history", b"k") == b"v"
+    finally:
+        store.close()
+    with psycopg.connect(url, autocommit=True) as admin:
+        assert admin.execute("SELECT version FROM dynalite_schema").fetchone() == (2,)
+
+
 def test_a_lease_has_one_holder_across_stores(stores):
     won: list[str] = []
 

@@ -168,9 +168,9 @@ def test_describe_limits_and_endpoints(client):
 
 
 def test_unimplemented_operation_is_a_clear_error(client):
-    code, message = error_of(client.describe_continuous_backups, TableName="x")
+    code, message = error_of(client.list_exports)
     assert code == "UnknownOperationException"
-    assert "DescribeContinuousBackups" in message
+    assert "ListExports" in message
 
 
 def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path):

@@ -41,14 +41,25 @@ SHAPE_RULES = ShapeRules(
         # AWS capture "... less than or equal to 2"): the model dropped that
         # max when GSIs got multi-attribute keys
         ("LocalSecondaryIndex", "KeySchema"): {"max": 2},
-        # The tag operations (no module yet) report a missing or empty
+        # The tag operations (dynamodb/tags/) report a missing or empty
         # ResourceArn themselves ("Invalid TableArn", an AccessDeniedException
         # for ''): dynalite test/tagResource.js, untagResource.js,
-        # listTagsOfResource.js.
+        # listTagsOfResource.js; and a tag without Key or Value ("The Tag
+        # Key provided is invalid, Key: null": ack-api-quirks DDB-TABLE-457).
         ("TagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
         ("TagResourceInput", "Tags"): {"required": False},
         ("UntagResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
         ("UntagResourceInput", "TagKeys"): {"required": False},
         ("ListTagsOfResourceInput", "ResourceArn"): {"required": False, "unconstrained": True},
+        # a TableClass outside the enum is "Invalid table-class parameter
+        # provided. ..." (tables/table_settings.py; DDB-TABLE-442)
+        ("CreateTableInput", "TableClass"): {"unconstrained": True},
+        ("UpdateTableInput", "TableClass"): {"unconstrained": True},
+        ("Tag", "Key"): {"required": False},
+        ("Tag", "Value"): {"required": False},
     },
+    # a tag key or value of a bad length is "The Tag Key provided is invalid,
+    # Key: ..." (dynamodb/tags/tagging.py), not a length constraint
+    # (ack-api-quirks DDB-TABLE-107)
+    drop_length=frozenset(("TagKeyString", "TagValueString")),
 )

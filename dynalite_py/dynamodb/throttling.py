@@ -7,8 +7,9 @@ admitted while its buckets are positive; what it actually consumed is then
 debited, possibly into debt that later requests wait out, which is how
 DynamoDB lets a large item through and throttles what follows. On-demand
 tables get buckets at the table quota (`on_demand_quota`, 40,000 units/s by
-default). Buckets live in each process: several processes sharing a data
-directory each enforce their own rate.
+default), or at the table's OnDemandThroughput maxima when lower. Buckets
+live in each process: several processes sharing a data directory each
+enforce their own rate.
 
 Per-table consumed and throttled units are kept for observability
 (`Throttler.statistics`).
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import DynamoError
+from .tables.table_settings import on_demand_maximum
 
 TABLE_THROTTLED = ("The level of configured provisioned throughput for the table was exceeded. "
                    "Consider increasing your provisioning level with the UpdateTable API.")
@@ -120,7 +122,10 @@ class Throttler:
                               table.record["GlobalSecondaryIndexes"]
                               if index["IndexName"] == index_name)
         units = throughput["ReadCapacityUnits" if kind == "read" else "WriteCapacityUnits"]
-        return float(units) if units else self.on_demand_quota
+        if units:
+            return float(units)
+        maximum = on_demand_maximum(table.record, kind) if index_name is None else None
+        return min(maximum, self.on_demand_quota) if maximum else self.on_demand_quota
 
     def admit(self, table, kind: str, index_names: tuple[str, ...] = ()) -> None:
         """Raise ProvisionedThroughputExceededException when a bucket is empty.

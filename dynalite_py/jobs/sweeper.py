@@ -1,6 +1,7 @@
 """Background upkeep: TTL expiry, trimming stream records past retention,
-forgetting expired client request tokens, and resuming index backfills
-(after a restart).
+forgetting expired client request tokens, resuming index backfills and
+restores (after a restart), discarding backups whose copy died, and trimming
+point-in-time recovery histories to their recovery periods.
 
 `sweep` does one pass and is what tests call after moving the engine's
 clock; `Sweeper` runs it every `sweep_interval` seconds on a daemon thread
@@ -17,6 +18,9 @@ import threading
 from ..storage.leases import Lease, new_owner
 from ..streams import log as streams
 from .backfill import resume_backfills
+from .backups import discard_abandoned_backups
+from .history import trim_histories
+from .restore import resume_restores
 from .ttl import expire_items
 
 log = logging.getLogger("dynalite_py")
@@ -30,6 +34,9 @@ def sweep(engine) -> None:
     trim_streams(engine)
     forget_client_tokens(engine)
     resume_backfills(engine)
+    resume_restores(engine)
+    discard_abandoned_backups(engine)
+    trim_histories(engine)
 
 
 def forget_client_tokens(engine) -> None:

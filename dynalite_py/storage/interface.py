@@ -42,7 +42,7 @@ Handle = Any  # a snapshot or write transaction; only its backend looks inside
 
 # every keyspace a store holds (the LMDB backend's named databases)
 KEYSPACES = ("meta", "catalog", "items", "stats", "indexes", "streams", "ttl", "lambda",
-             "checkpoints", "queues")
+             "checkpoints", "queues", "backups", "history")
 # how many times a conflicting write runs before Conflict reaches the caller
 WRITE_ATTEMPTS = 8
 _LEASE_PREFIX = b"lease:"

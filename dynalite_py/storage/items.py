@@ -78,6 +78,18 @@ class ItemRecords(OrderedRecords):
             if key != after:
                 yield key, unpack(raw)[1]
 
+    def stored_after(self, txn: Handle, table_id: bytes, after: bytes | None, limit: int
+                     ) -> list[tuple[bytes, bytes]]:
+        """Up to `limit` (key, stored value) pairs of a table in key order,
+        after the key `after` (a backup's or a restore's next batch)."""
+        found = []
+        for key, raw in prefix_entries(self._space, txn, table_id, seek=after):
+            if key != after:
+                found.append((key, raw))
+                if len(found) >= limit:
+                    break
+        return found
+
     def purge(self, txn: Handle, table_id: bytes) -> None:
         """Delete every item of a table."""
         for key in self.owned_keys(txn, table_id):

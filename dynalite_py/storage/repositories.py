@@ -2,7 +2,9 @@
 reads and writes through (it never sees a keyspace or a key layout)."""
 from __future__ import annotations
 
+from .backups import BackupRecords
 from .catalog import TableRecords
+from .history import ChangeHistory
 from .indexes import IndexEntries
 from .interface import Store
 from .items import Counts, ItemRecords
@@ -45,3 +47,5 @@ class Repositories:
         self.queues = QueueRecords(store)
         self.messages = Messages(store)
         self.event_invoke_configs = EventInvokeConfigs(store)
+        self.backups = BackupRecords(store)
+        self.history = ChangeHistory(store)

@@ -59,6 +59,8 @@ class ItemWriter:
         if table.indexes:
             indexes.update_entries(ctx, repos.indexes, table.indexes, key,
                                    old.item if old else None, new_item)
+        if table.keeps_history:  # point-in-time recovery: the undo image, same commit
+            repos.history.record(ctx.txn, table.id, self.clock(), key, old.raw if old else None)
         if table.ttl_attribute is not None:
             ttl.update_index(ctx, repos.expiry, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)

@@ -23,6 +23,7 @@ from ...model.values import key_attributes
 from ...storage.interface import Handle, WriteContext
 from ...storage.items import index_counts_key
 from ...storage.repositories import Repositories
+from .described_settings import extra_description
 from .indexes import Index
 
 SETTLING = {"CREATING", "UPDATING"}
@@ -43,7 +44,8 @@ class Table:
     __slots__ = ("record", "name", "id", "hash_name", "range_name", "key_names",
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
-                 "stream_view_type", "ttl_attribute", "usable_from", "key_attributes")
+                 "stream_view_type", "ttl_attribute", "usable_from", "key_attributes",
+                 "keeps_history")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -71,6 +73,8 @@ class Table:
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None
         self.ttl_attribute: str | None = record.get("ttl_attribute")
+        # point-in-time recovery on: every item write records its undo image
+        self.keeps_history: bool = record.get("pitr") is not None
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
         self.key_attributes = key_attributes(record["KeySchema"], self.attribute_types)
@@ -259,6 +263,7 @@ class Catalog:
         if record.get("TableClass"):
             description["TableClassSummary"] = {"TableClass": record["TableClass"]}
         description["DeletionProtectionEnabled"] = record.get("DeletionProtectionEnabled", False)
+        description.update(extra_description(record))
         return description
 
 

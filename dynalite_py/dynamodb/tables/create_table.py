@@ -7,6 +7,8 @@ import uuid
 from ...errors import invalid_parameter, resource_in_use, validation_error
 from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
+from ..policies.policies import attach_create_policy, validate_policy
+from ..tags.tagging import validate_create_tags
 from .keyschema import (
     check_key_types,
     check_keys_defined,
@@ -19,6 +21,7 @@ from .settings import (
     validate_capacity_bounds,
     validate_stream_specification,
 )
+from .table_settings import apply_create_settings, validate_create_settings
 
 NAME = "CreateTable"
 READ_ONLY = False
@@ -49,6 +52,10 @@ MAX_GLOBAL_INDEXES = 20
 
 def run(engine, request: dict) -> dict:
     validate(request)
+    validate_create_tags(request.get("Tags"))
+    validate_create_settings(request)
+    if request.get("ResourcePolicy") is not None:
+        validate_policy(request["ResourcePolicy"])
     now = engine.clock()
     catalog = engine.catalog
 
@@ -58,6 +65,8 @@ def run(engine, request: dict) -> dict:
             raise resource_in_use(f"Table already exists: {name}")
         record = build_record(request, catalog.next_number(ctx, TABLE_NUMBERS), now,
                               now + engine.config.table_status_delay, engine.config)
+        apply_create_settings(record, request)
+        attach_create_policy(record, request, now)
         for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
             for index in record.get(field, ()):
                 index["number"] = catalog.next_number(ctx, INDEX_NUMBERS)

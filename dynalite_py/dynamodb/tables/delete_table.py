@@ -7,6 +7,7 @@ from ...errors import validation_error
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from .catalog import table_name_from
+from .table_data import purge_table_items
 
 log = logging.getLogger("dynalite_py.tables")
 NAME = "DeleteTable"
@@ -55,10 +56,3 @@ def deleting_description(description: dict) -> dict:
     reduced["TableStatus"] = "DELETING"
     return reduced
 
-
-def purge_table_items(ctx, repos, table) -> None:
-    """Remove a table's items and index entries with their counts."""
-    repos.items.purge(ctx.txn, table.id)
-    repos.counts.delete(ctx.txn, table.id)
-    for index in table.indexes:
-        repos.indexes.drop(ctx.txn, index.id)

@@ -15,6 +15,7 @@ from .settings import (
     validate_capacity_bounds,
     validate_stream_specification,
 )
+from .table_settings import apply_update_settings, validate_update_composition
 
 NAME = "UpdateTable"
 READ_ONLY = False
@@ -30,7 +31,7 @@ SHAPE_RULES = ShapeRules(
 
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
-           "DeletionProtectionEnabled", "TableClass")
+           "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput", "WarmThroughput")
 NOT_YET = ("ReplicaUpdates",)
 # AWS's wording as of 2026 (captured in us-east-1 and us-west-2, ack-api-quirks'
 # ValidationException catalogue), which names members botocore's model lacks.
@@ -54,6 +55,7 @@ def run(engine, request: dict) -> dict:
         validate_index_updates(request["GlobalSecondaryIndexUpdates"])
     check_changes_combine(request)
     check_on_demand_throughput(request)
+    validate_update_composition(request, CHANGES)
     name = table_name_from(request["TableName"])
     catalog = engine.catalog
 
@@ -61,6 +63,7 @@ def run(engine, request: dict) -> dict:
         now = engine.clock()
         table = catalog.require_active(ctx, name, now)
         record = updated_record(table.record, request, now)
+        apply_update_settings(record, request, now)
         if request.get("StreamSpecification"):
             change_stream(ctx, engine, record, request["StreamSpecification"], now)
         if request.get("GlobalSecondaryIndexUpdates"):

@@ -22,9 +22,12 @@ that changes the layout raises SCHEMA_VERSION and migrates a database from
 the version it finds; a database of a newer release is refused.
 
 Versions: 1, the first layout; 2 adds the `queues` keyspace (SQS queues and
-Lambda's event queues). A keyspace added is a table created by
-`_create_tables` (IF NOT EXISTS), so moving a database up to 2 is that and
-the new version number.
+Lambda's event queues) and the `backups` and `history` keyspaces (backups,
+and the change history of tables with point-in-time recovery). A keyspace
+added is a table created by `_create_tables` (IF NOT EXISTS), so moving a
+database up to 2 is that and the new version number; a release knowing only
+version 1 would not keep a PITR table's history, so it must refuse such a
+database.
 """
 from __future__ import annotations
 
@@ -81,7 +84,7 @@ def _check_version(conn: psycopg.Connection) -> None:
     elif row[0] > SCHEMA_VERSION:
         raise StoreUnavailable(f"the database holds schema version {row[0]}, newer than this "
                            f"release's {SCHEMA_VERSION}: upgrade dynalite-py")
-    elif row[0] < SCHEMA_VERSION:  # its new tables were just created
+    elif row[0] < SCHEMA_VERSION:  # _create_tables made what the newer layout adds
         conn.execute(sql.SQL("UPDATE {} SET version = %s").format(
             sql.Identifier(VERSION_TABLE)), (SCHEMA_VERSION,))
 

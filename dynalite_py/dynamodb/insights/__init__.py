@@ -1,0 +1,3 @@
+"""Contributor Insights: UpdateContributorInsights,
+DescribeContributorInsights, ListContributorInsights (insights.py holds
+what they share)."""

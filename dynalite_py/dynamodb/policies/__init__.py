@@ -1,0 +1,2 @@
+"""Resource-based policies: PutResourcePolicy, GetResourcePolicy,
+DeleteResourcePolicy (policies.py holds what they share)."""

@@ -1,0 +1,2 @@
+"""Tags: TagResource, UntagResource, ListTagsOfResource (tagging.py holds
+what they share: the table an ARN names, and DynamoDB's tag rules)."""
