@@ -16,6 +16,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -42,30 +43,46 @@ def binaries() -> str:
 
 
 class Cluster:
-    """A PostgreSQL server of this test session."""
+    """A PostgreSQL server of this test session (or of one test: `settings`
+    override _SERVER_SETTINGS). `stop_server` and `start_server` take it
+    down and bring it back on the same port with the same data."""
 
-    def __init__(self) -> None:
+    def __init__(self, **settings: str) -> None:
         self.root = tempfile.mkdtemp(prefix="dynalite-pg-")
         self.data = os.path.join(self.root, "data")
         self.user = _run_as()
         if self.user is not None:
             os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
-        bin_dir = binaries()
-        self._run([os.path.join(bin_dir, "initdb"), "-D", self.data, "-U", "postgres",
+        self.bin_dir = binaries()
+        self._run([os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-U", "postgres",
                    "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
         from support import free_port
         self.port = free_port()
-        settings = [arg for name, value in _SERVER_SETTINGS.items()
-                    for arg in ("-c", f"{name}={value}")]
-        self.process = subprocess.Popen(
-            [os.path.join(bin_dir, "postgres"), "-D", self.data, "-p", str(self.port),
-             "-k", self.root, *settings], stdout=subprocess.DEVNULL,
-            stderr=open(os.path.join(self.root, "server.log"), "wb"), **self._as_user())
+        self.settings = {**_SERVER_SETTINGS, **settings}
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self._wait_until_ready()
+        self.start_server()
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {DATABASE}")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+
+    def start_server(self) -> None:
+        settings = [arg for name, value in self.settings.items()
+                    for arg in ("-c", f"{name}={value}")]
+        self.process = subprocess.Popen(
+            [os.path.join(self.bin_dir, "postgres"), "-D", self.data, "-p", str(self.port),
+             "-k", self.root, *settings], stdout=subprocess.DEVNULL,
+            stderr=open(os.path.join(self.root, "server.log"), "ab"), **self._as_user())
+        self._wait_until_ready()
+
+    def stop_server(self, crash: bool = False) -> None:
+        """Stop the server: a fast shutdown, or with `crash` an immediate one
+        (every backend dropped, no checkpoint: recovery at the next start)."""
+        self.process.send_signal(signal.SIGQUIT if crash else signal.SIGINT)
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def _as_user(self) -> dict:
         if self.user is None:
@@ -96,12 +113,9 @@ class Cluster:
         return f"{self.url}?options={quote(f'-csearch_path={schema}')}"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Stop the server and throw its data away."""
+        if self.process.poll() is None:
+            self.stop_server()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -144,6 +144,17 @@ class Store(abc.ABC):
     # for readers waiting on new stream records (the trigger bridge)
     after_stream_commit: list[Callable[[], None]]
 
+    @property
+    def kind(self) -> str:
+        """The backend's name, its package under storage/ ("lmdb", "memory",
+        "postgres")."""
+        return type(self).__module__.split(".")[-2]
+
+    def answers(self) -> bool:
+        """Whether the store serves calls now (a remote one: its database
+        answers); the health check's verdict."""
+        return True
+
     @abc.abstractmethod
     def keyspace(self, name: str) -> Keyspace:
         """The functions of the keyspace `name` (one of KEYSPACES)."""
