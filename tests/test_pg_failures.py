@@ -21,11 +21,13 @@ import support
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 from support import (
+    AUDIT_HANDLER,
     REGION,
     create_table,
     free_port,
     signed_server,
     start_server,
+    unique_name,
     wait_for,
 )
 
@@ -224,3 +226,34 @@ def test_lost_connections_do_not_fail_the_calls_after_them(own_cluster):
         assert set(outcomes) <= {"ok", "InternalServerError"}
         assert outcomes[-2:] == ["ok", "ok"]
         assert db.engine.store.answers()
+
+
+@pytest.mark.postgres_only("the database stops and starts again")
+def test_a_trigger_delivers_again_once_the_database_is_back(own_cluster, tmp_path):
+    """The trigger's consumer fails while the database is down; once it is
+    back the consumer runs again and delivers what was written before and
+    after (at least once)."""
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "audit.py").write_text(AUDIT_HANDLER)
+    table = unique_name("audited")
+    location = own_cluster.store_url("trigger_outage")
+    process, url = start_server(str(tmp_path / "data"), "--workers", "1", "--store", location,
+                                "--trigger", f"{table}=audit.record", "--code-dir", str(code))
+    try:
+        client = client_of(url)
+        create_table(client, TableName=table, StreamSpecification={
+            "StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+        seen = code / "seen.txt"
+        client.put_item(TableName=table, Item={"pk": {"S": "before"}})
+        wait_for(lambda: seen.exists() and "before" in seen.read_text().split(), 20)
+        own_cluster.stop_server(crash=True)
+        time.sleep(1.5)  # the consumer and the sweeper fail meanwhile
+        own_cluster.start_server()
+        wait_for(lambda: health(url)[0] == 200, RECOVERY)
+        client.put_item(TableName=table, Item={"pk": {"S": "after"}})
+        wait_for(lambda: "after" in seen.read_text().split(), 20)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -99,7 +99,8 @@ class Database:
             stale, self.pool = self.pool, fresh
             self._down.clear()
             log.warning("database %s is back", redacted(self.url))
-            stale.close(timeout=0)
+            # its connections in use are closed as they are given back
+            threading.Thread(target=stale.close, daemon=True).start()
             return
 
     def answers(self) -> bool:
