@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import re
 import resource
 import signal
 import sys
@@ -19,7 +18,7 @@ import uvicorn
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 from dynalite_py.lambda_.bridge.triggers import parse_trigger
-from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url
+from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url, without_password
 
 from .app import create_app
 from .fastlane import HeldWrites, fast_lane_protocol
@@ -52,6 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="where the data lives, in place of --data-dir: a directory, "
                             ":memory:, or postgresql://user:password@host:port/database "
                             "(shared by every server started on it)")
+    serve.add_argument("--read-replica", action="append", default=[], metavar="URL",
+                       help="a PostgreSQL streaming replica of --store serving eventually "
+                            "consistent reads (repeatable; DYNALITE_READ_REPLICAS: "
+                            "comma-separated); skipped while down or more than "
+                            "DYNALITE_REPLICA_MAX_LAG seconds (default 5) behind")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -124,13 +128,15 @@ def store_location(args: argparse.Namespace) -> str:
     return args.store or args.data_dir
 
 
-def describe_store(args: argparse.Namespace) -> str:
-    """The store, as `serve` announces it (a URL without its password)."""
+def describe_store(args: argparse.Namespace, config: Config) -> str:
+    """The store, as `serve` announces it (URLs without their passwords)."""
     location = store_location(args)
     if location == MEMORY:
         return "memory"
     if is_postgres_url(location):
-        return "PostgreSQL " + re.sub(r"(//[^:/@]*):[^@]*@", r"\1:***@", location)
+        replicas = "".join(f", eventually consistent reads from {without_password(url)}"
+                           for url in config.read_replicas)
+        return f"PostgreSQL {without_password(location)}{replicas}"
     return f"the LMDB directory {os.path.abspath(location)}"
 
 
@@ -188,7 +194,8 @@ def main(argv: list[str] | None = None) -> None:
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
-                             endpoint_url=endpoint_url(args.host, args.port))
+                             endpoint_url=endpoint_url(args.host, args.port),
+                             read_replicas=tuple(args.read_replica) or None)
     if args.secondary:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
@@ -199,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     except StoreUnavailable as error:
         sys.exit(f"dynalite-py: {error}")
     if not args.secondary:
-        print(f"dynalite-py: serving {describe_store(args)} on {args.host}:{args.port}",
+        print(f"dynalite-py: serving {describe_store(args, config)} on {args.host}:{args.port}",
               file=sys.stderr, flush=True)
     code_dir = os.path.abspath(args.code_dir)
     for text in args.trigger:

@@ -48,21 +48,25 @@ class Cluster:
     down and bring it back on the same port with the same data."""
 
     def __init__(self, **settings: str) -> None:
+        self._prepare(settings)
+        self._run([os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-U", "postgres",
+                   "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        self.start_server()
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {DATABASE}")
+
+    def _prepare(self, settings: dict[str, str]) -> None:
+        """A directory owned by the server's user, a port, the URLs."""
         self.root = tempfile.mkdtemp(prefix="dynalite-pg-")
         self.data = os.path.join(self.root, "data")
         self.user = _run_as()
         if self.user is not None:
             os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
         self.bin_dir = binaries()
-        self._run([os.path.join(self.bin_dir, "initdb"), "-D", self.data, "-U", "postgres",
-                   "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
         from support import free_port
         self.port = free_port()
         self.settings = {**_SERVER_SETTINGS, **settings}
         self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
-        self.start_server()
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {DATABASE}")
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
 
     def start_server(self) -> None:
@@ -107,16 +111,57 @@ class Cluster:
 
     def store_url(self, name: str) -> str:
         """The URL of a store of its own, schema `name` (made if missing)."""
-        schema = "s_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[-60:]
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-        return f"{self.url}?options={quote(f'-csearch_path={schema}')}"
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema_name(name)}"')
+        return self.schema_url(name)
+
+    def schema_url(self, name: str) -> str:
+        """The URL of the store of schema `name` on this server."""
+        return f"{self.url}?options={quote(f'-csearch_path={schema_name(name)}')}"
+
+    def replica(self) -> Replica:
+        """A streaming replica of this server, started."""
+        return Replica(self)
 
     def stop(self) -> None:
         """Stop the server and throw its data away."""
         if self.process.poll() is None:
             self.stop_server()
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+class Replica(Cluster):
+    """A hot standby streaming from `primary`: made with pg_basebackup -R
+    (the copy, and the settings that make it follow the primary), on a port
+    of its own. Read only: its stores are the primary's (schema_url)."""
+
+    def __init__(self, primary: Cluster) -> None:
+        self._prepare(primary.settings)
+        self._run([os.path.join(self.bin_dir, "pg_basebackup"), "-D", self.data, "-R",
+                   "-X", "stream", "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
+                   "--checkpoint=fast", "--no-sync"])
+        self.start_server()
+
+    def pause_replay(self) -> None:
+        """Stop applying the primary's changes (they are still received)."""
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_pause()")
+
+    def resume_replay(self) -> None:
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute("SELECT pg_wal_replay_resume()")
+
+    def caught_up_with(self, primary: Cluster) -> bool:
+        """Whether this replica has applied everything the primary wrote."""
+        with psycopg.connect(primary.url, autocommit=True) as conn:
+            written = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            return conn.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn",
+                                (written,)).fetchone()[0]
+
+
+def schema_name(name: str) -> str:
+    return "s_" + re.sub(r"[^a-z0-9_]", "_", name.lower())[-60:]
 
 
 def _run_as() -> pwd.struct_passwd | None:

@@ -166,6 +166,12 @@ class Store(abc.ABC):
         old (eventually consistent reads): it may miss writes made since,
         never older ones."""
 
+    def read_eventually(self, max_age: float):
+        """A snapshot for an eventually consistent read: `read(max_age)`, or
+        one of a read replica where the backend has them (it may miss any
+        recent write, as DynamoDB's eventually consistent reads may)."""
+        return self.read(max_age)
+
     @abc.abstractmethod
     def snapshot_version(self, snapshot: Handle) -> object:
         """A value such that two snapshots with equal values see the same

@@ -19,7 +19,7 @@ import threading
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from .. import StoreUnavailable
+from .. import StoreUnavailable, without_password
 
 log = logging.getLogger("dynalite_py")
 CONNECT_TIMEOUT = 10.0  # seconds a call waits for a pooled connection
@@ -37,21 +37,24 @@ def one_line(error: BaseException) -> str:
     return re.sub(r"\s*\n\s*", "; ", str(error).strip())
 
 
-def redacted(url: str) -> str:
-    """`url` without its password, fit for a log line."""
-    return re.sub(r"(//[^:/@]*):[^@]*@", r"\1:***@", url)
-
-
 class Database:
     """One server's pool, replaced after an outage."""
 
-    def __init__(self, url: str, connections: int) -> None:
+    def __init__(self, url: str, connections: int, required: bool = True) -> None:
+        """Connect to `url`; StoreUnavailable if it cannot be reached, unless
+        not `required` (a read replica): then it starts down."""
         self.url = url
         self._connections = connections
-        self.pool = open_pool(url, connections)
         self._down = threading.Event()
         self._closed = threading.Event()
         self._checking = threading.Lock()  # one failure check at a time
+        self.pool: ConnectionPool | None = None
+        try:
+            self.pool = open_pool(url, connections)
+        except StoreUnavailable as error:
+            if required:
+                raise
+            self._found_down(str(error))
 
     @property
     def down(self) -> bool:
@@ -73,13 +76,16 @@ class Database:
             if self.answers_probe():
                 threading.Thread(target=self.pool.check, daemon=True).start()
                 return
-            log.warning("database %s is down (%s): requests fail until it is back",
-                        redacted(self.url), one_line(error))
-            self._down.set()
-            threading.Thread(target=self._wait_for_return, name="dynalite-pg-probe",
-                             daemon=True).start()
+            self._found_down(one_line(error))
         finally:
             self._checking.release()
+
+    def _found_down(self, reason: str) -> None:
+        log.warning("database %s is down (%s): not used until it is back",
+                    without_password(self.url), reason)
+        self._down.set()
+        threading.Thread(target=self._wait_for_return, name="dynalite-pg-probe",
+                         daemon=True).start()
 
     def answers_probe(self) -> bool:
         try:
@@ -98,9 +104,9 @@ class Database:
                 continue
             stale, self.pool = self.pool, fresh
             self._down.clear()
-            log.warning("database %s is back", redacted(self.url))
-            # its connections in use are closed as they are given back
-            threading.Thread(target=stale.close, daemon=True).start()
+            log.warning("database %s is back", without_password(self.url))
+            if stale is not None:  # its connections in use are closed as they are given back
+                threading.Thread(target=stale.close, daemon=True).start()
             return
 
     def answers(self) -> bool:
@@ -117,7 +123,8 @@ class Database:
 
     def close(self) -> None:
         self._closed.set()
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 def open_pool(url: str, connections: int) -> ConnectionPool:
@@ -126,7 +133,7 @@ def open_pool(url: str, connections: int) -> ConnectionPool:
     try:  # one connection first: the pool would retry for CONNECT_TIMEOUT, then say less
         psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)).close()
     except psycopg.Error as error:
-        raise StoreUnavailable(f"cannot connect to the database {redacted(url)}: "
+        raise StoreUnavailable(f"cannot connect to the database {without_password(url)}: "
                                f"{one_line(error)}") from error
     pool = ConnectionPool(url, min_size=1, max_size=max(2, connections), open=False,
                           kwargs={"autocommit": True, "prepare_threshold": 0},
@@ -135,7 +142,7 @@ def open_pool(url: str, connections: int) -> ConnectionPool:
         pool.open(wait=True, timeout=CONNECT_TIMEOUT)
     except psycopg.Error as error:
         pool.close()
-        raise StoreUnavailable(f"cannot connect to the database {redacted(url)}: "
+        raise StoreUnavailable(f"cannot connect to the database {without_password(url)}: "
                                f"{one_line(error)}") from error
     return pool
 

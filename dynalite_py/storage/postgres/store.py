@@ -25,6 +25,7 @@ Lambda code) stay in a temporary directory of this process.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import tempfile
@@ -37,7 +38,7 @@ import psycopg
 from psycopg import errors
 
 from ...errors import DynamoError
-from .. import StoreUnavailable
+from .. import StoreUnavailable, without_password
 from ..interface import (
     KEYSPACES,
     WRITE_ATTEMPTS,
@@ -48,7 +49,8 @@ from ..interface import (
     WriteContext,
     merged_stats,
 )
-from .databases import Database, Down, one_line, redacted
+from .databases import Database, Down, one_line
+from .replicas import MAX_LAG, Replicas
 from .schema import current_schema, ensure_schema
 from .transactions import (
     BEGIN_SNAPSHOT,
@@ -114,7 +116,8 @@ class PostgresStore(Store):
 
     remote = True
 
-    def __init__(self, url: str, connections: int = 20) -> None:
+    def __init__(self, url: str, connections: int = 20, replicas: tuple[str, ...] = (),
+                 replica_max_lag: float = MAX_LAG) -> None:
         self._primary = Database(url, connections)
         self._tempdir = tempfile.TemporaryDirectory(prefix="dynalite-pg-code-")
         self.path = self._tempdir.name  # unpacked Lambda code: this process's own
@@ -128,7 +131,7 @@ class PostgresStore(Store):
             self._primary.close()
             self._tempdir.cleanup()
             if isinstance(error, psycopg.Error):
-                raise StoreUnavailable(f"cannot use the database {redacted(url)}: "
+                raise StoreUnavailable(f"cannot use the database {without_password(url)}: "
                                        f"{one_line(error)}") from error
             raise
         # the first statement of every snapshot
@@ -142,6 +145,7 @@ class PostgresStore(Store):
         self._held = _Held()
         self._listener = Listener(url, channel, sender, lambda: self.after_stream_commit)
         self._listener.start()
+        self._replicas = Replicas(replicas, connections, replica_max_lag) if replicas else None
 
     def keyspace(self, name: str) -> Keyspace:
         return self._keyspaces[name]
@@ -159,21 +163,37 @@ class PostgresStore(Store):
             self._snapshots.current = current
         return Borrowed(current[0])
 
-    def _snapshot(self) -> _Snapshot:
-        """A snapshot taken now: PostgreSQL takes it at a transaction's first
-        statement, so one is sent at once (it reads the snapshot's id)."""
+    def read_eventually(self, max_age: float):
+        """A snapshot of a usable read replica (replicas.py), taken now; the
+        primary's (`read(max_age)`) when there is none, or when the one
+        picked fails to give one (it is skipped until it is usable again)."""
+        replica = self._replicas.pick() if self._replicas is not None else None
+        if replica is None:
+            return self.read(max_age)
         try:
-            snapshot = _Snapshot(self._primary.connection_pool(), BEGIN_SNAPSHOT,
-                                 self._reported)
+            return self._snapshot(replica)
+        except DynamoError:
+            self._replicas.skip(replica)
+            return self.read(max_age)
+
+    def _snapshot(self, database: Database | None = None) -> _Snapshot:
+        """A snapshot taken now, of the primary or of a replica: PostgreSQL
+        takes it at a transaction's first statement, so one is sent at once
+        (it reads the snapshot's id; a replica's is told from the primary's)."""
+        database = database or self._primary
+        report = self._reported if database is self._primary else \
+            functools.partial(self._reported, database=database)
+        try:
+            snapshot = _Snapshot(database.connection_pool(), BEGIN_SNAPSHOT, report)
         except (psycopg.Error, Down) as error:
-            raise self._reported(error) from error
+            raise report(error) from error
         try:
             snapshot.cursor.execute(self._snapshot_id)
-            snapshot.version = snapshot.cursor.fetchone()[0] if self._has_snapshot_ids \
-                else object()
+            version = snapshot.cursor.fetchone()[0] if self._has_snapshot_ids else object()
         except psycopg.Error as error:
             snapshot.abandon()
-            raise self._reported(error) from error
+            raise report(error) from error
+        snapshot.version = version if database is self._primary else (database.url, version)
         return snapshot
 
     @staticmethod
@@ -312,13 +332,14 @@ class PostgresStore(Store):
         for listener in self.after_stream_commit:
             listener()
 
-    def _reported(self, error: BaseException) -> BaseException:
-        """A lost or unreachable database: the primary finds out whether it
-        is down (databases.py), the request fails with DynamoDB's retryable
-        InternalServerError."""
+    def _reported(self, error: BaseException, database: Database | None = None
+                  ) -> BaseException:
+        """A lost or unreachable database: it (the primary unless said)
+        finds out whether it is down (databases.py), the request fails with
+        DynamoDB's retryable InternalServerError."""
         reported = _reported(error)
         if reported is not error and not isinstance(error, Down):
-            self._primary.failed(error)
+            (database or self._primary).failed(error)
         return reported
 
     def answers(self) -> bool:
@@ -329,6 +350,8 @@ class PostgresStore(Store):
         current = getattr(self._snapshots, "current", None)
         if current is not None:
             current[0].abandon()
+        if self._replicas is not None:
+            self._replicas.close()
         self._primary.close()
         self._tempdir.cleanup()
 
