@@ -147,3 +147,24 @@ def test_a_lease_has_one_holder_across_stores(stores):
     assert len(won) == 1
     assert not stores[1].acquire_lease("sweeper", "late", 10.0, now=1005.0)
     assert stores[1].acquire_lease("sweeper", "late", 10.0, now=1010.5)  # expired: taken over
+
+
+def test_keys_are_range_sharded_wherever_the_database_would_hash_them(stores, url):
+    """Keys are laid out owner id | partition-key hash | sort key: a table is
+    one key range, spread evenly by the hash as a distributed database splits
+    it, and a Query is a range inside it. YugabyteDB hash-shards a primary
+    key unless it is declared ASC (its ranges would have no order): there
+    the statements say ASC; PostgreSQL's say nothing (it refuses an order)."""
+    from dynalite_py.storage.postgres.schema import table_statements
+    with psycopg.connect(url) as conn:
+        ours = [statement.as_string(conn) for statement in
+                table_statements(conn.execute("SELECT version()").fetchone()[0])]
+        yugabyte = [statement.as_string(conn) for statement in table_statements(
+            "PostgreSQL 11.2-YB-2.20.1.0-b0 on x86_64-pc-linux-gnu")]
+        indexed = conn.execute("SELECT indexdef FROM pg_indexes WHERE tablename = "
+                               "'dynalite_items' AND schemaname = current_schema()").fetchone()
+    assert not any(" ASC" in statement for statement in ours)
+    assert 'CREATE TABLE IF NOT EXISTS "dynalite_items" (key bytea NOT NULL, value bytea ' \
+           'NOT NULL, PRIMARY KEY (key ASC))' in yugabyte
+    assert "PRIMARY KEY (key ASC, shard ASC)" in yugabyte[-1]
+    assert indexed[0].endswith("USING btree (key)")
