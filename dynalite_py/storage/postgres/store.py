@@ -18,7 +18,12 @@ engine, which answers with DynamoDB's error).
 Held commits are one transaction with a savepoint per held write. A lost
 connection or an unreachable database fails the request with DynamoDB's
 InternalServerError (retryable); the transaction is rolled back by the
-server, so nothing is half-written, and the pool replaces the connection.
+server, so nothing is half-written. Whether the database is down, and the
+pool that replaces a lost one, are databases.py's.
+
+Eventually consistent reads (`read_eventually`) take a snapshot of a read
+replica while one is usable (replicas.py); its version is told apart from
+the primary's by the replica's URL.
 
 Not shared between servers: the files beside the data (`path`, unpacked
 Lambda code) stay in a temporary directory of this process.
