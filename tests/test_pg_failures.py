@@ -72,20 +72,34 @@ def test_the_health_route_answers_unsigned_under_auth(tmp_path):
 
 
 def banner(*store_arguments: str) -> str:
-    """What `serve` prints on stderr up to its banner, then stopped."""
+    """What `serve` prints on stderr up to its banner; then stopped, once it
+    answers (a stop during start-up may race uvicorn's own signal handlers)."""
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()),
-         "--workers", "1", *store_arguments], stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "1",
+         *store_arguments], stderr=subprocess.PIPE, text=True)
     try:
         lines = []
         for line in process.stderr:
             lines.append(line)
             if "serving" in line:
-                return "".join(lines)
+                break
+        wait_for(lambda: answers(f"http://127.0.0.1:{port}/"), 20)
         return "".join(lines)
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def test_serve_says_which_store_it_serves_from(tmp_path):

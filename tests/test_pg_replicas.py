@@ -15,6 +15,7 @@ import pytest
 import support
 from botocore.exceptions import ClientError
 from support import create_table, free_port, http_client, start_server, wait_for
+from test_pg_failures import banner
 
 import dynalite_py
 from dynalite_py.config import Config
@@ -158,15 +159,7 @@ def test_a_replica_down_at_start_is_skipped_until_it_answers(primary, tmp_path):
 def test_serve_names_its_replicas_and_refuses_them_without_postgres(primary, replica,
                                                                       tmp_path):
     with_password = replica.schema_url("named").replace("postgres@", "postgres:pw@")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(free_port()), "--workers",
-         "1", "--store", primary.store_url("named"), "--read-replica", with_password],
-        stderr=subprocess.PIPE, text=True)
-    try:
-        line = next(line for line in process.stderr if "serving" in line)
-    finally:
-        process.terminate()
-        process.wait(10)
+    line = banner("--store", primary.store_url("named"), "--read-replica", with_password)
     assert "eventually consistent reads from postgresql://postgres:***@127.0.0.1:" in line
     assert "pw@" not in line
     refused = subprocess.run(
