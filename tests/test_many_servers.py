@@ -8,7 +8,9 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -327,5 +329,37 @@ def test_a_mapping_moves_to_another_server_when_its_consumer_is_killed(tmp_path)
         wait_for(lambda: set(seen()) >= set(first + second), TAKEOVER)
         assert time.monotonic() - killed < TAKEOVER
         assert holder_pid(location, f"mapping:{mapping}") == survivor[0].pid
+    finally:
+        stop_all(started)
+
+
+def test_a_lease_held_on_another_host_is_taken_over_once_it_expires(tmp_path):
+    """A holder in another pid namespace (a container with our host name,
+    its pid free here) that stopped renewing is never judged dead by its
+    pid: a server takes its job over when the lease expires, not before."""
+    data = str(tmp_path / "data")
+    location = support.store_location(data)
+    store = open_store(location)
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid is free here
+    elsewhere = f"{socket.gethostname()}:{gone.pid}:00000000000000ff.1:12345:0badf00d"
+    taken = time.time()
+    try:
+        assert store.acquire_lease(SWEEPER_LEASE, elsewhere, 3.0, taken)
+    finally:
+        store.close()
+    started = [start_server(data, "--workers", "1")]
+    try:
+        process, url = started[0]
+        client = http_client(url)
+        table = create_table(client)
+        client.update_time_to_live(TableName=table, TimeToLiveSpecification={
+            "Enabled": True, "AttributeName": "expires"})
+        client.put_item(TableName=table, Item={"pk": {"S": "gone"},
+                                               "expires": {"N": str(int(time.time()) - 5)}})
+        wait_for(lambda: "Item" not in client.get_item(
+            TableName=table, Key={"pk": {"S": "gone"}}, ConsistentRead=True), TAKEOVER)
+        assert time.time() >= taken + 3.0  # not before the lease expired
+        assert holder_pid(location, SWEEPER_LEASE) == process.pid
     finally:
         stop_all(started)
