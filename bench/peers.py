@@ -11,6 +11,9 @@ versions pinned in bench/peers/:
 - dynalite: the npm package, run with node, in memory;
 - moto: moto[server] from PyPI in its own venv, `moto_server`.
 
+and dynalite-py on PostgreSQL, one server and two sharing the database
+(`--postgres URL`, or a throwaway cluster of the machine's PostgreSQL).
+
 Then, one server at a time (client and server share the machine's cores;
 nothing is pinned), it starts each on a free loopback port, times its
 start-up, runs the bench.load plan against it and stops it. dynalite-py runs
@@ -192,8 +195,75 @@ def prepare_moto(cache: Path, scratch: Path) -> Prepared:
             lambda port: Launch([str(moto_server), "-H", "127.0.0.1", "-p", str(port)]))
 
 
+class PostgresDatabase:
+    """The database of the PostgreSQL rows: --postgres URL, or else a
+    throwaway cluster (tests/pg.py: the machine's PostgreSQL binaries), made
+    at first use and stopped at the end of the run. Each launch gets a
+    schema of its own, as dynalite-py on LMDB gets a fresh directory."""
+
+    def __init__(self) -> None:
+        self.url: str | None = None
+        self._cluster = None
+
+    def fresh_store(self) -> str:
+        try:
+            import psycopg
+        except ImportError:
+            raise Unavailable("psycopg is not installed: pip install 'dynalite-py[postgres]'")
+        if self.url is None:
+            self.url = self._throwaway()
+        schema = f"bench_{os.getpid()}_{time.monotonic_ns()}"
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        separator = "&" if "?" in self.url else "?"
+        return f"{self.url}{separator}options=-csearch_path%3D{schema}"
+
+    def server_version(self) -> str:
+        import psycopg
+        with psycopg.connect(self.url) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0].split()[0]
+
+    def _throwaway(self) -> str:
+        sys.path.insert(0, str(ROOT / "tests"))
+        import pg
+        try:
+            self._cluster = pg.Cluster()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            raise Unavailable(f"no PostgreSQL to run (pass --postgres URL): {error}")
+        return self._cluster.url
+
+    def close(self) -> None:
+        if self._cluster is not None:
+            self._cluster.stop()
+
+
+POSTGRES = PostgresDatabase()
+
+
+def prepare_postgres(workers: int) -> Callable[[Path, Path], Prepared]:
+    """dynalite-py on PostgreSQL, as `workers` server processes on one port
+    (`--workers`: each an engine and a connection pool of its own on the
+    same database, the kernel spreading connections over them, as a load
+    balancer spreads them over servers)."""
+    def prepare(cache: Path, scratch: Path) -> Prepared:
+        from importlib.metadata import version
+
+        def launch(port: int) -> Launch:
+            data = tempfile.mkdtemp(prefix="dynalite-py-data-", dir=scratch)
+            return Launch(dynalite_py_argv(port, data) + [
+                "--store", POSTGRES.fresh_store(), "--workers", str(workers)])
+        POSTGRES.fresh_store()  # the database answers, or the row says why
+        # the tables name a server by its label up to " ("
+        servers = "" if workers == 1 else f", {workers} servers"
+        return (f"dynalite-py {version('dynalite-py')} on PostgreSQL {POSTGRES.server_version()}"
+                f"{servers} (one database, --workers {workers})", launch)
+    return prepare
+
+
 SERVERS: dict[str, tuple[str, Callable[[Path, Path], Prepared]]] = {
     "dynalite-py": ("dynalite-py", prepare_dynalite_py),
+    "dynalite-py-pg": ("dynalite-py on PostgreSQL", prepare_postgres(1)),
+    "dynalite-py-pg2": ("dynalite-py on PostgreSQL, 2 servers", prepare_postgres(2)),
     "dynamodb-local": ("DynamoDB Local", prepare_dynamodb_local),
     "dynalite": ("dynalite", prepare_dynalite),
     "moto": ("moto", prepare_moto),
@@ -416,7 +486,7 @@ def machine() -> str:
 def markdown(outcomes: list[Outcome], settings: Settings, operations: list[str],
              command: str, rounds: int = 1) -> str:
     ours = next((o for o in outcomes if o.key == "dynalite-py"), None)
-    peers = [o for o in outcomes if o is not ours]
+    peers = [o for o in outcomes if not o.key.startswith("dynalite-py")]
     preload = next((o.report.preload for o in outcomes if o.report), {})
     turns = (f"{rounds} rounds, the servers taking turns in a rotated order; each cell is "
              "the median round (the range over rounds in brackets)" if rounds > 1
@@ -467,6 +537,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--partitions", type=int, default=1_000)
     parser.add_argument("--cache-dir", default=str(ROOT / ".peers"),
                         help="where peers are installed (default: .peers/ at the project root)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="the database of the dynalite-py-pg rows (default: a throwaway "
+                             "PostgreSQL cluster, from the machine's binaries)")
     parser.add_argument("--markdown", metavar="PATH", help="also write the section to PATH")
     parser.add_argument("--json", metavar="PATH", help="also write every report as JSON")
     args = parser.parse_args(argv)
@@ -497,14 +570,19 @@ def main(argv: list[str] | None = None) -> None:
     (cache / "logs").mkdir(parents=True, exist_ok=True)
     (cache / ".gitignore").write_text("*\n")  # a cache, never committed
     outcomes = [Outcome(key, SERVERS[key][0]) for key in args.servers.split(",")]
-    with tempfile.TemporaryDirectory(prefix="run-", dir=cache) as scratch:
-        for round_ in range(args.rounds):
-            say(f"=== round {round_ + 1} of {args.rounds}")
-            turn = round_ % len(outcomes)
-            for outcome in outcomes[turn:] + outcomes[:turn]:
-                if outcome.failure and not outcome.reports:
-                    continue  # cannot be installed or started: reported once
-                bench_server(outcome, cache, Path(scratch), operations, settings, args.settle)
+    POSTGRES.url = args.postgres
+    try:
+        with tempfile.TemporaryDirectory(prefix="run-", dir=cache) as scratch:
+            for round_ in range(args.rounds):
+                say(f"=== round {round_ + 1} of {args.rounds}")
+                turn = round_ % len(outcomes)
+                for outcome in outcomes[turn:] + outcomes[:turn]:
+                    if outcome.failure and not outcome.reports:
+                        continue  # cannot be installed or started: reported once
+                    bench_server(outcome, cache, Path(scratch), operations, settings,
+                                 args.settle)
+    finally:
+        POSTGRES.close()
     section = markdown(outcomes, settings, [op.name for op in operations], command,
                        args.rounds)
     print(section)

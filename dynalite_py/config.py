@@ -55,6 +55,11 @@ class Config:
     # A PostgreSQL store: the most connections one engine (server process)
     # keeps open to the database.
     store_connections: int = 20
+    # PostgreSQL streaming replicas serving eventually consistent reads
+    # (DYNALITE_READ_REPLICAS: comma-separated URLs), each while it lags at
+    # most replica_max_lag seconds behind
+    read_replicas: tuple = ()
+    replica_max_lag: float = 5.0
     # Tables with LSIs: the most one partition key's items and LSI entries
     # may hold (DynamoDB's 10 GB; lower it to test the limit).
     item_collection_limit: int = 10 * (1 << 30)
@@ -74,4 +79,6 @@ class Config:
 def _parse(raw: str, kind: type):
     if kind is bool:
         return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind is tuple:
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
     return kind(raw)

@@ -122,7 +122,8 @@ class Engine:
         `background=False` starts none of them (benchmarks, tests)."""
         self.config = config or Config.from_env()
         self.store = open_store(path, self.config.durability, self.config.map_size,
-                                self.config.store_connections)
+                                self.config.store_connections, tuple(self.config.read_replicas),
+                                self.config.replica_max_lag)
         self.repos = Repositories(self.store)
         self._clock = time.time
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
@@ -195,6 +196,14 @@ class Engine:
             raise ValueError(f"{operation} cannot be staged")
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
         return module.stage(self, check(request))
+
+    def snapshot(self, consistent: bool):
+        """The snapshot a read runs in: the latest for a strongly consistent
+        read; for an eventually consistent one, one up to consistency_lag
+        old or a read replica's (Store.read_eventually)."""
+        if consistent:
+            return self.store.read()
+        return self.store.read_eventually(self.config.consistency_lag)
 
     def add_trigger(self, trigger) -> None:
         """Run a triggers.Trigger from now on (the bridge sets it up at once)."""

@@ -1,13 +1,14 @@
 """The Starlette application: decode, route, call the engine, encode.
 
 POST /  DynamoDB, DynamoDB Streams and SQS operations, routed by X-Amz-Target
-GET  /  health answer
+GET  /  health answer (DynamoDB's)
+GET  /_dynalite/health  whether the store answers: 200 or 503
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
 /2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (dynalite_py/protocol/rest.py)
 Every request passes the transport rules first (transport.py: Host,
 size caps, content types, credentials); with --auth every route but the
-health answer has its SigV4 signature verified (auth.py). Bodies are read
+health answers has its SigV4 signature verified (auth.py). Bodies are read
 in chunks up to their cap, never whole before it.
 """
 from __future__ import annotations
@@ -303,6 +304,18 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         """Per-table consumed capacity and throttled requests of this server."""
         return await diagnostic(request, engine.throttler.statistics)
 
+    async def store_health(request: Request) -> Response:
+        """Whether the store answers (a load balancer's check): 200 or 503,
+        with the store's kind. Unsigned even with --auth, as GET / is: a
+        balancer cannot sign, and the answer tells no data."""
+        cors = policy.cors_headers(request.headers.get("origin"))
+        host = header_bytes(request, "host")
+        if not policy.host_allowed(host):
+            return error_response(*forbidden_host(host), cors=cors)
+        healthy = await run_in_threadpool(engine.store.answers)
+        return Response(orjson.dumps({"store": engine.store.kind, "healthy": healthy}),
+                        200 if healthy else 503, {**cors, "Content-Type": "application/json"})
+
     async def preflight(request: Request) -> Response:
         """CORS preflight: DynamoDB's path answers as DynamoDB does; the
         others only for the origins the operator listed."""
@@ -326,6 +339,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         Route("/", health, methods=["GET"]),
         Route("/{path:path}", preflight, methods=["OPTIONS"]),
         Route("/_dynalite/statistics", statistics, methods=["GET"]),
+        Route("/_dynalite/health", store_health, methods=["GET"]),
         Route("/_dynalite/failures/{destination:path}", failures, methods=["GET"]),
         Route("/{path:path}", lambda_api, methods=["GET", "POST", "PUT", "DELETE"]),
     ]))

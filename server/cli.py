@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import errno
 import os
-import re
 import resource
 import signal
 import socket
@@ -21,7 +20,7 @@ from dynalite_py import __version__
 from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 from dynalite_py.lambda_.bridge.triggers import parse_trigger
-from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url
+from dynalite_py.storage import MEMORY, StoreUnavailable, is_postgres_url, without_password
 
 from . import dataio, logs
 from .app import create_app
@@ -59,6 +58,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="where the data lives, in place of --data-dir: a directory, "
                             ":memory:, or postgresql://user:password@host:port/database "
                             "(shared by every server started on it)")
+    serve.add_argument("--read-replica", action="append", default=[], metavar="URL",
+                       help="a PostgreSQL streaming replica of --store serving eventually "
+                            "consistent reads (repeatable; DYNALITE_READ_REPLICAS: "
+                            "comma-separated); skipped while down or more than "
+                            "DYNALITE_REPLICA_MAX_LAG seconds (default 5) behind")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -142,13 +146,15 @@ def store_location(args: argparse.Namespace) -> str:
     return args.store or args.data_dir
 
 
-def describe_store(args: argparse.Namespace) -> str:
-    """The store, as `serve` announces it (a URL without its password)."""
+def describe_store(args: argparse.Namespace, config: Config) -> str:
+    """The store, as `serve` announces it (URLs without their passwords)."""
     location = store_location(args)
     if location == MEMORY:
         return "memory"
     if is_postgres_url(location):
-        return "PostgreSQL " + re.sub(r"(//[^:/@]*):[^@]*@", r"\1:***@", location)
+        replicas = "".join(f", eventually consistent reads from {without_password(url)}"
+                           for url in config.read_replicas)
+        return f"PostgreSQL {without_password(location)}{replicas}"
     return f"the LMDB directory {os.path.abspath(location)}"
 
 
@@ -252,7 +258,8 @@ def main(argv: list[str] | None = None) -> None:
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
-                             endpoint_url=endpoint_url(args.host, args.port))
+                             endpoint_url=endpoint_url(args.host, args.port),
+                             read_replicas=tuple(args.read_replica) or None)
     if args.secondary:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
@@ -271,8 +278,8 @@ def main(argv: list[str] | None = None) -> None:
     for text in args.trigger:
         engine.add_trigger(parse_trigger(text, code_dir))
     if not args.secondary:
-        announce(Facts(config.endpoint_url, describe_store(args), persistent_directory(args),
-                       args.auth, workers, not args.no_functions, config.region),
+        announce(Facts(config.endpoint_url, describe_store(args, config),
+                       persistent_directory(args), args.auth, workers, not args.no_functions, config.region),
                  args.log_format)
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))

@@ -5,6 +5,9 @@ or stops renewing it."""
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -16,7 +19,7 @@ from dynalite_py.config import Config
 from dynalite_py.engine import Engine
 from dynalite_py.jobs.sweeper import LEASE, Sweeper
 from dynalite_py.lambda_.bridge.bridge import Bridge
-from dynalite_py.storage.leases import Lease, is_dead_local
+from dynalite_py.storage.leases import Lease, is_dead_local, new_owner
 
 
 @pytest.fixture
@@ -141,18 +144,66 @@ def test_a_backfill_another_process_holds_is_left_to_it_then_taken_over(tmp_path
             "GlobalSecondaryIndexes"][0]["ItemCount"] == 30
 
 
+def owner_of_a_process(code: str = "") -> tuple[subprocess.Popen, str]:
+    """A job owner named by another process (new_owner), which then runs
+    `code` (and exits)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from dynalite_py.storage.leases import new_owner; "
+         f"print(new_owner(), flush=True); sys.stdin.read(); {code}"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    return process, process.stdout.readline().strip()
+
+
 def test_a_holder_whose_process_is_gone_is_replaced_at_once(engine):
     """A restarted server takes its predecessor's jobs over without waiting
     for their leases to expire: the holder's process no longer runs."""
-    import socket
-    import subprocess
-    import sys
-    gone = subprocess.Popen([sys.executable, "-c", "pass"])
-    gone.wait()
-    host = socket.gethostname()
-    dead = f"{host}:{gone.pid}:0000"
-    assert is_dead_local(dead)
-    assert not is_dead_local(f"{host}:{os.getpid()}:0000")  # this process runs
-    assert not is_dead_local(f"elsewhere:{gone.pid}:0000")  # another host: only expiry tells
-    assert engine.store.acquire_lease("job", dead, 60.0, time.time())
+    running, alive = owner_of_a_process()
+    assert not is_dead_local(alive)  # it runs
+    running.communicate("")
+    assert is_dead_local(alive)
+    assert not is_dead_local(new_owner())  # this process runs
+    assert engine.store.acquire_lease("job", alive, 60.0, time.time())
     assert Lease(engine.store, "job", "me", 60.0).hold()
+
+
+def test_owners_are_unique_per_process_start_and_per_job_runner():
+    mine = new_owner()
+    host, pid, space, started, nonce = mine.split(":")
+    assert (host, int(pid)) == (socket.gethostname(), os.getpid())
+    assert space and started.isdigit() and nonce
+    assert new_owner() != mine  # another job runner of this process
+    process, theirs = owner_of_a_process()
+    process.communicate("")
+    assert theirs.split(":")[2] == space and theirs.split(":")[1] != pid
+
+
+def test_an_owner_in_another_pid_namespace_is_only_taken_over_by_expiry(engine):
+    """Containers on one kernel often share a host name and pids: a holder of
+    another pid namespace (or host) is never judged dead by its pid, even
+    when that pid is free here."""
+    process, gone = owner_of_a_process()
+    process.communicate("")
+    host, pid, space, started, nonce = gone.split(":")
+    boot, namespace = space.split(".")
+    elsewhere = ":".join((host, pid, f"{boot}.{int(namespace) + 1}", started, nonce))
+    rebooted = ":".join((host, pid, f"{'0' * 16}.{namespace}", started, nonce))
+    for owner in (elsewhere, rebooted, f"{host}:{pid}:0000", f"{host}:{pid}:::x"):
+        assert not is_dead_local(owner)
+    now = time.time()
+    assert engine.store.acquire_lease("job", elsewhere, 1.0, now)
+    assert not engine.store.acquire_lease("job", "me", 60.0, now + 0.5)
+    assert not Lease(engine.store, "job", "me", 60.0).hold()
+    assert engine.store.acquire_lease("job", "me", 60.0, now + 1.5)  # expired
+
+
+def test_a_pid_given_to_a_later_process_is_no_longer_the_holder():
+    """The holder's pid now belongs to another process (started later): the
+    start tick tells them apart."""
+    process, alive = owner_of_a_process()
+    try:
+        host, pid, space, started, nonce = alive.split(":")
+        earlier = ":".join((host, pid, space, str(int(started) - 1), nonce))
+        assert not is_dead_local(alive)
+        assert is_dead_local(earlier)
+    finally:
+        process.communicate("")

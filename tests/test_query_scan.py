@@ -166,9 +166,6 @@ def test_one_megabyte_pages(client):
     assert sum(page["Count"] for page in pages) == 25
 
 
-@pytest.mark.not_on_postgres("under a steady write load a backfill batch may lose to the writers "
-                              "on every retry (SERIALIZABLE, page-level predicate locks) and the "
-                              "index stay CREATING past the test's 30 s")
 def test_online_index_build_backfills_while_writes_continue(client, table):
     import threading
     import time

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from ..errors import DynamoError
 from ..storage.leases import Lease, new_owner
 from ..streams import log as streams
 from .backfill import resume_backfills
@@ -79,6 +80,8 @@ class Sweeper:
             try:
                 if self.lease.hold():
                     sweep(self.engine)
+            except DynamoError as error:  # the store is unavailable: retried next time
+                log.warning("background sweep failed: %s", error.message)
             except Exception:  # keep sweeping; a failed pass is retried next time
                 log.exception("background sweep failed")
 

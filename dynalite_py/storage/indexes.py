@@ -29,7 +29,13 @@ class IndexEntries(OrderedRecords):
         self._put = space.put
         self._delete = space.delete
         self._counts = counts
-        self._meta = store.keyspace("meta")
+        # not meta, which every write reads (the catalog version): on
+        # PostgreSQL a batch writing its position there conflicted with
+        # every concurrent write (SSI), so under a steady write load a
+        # backfill lost every retry. Earlier releases kept it in meta: a
+        # backfill in progress across the upgrade walks again from the start
+        # (it adds only what is missing).
+        self._positions = store.keyspace("checkpoints")
 
     def size(self, txn: Handle, key: bytes) -> int | None:
         """The size of the entry under `key`; None when there is none."""
@@ -48,14 +54,14 @@ class IndexEntries(OrderedRecords):
         for key in self.owned_keys(txn, index_id):
             self._delete(txn, key)
         self._counts.delete(txn, index_counts_key(index_id))
-        self._meta.delete(txn, _BACKFILL_PREFIX + index_id)
+        self._positions.delete(txn, _BACKFILL_PREFIX + index_id)
 
     def backfill_position(self, txn: Handle, index_id: bytes) -> bytes | None:
         """The table key a backfill of the index has reached, if it started."""
-        return self._meta.get(txn, _BACKFILL_PREFIX + index_id)
+        return self._positions.get(txn, _BACKFILL_PREFIX + index_id)
 
     def set_backfill_position(self, txn: Handle, index_id: bytes, key: bytes | None) -> None:
         if key is None:
-            self._meta.delete(txn, _BACKFILL_PREFIX + index_id)
+            self._positions.delete(txn, _BACKFILL_PREFIX + index_id)
         else:
-            self._meta.put(txn, _BACKFILL_PREFIX + index_id, key)
+            self._positions.put(txn, _BACKFILL_PREFIX + index_id, key)

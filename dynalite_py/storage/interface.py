@@ -144,6 +144,17 @@ class Store(abc.ABC):
     # for readers waiting on new stream records (the trigger bridge)
     after_stream_commit: list[Callable[[], None]]
 
+    @property
+    def kind(self) -> str:
+        """The backend's name, its package under storage/ ("lmdb", "memory",
+        "postgres")."""
+        return type(self).__module__.split(".")[-2]
+
+    def answers(self) -> bool:
+        """Whether the store serves calls now (a remote one: its database
+        answers); the health check's verdict."""
+        return True
+
     @abc.abstractmethod
     def keyspace(self, name: str) -> Keyspace:
         """The functions of the keyspace `name` (one of KEYSPACES)."""
@@ -154,6 +165,12 @@ class Store(abc.ABC):
         lend this thread's snapshot again while it is at most max_age seconds
         old (eventually consistent reads): it may miss writes made since,
         never older ones."""
+
+    def read_eventually(self, max_age: float):
+        """A snapshot for an eventually consistent read: `read(max_age)`, or
+        one of a read replica where the backend has them (it may miss any
+        recent write, as DynamoDB's eventually consistent reads may)."""
+        return self.read(max_age)
 
     @abc.abstractmethod
     def snapshot_version(self, snapshot: Handle) -> object:

@@ -53,7 +53,7 @@ def run(engine, request: dict) -> dict:
     units: dict[str, float] = {}
     total = 0
     eventual = not any(entry.get("ConsistentRead") for entry in request_items.values())
-    with engine.store.read(engine.config.consistency_lag if eventual else 0.0) as txn:
+    with engine.snapshot(not eventual) as txn:
         tables = {name: catalog.active(txn, name, snapshot=True) for name in request_items}
         keys = {name: checked_keys(tables[name], entry["Keys"])
                 for name, entry in request_items.items()}

@@ -31,7 +31,7 @@ def run(engine, request: dict) -> dict:
     else:
         projection = _checked_projection(request)
     consistent = bool(request.get("ConsistentRead"))
-    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+    with engine.snapshot(consistent) as txn:
         table = engine.catalog.active(txn, request["TableName"], snapshot=True)
         engine.throttler.admit(table, "read")
         key = validate_key(request["Key"], table.key_attributes)

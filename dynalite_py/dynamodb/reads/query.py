@@ -66,7 +66,7 @@ def run(engine, request: dict) -> dict:
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     reverse = request.get("ScanIndexForward") is False
-    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+    with engine.snapshot(consistent) as txn:
         entries = partition_range(txn, repos, source, condition, reverse,
                                   start_key_bytes(source, start))
         page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))

@@ -49,7 +49,7 @@ def run(engine, request: dict) -> dict:
     repos = engine.repos
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
-    with engine.store.read(0.0 if consistent else engine.config.consistency_lag) as txn:
+    with engine.snapshot(consistent) as txn:
         entries = source.records(repos).segment(txn, source.owner_id, segment, total,
                                                 start_key_bytes(source, start))
         page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))

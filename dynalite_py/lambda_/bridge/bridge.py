@@ -130,6 +130,7 @@ class Bridge:
     def _supervise(self) -> None:
         engine = self.engine
         while self.running():
+            pause = engine.config.bridge_poll_interval
             try:
                 ensure_triggers(engine)
                 with engine.store.read() as txn:
@@ -144,9 +145,12 @@ class Bridge:
                                               name=f"esm-{mapping_id[:8]}", daemon=True)
                     self.consumers[mapping_id] = thread
                     thread.start()
+            except DynamoError as error:  # the store is unavailable: try again, less often
+                log.warning("bridge supervisor pass failed: %s", error.message)
+                pause = max(pause, engine.config.bridge_retry_base)
             except Exception:
                 log.exception("bridge supervisor pass failed")
-            self.wake.wait(engine.config.bridge_poll_interval)
+            self.wake.wait(pause)
             self.wake.clear()
 
     def _consume(self, mapping_id: str, lease: Lease) -> None:
@@ -156,10 +160,15 @@ class Bridge:
                 generation = self.generation
                 if not consumer.step():
                     self.wait_for_change(generation, self.engine.config.bridge_poll_interval)
+        except DynamoError as error:  # the store is unavailable: the supervisor restarts it
+            log.warning("event source mapping %s stopped: %s", mapping_id, error.message)
         except Exception:
             log.exception("event source mapping %s stopped", mapping_id)
         finally:
-            lease.release()  # before the supervisor may start the mapping again
+            try:
+                lease.release()  # before the supervisor may start the mapping again
+            except DynamoError:
+                pass  # the store is unavailable: the lease expires, or is ours again
             self.consumers.pop(mapping_id, None)
 
 

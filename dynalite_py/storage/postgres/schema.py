@@ -64,15 +64,27 @@ def ensure_schema(conn: psycopg.Connection) -> None:
 
 
 def _create_tables(conn: psycopg.Connection) -> None:
-    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer NOT NULL)").format(
-        sql.Identifier(VERSION_TABLE)))
-    for keyspace in KEYSPACES:
-        conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} "
-                             "(key bytea PRIMARY KEY, value bytea NOT NULL)").format(
-            sql.Identifier(table_name(keyspace))))
-    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key bytea NOT NULL, shard integer "
-                         "NOT NULL, items bigint NOT NULL, bytes bigint NOT NULL, "
-                         "PRIMARY KEY (key, shard))").format(sql.Identifier(COUNTS_TABLE)))
+    for statement in table_statements(conn.execute("SELECT version()").fetchone()[0]):
+        conn.execute(statement)
+
+
+def table_statements(server_version: str) -> list[sql.Composed]:
+    """The CREATE TABLE statements for a server (its `SELECT version()`).
+    YugabyteDB shards a primary key's first column by hash unless it is
+    declared ASC, and a hash-sharded key has no order (every range scan would
+    visit every tablet, and sort): there keys are declared ASC, range-sharded
+    like CockroachDB's and PostgreSQL's (which accepts no order there)."""
+    order = sql.SQL(" ASC" if "-YB-" in server_version else "")
+    statements = [sql.SQL("CREATE TABLE IF NOT EXISTS {} (version integer NOT NULL)").format(
+        sql.Identifier(VERSION_TABLE))]
+    statements += [sql.SQL("CREATE TABLE IF NOT EXISTS {} (key bytea NOT NULL, value bytea "
+                           "NOT NULL, PRIMARY KEY (key{}))").format(
+        sql.Identifier(table_name(keyspace)), order) for keyspace in KEYSPACES]
+    statements.append(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key bytea NOT NULL, shard integer "
+                              "NOT NULL, items bigint NOT NULL, bytes bigint NOT NULL, "
+                              "PRIMARY KEY (key{}, shard{}))").format(
+        sql.Identifier(COUNTS_TABLE), order, order))
+    return statements
 
 
 def _check_version(conn: psycopg.Connection) -> None:

@@ -18,13 +18,19 @@ engine, which answers with DynamoDB's error).
 Held commits are one transaction with a savepoint per held write. A lost
 connection or an unreachable database fails the request with DynamoDB's
 InternalServerError (retryable); the transaction is rolled back by the
-server, so nothing is half-written, and the pool replaces the connection.
+server, so nothing is half-written. Whether the database is down, and the
+pool that replaces a lost one, are databases.py's.
+
+Eventually consistent reads (`read_eventually`) take a snapshot of a read
+replica while one is usable (replicas.py); its version is told apart from
+the primary's by the replica's URL.
 
 Not shared between servers: the files beside the data (`path`, unpacked
 Lambda code) stay in a temporary directory of this process.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import tempfile
@@ -35,10 +41,9 @@ from typing import Any, Callable
 
 import psycopg
 from psycopg import errors
-from psycopg_pool import ConnectionPool
 
 from ...errors import DynamoError
-from .. import StoreUnavailable
+from .. import StoreUnavailable, without_password
 from ..interface import (
     KEYSPACES,
     WRITE_ATTEMPTS,
@@ -49,6 +54,8 @@ from ..interface import (
     WriteContext,
     merged_stats,
 )
+from .databases import Database, Down, one_line
+from .replicas import MAX_LAG, Replicas
 from .schema import current_schema, ensure_schema
 from .transactions import (
     BEGIN_SNAPSHOT,
@@ -70,16 +77,21 @@ DATABASE_ATTEMPTS = 32
 # BACKOFF_BASE * 2**attempt seconds and at most BACKOFF_MAX
 BACKOFF_BASE = 0.002
 BACKOFF_MAX = 0.1
-CONNECT_TIMEOUT = 10.0
 SAVEPOINT = b"SAVEPOINT held"
 RELEASE_SAVEPOINT = b"RELEASE SAVEPOINT held"
 ROLLBACK_TO_SAVEPOINT = b"ROLLBACK TO SAVEPOINT held"
 
 
 class _Snapshot(Transaction):
-    """A read snapshot, as the context manager Store.read returns."""
+    """A read snapshot, as the context manager Store.read returns; `report`
+    turns a failure into the error the call reports."""
 
-    __slots__ = ()
+    __slots__ = ("report",)
+
+    def __init__(self, pool, begin: bytes,
+                 report: Callable[[BaseException], BaseException]) -> None:
+        self.report = report
+        super().__init__(pool, begin)
 
     def __enter__(self) -> _Snapshot:
         return self
@@ -89,10 +101,10 @@ class _Snapshot(Transaction):
             try:
                 self.commit()
             except psycopg.Error as failure:
-                raise _reported(failure) from failure
+                raise self.report(failure) from failure
             return
         self.abandon()
-        reported = _reported(error)
+        reported = self.report(error)
         if reported is not error:
             raise reported from error
 
@@ -109,21 +121,23 @@ class PostgresStore(Store):
 
     remote = True
 
-    def __init__(self, url: str, connections: int = 20) -> None:
-        self._pool = _open_pool(url, connections)
+    def __init__(self, url: str, connections: int = 20, replicas: tuple[str, ...] = (),
+                 replica_max_lag: float = MAX_LAG) -> None:
+        self._primary = Database(url, connections)
         self._tempdir = tempfile.TemporaryDirectory(prefix="dynalite-pg-code-")
         self.path = self._tempdir.name  # unpacked Lambda code: this process's own
         self.after_stream_commit: list[Callable[[], None]] = []
         try:
-            with self._pool.connection() as conn:
+            with self._primary.pool.connection() as conn:
                 ensure_schema(conn)
                 schema = current_schema(conn)
                 self._has_snapshot_ids = _has_snapshot_ids(conn)
         except BaseException as error:
-            self._pool.close()
+            self._primary.close()
             self._tempdir.cleanup()
             if isinstance(error, psycopg.Error):
-                raise StoreUnavailable(f"cannot use the database: {error}") from error
+                raise StoreUnavailable(f"cannot use the database {without_password(url)}: "
+                                       f"{one_line(error)}") from error
             raise
         # the first statement of every snapshot
         self._snapshot_id = SNAPSHOT_ID if self._has_snapshot_ids else b"SELECT 1"
@@ -134,9 +148,9 @@ class PostgresStore(Store):
         self._notify = notify_statement(channel, sender)
         self._snapshots = threading.local()  # per-thread stale snapshots
         self._held = _Held()
-        self._checking = threading.Lock()  # one pool check at a time
         self._listener = Listener(url, channel, sender, lambda: self.after_stream_commit)
         self._listener.start()
+        self._replicas = Replicas(replicas, connections, replica_max_lag) if replicas else None
 
     def keyspace(self, name: str) -> Keyspace:
         return self._keyspaces[name]
@@ -149,26 +163,52 @@ class PostgresStore(Store):
         now = time.monotonic()
         if current is None or now - current[1] > max_age or current[0].conn.broken:
             if current is not None:
-                current[0].__exit__(None, None, None)
+                self._end_stale(current[0])
             current = (self._snapshot(), now)
             self._snapshots.current = current
         return Borrowed(current[0])
 
-    def _snapshot(self) -> _Snapshot:
-        """A snapshot taken now: PostgreSQL takes it at a transaction's first
-        statement, so one is sent at once (it reads the snapshot's id)."""
+    def read_eventually(self, max_age: float):
+        """A snapshot of a usable read replica (replicas.py), taken now; the
+        primary's (`read(max_age)`) when there is none, or when the one
+        picked fails to give one (it is skipped until it is usable again)."""
+        replica = self._replicas.pick() if self._replicas is not None else None
+        if replica is None:
+            return self.read(max_age)
         try:
-            snapshot = _Snapshot(self._pool, BEGIN_SNAPSHOT)
-        except psycopg.Error as error:
-            raise self._reported(error) from error
+            return self._snapshot(replica)
+        except DynamoError:
+            self._replicas.skip(replica)
+            return self.read(max_age)
+
+    def _snapshot(self, database: Database | None = None) -> _Snapshot:
+        """A snapshot taken now, of the primary or of a replica: PostgreSQL
+        takes it at a transaction's first statement, so one is sent at once
+        (it reads the snapshot's id; a replica's is told from the primary's)."""
+        database = database or self._primary
+        report = self._reported if database is self._primary else \
+            functools.partial(self._reported, database=database)
+        try:
+            snapshot = _Snapshot(database.connection_pool(), BEGIN_SNAPSHOT, report)
+        except (psycopg.Error, Down) as error:
+            raise report(error) from error
         try:
             snapshot.cursor.execute(self._snapshot_id)
-            snapshot.version = snapshot.cursor.fetchone()[0] if self._has_snapshot_ids \
-                else object()
+            version = snapshot.cursor.fetchone()[0] if self._has_snapshot_ids else object()
         except psycopg.Error as error:
             snapshot.abandon()
-            raise self._reported(error) from error
+            raise report(error) from error
+        snapshot.version = version if database is self._primary else (database.url, version)
         return snapshot
+
+    @staticmethod
+    def _end_stale(snapshot: _Snapshot) -> None:
+        """End a lent snapshot that is too old (or lost its connection: then
+        there is nothing to commit)."""
+        if snapshot.conn.broken:
+            snapshot.abandon()
+        else:
+            snapshot.__exit__(None, None, None)
 
     def snapshot_version(self, snapshot: _Snapshot) -> object:
         return snapshot.version
@@ -224,8 +264,8 @@ class PostgresStore(Store):
 
     def _begin_write(self) -> Transaction:
         try:
-            return Transaction(self._pool, BEGIN_WRITE)
-        except psycopg.Error as error:
+            return Transaction(self._primary.connection_pool(), BEGIN_WRITE)
+        except (psycopg.Error, Down) as error:
             raise self._reported(error) from error
 
     @staticmethod
@@ -297,61 +337,44 @@ class PostgresStore(Store):
         for listener in self.after_stream_commit:
             listener()
 
-    def _reported(self, error: BaseException) -> BaseException:
-        """A lost or unreachable database: the pool's idle connections are
-        checked (in the background), the request fails with DynamoDB's
-        retryable InternalServerError."""
+    def _reported(self, error: BaseException, database: Database | None = None
+                  ) -> BaseException:
+        """A lost or unreachable database: it (the primary unless said)
+        finds out whether it is down (databases.py), the request fails with
+        DynamoDB's retryable InternalServerError."""
         reported = _reported(error)
-        if reported is not error and self._checking.acquire(blocking=False):
-            threading.Thread(target=self._check_pool, daemon=True).start()
+        if reported is not error and not isinstance(error, Down):
+            (database or self._primary).failed(error)
         return reported
 
-    def _check_pool(self) -> None:
-        try:
-            self._pool.check()
-        finally:
-            self._checking.release()
+    def answers(self) -> bool:
+        return self._primary.answers()
 
     def close(self) -> None:
         self._listener.stop()
         current = getattr(self._snapshots, "current", None)
         if current is not None:
             current[0].abandon()
-        self._pool.close()
+        if self._replicas is not None:
+            self._replicas.close()
+        self._primary.close()
         self._tempdir.cleanup()
 
 
 def _reported(error: BaseException) -> BaseException:
     """The error a failed call reports: a database that cannot be reached
     (or a pool with no connection to give) is InternalServerError."""
+    if isinstance(error, Down):
+        return _unavailable()
     if isinstance(error, psycopg.OperationalError):
-        log.warning("database unavailable: %s", error)
-        return DynamoError("InternalServerError",
-                           "The database is unavailable; the request was not applied",
-                           status=500)
+        log.warning("database unavailable: %s", one_line(error))
+        return _unavailable()
     return error
 
 
-def _open_pool(url: str, connections: int) -> ConnectionPool:
-    """A pool of autocommit connections to `url`; StoreUnavailable with
-    libpq's own reason when the database cannot be reached."""
-    try:  # one connection first: the pool would retry for CONNECT_TIMEOUT, then say less
-        psycopg.connect(url, connect_timeout=int(CONNECT_TIMEOUT)).close()
-    except psycopg.Error as error:
-        raise StoreUnavailable(f"cannot connect to the database: {error}".strip()) from error
-    pool = ConnectionPool(url, min_size=1, max_size=max(2, connections), open=False,
-                          kwargs={"autocommit": True, "prepare_threshold": 0},
-                          configure=_configure, timeout=CONNECT_TIMEOUT, name="dynalite")
-    try:
-        pool.open(wait=True, timeout=CONNECT_TIMEOUT)
-    except psycopg.Error as error:
-        pool.close()
-        raise StoreUnavailable(f"cannot connect to the database: {error}") from error
-    return pool
-
-
-def _configure(conn: psycopg.Connection) -> None:
-    conn.prepared_max = 256  # every keyspace's statements stay prepared
+def _unavailable() -> DynamoError:
+    return DynamoError("InternalServerError",
+                       "The database is unavailable; the request was not applied", status=500)
 
 
 def _has_snapshot_ids(conn: psycopg.Connection) -> bool:

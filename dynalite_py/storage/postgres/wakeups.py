@@ -19,6 +19,8 @@ from typing import Callable
 import psycopg
 from psycopg import sql
 
+from .databases import one_line
+
 log = logging.getLogger("dynalite_py")
 _WAIT = 0.5  # seconds between checks that the store is still open
 _RECONNECT_DELAY = 1.0
@@ -48,6 +50,7 @@ class Listener(threading.Thread):
         self._stopping = threading.Event()
 
     def run(self) -> None:
+        self._connected = True  # a loss is logged once, not at every attempt after it
         while not self._stopping.is_set():
             try:
                 self._listen()
@@ -55,12 +58,15 @@ class Listener(threading.Thread):
                 log.info("the database has no LISTEN: stream readers poll")
                 return
             except psycopg.Error as error:
-                log.warning("stream wake-ups lost (%s): reconnecting", error)
+                if self._connected:
+                    log.warning("stream wake-ups lost (%s): reconnecting", one_line(error))
+                self._connected = False
                 self._stopping.wait(_RECONNECT_DELAY)
 
     def _listen(self) -> None:
         with psycopg.connect(self._url, autocommit=True) as conn:
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+            self._connected = True
             while not self._stopping.is_set():
                 for notification in conn.notifies(timeout=_WAIT):
                     if notification.payload == self._sender:
