@@ -279,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
         engine.add_trigger(parse_trigger(text, code_dir))
     if not args.secondary:
         announce(Facts(config.endpoint_url, describe_store(args, config),
-                       persistent_directory(args), args.auth, workers, not args.no_functions, config.region),
+                       persistent_directory(args), args.auth, workers, not args.no_functions,
+                       config.region),
                  args.log_format)
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
