@@ -15,7 +15,9 @@ from contextlib import contextmanager
 
 import boto3
 import httpx
+import pytest
 from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
 
 REGION = "us-east-1"
 NO_RETRIES = BotoConfig(retries={"total_max_attempts": 1, "mode": "standard"})
@@ -252,3 +254,21 @@ def create_function(lambda_client, source: str, name: str | None = None, **extra
                                   Handler=extra.pop("Handler", "lambda_function.handler"),
                                   Code={"ZipFile": zipped(source)}, **extra)
     return name
+
+
+class Clock:
+    """A clock a test moves by hand: `engine.clock = Clock()`, then `clock.now += 60`."""
+
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def error_of(call, **request) -> tuple[str, str]:
+    """The AWS error code and message a boto3 call is refused with."""
+    with pytest.raises(ClientError) as refused:
+        call(**request)
+    error = refused.value.response["Error"]
+    return error["Code"], error["Message"]

@@ -13,17 +13,19 @@ import support
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import create_table, http_client, open_db, start_server, unique_name, wait_for
+from support import (
+    create_table,
+    error_of,
+    http_client,
+    open_db,
+    start_server,
+    unique_name,
+    wait_for,
+)
 
 import dynalite_py
 
 ACCOUNT = "000000000000"
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def indexed_table(client, **extra) -> str:

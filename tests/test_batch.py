@@ -2,14 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_table, unique_name
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+from support import create_table, error_of, unique_name
 
 
 def test_batch_write_then_batch_get_across_tables(client):

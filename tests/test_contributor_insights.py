@@ -3,24 +3,9 @@ ENABLING/ENABLED/DISABLING/DISABLED states, over HTTP and embedded."""
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_table, open_db, unique_name
+from support import Clock, create_table, error_of, open_db, unique_name
 
 import dynalite_py
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_states_over_time(tmp_path):

@@ -9,8 +9,7 @@ token before it to the token after it.
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table
+from support import NO_RETRIES, create_table, error_of
 
 from dynalite_py.errors import DynamoError
 from dynalite_py.expressions.parser import KEYWORDS, REFUSED_NAMES, parsed
@@ -340,12 +339,6 @@ def test_deep_nesting_is_read_quickly():
 def embedded(embedded_db):
     client = embedded_db.client(config=NO_RETRIES)
     return client, create_table(client)
-
-
-def error_of(call, **request) -> tuple[str, str]:
-    with pytest.raises(ClientError) as caught:
-        call(**request)
-    return caught.value.response["Error"]["Code"], caught.value.response["Error"]["Message"]
 
 
 def test_put_item_reports_a_reserved_word(embedded):

@@ -9,14 +9,7 @@ import base64
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
-from support import NO_RETRIES, REGION, create_table, open_db, unique_name
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+from support import NO_RETRIES, REGION, Clock, create_table, error_of, open_db, unique_name
 
 
 def too_big(value: int, limit: int) -> tuple[str, str]:
@@ -134,20 +127,12 @@ def test_a_table_s_streams_listed_in_creation_order(client, streams_client):
     assert [stream["StreamArn"] for stream in rest["Streams"]] == [second]
 
 
-class Clock:
-    def __init__(self, start: float = 1_900_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def timed_db(tmp_path):
     """An engine on a clock the test moves, with a shard rolled over hourly."""
     with open_db(str(tmp_path), table_status_delay=0.0, stream_shard_rollover=3600.0,
                  sweep_interval=3600.0) as db:
-        db.engine.clock = Clock()
+        db.engine.clock = Clock(1_900_000_000.0)
         yield db
 
 

@@ -10,10 +10,9 @@ import time
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import NO_RETRIES, REGION, create_table, open_db, unique_name
+from support import NO_RETRIES, REGION, create_table, error_of, open_db, unique_name
 
 from dynalite_py.errors import DynamoError
 
@@ -32,13 +31,6 @@ def key(name: str, kind: str = "HASH") -> dict:
 def index(name: str, *schema: dict, projection: dict | None = None) -> dict:
     return {"IndexName": name, "KeySchema": list(schema),
             "Projection": projection or {"ProjectionType": "ALL"}}
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    error = info.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 HASH_ONLY = {"AttributeDefinitions": [definition("pk")], "KeySchema": [key("pk")]}

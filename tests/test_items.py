@@ -5,15 +5,7 @@ import base64
 from decimal import Decimal
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_table, unique_name
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    error = info.value.response["Error"]
-    return error["Code"], error["Message"]
+from support import create_table, error_of, unique_name
 
 
 def test_put_get_delete_round_trip(client, table):

@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
-from support import create_function, unique_name
+from support import create_function, error_of, unique_name
 
 from dynalite_py.lambda_.permissions.policies import principal_of
 
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 HANDLER = "def handler(event, context):\n    return 'ok'\n"
 INVOKE = "lambda:InvokeFunction"
-
-
-def error_of(call, **request) -> tuple[str, str]:
-    with pytest.raises(ClientError) as refused:
-        call(**request)
-    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
 
 
 def policy_of(lambda_client, **request) -> tuple[dict, str]:

@@ -8,8 +8,7 @@ import os
 import sys
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_function, unique_name
+from support import create_function, error_of, unique_name
 
 from dynalite_py.lambda_.functions.interpreters import SERVER_RUNTIME, interpreter_for
 from dynalite_py.lambda_.functions.runtime import FunctionSpec, Runtime
@@ -21,12 +20,6 @@ def handler(event, context):
             "env": os.environ["AWS_EXECUTION_ENV"]}
 '''
 LAYER = "arn:aws:lambda:us-east-1:000000000000:layer:shared:1"
-
-
-def error_of(call, **request) -> tuple[str, str]:
-    with pytest.raises(ClientError) as refused:
-        call(**request)
-    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
 
 
 def test_the_runtime_names_the_interpreter_that_runs_the_function(lambda_client):

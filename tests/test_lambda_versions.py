@@ -9,10 +9,9 @@ import re
 
 import pytest
 import support
-from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
-from support import create_function, create_table, open_db, unique_name, wait_for, zipped
+from support import create_function, create_table, error_of, open_db, unique_name, wait_for, zipped
 
 from dynalite_py.lambda_.functions.functions import paged
 from dynalite_py.lambda_.functions.qualifiers import function_ref, routed_version
@@ -39,12 +38,6 @@ def invoked(lambda_client, **request) -> tuple[dict, str]:
     response = lambda_client.invoke(**request)
     assert response["StatusCode"] == 200 and "FunctionError" not in response
     return json.loads(response["Payload"].read()), response["ExecutedVersion"]
-
-
-def error_of(call, **request) -> tuple[str, str]:
-    with pytest.raises(ClientError) as refused:
-        call(**request)
-    return refused.value.response["Error"]["Code"], refused.value.response["Error"]["Message"]
 
 
 @pytest.fixture

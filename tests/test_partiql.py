@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, open_db, read_stream, unique_name
+from support import NO_RETRIES, Clock, create_table, http_client, open_db, read_stream, unique_name
 
 NOT_WELL_FORMED = "Statement wasn't well formed, can't be processed: "
 
@@ -533,18 +533,10 @@ def test_functions_and_operands_dynamodb_refuses(client, table):
 
 
 # throttling ------------------------------------------------------------------------------
-class FrozenClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_statements_spend_the_table_s_throughput_as_native_writes_do(tmp_path):
     with open_db(str(tmp_path), table_status_delay=0.0, throttling=True,
                  burst_seconds=10.0) as db:
-        db.engine.clock = FrozenClock()
+        db.engine.clock = Clock()
         db.call("CreateTable", {
             "TableName": "limited", "BillingMode": "PROVISIONED",
             "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2},

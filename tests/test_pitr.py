@@ -10,27 +10,13 @@ import support
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import create_table, open_db, unique_name
+from support import Clock, create_table, error_of, open_db, unique_name
 
 import dynalite_py
 
 NOW = 1_800_000_000.0
 DAY = 86_400
 ON = {"PointInTimeRecoveryEnabled": True}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def items_of(client, table: str) -> dict[str, dict]:
@@ -58,7 +44,7 @@ def history_records(db) -> int:
 @pytest.fixture
 def db(tmp_path):
     with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as database:
-        database.engine.clock = Clock()
+        database.engine.clock = Clock(NOW)
         yield database
 
 

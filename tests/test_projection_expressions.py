@@ -4,20 +4,13 @@ parts of items nested as they were, and refuse what DynamoDB refuses."""
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, unique_name
+from support import NO_RETRIES, create_table, error_of, unique_name
 
 DOC = {"pk": {"S": "p"},
        "a": {"M": {"b": {"L": [{"N": "2"}, {"N": "4"}, {"M": {"x": {"S": "hi"}, "y": {"S": "yo"}}}]},
                    "c": {"N": "5"}}},
        "b": {"S": "hello"},
        "a.b": {"S": "dotted"}}
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 @pytest.fixture(scope="module")

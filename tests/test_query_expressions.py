@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
-from support import NO_RETRIES, unique_name
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+from support import NO_RETRIES, error_of, unique_name
 
 
 def make_shop(client) -> str:

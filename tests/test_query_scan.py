@@ -2,16 +2,9 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import unique_name
+from support import error_of, unique_name
 
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def eq(value) -> dict:

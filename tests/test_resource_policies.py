@@ -7,16 +7,9 @@ import json
 
 import pytest
 import support
-from botocore.exceptions import ClientError
-from support import create_table, open_db, unique_name
+from support import create_table, error_of, open_db, unique_name
 
 PREFIX = "One or more parameter values were invalid: "
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def policy(arn: str, action: str = "dynamodb:GetItem", sid: str = "read") -> str:

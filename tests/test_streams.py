@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, http_client, open_db, read_stream
+from support import NO_RETRIES, Clock, create_table, error_of, http_client, open_db, read_stream
 
 from dynalite_py.model.values import item_size
 
@@ -15,12 +14,6 @@ def streams_client(client, server_url, embedded_db):
     if client.meta.endpoint_url == server_url:
         return http_client(server_url, "dynamodbstreams")
     return embedded_db.client("dynamodbstreams", config=NO_RETRIES)
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def stream_table(client, view_type: str = "NEW_AND_OLD_IMAGES") -> tuple[str, str]:
@@ -189,14 +182,6 @@ def test_stream_errors(client, streams_client):
     code, _ = error_of(streams_client.get_shard_iterator, StreamArn=arn,
                        ShardId="shardId-00000000000000000000-00000000", ShardIteratorType="LATEST")
     assert code == "ResourceNotFoundException"
-
-
-class Clock:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, open_db, unique_name
+from support import NO_RETRIES, create_table, error_of, open_db, unique_name
 
 import dynalite_py
 
@@ -15,12 +15,6 @@ KEY = {"KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}]}
 PROVISIONED = {"BillingMode": "PROVISIONED",
                "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def described(client, table: str) -> dict:

@@ -2,19 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_table, open_db, unique_name
+from support import create_table, error_of, open_db, unique_name
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    error = info.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 def test_create_describe_delete_lifecycle(client):

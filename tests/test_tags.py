@@ -8,17 +8,11 @@ import support
 from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from support import create_table, open_db, unique_name
+from support import create_table, error_of, open_db, unique_name
 
 import dynalite_py
 
 ACCOUNT = "000000000000"
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def arn_of(client, table: str) -> str:

@@ -4,15 +4,7 @@ from __future__ import annotations
 import support
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
-from support import NO_RETRIES
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+from support import NO_RETRIES, Clock
 
 
 def open_db(tmp_path, **settings):

@@ -2,26 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
-from support import create_table, open_db
+from support import Clock, create_table, error_of, open_db
 
 import dynalite_py
 
 NOW = 1_800_000_000
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = float(NOW)
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def error_of(call, **kwargs) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
 
 
 def test_update_and_describe_time_to_live(client, table):
@@ -55,7 +40,7 @@ def test_empty_attribute_name_rejected(embedded_db):
 @pytest.fixture
 def db(tmp_path):
     with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as database:
-        database.engine.clock = Clock()
+        database.engine.clock = Clock(NOW)
         yield database
 
 
