@@ -270,6 +270,27 @@ def test_keys_only_projection_holds_every_key_attribute(client):
     assert items == [{k: {"S": v} for k, v in dict(pk="x", h1="a", h2="b", r1="c", r2="d").items()}]
 
 
+def test_hash_only_multi_attribute_key(client):
+    """Two HASH attributes and no RANGE: a partition per pair of values, read
+    whole; a parallel scan's segments cover the index once."""
+    name = create(client, [key("a"), key("b")], dict(a="S", b="N"))
+    for number in range(12):
+        client.put_item(TableName=name, Item={"pk": {"S": str(number)},
+                                              "a": {"S": "x" if number % 3 else "y"},
+                                              "b": {"N": str(number % 2)}})
+    found = client.query(TableName=name, IndexName="gsi", KeyConditionExpression="b = :b AND a = :a",
+                         ExpressionAttributeValues={":a": {"S": "x"}, ":b": {"N": "1"}})
+    assert sorted(pks(found), key=int) == ["1", "5", "7", "11"]
+    assert error_of(client.query, TableName=name, IndexName="gsi",
+                    KeyConditionExpression="a = :a AND b = :b AND pk = :p",
+                    ExpressionAttributeValues={":a": {"S": "x"}, ":b": {"N": "1"},
+                                               ":p": {"S": "1"}}) == (
+        "ValidationException", "Query key condition not supported")
+    segments = [pks(client.scan(TableName=name, IndexName="gsi", Segment=segment,
+                                TotalSegments=3)) for segment in range(3)]
+    assert sorted(sum(segments, []), key=int) == [str(n) for n in range(12)]
+
+
 def test_capacity_is_reported_for_the_index(client, orders):
     written = client.put_item(TableName=orders, ReturnConsumedCapacity="INDEXES", Item={
         "pk": {"S": "7"}, "tenant": {"S": "t1"}, "area": {"S": "eu"}, "phase": {"S": "x"},

@@ -7,7 +7,8 @@ shape:
     owner id (4) | partition hash (16) | sort component | tiebreak
 
 * The owner is a table or an index. The partition hash (BLAKE2b-128 of the
-  typed partition key) places partitions in hash order, so a Scan follows a
+  typed partition key; of the tuple of HASH values for a multi-attribute
+  GSI key, see `composite_partition_hash`) places partitions in hash order, so a Scan follows a
   hash of the partition key as DynamoDB's does and parallel-scan segments are
   ranges of that hash space. The partition key itself lives in the stored
   value, so a 2048-byte key costs nothing here.
@@ -17,7 +18,9 @@ shape:
   several items may share one index key, so a tiebreak (a hash of the item's
   table key) follows it, and S/B components are escaped and terminated so
   that "a" still sorts before "ab" (0x00 -> 0x00 0xFF, end = 0x00 0x00;
-  numbers are prefix-free already).
+  numbers are prefix-free already). A multi-attribute GSI sort key is
+  its RANGE values' prefix-free bytes one after another
+  (`composite_sort_bytes`), which is the same bytes for one attribute.
 * A sort component longer than the layout's inline limit keeps its first
   `inline_limit` bytes followed by a 16-byte hash of the whole value. Keys
   sharing that prefix form a "long group": contiguous in key order, ordered

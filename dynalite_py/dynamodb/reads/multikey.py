@@ -5,15 +5,17 @@ The key condition fixes every HASH attribute with equality; the RANGE
 attributes are used left to right without a gap, with equality on all but
 the last one named, which may carry one comparison (<, <=, >, >=, BETWEEN,
 begins_with). The clauses may come in any order. The read is one partition
-(the tuple of HASH values) in the order of the RANGE values, and stops once
-past what the condition can match.
+(the tuple of HASH values) in the order of the RANGE values: it starts at
+the entries of the equality prefix (a seek) and stops once past what the
+condition can match.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ...errors import validation_error
-from ...model.keys import composite_partition_hash
+from ...model.keys import INDEX_LAYOUT, composite_partition_hash, composite_sort_bytes
+from ...storage.interface import prefix_end
 from ..tables.indexes import Index
 from .keyconditions import (
     Conditions,
@@ -44,6 +46,15 @@ class MultiKeyCondition:
 
     def matches_ranges(self, item: dict) -> bool:
         return all(term.matches_range(item.get(term.range_name)) for term in self.ranges)
+
+    def equal_prefix(self) -> list[dict]:
+        """The values of the leading RANGE attributes fixed by equality."""
+        values = []
+        for term in self.ranges:
+            if term.range_operator != "EQ":
+                break
+            values.append(term.range_values[0])
+        return values
 
     def place(self, item: dict, reverse: bool) -> str:
         """Where an entry of the partition lies for a read in this direction:
@@ -113,6 +124,8 @@ def multi_partition_range(txn, repos, source: Source, condition: MultiKeyConditi
     """Entries of the queried partition that satisfy the RANGE conditions."""
     index = source.index
     prefix = source.owner_id + composite_partition_hash(list(condition.hash_values))
+    if start is None:
+        start = equal_prefix_seek(prefix, condition, reverse)
     entries = source.records(repos).partition(
         txn, prefix, lambda entry: index.sort_bytes(source.item_of(entry)), reverse, start)
     for key, entry in entries:
@@ -121,3 +134,19 @@ def multi_partition_range(txn, repos, source: Source, condition: MultiKeyConditi
             return
         if place == "in":
             yield key, entry
+
+
+def equal_prefix_seek(prefix: bytes, condition: MultiKeyCondition, reverse: bool) -> bytes | None:
+    """A key to read the partition from (exclusive) so that the read begins
+    at the entries of the equality prefix: the prefix's sort bytes, or in
+    reverse the first bytes past them. No entry key equals it (entry keys
+    end with a tiebreak), and, kept within the inline part of a key, it
+    orders every member of a long group alike. None: read from the end."""
+    equal = condition.equal_prefix()
+    if not equal:
+        return None
+    raw = composite_sort_bytes(equal)
+    if len(raw) > INDEX_LAYOUT.inline_limit:
+        return None
+    bound = prefix_end(raw) if reverse else raw
+    return prefix + bound if bound is not None else None
