@@ -7,6 +7,8 @@ The expectations of the conformance suite's tier1/query/multiAttributeGsiKey
 (verified against AWS) are in the first group."""
 from __future__ import annotations
 
+import base64
+import time
 from decimal import Decimal
 
 import pytest
@@ -14,6 +16,14 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dynalite_py.model.keys import (
+    INDEX_LAYOUT,
+    composite_partition_hash,
+    composite_sort_bytes,
+    index_entry_key,
+    partition_hash,
+    tiebreak,
+)
 from support import unique_name
 
 RANGE_GAP = ("RANGE key attributes {names} must have equality conditions specified in the "
@@ -426,7 +436,6 @@ def test_update_table_backfills_a_multi_attribute_index(client):
 
 
 def wait_index_active(client, table: str) -> None:
-    import time
     for _ in range(2000):
         described = client.describe_table(TableName=table)["Table"]
         if all(i["IndexStatus"] == "ACTIVE" for i in described["GlobalSecondaryIndexes"]):
@@ -530,3 +539,55 @@ def tiebreak_free(entry) -> int:
     """Items with equal index keys come back in an order of their own; the
     comparison above checks keys in order and the set of items apart."""
     return 0
+
+
+def test_condition_on_an_attribute_outside_the_key(client, orders):
+    assert error_of(orders_query, client=client, table=orders,
+                    expression="tenant = :t AND area = :r AND extra = :o",
+                    values=dict(T1_EU, **{":o": {"S": "o"}})) == (
+        "ValidationException", "Query condition missed key schema element: phase")
+
+
+def test_a_single_attribute_key_still_takes_two_conditions(client):
+    name = create(client, [key("g"), key("r", "RANGE")], dict(g="S", r="S"))
+    assert error_of(client.query, TableName=name, IndexName="gsi",
+                    KeyConditionExpression="g = :g AND r = :r AND pk = :p",
+                    ExpressionAttributeValues={":g": {"S": "g"}, ":r": {"S": "r"},
+                                               ":p": {"S": "p"}}) == (
+        "ValidationException", "Conditions can be of length 1 or 2 only")
+
+
+# The key layout ------------------------------------------------------------
+KEY_VALUES = st.one_of(
+    st.text(max_size=600).map(lambda s: {"S": s}).filter(lambda v: v["S"]),
+    st.binary(min_size=1, max_size=600).map(lambda b: {"B": base64.b64encode(b).decode()}),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3,
+                min_value=-10**9, max_value=10**9).map(lambda d: {"N": str(d)}))
+
+
+@given(hash_value=KEY_VALUES, range_value=st.none() | KEY_VALUES,
+       table_key=st.binary(min_size=1, max_size=40))
+def test_single_attribute_index_keys_keep_their_layout(hash_value, range_value, table_key):
+    """One HASH and at most one RANGE attribute key exactly as stored before
+    multi-attribute keys existed, so existing indexes stay readable."""
+    index_id = b"\x00\x00\x00\x07"
+    before = index_id + partition_hash(hash_value) + (
+        INDEX_LAYOUT.sort_component(range_value) if range_value else b"") + tiebreak(table_key)
+    assert index_entry_key(index_id, [hash_value], [range_value] if range_value else [],
+                           table_key) == before
+
+
+@given(values=st.lists(st.tuples(st.text(min_size=1, max_size=5), st.integers(-50, 50)),
+                       min_size=2, max_size=20))
+def test_sort_bytes_order_is_the_order_of_the_values(values):
+    def encoded(pair):
+        return composite_sort_bytes([{"S": pair[0]}, {"N": str(pair[1])}])
+    assert sorted(values, key=encoded) == sorted(
+        values, key=lambda pair: (pair[0].encode(), pair[1]))
+
+
+def test_hash_tuples_with_the_same_bytes_hash_apart():
+    assert composite_partition_hash([{"S": "ab"}, {"S": "c"}]) != composite_partition_hash(
+        [{"S": "a"}, {"S": "bc"}])
+    assert composite_partition_hash([{"S": "1"}, {"S": "x"}]) != composite_partition_hash(
+        [{"N": "1"}, {"S": "x"}])

@@ -76,8 +76,7 @@ def resolve_multi(conditions: Conditions, index: Index,
         if name not in conditions:
             raise validation_error(MISSED.format(name=name))
         check_key_attribute_condition(conditions[name], attribute_types[name], True)
-    unknown = [name for name in conditions if name not in index.index_key_names]
-    if unknown:
+    if any(name not in index.index_key_names for name in conditions):
         missing = next((name for name in index.range_names if name not in conditions), None)
         if missing is None:
             raise validation_error("Query key condition not supported")
