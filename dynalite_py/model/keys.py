@@ -101,11 +101,6 @@ class KeyLayout:
         return (PARTITION_PREFIX_BYTES + self.inline_limit + LONG_SORT_SUFFIX_BYTES
                 + self.tiebreak_bytes)
 
-    def sort_component(self, value: dict) -> bytes:
-        if self.tiebreak_bytes:  # must be prefix-free
-            return self.truncate(prefix_free_bytes(value))
-        return self.truncate(key_value_bytes(value))
-
     def truncate(self, raw: bytes) -> bytes:
         """Sort bytes as stored: whole when they fit inline, else their
         first `inline_limit` bytes and a hash of the whole."""
@@ -132,7 +127,7 @@ def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict
     prefix = table_id + partition_hash(item[hash_name])
     if range_name is None:
         return prefix
-    return prefix + ITEM_LAYOUT.sort_component(item[range_name])
+    return prefix + ITEM_LAYOUT.truncate(key_value_bytes(item[range_name]))
 
 
 # Index entry keys. A global index may key on up to four HASH and four RANGE
@@ -158,7 +153,9 @@ def composite_sort_bytes(values: list[dict]) -> bytes:
     """The full ordered bytes of a tuple of RANGE values: each value's
     prefix-free form (S/B escaped and terminated, N as is) one after the
     other, so byte order is the order of the values left to right."""
-    return b"".join(prefix_free_bytes(value) for value in values)
+    if len(values) == 1:  # the common case, spared the join
+        return prefix_free_bytes(values[0])
+    return b"".join([prefix_free_bytes(value) for value in values])
 
 
 def index_entry_key(index_id: bytes, hash_values: list[dict], range_values: list[dict],

@@ -72,9 +72,10 @@ class Index:
 
     def entry_key(self, item: dict, table_key: bytes) -> bytes | None:
         """The entry's key, or None when the item is not in this index."""
-        hash_values = [item.get(name) for name in self.hash_names]
-        range_values = [item.get(name) for name in self.range_names]
-        if None in hash_values or None in range_values:
+        try:
+            hash_values = [item[name] for name in self.hash_names]
+            range_values = [item[name] for name in self.range_names]
+        except KeyError:
             return None
         return index_entry_key(self.id, hash_values, range_values, table_key)
 
