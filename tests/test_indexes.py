@@ -5,7 +5,7 @@ import pytest
 from support import open_db
 
 import dynalite_py
-from dynalite_py.model.keys import partition_prefix
+from dynalite_py.model.keys import key_value_bytes, partition_prefix
 
 THROUGHPUT = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}
 
@@ -40,8 +40,8 @@ def entries(db, index_name: str, hash_value: dict, range_name: str) -> list[dict
         table = engine.catalog.active(txn, "orders")
         index = next(i for i in table.indexes if i.name == index_name)
         return [entry[2] for _, entry in engine.repos.indexes.partition(
-            txn, partition_prefix(index.id, hash_value), lambda entry: entry[2][range_name],
-            False, None)]
+            txn, partition_prefix(index.id, hash_value),
+            lambda entry: key_value_bytes(entry[2][range_name]), False, None)]
 
 
 def put(db, **attributes) -> None:

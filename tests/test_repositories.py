@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import support
 
-from dynalite_py.model.keys import item_key, partition_prefix, table_id_bytes
+from dynalite_py.model.keys import item_key, key_value_bytes, partition_prefix, table_id_bytes
 from dynalite_py.storage import MEMORY, open_store
 from dynalite_py.storage.items import collection_key, index_counts_key
 from dynalite_py.storage.partitions import prefix_entries
@@ -66,7 +66,7 @@ def test_a_partition_reads_in_sort_order_from_a_start_key(repos, reverse):
         start_key = key(TABLE, "p", start) if start is not None else None
         return read(repos, lambda txn: [stored.item["sk"]["S"] for _, stored in
                                         repos.items.partition(txn, prefix,
-                                                              lambda s: s.item["sk"], reverse,
+                                                              lambda s: key_value_bytes(s.item["sk"]), reverse,
                                                               start_key)])
     assert sort_keys_after(None) == expected
     for position, start in enumerate(expected):

@@ -11,7 +11,7 @@ import pytest
 from support import http_client, open_db, start_server
 
 from dynalite_py.errors import DynamoError
-from dynalite_py.model.keys import partition_prefix
+from dynalite_py.model.keys import key_value_bytes, partition_prefix
 from dynalite_py.storage.codec import pack
 from dynalite_py.storage.items import StoredItem
 
@@ -33,7 +33,7 @@ def partition_sort_keys(db, table_name: str, hash_key: str, reverse: bool = Fals
         table = engine.catalog.active(txn, table_name)
         prefix = partition_prefix(table.id, {"S": hash_key})
         return [stored.item["sk"] for _, stored in engine.repos.items.partition(
-            txn, prefix, lambda stored: stored.item["sk"], reverse, None)]
+            txn, prefix, lambda stored: key_value_bytes(stored.item["sk"]), reverse, None)]
 
 
 @pytest.fixture
@@ -268,7 +268,7 @@ def test_resuming_a_partition_read_at_every_position(db):
             for position, sort_key in enumerate(order):
                 start = item_key(table.id, "pk", "sk", {"pk": {"S": "p"}, "sk": {"S": sort_key}})
                 rest = [stored.item["sk"]["S"] for _, stored in engine.repos.items.partition(
-                    txn, prefix, lambda stored: stored.item["sk"], reverse, start)]
+                    txn, prefix, lambda stored: key_value_bytes(stored.item["sk"]), reverse, start)]
                 assert rest == order[position + 1:], (reverse, sort_key)
 
 

@@ -85,7 +85,7 @@ def check_key_paths(paths: list[list] | None, table) -> None:
     indexes = [index for index in reversed(table.indexes) if index.is_global] + [
         index for index in reversed(table.indexes) if not index.is_global]
     for index in indexes:
-        names = (index.hash_name, index.range_name) if index.is_global else (index.range_name,)
+        names = index.index_key_names if index.is_global else (index.range_name,)
         for name in names:
             if name in nested:
                 raise validation_error(NESTED_KEY + f"IndexKey: {name}")

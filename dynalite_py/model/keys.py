@@ -7,7 +7,8 @@ shape:
     owner id (4) | partition hash (16) | sort component | tiebreak
 
 * The owner is a table or an index. The partition hash (BLAKE2b-128 of the
-  typed partition key) places partitions in hash order, so a Scan follows a
+  typed partition key; of the tuple of HASH values for a multi-attribute
+  GSI key, see `composite_partition_hash`) places partitions in hash order, so a Scan follows a
   hash of the partition key as DynamoDB's does and parallel-scan segments are
   ranges of that hash space. The partition key itself lives in the stored
   value, so a 2048-byte key costs nothing here.
@@ -17,7 +18,9 @@ shape:
   several items may share one index key, so a tiebreak (a hash of the item's
   table key) follows it, and S/B components are escaped and terminated so
   that "a" still sorts before "ab" (0x00 -> 0x00 0xFF, end = 0x00 0x00;
-  numbers are prefix-free already).
+  numbers are prefix-free already). A multi-attribute GSI sort key is
+  its RANGE values' prefix-free bytes one after another
+  (`composite_sort_bytes`), which is the same bytes for one attribute.
 * A sort component longer than the layout's inline limit keeps its first
   `inline_limit` bytes followed by a 16-byte hash of the whole value. Keys
   sharing that prefix form a "long group": contiguous in key order, ordered
@@ -55,6 +58,16 @@ def key_value_bytes(value: dict) -> bytes:
     return base64.b64decode(value["B"])
 
 
+def prefix_free_bytes(value: dict) -> bytes:
+    """`key_value_bytes` made prefix-free, so that a longer key may follow
+    it and order still holds: S/B escaped and terminated (0x00 -> 0x00 0xFF,
+    end = 0x00 0x00); numbers are prefix-free already."""
+    raw = key_value_bytes(value)
+    if "N" in value:
+        return raw
+    return raw.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+
+
 # An empty hasher to copy: copying skips the constructor's parameter set-up
 # (a third of a short key's hashing time); the digest is the same.
 _PARTITION_HASHER = blake2b(digest_size=PARTITION_HASH_BYTES)
@@ -88,10 +101,9 @@ class KeyLayout:
         return (PARTITION_PREFIX_BYTES + self.inline_limit + LONG_SORT_SUFFIX_BYTES
                 + self.tiebreak_bytes)
 
-    def sort_component(self, value: dict) -> bytes:
-        raw = key_value_bytes(value)
-        if self.tiebreak_bytes and "N" not in value:  # must be prefix-free
-            raw = raw.replace(b"\x00", b"\x00\xff") + b"\x00\x00"
+    def truncate(self, raw: bytes) -> bytes:
+        """Sort bytes as stored: whole when they fit inline, else their
+        first `inline_limit` bytes and a hash of the whole."""
         if len(raw) <= self.inline_limit:
             return raw
         suffix = blake2b(raw, digest_size=LONG_SORT_SUFFIX_BYTES).digest()
@@ -115,13 +127,43 @@ def item_key(table_id: bytes, hash_name: str, range_name: str | None, item: dict
     prefix = table_id + partition_hash(item[hash_name])
     if range_name is None:
         return prefix
-    return prefix + ITEM_LAYOUT.sort_component(item[range_name])
+    return prefix + ITEM_LAYOUT.truncate(key_value_bytes(item[range_name]))
 
 
-def index_entry_key(index_id: bytes, hash_value: dict, range_value: dict | None,
+# Index entry keys. A global index may key on up to four HASH and four RANGE
+# attributes (multi-attribute keys); a key of one attribute each is laid out
+# as it always was (one partition_hash, one prefix-free sort component), so
+# stored single-attribute indexes read the same.
+
+def composite_partition_hash(values: list[dict]) -> bytes:
+    """The partition hash of a tuple of HASH values: each typed value with
+    its length, so ("ab", "c") and ("a", "bc") hash apart. One value hashes
+    as `partition_hash` does."""
+    if len(values) == 1:
+        return partition_hash(values[0])
+    hasher = _PARTITION_HASHER.copy()
+    for value in values:
+        (type_name, raw), = value.items()
+        data = raw.encode() if type_name != "B" else base64.b64decode(raw)
+        hasher.update(_TYPE_TAGS[type_name] + len(data).to_bytes(4, "big") + data)
+    return hasher.digest()
+
+
+def composite_sort_bytes(values: list[dict]) -> bytes:
+    """The full ordered bytes of a tuple of RANGE values: each value's
+    prefix-free form (S/B escaped and terminated, N as is) one after the
+    other, so byte order is the order of the values left to right."""
+    if len(values) == 1:  # the common case, spared the join
+        return prefix_free_bytes(values[0])
+    return b"".join([prefix_free_bytes(value) for value in values])
+
+
+def index_entry_key(index_id: bytes, hash_values: list[dict], range_values: list[dict],
                     table_key: bytes) -> bytes:
-    """The stored key of an item's entry in a secondary index."""
-    prefix = index_id + partition_hash(hash_value)
-    if range_value is not None:
-        prefix += INDEX_LAYOUT.sort_component(range_value)
+    """The stored key of an item's entry in a secondary index: the HASH
+    values' hash, the RANGE values' sort bytes (cut and hashed when long,
+    as a long sort key is) and the tiebreak."""
+    prefix = index_id + composite_partition_hash(hash_values)
+    if range_values:
+        prefix += INDEX_LAYOUT.truncate(composite_sort_bytes(range_values))
     return prefix + tiebreak(table_key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from ..model.keys import PARTITION_HASH_BYTES, KeyLayout, key_value_bytes
+from ..model.keys import PARTITION_HASH_BYTES, KeyLayout
 from .interface import Handle, Keyspace, prefix_end
 
 Entries = Iterator[tuple[bytes, object]]
@@ -27,19 +27,20 @@ def prefix_entries(space: Keyspace, txn: Handle, prefix: bytes, reverse: bool = 
 
 
 def iterate_partition(space: Keyspace, txn: Handle, prefix: bytes, layout: KeyLayout,
-                      decode: Callable[[bytes], object], sort_value: Callable[[object], dict],
+                      decode: Callable[[bytes], object], sort_bytes: Callable[[object], bytes],
                       reverse: bool = False, seek: bytes | None = None) -> Entries:
     """(key, decoded value) pairs of one partition in sort-key order, from
     `seek` on (see prefix_entries).
 
     Long groups (model/keys.py) are gathered and sorted by the full sort key
-    (`sort_value` of a decoded value) before they are yielded.
+    (`sort_bytes` of a decoded value: the ordered bytes of its whole sort
+    key, as model/keys.py encodes it) before they are yielded.
     """
     group: list[tuple[bytes, object]] = []
     group_prefix = b""
     for key, value in prefix_entries(space, txn, prefix, reverse, seek):
         if group and not key.startswith(group_prefix):
-            yield from _sorted_group(group, sort_value, reverse)
+            yield from _sorted_group(group, sort_bytes, reverse)
             group = []
         if layout.is_long(key):
             group_prefix = layout.group_prefix(key)
@@ -47,25 +48,25 @@ def iterate_partition(space: Keyspace, txn: Handle, prefix: bytes, layout: KeyLa
         else:
             yield key, decode(value)
     if group:
-        yield from _sorted_group(group, sort_value, reverse)
+        yield from _sorted_group(group, sort_bytes, reverse)
 
 
-def _sorted_group(group: list[tuple[bytes, object]], sort_value: Callable[[object], dict],
+def _sorted_group(group: list[tuple[bytes, object]], sort_bytes: Callable[[object], bytes],
                   reverse: bool) -> list[tuple[bytes, object]]:
-    return sorted(group, key=lambda entry: (key_value_bytes(sort_value(entry[1])), entry[0]),
+    return sorted(group, key=lambda entry: (sort_bytes(entry[1]), entry[0]),
                   reverse=reverse)
 
 
 def partition_entries(space: Keyspace, txn: Handle, prefix: bytes, layout: KeyLayout,
-                      decode: Callable[[bytes], object], sort_value: Callable[[object], dict],
+                      decode: Callable[[bytes], object], sort_bytes: Callable[[object], bytes],
                       reverse: bool, start_key: bytes | None) -> Entries:
     """Entries of one partition in sort order, after `start_key` when given."""
     if start_key is None:
-        yield from iterate_partition(space, txn, prefix, layout, decode, sort_value, reverse)
+        yield from iterate_partition(space, txn, prefix, layout, decode, sort_bytes, reverse)
         return
     if not layout.is_long(start_key):
         # key order is DynamoDB order here: seek, and skip the start entry.
-        for key, value in iterate_partition(space, txn, prefix, layout, decode, sort_value,
+        for key, value in iterate_partition(space, txn, prefix, layout, decode, sort_bytes,
                                             reverse, seek=start_key):
             if key != start_key:
                 yield key, value
@@ -75,7 +76,7 @@ def partition_entries(space: Keyspace, txn: Handle, prefix: bytes, layout: KeyLa
     group = layout.group_prefix(start_key)
     seek = group + b"\xff" * (len(start_key) - len(group)) if reverse else group
     passed = False
-    for key, value in iterate_partition(space, txn, prefix, layout, decode, sort_value,
+    for key, value in iterate_partition(space, txn, prefix, layout, decode, sort_bytes,
                                         reverse, seek=seek):
         if passed:
             yield key, value
@@ -123,11 +124,11 @@ class OrderedRecords:
         self._layout = layout
         self._decode = decode
 
-    def partition(self, txn: Handle, prefix: bytes, sort_value: Callable[[object], dict],
+    def partition(self, txn: Handle, prefix: bytes, sort_bytes: Callable[[object], bytes],
                   reverse: bool, start_key: bytes | None) -> Entries:
         """(key, record) of one partition in sort-key order, after start_key."""
         return partition_entries(self._space, txn, prefix, self._layout, self._decode,
-                                 sort_value, reverse, start_key)
+                                 sort_bytes, reverse, start_key)
 
     def segment(self, txn: Handle, owner_id: bytes, segment: int, total: int,
                 start_key: bytes | None) -> Entries:

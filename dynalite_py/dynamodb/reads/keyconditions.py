@@ -123,8 +123,14 @@ def from_expression(tree: tuple, scope) -> Conditions:
     return conditions  # more than two is reported against the schema (resolve)
 
 
-def check_count(conditions: Conditions) -> None:
-    if len(conditions) not in (1, 2):
+# A multi-attribute GSI key has up to four HASH and four RANGE attributes,
+# so a key condition may name up to eight before the key schema is known;
+# `resolve` holds a single-attribute key schema to two.
+MAX_KEY_CONDITIONS = 8
+
+
+def check_count(conditions: Conditions, most: int = MAX_KEY_CONDITIONS) -> None:
+    if not 1 <= len(conditions) <= most:
         raise validation_error("Conditions can be of length 1 or 2 only")
 
 
@@ -145,19 +151,25 @@ def resolve(conditions: Conditions, hash_name: str, range_name: str | None,
             if is_hash or len(conditions) > 1:
                 raise validation_error(f"Query condition missed key schema element: {name}")
             continue
-        operator, values = conditions[name]
-        if operator in NOT_INDEXABLE:
-            raise validation_error("Attempted conditional constraint is not an indexable "
-                                   "operation")
-        if any(attribute_types[name] not in value for value in values):
-            raise invalid_parameter("Condition parameter type does not match schema type")
-        if is_hash and operator != "EQ":
-            raise validation_error("Query key condition not supported")
+        check_key_attribute_condition(conditions[name], attribute_types[name], is_hash)
     condition = KeyCondition(hash_name, conditions[hash_name][1][0])
     if range_name is not None and range_name in conditions:
         condition.range_name = range_name
         condition.range_operator, condition.range_values = conditions[range_name]
     return condition
+
+
+def check_key_attribute_condition(condition: tuple[str, list[dict]], attribute_type: str,
+                                  is_hash: bool) -> None:
+    """One key attribute's condition: an indexable operator, values of the
+    attribute's type, and equality on a partition key attribute."""
+    operator, values = condition
+    if operator in NOT_INDEXABLE:
+        raise validation_error("Attempted conditional constraint is not an indexable operation")
+    if any(attribute_type not in value for value in values):
+        raise invalid_parameter("Condition parameter type does not match schema type")
+    if is_hash and operator != "EQ":
+        raise validation_error("Query key condition not supported")
 
 
 def _collect(node: tuple, scope, conditions: Conditions) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from ...errors import validation_error
 from ...expressions import check_expression_params
 from ...expressions.projection import check_attributes_to_get
-from ...model.keys import partition_prefix
+from ...model.keys import key_value_bytes, partition_prefix
 from ...protocol.validation import ShapeRules
-from .keyconditions import KeyCondition, from_expression, from_legacy, resolve
+from .keyconditions import Conditions, KeyCondition, from_expression, from_legacy, resolve
+from .multikey import check_multi_start, multi_partition_range, resolve_multi
 from .querying import (
     Source,
     admit_read,
@@ -59,20 +60,30 @@ def run(engine, request: dict) -> dict:
     reads = read_plan(request, expressions, legacy_condition, "QueryFilter", query=True)
     source, start = open_source(engine, request, query=True)
     table, repos = source.table, engine.repos
-    condition = resolve(conditions, source.hash_name, source.range_name, table.attribute_types)
+    multi = source.is_multi_attribute
+    condition = key_condition(conditions, source)
     if start is not None:
-        check_start(start, condition)
+        (check_multi_start if multi else check_start)(start, condition)
     check_reads(source, reads, query=True)
     admit_read(engine, source)
     consistent = bool(request.get("ConsistentRead"))
     reverse = request.get("ScanIndexForward") is False
     with engine.snapshot(consistent) as txn:
-        entries = partition_range(txn, repos, source, condition, reverse,
-                                  start_key_bytes(source, start))
+        entries = (multi_partition_range if multi else partition_range)(
+            txn, repos, source, condition, reverse, start_key_bytes(source, start))
         page = read_page(entries, source.size_of, source.item_of, request.get("Limit"))
         items, fetch_units = page_items(source, reads, page, table_fetch(txn, repos, table),
                                         consistent)
     return respond(engine, request, source, page, items, consistent, fetch_units)
+
+
+def key_condition(conditions: Conditions, source: Source):
+    """The key condition resolved against the key schema read: a
+    KeyCondition, or a MultiKeyCondition on a multi-attribute index key."""
+    if source.is_multi_attribute:
+        return resolve_multi(conditions, source.index, source.table.attribute_types)
+    return resolve(conditions, source.hash_name, source.range_name,
+                   source.table.attribute_types)
 
 
 def check_start(start: dict, condition: KeyCondition) -> None:
@@ -95,7 +106,8 @@ def partition_range(txn, repos, source: Source, condition: KeyCondition, reverse
     prefix = partition_prefix(source.owner_id, condition.hash_value)
     range_name = source.range_name
     entries = source.records(repos).partition(
-        txn, prefix, lambda entry: source.item_of(entry)[range_name], reverse, start)
+        txn, prefix, lambda entry: key_value_bytes(source.item_of(entry)[range_name]), reverse,
+        start)
     for key, entry in entries:
         if condition.range_name is None:
             yield key, entry

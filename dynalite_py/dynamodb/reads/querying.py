@@ -15,7 +15,7 @@ from ...errors import invalid_parameter, validation_error
 from ...expressions import RequestExpressions, Scope, holds
 from ...expressions.legacy import check_conditional_operator, filter_condition
 from ...expressions.projection import check_key_paths, projection_paths, projector
-from ...model.keys import index_entry_key, item_key
+from ...model.keys import item_key
 from ...model.values import validate_item, validate_key
 from ...storage.interface import Handle
 from ...storage.partitions import OrderedRecords
@@ -62,11 +62,19 @@ class Source:
     def item_of(self, entry) -> dict:
         return entry[2] if self.index else entry.item
 
+    @property
+    def is_multi_attribute(self) -> bool:
+        """Whether the source is a global index with a multi-attribute key."""
+        return self.index is not None and self.index.is_multi_attribute
+
+    def own_key_names(self) -> tuple[str, ...]:
+        """The key attributes of the table or index itself, HASH first."""
+        return self.index.index_key_names if self.index else self.table.key_names
+
     def key_names(self) -> list[str]:
+        """The table key and the index key attributes (a LastEvaluatedKey's)."""
         names = list(self.table.key_names)
-        if self.index:
-            names += [name for name in (self.index.hash_name, self.index.range_name)
-                      if name and name not in names]
+        names += [name for name in self.own_key_names() if name not in names]
         return names
 
     def projects(self, name: str) -> bool:
@@ -156,8 +164,8 @@ def check_reads(source: Source, reads: Reads, query: bool) -> None:
     filter_paths = reads.condition_paths()
     if query and filter_paths:
         heads = {path[0] for path in filter_paths}
-        for name in (source.hash_name, source.range_name):
-            if name is not None and name in heads:
+        for name in source.own_key_names():
+            if name in heads:
                 raise validation_error(f"{reads.filter_label} can only contain non-primary key "
                                        f"attributes: Primary key attribute: {name}")
     check_key_paths(filter_paths, table)
@@ -247,9 +255,7 @@ def start_key_bytes(source: Source, start: dict | None) -> bytes | None:
     table_key = item_key(table.id, table.hash_name, table.range_name, start)
     if source.index is None:
         return table_key
-    index = source.index
-    return index_entry_key(index.id, start[index.hash_name],
-                           start[index.range_name] if index.range_name else None, table_key)
+    return source.index.entry_key(start, table_key)
 
 
 def last_evaluated_key(source: Source, entry) -> dict:

@@ -225,7 +225,7 @@ def validate_global_indexes(indexes: list[dict], definitions: list[str],
     if not indexes:
         raise invalid_parameter("List of GlobalSecondaryIndexes is empty")
     for index in indexes:
-        validate_index_common(index, definitions)
+        validate_index_common(index, definitions, is_global=True)
         name = index["IndexName"]
         throughput = index.get("ProvisionedThroughput")
         check_index_throughput(name, throughput, on_demand, creating=True)

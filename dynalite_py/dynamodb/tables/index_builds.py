@@ -84,7 +84,7 @@ def _created(ctx: WriteContext, engine, record: dict, create: dict, indexes: lis
     # table already defines keeps its stored type (conformance suite,
     # tier2/updateTable/gsi: AWS accepts a conflicting redeclaration).
     requested = defined_attribute_names(definitions)
-    validate_index_common(create, requested)
+    validate_index_common(create, requested, is_global=True)
     merged = {d["AttributeName"]: d for d in record["AttributeDefinitions"]}
     for definition in definitions:
         merged.setdefault(definition["AttributeName"], definition)

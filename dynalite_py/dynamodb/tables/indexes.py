@@ -3,7 +3,11 @@
 An index entry (storage/indexes.py) is keyed as model/keys.py lays out
 (index id | hash of the index partition key | index sort component |
 tiebreak) and holds its size, the item's table key and the projected item.
-An item lacking an index key attribute has no entry (sparse indexes).
+A global index may key on up to four HASH and four RANGE attributes
+(multi-attribute keys): the partition is the tuple of HASH values and
+entries sort by the RANGE values left to right; one attribute each keys
+exactly as before. An item lacking any index key attribute has no entry
+(sparse indexes).
 `update_entries` runs inside the item's write transaction, so an item and
 its index entries always agree.
 """
@@ -11,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...model.keys import index_entry_key, table_id_bytes
+from ...model.keys import composite_sort_bytes, index_entry_key, table_id_bytes
 from ...model.values import item_size
 from ...storage.indexes import IndexEntries
 from ...storage.interface import WriteContext
@@ -26,8 +30,8 @@ class Index:
     name: str
     id: bytes
     is_global: bool
-    hash_name: str
-    range_name: str | None
+    hash_names: tuple[str, ...]  # in key schema order
+    range_names: tuple[str, ...]
     projection_type: str
     non_key_attributes: frozenset[str]
     key_names: frozenset[str]  # table and index key attributes, always projected
@@ -35,26 +39,49 @@ class Index:
     @classmethod
     def from_definition(cls, definition: dict, is_global: bool,
                         table_key_names: tuple[str, ...]) -> "Index":
-        schema = {k["KeyType"]: k["AttributeName"] for k in definition["KeySchema"]}
+        schema = definition["KeySchema"]
         projection = definition["Projection"]
         return cls(name=definition["IndexName"], id=table_id_bytes(definition["number"]),
-                   is_global=is_global, hash_name=schema["HASH"],
-                   range_name=schema.get("RANGE"),
+                   is_global=is_global,
+                   hash_names=tuple(k["AttributeName"] for k in schema if k["KeyType"] == "HASH"),
+                   range_names=tuple(k["AttributeName"] for k in schema
+                                     if k["KeyType"] == "RANGE"),
                    projection_type=projection.get("ProjectionType", "ALL"),
                    non_key_attributes=frozenset(projection.get("NonKeyAttributes", ())),
-                   key_names=frozenset(table_key_names) | frozenset(schema.values()))
+                   key_names=frozenset(table_key_names) | frozenset(
+                       k["AttributeName"] for k in schema))
+
+    @property
+    def hash_name(self) -> str:
+        """The HASH attribute of a single-attribute partition key."""
+        return self.hash_names[0]
+
+    @property
+    def range_name(self) -> str | None:
+        """The RANGE attribute of a single-attribute sort key, if any."""
+        return self.range_names[-1] if self.range_names else None
+
+    @property
+    def is_multi_attribute(self) -> bool:
+        return len(self.hash_names) > 1 or len(self.range_names) > 1
+
+    @property
+    def index_key_names(self) -> tuple[str, ...]:
+        """The index's own key attributes, HASH then RANGE, in schema order."""
+        return self.hash_names + self.range_names
 
     def entry_key(self, item: dict, table_key: bytes) -> bytes | None:
         """The entry's key, or None when the item is not in this index."""
-        hash_value = item.get(self.hash_name)
-        if hash_value is None:
+        try:
+            hash_values = [item[name] for name in self.hash_names]
+            range_values = [item[name] for name in self.range_names]
+        except KeyError:
             return None
-        range_value = None
-        if self.range_name is not None:
-            range_value = item.get(self.range_name)
-            if range_value is None:
-                return None
-        return index_entry_key(self.id, hash_value, range_value, table_key)
+        return index_entry_key(self.id, hash_values, range_values, table_key)
+
+    def sort_bytes(self, item: dict) -> bytes:
+        """The ordered bytes of an entry's whole sort key (its RANGE values)."""
+        return composite_sort_bytes([item[name] for name in self.range_names])
 
     def project(self, item: dict) -> dict:
         if self.projection_type == "ALL":

@@ -24,10 +24,48 @@ def check_key_types(schema: list[dict]) -> None:
             "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type")
 
 
-def validate_index_common(index: dict, definitions: list[str]) -> None:
+# A global index's key may have up to four HASH and four RANGE attributes
+# (multi-attribute keys, AWS's developer guide "Multi-attribute key schema").
+MAX_KEY_PART_ATTRIBUTES = 4
+
+
+def check_global_key_types(schema: list[dict]) -> None:
+    """A global index's KeySchema: the two-element rules and messages as for
+    a table, then, for a multi-attribute key, names used once, every HASH
+    before every RANGE, and at most four of each."""
+    types = [k["KeyType"] for k in schema]
+    if len(schema) <= 2 and types != ["HASH", "HASH"]:
+        check_key_types(schema)
+        return
+    if types[0] != "HASH":
+        raise validation_error(
+            "Invalid KeySchema: The first KeySchemaElement is not a HASH key type")
+    check_distinct_key_names(schema)
+    hash_count = types.count("HASH")
+    if "HASH" in types[hash_count:]:
+        raise validation_error("Invalid KeySchema: All HASH key type KeySchemaElements must "
+                               "come before any RANGE key type KeySchemaElement")
+    for key_type, count in (("HASH", hash_count), ("RANGE", len(types) - hash_count)):
+        if count > MAX_KEY_PART_ATTRIBUTES:
+            raise validation_error(
+                f"Invalid KeySchema: Too many {key_type} key type KeySchemaElements: {count}, "
+                f"the maximum is {MAX_KEY_PART_ATTRIBUTES}")
+
+
+def check_distinct_key_names(schema: list[dict]) -> None:
+    seen: set[str] = set()
+    for element in schema:
+        name = element["AttributeName"]
+        if name in seen:
+            raise validation_error(
+                f"Invalid KeySchema: Some index key attributes are duplicated: {name}")
+        seen.add(name)
+
+
+def validate_index_common(index: dict, definitions: list[str], is_global: bool = False) -> None:
     """Checks shared by local and global index definitions."""
     check_keys_defined([k["AttributeName"] for k in index["KeySchema"]], definitions)
-    check_key_types(index["KeySchema"])
+    (check_global_key_types if is_global else check_key_types)(index["KeySchema"])
     projection = index["Projection"]
     projection_type = projection.get("ProjectionType")
     if projection_type is None:
