@@ -9,6 +9,7 @@ from __future__ import annotations
 import boto3
 import pytest
 import support
+from s3_server import s3, s3_endpoint  # noqa: F401 (session fixtures: one moto server)
 from support import NO_RETRIES, REGION, create_table, http_client, open_db, start_server
 
 
