@@ -12,7 +12,7 @@ import time
 import orjson
 import pytest
 import support
-from s3_server import bucket, s3_dynamodb, s3_embedded_db, s3_server_url, wait_for_status  # noqa: F401
+from s3_server import wait_for_status
 from support import create_table, error_of, free_port, http_client, open_db, start_server
 
 from dynalite_py.jobs import exports as export_job

@@ -13,7 +13,7 @@ import pytest
 import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from s3_server import bucket, s3_dynamodb, s3_embedded_db, s3_server_url, wait_for_status  # noqa: F401
+from s3_server import wait_for_status
 from support import create_table, error_of, free_port, open_db, unique_name
 from test_exports import finished, table_with_pitr
 

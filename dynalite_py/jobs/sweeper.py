@@ -22,8 +22,8 @@ from ..streams import log as streams
 from .backfill import resume_backfills
 from .backups import discard_abandoned_backups
 from .exports import fail_abandoned_exports
-from .imports import fail_abandoned_imports
 from .history import trim_histories
+from .imports import fail_abandoned_imports
 from .restore import resume_restores
 from .ttl import expire_items
 
