@@ -132,7 +132,8 @@ def _parse(text: str, described: dict, record: dict, key: str):
     if described["InputFormat"] == "CSV":
         yield from _csv_items(text, described.get("InputFormatOptions") or {}, record)
         return
-    for number, line in enumerate(text.splitlines(), 1):
+    # lines end at "\n" only: JSON strings may hold other line separators
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
