@@ -261,6 +261,15 @@ def test_client_token_answers_the_same_import(s3_dynamodb, s3, bucket):
     assert first["ImportArn"] == again["ImportArn"]
 
 
+def test_strings_holding_line_separators(s3_embedded_db, s3, bucket):
+    client = s3_embedded_db.client()
+    odd = {"pk": {"S": "a\u2028b"}, "v": {"S": "c\x1cd\u0085e\re"}}
+    s3.put_object(Bucket=bucket, Key="odd/a.json", Body=lines(odd))
+    name, started = start(client, bucket, "odd/")
+    assert imported(client, started["ImportArn"])["ErrorCount"] == 0
+    assert list(scanned(client, name).values()) == [odd]
+
+
 _names = st.text(alphabet="abcdefghij", min_size=1, max_size=6)
 _values = st.one_of(st.builds(lambda s: {"S": s}, st.text(min_size=1, max_size=8)),
                     st.builds(lambda n: {"N": str(n)}, st.integers(-10**6, 10**6)),

@@ -121,7 +121,8 @@ def _export_time(table, request: dict, now: float) -> float:
     if pitr is None:
         raise pitr_unavailable(table.name)
     earliest, latest = restorable_window(pitr, now)
-    when = request.get("ExportTime", now)
+    when = request.get("ExportTime")
+    when = now if when is None else when
     if hasattr(when, "timestamp"):
         when = when.timestamp()
     if not earliest <= when <= latest:

@@ -14,7 +14,7 @@ not parse or is not a valid item is counted in ErrorCount and logged,
 as AWS logs it to CloudWatch ({"itemS3Pointer", "importArn",
 "errorMessages"}).
 
-The import ends COMPLETED and the table settles ACTIVE; or FAILED (S3's
+The import ends COMPLETED with the table ACTIVE; or FAILED (S3's
 error, or an endpoint that is down) and the table is removed. An import
 cut short by the process dying is not resumed: the sweeper
 (`fail_abandoned_imports`) fails it and removes its table, so a
@@ -115,7 +115,7 @@ def _objects(client, source: dict, config):
     """(key, body) of every object under the prefix, in key order."""
     try:
         pages = client.get_paginator("list_objects_v2").paginate(
-            Bucket=source["S3Bucket"], Prefix=source.get("S3KeyPrefix", ""))
+            Bucket=source["S3Bucket"], Prefix=source.get("S3KeyPrefix") or "")
         for page in pages:
             for entry in page.get("Contents", ()):
                 if not entry["Key"].endswith("/"):
@@ -148,7 +148,7 @@ def _csv_items(text: str, options: dict, record: dict):
     """CSV rows as items: key attributes typed as the table defines them,
     every other non-empty value a string (AWS's CSV import)."""
     csv_options = options.get("Csv") or {}
-    reader = csv.reader(io.StringIO(text), delimiter=csv_options.get("Delimiter", ","))
+    reader = csv.reader(io.StringIO(text), delimiter=(csv_options.get("Delimiter") or ","))
     header = csv_options.get("HeaderList")
     types = {definition["AttributeName"]: definition["AttributeType"] for definition in
              record["description"]["TableCreationParameters"]["AttributeDefinitions"]}
@@ -204,9 +204,9 @@ def _write_batch(engine, lease: Lease, record: dict, batch: list[tuple[dict, int
         if last:
             now = engine.clock()
             fields.update(ImportStatus="COMPLETED", EndTime=millis(now) / 1000)
-            engine.catalog.put(ctx, dict(table.record, settles_at=now + engine.config
-                                         .table_status_delay, **{"import": dict(
-                                             table.record["import"], in_progress=False)}))
+            # ACTIVE as the import COMPLETES: a reader seeing one sees the other
+            engine.catalog.put(ctx, dict(table.record, settles_at=now, **{"import": dict(
+                table.record["import"], in_progress=False)}))
         engine.repos.imports.put(ctx.txn, dict(current, description=dict(
             current["description"], **fields)))
     engine.store.write(write)

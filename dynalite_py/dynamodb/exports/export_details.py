@@ -46,14 +46,14 @@ def new_export_record(engine, table, request: dict, export_id: str, now: float,
                 "ExportArn": export_arn(table_arn, export_id), "ExportStatus": "IN_PROGRESS",
                 "StartTime": millis(now) / 1000, "TableArn": table_arn,
                 "TableId": table.record["TableId"], "ExportTime": export_time,
-                "ClientToken": request.get("ClientToken", export_id),
+                "ClientToken": request.get("ClientToken") or export_id,
                 "S3Bucket": request["S3Bucket"],
-                "S3BucketOwner": request.get("S3BucketOwner", engine.config.account_id),
+                "S3BucketOwner": request.get("S3BucketOwner") or engine.config.account_id,
                 "S3Prefix": request.get("S3Prefix"),
-                "S3SseAlgorithm": request.get("S3SseAlgorithm", "AES256"),
+                "S3SseAlgorithm": request.get("S3SseAlgorithm") or "AES256",
                 "S3SseKmsKeyId": request.get("S3SseKmsKeyId"),
-                "ExportFormat": request.get("ExportFormat", "DYNAMODB_JSON"),
-                "ExportType": request.get("ExportType", "FULL_EXPORT")}}
+                "ExportFormat": request.get("ExportFormat") or "DYNAMODB_JSON",
+                "ExportType": request.get("ExportType") or "FULL_EXPORT"}}
 
 
 def export_description(record: dict) -> dict:

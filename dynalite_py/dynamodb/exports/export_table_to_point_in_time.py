@@ -17,7 +17,7 @@ SUPPORTED = {"ExportFormat": ("DYNAMODB_JSON",), "ExportType": ("FULL_EXPORT",)}
 def run(engine, request: dict) -> dict:
     name = table_of_arn(request["TableArn"])
     for field, supported in SUPPORTED.items():
-        if request.get(field, supported[0]) not in supported:
+        if (request.get(field) or supported[0]) not in supported:
             # not built yet: refused plainly rather than exported wrongly
             raise validation_error(f"{field} {request[field]} is not supported by dynalite-py")
     token = request.get("ClientToken")

@@ -41,14 +41,14 @@ def new_import_record(engine, request: dict, import_id: str, table_record: dict,
             "table_id": table_record["TableId"], "description": {
                 "ImportArn": import_arn(table_arn, import_id), "ImportStatus": "IN_PROGRESS",
                 "TableArn": table_arn, "TableId": table_record["TableId"],
-                "ClientToken": request.get("ClientToken", import_id),
+                "ClientToken": request.get("ClientToken") or import_id,
                 "S3BucketSource": request["S3BucketSource"],
                 "ErrorCount": 0,
                 "CloudWatchLogGroupArn": f"arn:aws:logs:{config.region}:{config.account_id}:"
                                          "log-group:/aws-dynamodb/imports:*",
                 "InputFormat": request["InputFormat"],
                 "InputFormatOptions": request.get("InputFormatOptions"),
-                "InputCompressionType": request.get("InputCompressionType", "NONE"),
+                "InputCompressionType": request.get("InputCompressionType") or "NONE",
                 "TableCreationParameters": request["TableCreationParameters"],
                 "StartTime": millis(now) / 1000, "ProcessedSizeBytes": 0,
                 "ProcessedItemCount": 0, "ImportedItemCount": 0}}

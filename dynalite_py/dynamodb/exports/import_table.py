@@ -20,10 +20,11 @@ _TABLE_FIELDS = ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode"
 
 def run(engine, request: dict) -> dict:
     for field, supported in SUPPORTED.items():
-        if request.get(field, supported[0]) not in supported:
+        if (request.get(field) or supported[0]) not in supported:
             raise validation_error(f"{field} {request[field]} is not supported by dynalite-py")
-    definition = {field: request["TableCreationParameters"][field] for field in _TABLE_FIELDS
-                  if field in request["TableCreationParameters"]}
+    parameters = request["TableCreationParameters"]
+    definition = {field: parameters[field] for field in _TABLE_FIELDS
+                  if parameters.get(field) is not None}
     create_table.validate(definition)
     token = request.get("ClientToken")
     now = engine.clock()

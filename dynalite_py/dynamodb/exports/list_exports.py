@@ -14,7 +14,7 @@ MAX_PAGE = 25
 def run(engine, request: dict) -> dict:
     name = table_of_arn(request["TableArn"]) if request.get("TableArn") else None
     after = request.get("NextToken")
-    limit = request.get("MaxResults", MAX_PAGE)
+    limit = request.get("MaxResults") or MAX_PAGE
     with engine.store.read() as txn:
         if after is not None and engine.repos.exports.get(txn, after) is None:
             raise validation_error("Invalid NextToken")

@@ -15,7 +15,7 @@ def run(engine, request: dict) -> dict:
     name = table_of_arn(request["TableArn"]) if request.get("TableArn") else None
     token = request.get("NextToken")
     after = import_id_of_token(token) if token is not None else None
-    limit = request.get("PageSize", MAX_PAGE)
+    limit = request.get("PageSize") or MAX_PAGE
     with engine.store.read() as txn:
         if after is not None and engine.repos.imports.get(txn, after) is None:
             raise validation_error("Invalid NextToken")
