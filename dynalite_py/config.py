@@ -63,6 +63,9 @@ class Config:
     # Tables with LSIs: the most one partition key's items and LSI entries
     # may hold (DynamoDB's 10 GB; lower it to test the limit).
     item_collection_limit: int = 10 * (1 << 30)
+    # Where ExportTableToPointInTime writes and ImportTable reads (an
+    # S3-protocol endpoint, e.g. moto or MinIO); empty: AWS's S3 for the region
+    s3_endpoint: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":

@@ -63,6 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                             "consistent reads (repeatable; DYNALITE_READ_REPLICAS: "
                             "comma-separated); skipped while down or more than "
                             "DYNALITE_REPLICA_MAX_LAG seconds (default 5) behind")
+    serve.add_argument("--s3-endpoint", default=None, metavar="URL",
+                       help="the S3-protocol endpoint exports write to and imports read "
+                            "from (DYNALITE_S3_ENDPOINT; default AWS's S3 for --region)")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -259,7 +262,8 @@ def main(argv: list[str] | None = None) -> None:
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
                              endpoint_url=endpoint_url(args.host, args.port),
-                             read_replicas=tuple(args.read_replica) or None)
+                             read_replicas=tuple(args.read_replica) or None,
+                             s3_endpoint=args.s3_endpoint)
     if args.secondary:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory

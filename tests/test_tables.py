@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from botocore import xform_name
 from support import create_table, error_of, open_db, unique_name
+
+from dynalite_py.engine import OPERATIONS
 
 KEYS = dict(KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
@@ -160,9 +163,17 @@ def test_describe_limits_and_endpoints(client):
 
 
 def test_unimplemented_operation_is_a_clear_error(client):
-    code, message = error_of(client.list_exports)
+    # any operation botocore's model has and the engine lacks, callable bare
+    # (ListExports was one until exports came: which is left keeps changing)
+    model = client.meta.service_model
+    implemented = set().union(*OPERATIONS.values())
+    bare = [name for name in model.operation_names if name not in implemented
+            and not model.operation_model(name).input_shape.required_members]
+    if not bare:
+        pytest.skip("every operation without required members is implemented")
+    code, message = error_of(getattr(client, xform_name(bare[0])))
     assert code == "UnknownOperationException"
-    assert "ListExports" in message
+    assert bare[0] in message
 
 
 def test_create_and_update_answer_with_the_status_they_set_however_slow(tmp_path):

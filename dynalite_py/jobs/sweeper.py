@@ -1,6 +1,7 @@
 """Background upkeep: TTL expiry, trimming stream records past retention,
 forgetting expired client request tokens, resuming index backfills and
-restores (after a restart), discarding backups whose copy died, and trimming
+restores (after a restart), discarding backups whose copy died, failing
+exports and imports whose writer died, and trimming
 point-in-time recovery histories to their recovery periods.
 
 `sweep` does one pass and is what tests call after moving the engine's
@@ -20,7 +21,9 @@ from ..storage.leases import Lease, new_owner
 from ..streams import log as streams
 from .backfill import resume_backfills
 from .backups import discard_abandoned_backups
+from .exports import fail_abandoned_exports
 from .history import trim_histories
+from .imports import fail_abandoned_imports
 from .restore import resume_restores
 from .ttl import expire_items
 
@@ -37,6 +40,8 @@ def sweep(engine) -> None:
     resume_backfills(engine)
     resume_restores(engine)
     discard_abandoned_backups(engine)
+    fail_abandoned_exports(engine)
+    fail_abandoned_imports(engine)
     trim_histories(engine)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .backups import BackupRecords
 from .catalog import TableRecords
+from .exports import EXPORTS, IMPORTS, JobRecords
 from .history import ChangeHistory
 from .indexes import IndexEntries
 from .interface import Store
@@ -49,3 +50,5 @@ class Repositories:
         self.event_invoke_configs = EventInvokeConfigs(store)
         self.backups = BackupRecords(store)
         self.history = ChangeHistory(store)
+        self.exports = JobRecords(store, EXPORTS)
+        self.imports = JobRecords(store, IMPORTS)

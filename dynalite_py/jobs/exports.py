@@ -1,0 +1,237 @@
+"""Exporting a table to S3 (ExportTableToPointInTime), from one store
+snapshot, in AWS's object layout under S3Prefix/AWSDynamoDB/<export id>/:
+
+    _started                   an empty object, written first (AWS's)
+    data/<hex>.json.gz         gzipped lines {"Item": {...}}, DynamoDB JSON
+    manifest-files.json        one JSON line per data file (itemCount,
+                               md5Checksum, etag, dataFileS3Key)
+    manifest-summary.json      the export's summary (ExportManifest names it)
+
+`start_export` starts a thread that holds the export's lease, opens a
+snapshot, checks the table and its point-in-time recovery (AWS exports
+only tables with PITR on), records the export IN_PROGRESS and lets the
+caller answer; it then reads the table as of ExportTime (its items in the
+snapshot, undone by its change history: jobs/restore.PointInTimeSource),
+writes the objects and marks the export COMPLETED, or FAILED with S3's
+error. An export cut short (the process killed or closed) cannot resume,
+its snapshot being gone: the sweeper marks an IN_PROGRESS export whose
+lease no live owner holds FAILED (`fail_abandoned_exports`).
+"""
+from __future__ import annotations
+
+import base64
+import datetime
+import gzip
+import hashlib
+import logging
+import secrets
+import threading
+import time
+
+import orjson
+
+from ..dynamodb.backups.backup_details import millis, table_not_found
+from ..dynamodb.backups.recovery import pitr_unavailable, restorable_window
+from ..dynamodb.exports.export_details import export_root, new_export_id, new_export_record
+from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
+from ..errors import DynamoError
+from ..storage.codec import unpack
+from ..storage.leases import Lease, is_dead_local, new_owner
+from .restore import PointInTimeSource
+
+log = logging.getLogger("dynalite_py")
+READ_BATCH = 500
+ITEMS_PER_FILE = 2500  # AWS splits an export into many data files too
+EXPORT_LEASE_SECONDS = 30.0
+INTERRUPTED = "The export was interrupted (its server stopped) and cannot be resumed"
+
+
+def export_lease(export_id: str) -> str:
+    return f"export:{export_id}"
+
+
+def iso(when: float) -> str:
+    """A time as the manifests spell it: 2020-01-01T00:00:00.000Z."""
+    moment = datetime.datetime.fromtimestamp(when, datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def start_export(engine, table_name: str, request: dict) -> dict:
+    """Start exporting the table; return its record once recorded
+    (IN_PROGRESS), or raise the error that prevented it."""
+    started = threading.Event()
+    outcome: dict = {}
+    thread = threading.Thread(target=_export, args=(engine, table_name, request, started,
+                                                    outcome), name="export", daemon=True)
+    thread.start()
+    started.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["record"]
+
+
+def _export(engine, table_name: str, request: dict, started: threading.Event,
+            outcome: dict) -> None:
+    store, repos = engine.store, engine.repos
+    lease = None
+    try:
+        with store.read() as snapshot:
+            now = engine.clock()
+            table = engine.catalog.find(snapshot, table_name)
+            if table is None or table.status(now) not in ("ACTIVE", "UPDATING"):
+                raise table_not_found(table_name)
+            export_time = _export_time(table, request, now)
+            export_id = new_export_id(now)
+            lease = Lease(store, export_lease(export_id), new_owner(), EXPORT_LEASE_SECONDS)
+            lease.hold()  # before the record: the sweeper fails only exports no one makes
+            record = new_export_record(engine, table, request, export_id, now, export_time)
+            store.write(lambda ctx: repos.exports.put(ctx.txn, record))
+            outcome["record"] = record
+            with engine.backfill_lock:  # engine.close waits for the engine's job threads
+                engine.backfills[("export", export_id)] = threading.current_thread()
+            started.set()
+            source = PointInTimeSource(repos, snapshot, table.id, export_time)
+            _finish(engine, export_id, _write_objects(engine, lease, record, source))
+    except (S3Failure, DynamoError) as error:
+        if not started.is_set():
+            outcome["error"] = error
+        else:
+            code = error.code if isinstance(error, S3Failure) else error.name
+            _fail(engine, outcome["record"]["id"], code, error.message)
+    except _Stopped:
+        pass
+    except Exception:
+        if not started.is_set():
+            raise
+        log.exception("export of %s failed", table_name)
+        _fail(engine, outcome["record"]["id"], "UNKNOWN", "Internal error during the export")
+    finally:
+        started.set()
+        if lease is not None:
+            lease.release()
+        if "record" in outcome:
+            with engine.backfill_lock:
+                engine.backfills.pop(("export", outcome["record"]["id"]), None)
+
+
+def _export_time(table, request: dict, now: float) -> float:
+    """ExportTime (now by default), which must lie in the table's
+    point-in-time recovery window."""
+    pitr = table.record.get("pitr")
+    if pitr is None:
+        raise pitr_unavailable(table.name)
+    earliest, latest = restorable_window(pitr, now)
+    when = request.get("ExportTime")
+    when = now if when is None else when
+    if hasattr(when, "timestamp"):
+        when = when.timestamp()
+    if not earliest <= when <= latest:
+        # UNCERTAIN wording: AWS's documented error, no capture of its message found
+        raise DynamoError("InvalidExportTimeException",
+                          f"Export time {when} is outside the point in time recovery window "
+                          f"[{earliest}, {latest}] of table {table.name}")
+    return when
+
+
+class _Stopped(Exception):
+    """The engine closed or the lease was lost mid-export."""
+
+
+def _write_objects(engine, lease: Lease, record: dict, source: PointInTimeSource) -> dict:
+    """Write the data files and manifests; return the counts and keys
+    the export completes with."""
+    described = record["description"]
+    bucket, root = described["S3Bucket"], export_root(described["S3Prefix"], record["id"])
+    client = s3_client(engine.config)
+    put = _putter(client, bucket, engine.config)
+    put(root + "_started", b"")
+    files, item_count, billed = [], 0, 0
+    lines: list[bytes] = []
+    for size, item in _items(engine, lease, source):
+        lines.append(orjson.dumps({"Item": item}))
+        item_count += 1
+        billed += size
+        if len(lines) == ITEMS_PER_FILE:
+            files.append(_put_data_file(put, root, lines))
+            lines = []
+    if lines or not files:
+        files.append(_put_data_file(put, root, lines))
+    manifest_files = b"".join(orjson.dumps(entry) + b"\n" for entry in files)
+    put(root + "manifest-files.json", manifest_files)
+    end = engine.clock()
+    summary = {"version": "2020-06-30", "exportArn": described["ExportArn"],
+               "startTime": iso(described["StartTime"]), "endTime": iso(end),
+               "tableId": described["TableId"], "tableArn": described["TableArn"],
+               "exportTime": iso(described["ExportTime"]), "s3Bucket": bucket,
+               "s3Prefix": described["S3Prefix"], "s3SseAlgorithm": described["S3SseAlgorithm"],
+               "s3SseKmsKeyId": described["S3SseKmsKeyId"],
+               "manifestFilesS3Key": root + "manifest-files.json",
+               "billedSizeBytes": billed, "itemCount": item_count,
+               "outputFormat": described["ExportFormat"],
+               "exportType": described["ExportType"]}
+    put(root + "manifest-summary.json", orjson.dumps(summary))
+    return {"ItemCount": item_count, "BilledSizeBytes": billed, "EndTime": millis(end) / 1000,
+            "ExportManifest": root + "manifest-summary.json"}
+
+
+def _items(engine, lease: Lease, source: PointInTimeSource):
+    """(size, item) of every item of the table as of the export time."""
+    position = None
+    while True:
+        if engine.closing.is_set() or not lease.hold():
+            raise _Stopped()
+        entries, last = source.batch(position, READ_BATCH)
+        for _, raw in entries:
+            if raw is not None:
+                yield unpack(raw)
+        if last:
+            return
+        position = entries[-1][0] if entries else position
+
+
+def _putter(client, bucket: str, config):
+    def put(key: str, body: bytes) -> str:
+        try:
+            return client.put_object(Bucket=bucket, Key=key, Body=body)["ETag"].strip('"')
+        except Exception as error:
+            raise s3_failure(error, config) from error
+    return put
+
+
+def _put_data_file(put, root: str, lines: list[bytes]) -> dict:
+    body = gzip.compress(b"".join(line + b"\n" for line in lines), mtime=0)
+    key = f"{root}data/{secrets.token_hex(13)}.json.gz"
+    etag = put(key, body)
+    return {"itemCount": len(lines),
+            "md5Checksum": base64.b64encode(hashlib.md5(body).digest()).decode(),
+            "etag": etag, "dataFileS3Key": key}
+
+
+def _update(engine, export_id: str, **fields) -> None:
+    def update(ctx):
+        record = engine.repos.exports.get(ctx.txn, export_id)
+        if record is not None:
+            engine.repos.exports.put(ctx.txn, dict(record, description=dict(
+                record["description"], **fields)))
+    engine.store.write(update)
+
+
+def _finish(engine, export_id: str, counts: dict) -> None:
+    _update(engine, export_id, ExportStatus="COMPLETED", **counts)
+
+
+def _fail(engine, export_id: str, code: str, message: str) -> None:
+    log.warning("export %s failed: %s: %s", export_id, code, message)
+    _update(engine, export_id, ExportStatus="FAILED", FailureCode=code, FailureMessage=message,
+            EndTime=millis(engine.clock()) / 1000)
+
+
+def fail_abandoned_exports(engine) -> None:
+    """Mark FAILED the IN_PROGRESS exports no live process is writing."""
+    with engine.store.read() as snapshot:
+        running = [record["id"] for record in engine.repos.exports.all(snapshot)
+                   if record["description"]["ExportStatus"] == "IN_PROGRESS"]
+    for export_id in running:
+        holder = engine.store.lease_holder(export_lease(export_id), time.time())
+        if holder is None or is_dead_local(holder):
+            _fail(engine, export_id, "UNKNOWN", INTERRUPTED)

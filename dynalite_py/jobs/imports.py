@@ -1,0 +1,250 @@
+"""Importing S3 objects into a new table (ImportTable).
+
+ImportTable puts the table in the catalog CREATING, with an "import"
+entry (in_progress) and no settle time, so data operations never see it
+half filled, in the same transaction as the import's record. This job,
+under the lease "import:" + id, reads every object under the bucket's
+S3KeyPrefix (gunzipped for GZIP), parses it line by line (DYNAMODB_JSON:
+one {"Item": {...}} a line; CSV: a header line or HeaderList, then
+rows, key attributes typed by the table's AttributeDefinitions and the
+rest strings, AWS's rules), and writes the items in batches through the
+ItemWriter (so counts and index entries are built with them), each batch
+in one transaction with the import's progress counts. A line that does
+not parse or is not a valid item is counted in ErrorCount and logged,
+as AWS logs it to CloudWatch ({"itemS3Pointer", "importArn",
+"errorMessages"}).
+
+The import ends COMPLETED with the table ACTIVE; or FAILED (S3's
+error, or an endpoint that is down) and the table is removed. An import
+cut short by the process dying is not resumed: the sweeper
+(`fail_abandoned_imports`) fails it and removes its table, so a
+half-imported table is never ACTIVE.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import logging
+import threading
+import time
+
+import orjson
+
+from ..dynamodb.backups.backup_details import millis
+from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
+from ..dynamodb.items.items import key_of
+from ..dynamodb.tables.table_data import purge_table_items
+from ..errors import DynamoError
+from ..model.values import validate_index_keys, validate_item_key, validate_written_item
+from ..storage.leases import Lease, is_dead_local, new_owner
+
+log = logging.getLogger("dynalite_py")
+WRITE_BATCH = 500
+IMPORT_LEASE_SECONDS = 30.0
+INTERRUPTED = "The import was interrupted (its server stopped) and cannot be resumed"
+
+
+class _Stopped(Exception):
+    """The engine closed or the lease was lost mid-import."""
+
+
+def import_lease(import_id: str) -> str:
+    return f"import:{import_id}"
+
+
+def start_import(engine, import_id: str) -> None:
+    key = ("import", import_id)
+    with engine.backfill_lock:  # engine.close waits for the engine's job threads
+        if key in engine.backfills:
+            return
+        thread = threading.Thread(target=_import, args=(engine, import_id),
+                                  name="import", daemon=True)
+        engine.backfills[key] = thread
+    thread.start()
+
+
+def _import(engine, import_id: str) -> None:
+    lease = Lease(engine.store, import_lease(import_id), new_owner(), IMPORT_LEASE_SECONDS)
+    try:
+        if lease.hold():
+            _run(engine, lease, import_id)
+    except _Stopped:
+        pass
+    except S3Failure as failure:
+        _fail(engine, import_id, failure.code, failure.message)
+    except Exception:
+        log.exception("import %s failed", import_id)
+        _fail(engine, import_id, "UNKNOWN", "Internal error during the import")
+    finally:
+        lease.release()
+        with engine.backfill_lock:
+            engine.backfills.pop(("import", import_id), None)
+
+
+def _run(engine, lease: Lease, import_id: str) -> None:
+    with engine.store.read() as snapshot:
+        record = engine.repos.imports.get(snapshot, import_id)
+        table = engine.catalog.find(snapshot, record["table_name"])
+    described = record["description"]
+    if described["ImportStatus"] != "IN_PROGRESS" or table is None:
+        return
+    source = described["S3BucketSource"]
+    client = s3_client(engine.config)
+    batch: list[tuple[dict, int]] = []
+    progress = {"processed": 0, "size": 0, "errors": 0}
+    for key, body in _objects(client, source, engine.config):
+        compressed = described["InputCompressionType"] == "GZIP"
+        text = (gzip.decompress(body) if compressed else body).decode("utf-8", "replace")
+        progress["size"] += len(body)
+        for number, item in _parse(text, described, record, key):
+            progress["processed"] += 1
+            checked = _checked(table, item)
+            if isinstance(checked, str):
+                progress["errors"] += 1
+                _log_bad_line(described, source["S3Bucket"], key, number, checked)
+                continue
+            batch.append((item, checked))
+            if len(batch) == WRITE_BATCH:
+                _write_batch(engine, lease, record, batch, progress, False)
+                batch = []
+    _write_batch(engine, lease, record, batch, progress, True)
+
+
+def _objects(client, source: dict, config):
+    """(key, body) of every object under the prefix, in key order."""
+    try:
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=source["S3Bucket"], Prefix=source.get("S3KeyPrefix") or "")
+        for page in pages:
+            for entry in page.get("Contents", ()):
+                if not entry["Key"].endswith("/"):
+                    yield entry["Key"], client.get_object(
+                        Bucket=source["S3Bucket"], Key=entry["Key"])["Body"].read()
+    except S3Failure:
+        raise
+    except Exception as error:
+        raise s3_failure(error, config) from error
+
+
+def _parse(text: str, described: dict, record: dict, key: str):
+    """(line number, item or the error it is) of each line of an object."""
+    if described["InputFormat"] == "CSV":
+        yield from _csv_items(text, described.get("InputFormatOptions") or {}, record)
+        return
+    # lines end at "\n" only: JSON strings may hold other line separators
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            parsed = orjson.loads(line)
+            item = parsed["Item"] if isinstance(parsed, dict) else None
+            yield number, item if isinstance(item, dict) else "Unexpected line: no Item"
+        except (orjson.JSONDecodeError, KeyError):
+            yield number, "Unexpected token: the line is not DynamoDB JSON"
+
+
+def _csv_items(text: str, options: dict, record: dict):
+    """CSV rows as items: key attributes typed as the table defines them,
+    every other non-empty value a string (AWS's CSV import)."""
+    csv_options = options.get("Csv") or {}
+    reader = csv.reader(io.StringIO(text), delimiter=(csv_options.get("Delimiter") or ","))
+    header = csv_options.get("HeaderList")
+    types = {definition["AttributeName"]: definition["AttributeType"] for definition in
+             record["description"]["TableCreationParameters"]["AttributeDefinitions"]}
+    for number, row in enumerate(reader, 1):
+        if header is None:
+            header = row
+            continue
+        if not row:
+            continue
+        if len(row) > len(header):
+            yield number, "The row has more values than the header has names"
+            continue
+        yield number, {name: {types.get(name, "S"): value}
+                       for name, value in zip(header, row) if value != ""}
+
+
+def _checked(table, item) -> int | str:
+    """The item's size, or why it cannot be imported."""
+    if isinstance(item, str):
+        return item
+    try:
+        size = validate_written_item(item)
+        validate_item_key(item, table.key_attributes)
+        validate_index_keys(item, table.index_key_schemas, table.attribute_types)
+        return size
+    except DynamoError as error:
+        return error.message
+    except (TypeError, AttributeError, ValueError):
+        return "The item is not valid DynamoDB JSON"
+
+
+def _log_bad_line(described: dict, bucket: str, key: str, number: int, why: str) -> None:
+    log.warning("import error %s", orjson.dumps({
+        "itemS3Pointer": {"bucket": bucket, "key": key, "itemIndex": number - 1},
+        "importArn": described["ImportArn"], "errorMessages": [why]}).decode())
+
+
+def _write_batch(engine, lease: Lease, record: dict, batch: list[tuple[dict, int]],
+                 progress: dict, last: bool) -> None:
+    """Write a batch and the progress after it; the last one also makes
+    the import COMPLETED and the table ready (ACTIVE once it settles)."""
+    if engine.closing.is_set() or not lease.hold():
+        raise _Stopped()
+
+    def write(ctx):
+        table = _importing(ctx, engine, record)
+        for item, size in batch:
+            engine.items.write(ctx, table, key_of(table, item), item, size)
+        current = engine.repos.imports.get(ctx.txn, record["id"])
+        imported = current["description"]["ImportedItemCount"] + len(batch)
+        fields = {"ProcessedItemCount": progress["processed"], "ErrorCount": progress["errors"],
+                  "ProcessedSizeBytes": progress["size"], "ImportedItemCount": imported}
+        if last:
+            now = engine.clock()
+            fields.update(ImportStatus="COMPLETED", EndTime=millis(now) / 1000)
+            # ACTIVE as the import COMPLETES: a reader seeing one sees the other
+            engine.catalog.put(ctx, dict(table.record, settles_at=now, **{"import": dict(
+                table.record["import"], in_progress=False)}))
+        engine.repos.imports.put(ctx.txn, dict(current, description=dict(
+            current["description"], **fields)))
+    engine.store.write(write)
+
+
+def _importing(ctx, engine, record: dict):
+    table = engine.catalog.current(ctx, record["table_name"])
+    if table is None or table.record["TableId"] != record["table_id"]:
+        raise _Stopped()
+    return table
+
+
+def _fail(engine, import_id: str, code: str, message: str) -> None:
+    """FAILED, with the half-imported table removed (never ACTIVE)."""
+    log.warning("import %s failed: %s: %s", import_id, code, message)
+
+    def fail(ctx):
+        record = engine.repos.imports.get(ctx.txn, import_id)
+        if record is None or record["description"]["ImportStatus"] != "IN_PROGRESS":
+            return
+        table = engine.catalog.current(ctx, record["table_name"])
+        if table is not None and table.record["TableId"] == record["table_id"]:
+            purge_table_items(ctx, engine.repos, table)
+            engine.catalog.put(ctx, dict(table.record, TableStatus="DELETING",
+                                         settles_at=engine.clock()))
+        engine.repos.imports.put(ctx.txn, dict(record, description=dict(
+            record["description"], ImportStatus="FAILED", FailureCode=code,
+            FailureMessage=message, EndTime=millis(engine.clock()) / 1000)))
+    engine.store.write(fail)
+
+
+def fail_abandoned_imports(engine) -> None:
+    """FAIL the IN_PROGRESS imports no live process is making."""
+    with engine.store.read() as snapshot:
+        running = [record["id"] for record in engine.repos.imports.all(snapshot)
+                   if record["description"]["ImportStatus"] == "IN_PROGRESS"]
+    for import_id in running:
+        holder = engine.store.lease_holder(import_lease(import_id), time.time())
+        if (holder is None or is_dead_local(holder)) and ("import", import_id) not in \
+                engine.backfills:
+            _fail(engine, import_id, "UNKNOWN", INTERRUPTED)
