@@ -18,11 +18,13 @@ def scores(distance: str, query: numpy.ndarray, vectors: numpy.ndarray) -> numpy
     """The score of every row of `vectors` (n x d) against `query` (d)."""
     if distance == "DOT_PRODUCT":
         return vectors @ query
-    if distance == "EUCLIDEAN":
-        return numpy.sqrt(numpy.maximum(((vectors - query) ** 2).sum(axis=1), 0.0))
-    norms = numpy.linalg.norm(vectors, axis=1) * numpy.linalg.norm(query)
+    if distance == "EUCLIDEAN":  # differences, not |v|² - 2 v.q + |q|²: exact for equal vectors
+        differences = vectors - query
+        return numpy.sqrt(numpy.einsum("ij,ij->i", differences, differences))
+    dots = vectors @ query
+    norms = numpy.sqrt(numpy.einsum("ij,ij->i", vectors, vectors) * (query @ query))
     with numpy.errstate(divide="ignore", invalid="ignore"):
-        return numpy.where(norms > 0, 1.0 - (vectors @ query) / norms, numpy.nan)
+        return numpy.where(norms > 0, 1.0 - dots / norms, numpy.nan)
 
 
 def top_k(distance: str, query: list[float], vectors: list[bytes], k: int
@@ -30,10 +32,9 @@ def top_k(distance: str, query: list[float], vectors: list[bytes], k: int
     """(position in `vectors`, score) of the k best, best first."""
     if not vectors:
         return []
-    matrix = numpy.frombuffer(b"".join(vectors), dtype=numpy.float32).reshape(
-        len(vectors), -1).astype(numpy.float64)
-    found = scores(distance, numpy.asarray(query, dtype=numpy.float32).astype(numpy.float64),
-                   matrix)
+    matrix = numpy.frombuffer(b"".join(vectors), dtype=numpy.float32).reshape(len(vectors), -1)
+    found = scores(distance, numpy.asarray(query, dtype=numpy.float32), matrix).astype(
+        numpy.float64)
     keep = numpy.flatnonzero(~numpy.isnan(found))
     ranked = found[keep] if distance in SMALLEST_FIRST else -found[keep]
     order = keep[numpy.argsort(ranked, kind="stable")[:k]]

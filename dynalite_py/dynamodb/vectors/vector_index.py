@@ -122,7 +122,8 @@ def put_vector_entry(ctx: WriteContext, entries: VectorEntries, index: VectorInd
                      entry: VectorEntry) -> None:
     old_size = entries.size(ctx.txn, key)
     entries.put(ctx.txn, key, entry)
-    ctx.count_item(index_counts_key(index.id), old_size is None,
+    # an int, not a bool: PostgreSQL's counts column takes no boolean
+    ctx.count_item(index_counts_key(index.id), 0 if old_size is not None else 1,
                    entry.size - (old_size or 0))
 
 
