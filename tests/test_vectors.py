@@ -12,7 +12,10 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+import support
 from support import error_of, unique_name, wait_for
+
+from dynalite_py.errors import DynamoError
 
 DIMENSIONS = 3
 
@@ -384,3 +387,42 @@ def test_random_vectors_match_brute_force(client):
     found = search(client, name, query, 10)
     assert [key for key, _ in found] == [key for key, _ in brute_force("COSINE", query,
                                                                         rows, 10)]
+
+
+# Persistence: the index lives in the store ----------------------------------------------
+
+TABLE_REQUEST = {"BillingMode": "PAY_PER_REQUEST",
+                 "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                 "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                 "VectorIndexes": [vector_index()]}
+
+
+def raw_search(db, **extra) -> list[str]:
+    answer = db.call("SearchVectors", {"TableName": "vectors", "IndexName": "vec", "TopK": 5,
+                                       "SearchVector": [{"N": "0"}] * 3, **extra})
+    return [result["Item"]["pk"]["S"] for result in answer["SearchResults"]]
+
+
+def test_another_engine_on_the_store_sees_the_index(tmp_path):
+    """Nothing of the index lives in a process: an engine opened later on the
+    same store (a restart, or another server) searches what the first wrote."""
+    if support.BACKEND == "memory":
+        pytest.skip("a memory store is not shared and ends with its process")
+    with support.open_db(str(tmp_path), table_status_delay=0.0) as first:
+        first.call("CreateTable", dict(TABLE_REQUEST, TableName="vectors"))
+        first.call("PutItem", {"TableName": "vectors", "Item": {"pk": {"S": "a"},
+                                                                "emb": vector(1, 0, 0)}})
+    with support.open_db(str(tmp_path), table_status_delay=0.0) as second:
+        assert raw_search(second) == ["a"]
+        second.call("PutItem", {"TableName": "vectors", "Item": {"pk": {"S": "b"},
+                                                                 "emb": vector(0, 0, 0)}})
+    with support.open_db(str(tmp_path), table_status_delay=0.0) as third:
+        assert raw_search(third) == ["b", "a"]
+
+
+def test_top_k_below_one_is_refused_by_the_model(tmp_path):
+    with support.open_db(str(tmp_path), table_status_delay=0.0) as db:
+        db.call("CreateTable", dict(TABLE_REQUEST, TableName="vectors"))
+        with pytest.raises(DynamoError) as caught:
+            raw_search(db, TopK=0)
+        assert caught.value.name == "ValidationException" and "topK" in caught.value.message
