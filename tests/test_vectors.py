@@ -10,9 +10,9 @@ import math
 import random
 
 import pytest
+import support
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-import support
 from support import error_of, unique_name, wait_for
 
 from dynalite_py.errors import DynamoError
