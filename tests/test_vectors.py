@@ -179,6 +179,46 @@ def test_update_table_deleting_an_unknown_index(client):
                                "Requested resource not found: Index: nope not found")
 
 
+def test_update_table_vector_index_on_a_provisioned_table(client):
+    name = unique_name("vec")
+    client.create_table(TableName=name,
+                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                        ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.01})
+    code, message = error_of(client.update_table, TableName=name,
+                             VectorIndexUpdates=[{"Create": vector_index()}])
+    assert code == "ValidationException" and "on-demand" in message
+
+
+def test_update_table_vector_index_with_a_search_schema(client):
+    name = create(client)
+    wait_for(lambda: client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE")
+    code, message = error_of(client.update_table, TableName=name, VectorIndexUpdates=[
+        {"Create": vector_index("other", schema=CATEGORY)}])
+    assert (code, message) == ("ValidationException", "One element in SearchSchema is not "
+                               "defined in attribute definitions")
+    answer = client.update_table(TableName=name, AttributeDefinitions=CATEGORY_TYPES,
+                                 VectorIndexUpdates=[{"Create": vector_index("other",
+                                                                             schema=CATEGORY)}])
+    names = {d["AttributeName"] for d in answer["TableDescription"]["AttributeDefinitions"]}
+    assert names == {"pk", "cat", "color"}
+    wait_for(lambda: client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE")
+    code, message = error_of(client.update_table, TableName=name,
+                             VectorIndexUpdates=[{"Create": vector_index("other")}])
+    assert (code, message) == ("ValidationException",
+                               "Attempting to create an index which already exists")
+
+
+def test_same_vector_attribute_needs_the_same_dimensions(client):
+    code, message = error_of(
+        client.create_table, TableName=unique_name("vec"), BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        VectorIndexes=[vector_index(), vector_index("two", dimensions=4)])
+    assert code == "ValidationException" and "dimensions" in message
+
+
 # Which items an index holds ----------------------------------------------------
 
 def test_items_without_a_usable_vector_are_left_out(client):
@@ -190,6 +230,19 @@ def test_items_without_a_usable_vector_are_left_out(client):
         client.put_item(TableName=name, Item={"pk": {"S": key}, "emb": value})
     client.put_item(TableName=name, Item={"pk": {"S": "missing"}})
     assert [key for key, _ in search(client, name, [1, 1, 1])] == ["good"]
+
+
+def test_items_whose_partition_attribute_is_missing_or_mistyped_are_left_out(client):
+    name = create(client, vector_index(schema=CATEGORY), extra_definitions=CATEGORY_TYPES)
+    client.put_item(TableName=name, Item={"pk": {"S": "ok"}, "cat": {"S": "x"},
+                                          "emb": vector(1, 1, 1)})
+    client.put_item(TableName=name, Item={"pk": {"S": "number"}, "cat": {"N": "1"},
+                                          "emb": vector(1, 1, 1)})
+    client.put_item(TableName=name, Item={"pk": {"S": "none"}, "emb": vector(1, 1, 1)})
+    assert client.describe_table(TableName=name)["Table"]["VectorIndexes"][0]["ItemCount"] == 1
+    found = search(client, name, [1, 1, 1], SearchConditionExpression="cat = :c",
+                   ExpressionAttributeValues={":c": {"S": "x"}})
+    assert [key for key, _ in found] == ["ok"]
 
 
 def test_writes_updates_and_deletes_show_in_the_next_search(client):
