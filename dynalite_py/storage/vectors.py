@@ -2,9 +2,10 @@
 in the indexes keyspace under the vector index's own id (index numbers are
 unique across GSIs, LSIs and vector indexes): index id | hash of the
 search-schema HASH value | tiebreak of the table key. An entry is
-msgpack([size, table key, float32 vector bytes, projected item]), so a
-search reads a partition's vectors as packed floats without decoding the
-item's wire form."""
+msgpack([size, table key, float32 vector bytes, search-schema attributes,
+msgpack(projected item)]), so a search reads a partition's vectors as
+packed floats and filters on the few search-schema values, decoding only
+the projected items it returns."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -17,15 +18,27 @@ from .partitions import prefix_entries
 
 
 class VectorEntry:
-    """A stored entry: its size, the item's table key, vector and projection."""
+    """A stored entry: its size, the item's table key, vector, search-schema
+    attribute values and projected item (kept packed until asked for)."""
 
-    __slots__ = ("size", "table_key", "vector", "item")
+    __slots__ = ("size", "table_key", "vector", "searched", "packed_item")
 
-    def __init__(self, size: int, table_key: bytes, vector: bytes, item: dict) -> None:
+    def __init__(self, size: int, table_key: bytes, vector: bytes, searched: dict,
+                 packed_item: bytes) -> None:
         self.size = size
         self.table_key = table_key
         self.vector = vector
-        self.item = item
+        self.searched = searched
+        self.packed_item = packed_item
+
+    @classmethod
+    def of(cls, size: int, table_key: bytes, vector: bytes, searched: dict,
+           item: dict) -> "VectorEntry":
+        return cls(size, table_key, vector, searched, pack(item))
+
+    @property
+    def item(self) -> dict:
+        return unpack(self.packed_item)
 
 
 def vector_entry_key(index_id: bytes, partition: list[dict], table_key: bytes) -> bytes:
@@ -49,7 +62,8 @@ class VectorEntries:
         return unpack(raw)[0] if raw is not None else None
 
     def put(self, txn: Handle, key: bytes, entry: VectorEntry) -> None:
-        self._space.put(txn, key, pack([entry.size, entry.table_key, entry.vector, entry.item]))
+        self._space.put(txn, key, pack([entry.size, entry.table_key, entry.vector,
+                                        entry.searched, entry.packed_item]))
 
     def delete(self, txn: Handle, key: bytes) -> None:
         self._space.delete(txn, key)

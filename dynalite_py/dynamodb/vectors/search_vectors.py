@@ -36,7 +36,7 @@ def run(engine, request: dict) -> dict:
         partition = [wanted[index.hash_name]] if index.hash_name else []
         candidates = [entry for entry in engine.repos.vectors.partition(
             txn, partition_prefix(index.id, partition))
-            if all(entry.item.get(name) == value for name, value in wanted.items())]
+            if all(entry.searched.get(name) == value for name, value in wanted.items())]
     best = top_k(index.distance, query, [entry.vector for entry in candidates],
                  request["TopK"])
     results = [{"Item": project(candidates[position].item, paths), "Score": score}

@@ -99,7 +99,9 @@ class VectorIndex:
 
     def entry(self, item: dict, table_key: bytes) -> VectorEntry:
         projected = self.project(item)
-        return VectorEntry(item_size(projected), table_key, self.vector_of(item), projected)
+        searched = {name: item[name] for name in self.searchable_names if name in item}
+        return VectorEntry.of(item_size(projected), table_key, self.vector_of(item), searched,
+                              projected)
 
 
 def update_vector_entries(ctx: WriteContext, entries: VectorEntries,
