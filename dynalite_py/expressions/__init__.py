@@ -23,7 +23,7 @@ from .updates import apply, check_paths
 
 LABELS = {"ConditionExpression": "condition", "FilterExpression": "condition",
           "KeyConditionExpression": "condition", "ProjectionExpression": "projection",
-          "UpdateExpression": "update"}
+          "UpdateExpression": "update", "SearchConditionExpression": "condition"}
 
 __all__ = ["RequestExpressions", "Scope", "apply", "check_expression_params", "check_paths",
            "holds", "mentions_expressions", "project"]

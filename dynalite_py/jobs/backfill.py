@@ -12,6 +12,10 @@ under a lease held in the store (storage/leases.py), so of the processes
 sharing a store one fills an index at a time; the others leave it, and the
 sweeper's next pass (`resume_backfills`) takes it over once the lease is
 given up or expires. When the walk ends the index turns ACTIVE.
+
+A vector index created by UpdateTable's VectorIndexUpdates
+(dynamodb/vectors/definitions.py) is filled the same way, with vector
+entries (items without a usable vector are left out, as writes leave them).
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ import threading
 import time
 
 from ..dynamodb.tables.indexes import Index, add_entry
+from ..dynamodb.vectors.vector_index import VectorIndex, put_vector_entry
 from ..errors import DynamoError
 from ..model.values import validate_index_keys
 from ..storage.indexes import IndexEntries
@@ -44,8 +49,10 @@ def resume_backfills(engine) -> None:
     with engine.store.read() as txn:
         pending = [(table.name, index.name) for table in engine.catalog.tables(txn)
                    for definition in table.record.get("GlobalSecondaryIndexes", [])
+                   + table.record.get("VectorIndexes", [])
                    if definition.get("Backfilling")
-                   for index in table.indexes if index.name == definition["IndexName"]]
+                   for index in table.indexes + table.vector_indexes
+                   if index.name == definition["IndexName"]]
     for table_name, index_name in pending:
         key = (table_name, index_name)
         with engine.backfill_lock:
@@ -102,7 +109,10 @@ def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,
     count = 0
     position = entries.backfill_position(ctx.txn, index.id)
     for key, item in engine.repos.items.of_table(ctx.txn, table.id, after=position):
-        _index_item(ctx, entries, table, index, key, item)
+        if isinstance(index, VectorIndex):
+            _index_vector(ctx, engine, index, key, item)
+        else:
+            _index_item(ctx, entries, table, index, key, item)
         count += 1
         if count >= batch:
             entries.set_backfill_position(ctx.txn, index.id, key)
@@ -134,7 +144,8 @@ class BackfillProgress:
 def _building(ctx: WriteContext, engine, table_name: str, index_name: str) -> tuple:
     """(table, index) as the write sees them; index None once it is gone."""
     table = engine.catalog.current(ctx, table_name)
-    index = next((i for i in table.indexes if i.name == index_name), None) if table else None
+    index = next((i for i in table.indexes + table.vector_indexes if i.name == index_name),
+                 None) if table else None
     return table, index
 
 
@@ -150,6 +161,15 @@ def _index_item(ctx: WriteContext, entries: IndexEntries, table, index: Index,
     entry_key = index.entry_key(item, table_key)
     if entry_key is not None and entries.size(ctx.txn, entry_key) is None:
         add_entry(ctx, entries, index, entry_key, table_key, index.project(item))
+
+
+def _index_vector(ctx: WriteContext, engine, index: VectorIndex, table_key: bytes,
+                  item: dict) -> None:
+    """Add the item's vector entry unless it has none or a write added it."""
+    entry_key = index.entry_key(item, table_key)
+    if entry_key is not None and engine.repos.vectors.size(ctx.txn, entry_key) is None:
+        put_vector_entry(ctx, engine.repos.vectors, index, entry_key,
+                         index.entry(item, table_key))
 
 
 def _indexable(table, index: Index, item: dict) -> bool:
@@ -168,8 +188,9 @@ def _mark_active(ctx: WriteContext, engine, table_name: str, index_name: str) ->
         return
     engine.repos.indexes.set_backfill_position(ctx.txn, index.id, None)
     record = dict(table.record)
-    record["GlobalSecondaryIndexes"] = [
+    field = "VectorIndexes" if isinstance(index, VectorIndex) else "GlobalSecondaryIndexes"
+    record[field] = [
         {k: v for k, v in index.items() if k != "Backfilling"} | {"IndexStatus": "ACTIVE"}
         if index["IndexName"] == index_name else index
-        for index in record["GlobalSecondaryIndexes"]]
+        for index in record[field]]
     engine.catalog.put(ctx, record)

@@ -22,6 +22,7 @@ from .queues import EventInvokeConfigs, Messages, QueueRecords
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
+from .vectors import VectorEntries
 
 
 class Repositories:
@@ -32,6 +33,7 @@ class Repositories:
         self.items = ItemRecords(store)
         self.counts = Counts(store)
         self.indexes = IndexEntries(store, self.counts)
+        self.vectors = VectorEntries(store, self.counts)
         self.tables = TableRecords(store)
         self.streams = StreamLog(store)
         self.expiry = ExpiryIndex(store)

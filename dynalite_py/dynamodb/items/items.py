@@ -17,6 +17,7 @@ from ...storage.repositories import Repositories
 from ...streams import log as streams
 from ..tables import indexes, ttl
 from ..tables.catalog import Table
+from ..vectors.vector_index import update_vector_entries
 from . import item_collections
 
 
@@ -59,6 +60,9 @@ class ItemWriter:
         if table.indexes:
             indexes.update_entries(ctx, repos.indexes, table.indexes, key,
                                    old.item if old else None, new_item)
+        if table.vector_indexes:
+            update_vector_entries(ctx, repos.vectors, table.vector_indexes, key,
+                                  old.item if old else None, new_item)
         if table.keeps_history:  # point-in-time recovery: the undo image, same commit
             repos.history.record(ctx.txn, table.id, self.clock(), key, old.raw if old else None)
         if table.ttl_attribute is not None:

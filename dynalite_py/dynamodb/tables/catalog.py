@@ -23,6 +23,7 @@ from ...model.values import key_attributes
 from ...storage.interface import Handle, WriteContext
 from ...storage.items import index_counts_key
 from ...storage.repositories import Repositories
+from ..vectors.definitions import describe_vector_indexes, vector_indexes_of
 from .described_settings import extra_description
 from .indexes import Index
 
@@ -45,7 +46,7 @@ class Table:
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
                  "stream_view_type", "ttl_attribute", "usable_from", "key_attributes",
-                 "keeps_history")
+                 "keeps_history", "vector_indexes")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -78,6 +79,7 @@ class Table:
         self.attribute_types = {d["AttributeName"]: d["AttributeType"]
                                 for d in record["AttributeDefinitions"]}
         self.key_attributes = key_attributes(record["KeySchema"], self.attribute_types)
+        self.vector_indexes = vector_indexes_of(record, self.key_names, self.attribute_types)
         # from when data operations may use it (status ACTIVE or UPDATING):
         # one comparison with the clock on every data-plane call
         self.usable_from: float = _usable_from(record)
@@ -251,6 +253,8 @@ class Catalog:
             description["GlobalSecondaryIndexes"] = [
                 _global_index_description(index, arn, status, index_stats[index["IndexName"]])
                 for index in record["GlobalSecondaryIndexes"]]
+        if record.get("VectorIndexes"):
+            description["VectorIndexes"] = describe_vector_indexes(txn, self.counts, table, arn)
         stream = record.get("stream")
         if stream:
             description["StreamSpecification"] = {"StreamEnabled": True,

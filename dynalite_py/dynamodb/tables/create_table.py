@@ -9,6 +9,7 @@ from ...protocol.validation import ShapeRules
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
 from ..policies.policies import attach_create_policy, validate_policy
 from ..tags.tagging import validate_create_tags
+from ..vectors.definitions import add_created_vector_indexes, validate_vector_indexes
 from .keyschema import (
     check_key_types,
     check_keys_defined,
@@ -70,6 +71,8 @@ def run(engine, request: dict) -> dict:
         for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
             for index in record.get(field, ()):
                 index["number"] = catalog.next_number(ctx, INDEX_NUMBERS)
+        if request.get("VectorIndexes"):
+            add_created_vector_indexes(ctx, engine, record, request["VectorIndexes"])
         stream = request.get("StreamSpecification")
         if stream and stream.get("StreamEnabled"):
             enable_stream(ctx, engine, record, stream["StreamViewType"], now)
@@ -143,7 +146,9 @@ def validate(request: dict) -> None:
     keys = [k["AttributeName"] for k in request["KeySchema"]]
     local_indexes = request.get("LocalSecondaryIndexes")
     global_indexes = request.get("GlobalSecondaryIndexes")
-    if local_indexes is None and global_indexes is None and len(keys) != len(definitions):
+    vector_indexes = request.get("VectorIndexes")
+    if (local_indexes is None and global_indexes is None and vector_indexes is None
+            and len(keys) != len(definitions)):
         raise invalid_parameter("Number of attributes in KeySchema does not exactly match "
                                 "number of attributes defined in AttributeDefinitions")
     seen_names: set[str] = set()
@@ -151,9 +156,13 @@ def validate(request: dict) -> None:
         validate_local_indexes(local_indexes, request["KeySchema"], definitions, seen_names)
     if global_indexes is not None:
         validate_global_indexes(global_indexes, definitions, seen_names, on_demand)
-    if local_indexes or global_indexes:
+    if vector_indexes is not None:
+        validate_vector_indexes(vector_indexes, request["AttributeDefinitions"], seen_names,
+                                on_demand)
+    if local_indexes or global_indexes or vector_indexes:
         check_definitions_used(definitions, [request["KeySchema"]] + [
-            index["KeySchema"] for index in (local_indexes or []) + (global_indexes or [])])
+            index["KeySchema"] for index in (local_indexes or []) + (global_indexes or [])] + [
+            index.get("SearchSchema", []) for index in vector_indexes or []])
 
 
 def check_definitions_used(definitions: list[str], schemas: list[list[dict]]) -> None:

@@ -14,4 +14,6 @@ def purge_table_items(ctx: WriteContext, repos: Repositories, table: Table) -> N
     repos.counts.delete(ctx.txn, table.id)
     for index in table.indexes:
         repos.indexes.drop(ctx.txn, index.id)
+    for vector_index in table.vector_indexes:
+        repos.vectors.drop(ctx.txn, vector_index.id)
     repos.history.drop(ctx.txn, table.id)

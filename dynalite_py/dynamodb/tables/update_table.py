@@ -8,6 +8,7 @@ from ...errors import invalid_parameter, validation_error
 from ...jobs.backfill import resume_backfills
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
+from ..vectors.definitions import apply_vector_updates, validate_vector_updates
 from .catalog import table_name_from
 from .index_builds import apply_updates, creates_or_deletes, validate_index_updates
 from .settings import (
@@ -31,7 +32,8 @@ SHAPE_RULES = ShapeRules(
 
 CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
-           "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput", "WarmThroughput")
+           "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput", "WarmThroughput",
+           "VectorIndexUpdates")
 NOT_YET = ("ReplicaUpdates",)
 # AWS's wording as of 2026 (captured in us-east-1 and us-west-2, ack-api-quirks'
 # ValidationException catalogue), which names members botocore's model lacks.
@@ -53,6 +55,8 @@ def run(engine, request: dict) -> dict:
     validate_stream_specification(request.get("StreamSpecification"), creating=False)
     if request.get("GlobalSecondaryIndexUpdates") is not None:
         validate_index_updates(request["GlobalSecondaryIndexUpdates"])
+    if request.get("VectorIndexUpdates") is not None:
+        validate_vector_updates(request["VectorIndexUpdates"])
     check_changes_combine(request)
     check_on_demand_throughput(request)
     validate_update_composition(request, CHANGES)
@@ -69,13 +73,16 @@ def run(engine, request: dict) -> dict:
         if request.get("GlobalSecondaryIndexUpdates"):
             apply_updates(ctx, engine, record, request["GlobalSecondaryIndexUpdates"],
                           request.get("AttributeDefinitions"))
+        if request.get("VectorIndexUpdates"):
+            apply_vector_updates(ctx, engine, record, request["VectorIndexUpdates"],
+                                 request.get("AttributeDefinitions"))
         record.update(TableStatus="UPDATING", settles_at=now + engine.config.table_status_delay)
         updated = catalog.put(ctx, record)
         return updated, {"TableDescription": catalog.describe(ctx.txn, updated, now)}
 
     updated, response = engine.store.write(update)
     engine.throttler.retune(updated)
-    if request.get("GlobalSecondaryIndexUpdates"):
+    if request.get("GlobalSecondaryIndexUpdates") or request.get("VectorIndexUpdates"):
         resume_backfills(engine)
     return response
 
