@@ -45,5 +45,6 @@ class ItemUpdate:
             new_item, self.touched = apply_attribute_updates(self.attribute_updates, base)
         else:
             new_item, self.touched = base, []
-        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types)
+        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types,
+                            updating=True)
         return new_item, check_item_size(new_item, UPDATE_TOO_BIG)
