@@ -434,3 +434,137 @@ def test_a_missing_index_is_a_validation_error_on_reads(client, t):
     code, message, _ = answer(client, "update_table", TableName=t["hash"],
                               GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "does_not_exist"}}])
     assert code == "ResourceNotFoundException" and "Requested resource not found" in message
+
+
+# ---- tier3/limits/numberByteSize, itemSizeBySurface -------------------------------------
+
+MAX_ITEM = 409_600
+UPDATE_TOO_BIG = "Item size to update has exceeded the maximum allowed size"
+# The suite's CAPTURED_NUMBER_BYTES (AWS eu-west-2, 2026-08-18): literal -> bytes.
+NUMBER_BYTES = [("0", 1), ("1", 2), ("12", 2), ("123", 3), ("1234", 3), ("1" * 19 + "2" * 19, 20),
+                ("0042", 2), ("100", 2), ("1010", 3), ("0.0000001", 2), ("1E125", 2), ("1E-100", 2),
+                ("1.5", 3), ("15", 2), ("1.2", 3), ("1.200", 3), ("1.234", 4), ("3.14159", 5),
+                ("123456", 4), ("100.5", 4), ("0.15", 2), ("-42", 3), ("-0", 1)]
+
+
+def string_bytes(item: dict) -> int:
+    """The size of an item of string values (names plus values, UTF-8)."""
+    return sum(len(name.encode()) + len(value["S"].encode()) for name, value in item.items())
+
+
+def padded(key: dict, total: int, pad: str = "p", **others) -> dict:
+    """`key` plus `others` plus a string `pad`, `total` bytes in all (others
+    given as (value, its size))."""
+    rest = sum(len(name.encode()) + size for name, (_, size) in others.items())
+    item = {**key, **{name: value for name, (value, _) in others.items()}}
+    return {**item, pad: S("x" * (total - string_bytes(key) - rest - len(pad)))}
+
+
+@pytest.mark.parametrize("literal,size", NUMBER_BYTES)
+def test_a_number_costs_its_captured_bytes(client, t, literal, size):
+    key = {"pk": S(f"lim-nbs-{literal}")}
+    client.put_item(TableName=t["hash"], Item=padded(key, MAX_ITEM, n=(N(literal), size)))
+    assert ITEM_TOO_BIG in refused(client, "put_item", TableName=t["hash"],
+                                   Item=padded(key, MAX_ITEM + 1, n=(N(literal), size)))
+
+
+def test_numbers_are_stored_trimmed_and_expanded(client, t):
+    for literal, stored in (("0042.1200", "42.12"), ("1E125", "1" + "0" * 125)):
+        client.put_item(TableName=t["hash"], Item={"pk": S("lim-nbs-rt"), "n": N(literal)})
+        got = client.get_item(TableName=t["hash"], Key={"pk": S("lim-nbs-rt")}, ConsistentRead=True)
+        assert got["Item"]["n"] == N(stored)
+
+
+def test_every_put_surface_measures_the_item_flat(client, t):
+    table = t["hash"]
+    key = lambda name: {"pk": S(f"lim-surface-{name}")}  # noqa: E731
+    client.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": padded(key("bwi"), MAX_ITEM)}}]})
+    assert ITEM_TOO_BIG in refused(client, "batch_write_item", RequestItems={
+        table: [{"PutRequest": {"Item": padded(key("bwi-over"), MAX_ITEM + 1)}}]})
+    insert = f"INSERT INTO \"{table}\" VALUE {{'pk': ?, 'p': ?}}"
+    item = padded(key("pql"), MAX_ITEM)
+    client.execute_statement(Statement=insert, Parameters=[item["pk"], item["p"]])
+    item = padded(key("pql-over"), MAX_ITEM + 1)
+    assert ITEM_TOO_BIG in refused(client, "execute_statement", Statement=insert,
+                                   Parameters=[item["pk"], item["p"]])
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": table,
+                                                        "Item": padded(key("txn"), MAX_ITEM)}}])
+    # A transacted Put over the limit is refused before the transaction opens.
+    assert ITEM_TOO_BIG in refused(client, "transact_write_items", TransactItems=[
+        {"Put": {"TableName": table, "Item": padded(key("txn-over"), MAX_ITEM + 1)}}])
+
+
+def transacted_update(table: str, key: dict, total: int) -> dict:
+    return {"Update": {"TableName": table, "Key": key, "UpdateExpression": "SET p = :p",
+                       "ExpressionAttributeValues": {":p": padded(key, total)["p"]}}}
+
+
+def test_a_transacted_update_over_the_limit_cancels(client, t):
+    table = t["hash"]
+    for name, seed in (("txn-upd-over", None), ("txn-upd-existing", S("small"))):
+        key = {"pk": S(name)}
+        if seed:
+            client.put_item(TableName=table, Item={**key, "p": seed})
+        message, reasons = cancellation(client, [transacted_update(table, key, MAX_ITEM + 1)])
+        assert reasons[0]["Code"] == "ValidationError" and UPDATE_TOO_BIG in reasons[0]["Message"]
+    # ... and at a one-byte key, where UpdateItem refuses, it writes the whole 409,600.
+    key = {"pk": S("Y")}
+    client.transact_write_items(TransactItems=[transacted_update(table, key, MAX_ITEM)])
+    got = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert string_bytes(got) == MAX_ITEM
+
+
+SET_COST, REMOVE_COST, BASE_COST = 19, 2, 3
+
+
+def update_ceiling(client, table: str, accepted: dict, refused_key: dict, expression="SET b = :pad",
+                   cost=BASE_COST + SET_COST, extra=None, untouched=None, seed=None, names=None):
+    """Check UpdateItem's ceiling at this key and shape: min(409600, 409600 +
+    what it does not write - its action cost); return it."""
+    extra, untouched = extra or {}, untouched or {}
+    ceiling = min(MAX_ITEM, MAX_ITEM + string_bytes(accepted) + string_bytes(untouched) - cost)
+
+    def send(key: dict, total: int):
+        padding = total - string_bytes(key) - string_bytes(extra) - string_bytes(untouched) - len("b")
+        if seed or untouched:
+            client.put_item(TableName=table, Item={**key, **(seed or {}), **untouched})
+        values = {":pad": S("x" * padding), **{f":{name}": value for name, value in extra.items()}}
+        return answer(client, "update_item", TableName=table, Key=key, UpdateExpression=expression,
+                      ExpressionAttributeValues=values,
+                      **({"ExpressionAttributeNames": names} if names else {}))
+
+    assert send(accepted, ceiling)[0] == ""
+    stored = client.get_item(TableName=table, Key=accepted, ConsistentRead=True)["Item"]
+    assert string_bytes(stored) == ceiling
+    code, message, _ = send(refused_key, ceiling + 1)
+    assert code == "ValidationException" and UPDATE_TOO_BIG in message
+    return ceiling
+
+
+def test_update_item_does_not_charge_for_the_key(client, t):
+    one_byte = update_ceiling(client, t["hash"], {"pk": S("K")}, {"pk": S("L")})
+    assert one_byte == MAX_ITEM - 19  # 3 bytes of key against a 22-byte SET
+    assert update_ceiling(client, t["hash"], {"pk": S("k" * 100)}, {"pk": S("l" * 100)}) == MAX_ITEM
+    with_sort = update_ceiling(client, t["composite"], {"pk": S("S"), "sk": S("a")},
+                               {"pk": S("T"), "sk": S("a")})
+    assert with_sort - one_byte == len("sk") + 1
+
+
+def test_update_item_charges_per_clause_not_per_value(client, t):
+    plain = update_ceiling(client, t["hash"], {"pk": S("A1")}, {"pk": S("B1")})
+    two_sets = update_ceiling(client, t["hash"], {"pk": S("A2")}, {"pk": S("B2")},
+                              "SET b = :pad, c = :c", BASE_COST + 2 * SET_COST, extra={"c": S("y")})
+    assert plain - two_sets == SET_COST
+    big_second = update_ceiling(client, t["hash"], {"pk": S("A6")}, {"pk": S("B6")},
+                                "SET b = :pad, c = :c", BASE_COST + 2 * SET_COST, extra={"c": S("y" * 500)})
+    assert big_second == two_sets
+    with_remove = update_ceiling(client, t["hash"], {"pk": S("A4")}, {"pk": S("B4")},
+                                 "SET b = :pad REMOVE r", BASE_COST + SET_COST + REMOVE_COST,
+                                 seed={"r": S("z")})
+    assert plain - with_remove == REMOVE_COST
+    untouched = update_ceiling(client, t["hash"], {"pk": S("Aa")}, {"pk": S("Ba")},
+                               untouched={"u": S("y" * 10)})
+    assert untouched - plain == len("u") + 10
+    aliased = update_ceiling(client, t["hash"], {"pk": S("A8")}, {"pk": S("B8")},
+                             "SET #twelvechars = :pad", names={"#twelvechars": "b"})
+    assert aliased == plain
