@@ -568,3 +568,138 @@ def test_update_item_charges_per_clause_not_per_value(client, t):
     aliased = update_ceiling(client, t["hash"], {"pk": S("A8")}, {"pk": S("B8")},
                              "SET #twelvechars = :pad", names={"#twelvechars": "b"})
     assert aliased == plain
+
+
+# ---- tier1 (expression hygiene, key conditions, capacity), tier2 (transactions, TTL) ----
+
+@pytest.mark.parametrize("params", [
+    {"UpdateExpression": "SET #s = :v", "ExpressionAttributeNames": {"s": "status"},
+     "ExpressionAttributeValues": {":v": S("x")}},
+    {"UpdateExpression": "SET #s = :v", "ExpressionAttributeNames": {"#s": "status"},
+     "ExpressionAttributeValues": {"v": S("x")}},
+    {"ExpressionAttributeNames": {"#s": "status"}},
+    {"UpdateExpression": "SET #s = :v", "ExpressionAttributeNames": {"#s": "status", "#unused": "o"},
+     "ExpressionAttributeValues": {":v": S("x")}},
+], ids=["name without #", "value without :", "names without expression", "unused name"])
+def test_update_expression_hygiene(client, t, params):
+    refused(client, "update_item", TableName=t["hash"], Key={"pk": S("expr-hygiene")}, **params)
+
+
+def test_key_condition_semantics(client, t):
+    table = t["composite"]
+    client.put_item(TableName=table, Item={"pk": S("kce-sem"), "sk": S("m")})
+    names = {"#pk": "pk", "#sk": "sk"}
+    items = client.query(TableName=table, KeyConditionExpression="#pk = :pk AND :lo <= #sk",
+                         ExpressionAttributeNames=names,
+                         ExpressionAttributeValues={":pk": S("kce-sem"), ":lo": S("a")})["Items"]
+    assert [item["sk"] for item in items] == [S("m")]
+    assert "KeyConditionExpressions cannot have conditions on nested attributes" in refused(
+        client, "query", TableName=table, KeyConditionExpression="#pk = :pk AND #sk.foo = :v",
+        ExpressionAttributeNames=names, ExpressionAttributeValues={":pk": S("kce-sem"), ":v": S("x")})
+    refused(client, "scan", TableName=t["hash"], FilterExpression="begins_with(#p, :n)",
+            ExpressionAttributeNames={"#p": "no_such_attr_xyz"}, ExpressionAttributeValues={":n": N("5")})
+
+
+def test_reads_are_charged_before_the_filter_and_projection(client, t):
+    table = t["composite"]
+    for i in range(6):
+        client.put_item(TableName=table, Item={"pk": S("read-cc"), "sk": S(f"s{i}"),
+                                               "keep": S("yes" if i == 0 else "no"), "filler": S("x" * 200)})
+
+    def units(operation: str, **params) -> tuple[float, int]:
+        if operation == "query":
+            values = {":p": S("read-cc"), **params.pop("ExpressionAttributeValues", {})}
+            params.update(KeyConditionExpression="pk = :p", ExpressionAttributeValues=values)
+        answer_ = getattr(client, operation)(TableName=table, ReturnConsumedCapacity="TOTAL", **params)
+        return answer_["ConsumedCapacity"]["CapacityUnits"], answer_["Count"]
+
+    for operation in ("scan", "query"):
+        plain = units(operation)
+        kept = units(operation, FilterExpression="keep = :k", ExpressionAttributeValues={":k": S("yes")})
+        none = units(operation, FilterExpression="keep = :k",
+                     ExpressionAttributeValues={":k": S("no-such-value")})
+        projected = units(operation, ProjectionExpression="sk")
+        assert kept[1] < plain[1] and none[1] == 0
+        assert kept[0] == none[0] == projected[0] == plain[0]
+
+
+def test_index_write_capacity(client):
+    table = indexed_table(
+        client, [("pk", "S"), ("sk", "S")], [("gsiPk", "S"), ("lsiSk", "S")],
+        GlobalSecondaryIndexes=[_index("gsi-inc", "gsiPk", include=["proj"])],
+        LocalSecondaryIndexes=[_index("lsi1", "pk", "lsiSk")])
+    counter = iter(range(1000))
+
+    def arms(capacity: dict) -> tuple:
+        gsi = capacity.get("GlobalSecondaryIndexes", {}).get("gsi-inc", {}).get("CapacityUnits")
+        lsi = capacity.get("LocalSecondaryIndexes", {}).get("lsi1", {}).get("CapacityUnits")
+        return capacity["CapacityUnits"], capacity["Table"]["CapacityUnits"], gsi, lsi
+
+    def put(**attributes) -> tuple:
+        item = {"pk": S(f"item-{next(counter)}"), "sk": S("1"), **{k: S(v) for k, v in attributes.items()}}
+        return item, arms(client.put_item(TableName=table, Item=item,
+                                          ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"])
+
+    assert put(gsiPk="g1", proj="p")[1] == (2, 1, 1, None)
+    assert put(other="o")[1] == (1, 1, None, None)
+    assert put(lsiSk="L1")[1] == (2, 1, None, 1)
+    item, first = put(gsiPk="g4", lsiSk="L1", proj="p")
+    repeat = client.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert first == (3, 1, 1, 1) and arms(repeat["ConsumedCapacity"]) == (1, 1, None, None)
+    ladder = [("SET #o = :v", {":v": S("o2")}, (2, 1, None, 1)),
+              ("SET proj = :v", {":v": S("p2")}, (3, 1, 1, 1)),
+              ("SET gsiPk = :v", {":v": S("g-moved")}, (4, 1, 2, 1)),
+              ("REMOVE gsiPk", None, (3, 1, 1, 1)),
+              ("SET lsiSk = :v", {":v": S("L2")}, (3, 1, None, 2))]
+    for expression, values, expected in ladder:
+        seeded, _ = put(gsiPk="g-ladder", lsiSk="L1", proj="p", other="o")
+        key = {"pk": seeded["pk"], "sk": S("1")}
+        extra = {"ExpressionAttributeValues": values} if values else {}
+        if "#o" in expression:  # OTHER is a reserved word
+            extra["ExpressionAttributeNames"] = {"#o": "other"}
+        response = client.update_item(TableName=table, Key=key, UpdateExpression=expression,
+                                      ReturnConsumedCapacity="INDEXES", **extra)
+        assert arms(response["ConsumedCapacity"]) == expected, expression
+        deleted = client.delete_item(TableName=table, Key=key, ReturnConsumedCapacity="INDEXES")
+        assert arms(deleted["ConsumedCapacity"])[1] == 1
+
+
+def test_transaction_semantics(client, t):
+    table = t["hash"]
+    put = lambda key, value: {"Put": {"TableName": table, "Item": {"pk": S(key), "val": S(value)}}}  # noqa: E731
+    token = unique_name("idem")
+    client.transact_write_items(ClientRequestToken=token, TransactItems=[put("tw-idem", "first")])
+    client.transact_write_items(ClientRequestToken=token, TransactItems=[put("tw-idem", "first")])
+    code, _, _ = answer(client, "transact_write_items", ClientRequestToken=token,
+                        TransactItems=[put("tw-idem", "different")])
+    assert code == "IdempotentParameterMismatchException"
+    client.put_item(TableName=table, Item={"pk": S("tw-rvocf"), "data": S("original")})
+    _, reasons = cancellation(client, [{"Put": {
+        "TableName": table, "Item": {"pk": S("tw-rvocf")}, "ConditionExpression": "attribute_not_exists(pk)",
+        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}])
+    assert reasons[0]["Item"] == {"pk": S("tw-rvocf"), "data": S("original")}
+    _, reasons = cancellation(client, [{"Update": {
+        "TableName": table, "Key": {"pk": S("tw-cond-noexist")}, "UpdateExpression": "ADD hit_count :inc",
+        "ConditionExpression": "attribute_exists(pk)", "ExpressionAttributeValues": {":inc": N("1")}}}])
+    assert reasons[0]["Code"] == "ConditionalCheckFailed"
+    assert "Item" not in client.get_item(TableName=table, Key={"pk": S("tw-cond-noexist")})
+    response = client.transact_write_items(ReturnConsumedCapacity="TOTAL",
+                                           TransactItems=[put("tw-cap-1", "v"), put("tw-cap-2", "v")])
+    assert sum(c["CapacityUnits"] for c in response["ConsumedCapacity"]) == 4
+
+
+def test_time_to_live_settings(client):
+    table = create_table(client)
+    assert client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]["TimeToLiveStatus"] == \
+        "DISABLED"
+    refused(client, "update_time_to_live", TableName=table,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": ""})
+    answer_ = client.update_time_to_live(TableName=table,
+                                         TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"})
+    assert answer_["TimeToLiveSpecification"] == {"Enabled": True, "AttributeName": "expiresAt"}
+    described = client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert described["AttributeName"] == "expiresAt" and described["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    for operation, params in (("describe_time_to_live", {}), ("update_time_to_live", {
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}})):
+        code, _, _ = answer(client, operation, TableName="_conformance_nonexistent_table", **params)
+        assert code == "ResourceNotFoundException"
