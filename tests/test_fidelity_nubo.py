@@ -703,3 +703,33 @@ def test_time_to_live_settings(client):
             "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}})):
         code, _, _ = answer(client, operation, TableName="_conformance_nonexistent_table", **params)
         assert code == "ResourceNotFoundException"
+
+
+def test_update_item_charges_a_document_path_as_its_attribute(client, t):
+    # Bisected against the plain clause writing the same finished value: a
+    # nested path costs the same, a list index one byte more.
+    table = t["hash"]
+    here, there = {"pk": S("D")}, {"pk": S("E")}
+
+    def accepts(key: dict, expression: str, values: dict, names=None) -> bool:
+        code, message, _ = answer(client, "update_item", TableName=table, Key=key, UpdateExpression=expression,
+                                  ExpressionAttributeValues=values,
+                                  **({"ExpressionAttributeNames": names} if names else {}))
+        assert code in ("", "ValidationException") and (code == "" or "Item size" in message), message
+        return code == ""
+
+    def largest(whole) -> int:
+        low, high = MAX_ITEM - 256, MAX_ITEM
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (middle, high) if accepts(here, "SET d = :w", {":w": whole(middle)}) else (low, middle)
+        return low
+
+    documents = [(lambda n: {"M": {"leaf": S("x" * n)}}, "SET d.#leaf = :pad", {"#leaf": "leaf"}, 0),
+                 (lambda n: {"L": [S("x" * n)]}, "SET d[0] = :pad", None, 1)]
+    for whole, expression, names, extra_cost in documents:
+        reference = largest(whole)
+        for key in (here, there):
+            client.put_item(TableName=table, Item={**key, "d": whole(1)})
+        assert accepts(here, expression, {":pad": S("x" * (reference - extra_cost))}, names)
+        assert not accepts(there, expression, {":pad": S("x" * (reference - extra_cost + 1))}, names)
