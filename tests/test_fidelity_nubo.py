@@ -733,3 +733,92 @@ def test_update_item_charges_a_document_path_as_its_attribute(client, t):
             client.put_item(TableName=table, Item={**key, "d": whole(1)})
         assert accepts(here, expression, {":pad": S("x" * (reference - extra_cost))}, names)
         assert not accepts(there, expression, {":pad": S("x" * (reference - extra_cost + 1))}, names)
+
+
+# ---- tier3/limits/batchLimits, responseSize, reservedWords; tier3/legacy-api; tier1 projections ----
+
+def test_batch_limits_and_one_megabyte_pages(client, t):
+    table = t["hash"]
+    for prefix, payload in (("w25", 0), ("wlg", 20_000)):
+        written = client.batch_write_item(RequestItems={table: [
+            {"PutRequest": {"Item": {"pk": S(f"lim-batch-{prefix}-{i}"), **({"p": S("x" * payload)} if payload else {})}}}
+            for i in range(25)]})
+        assert not written["UnprocessedItems"].get(table)
+    keys = [{"pk": S(f"lim-batch-w25-{i}")} for i in range(25)] + [{"pk": S(f"none-{i}")} for i in range(75)]
+    got = client.batch_get_item(RequestItems={table: {"Keys": keys, "ConsistentRead": True}})
+    assert len(got["Responses"][table]) == 25
+    for i in range(20):
+        client.put_item(TableName=t["composite"], Item={"pk": S("lim-resp"), "sk": S(f"sk-{i:03}"),
+                                                        "payload": S("x" * 60_000)})
+    query = dict(TableName=t["composite"], KeyConditionExpression="pk = :p",
+                 ExpressionAttributeValues={":p": S("lim-resp")}, ConsistentRead=True)
+    first = client.query(**query)
+    assert "LastEvaluatedKey" in first and 0 < len(first["Items"]) < 20
+    second = client.query(**query, ExclusiveStartKey=first["LastEvaluatedKey"])
+    assert len(first["Items"]) + len(second["Items"]) == 20 and "LastEvaluatedKey" not in second
+    limited = client.query(**query, Limit=5)
+    assert len(limited["Items"]) == 5 and "LastEvaluatedKey" in limited
+
+
+@pytest.mark.parametrize("word,value", [("status", S("active")), ("name", S("Alice")), ("data", S("p")),
+                                        ("count", N("42")), ("items", {"L": [S("a")]})])
+def test_reserved_words_work_through_names_only(client, t, word, value):
+    table, key = t["hash"], {"pk": S(f"rw-{word}")}
+    client.put_item(TableName=table, Item={**key, word: value})
+    got = client.get_item(TableName=table, Key=key, ProjectionExpression=f"pk, #{word}",
+                          ExpressionAttributeNames={f"#{word}": word}, ConsistentRead=True)
+    assert got["Item"][word] == value
+    values = {":v": value}
+    for operation, params in (
+            ("put_item", {"Item": key, "ConditionExpression": f"{word} = :v", "ExpressionAttributeValues": values}),
+            ("update_item", {"Key": key, "UpdateExpression": f"SET {word} = :v", "ExpressionAttributeValues": values}),
+            ("scan", {"FilterExpression": f"{word} = :v", "ExpressionAttributeValues": values}),
+            ("get_item", {"Key": key, "ProjectionExpression": f"pk, {word}"})):
+        assert "reserved keyword" in refused(client, operation, TableName=table, **params)
+
+
+def test_attribute_updates(client, t):
+    table, key = t["hash"], {"pk": S("attrupd")}
+    client.put_item(TableName=table, Item={**key, "tags": {"SS": ["a", "b", "c"]}, "counter": N("10"),
+                                           "name": S("old"), "extra": S("remove-me")})
+    client.update_item(TableName=table, Key=key, AttributeUpdates={
+        "tags": {"Action": "DELETE", "Value": {"SS": ["b"]}}, "counter": {"Action": "ADD", "Value": N("5")},
+        "name": {"Action": "PUT", "Value": S("new")}, "extra": {"Action": "DELETE"},
+        "col": {"Value": S("written")}})  # no Action is PUT
+    got = client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    assert sorted(got["tags"]["SS"]) == ["a", "c"] and got["counter"] == N("15")
+    assert got["name"] == S("new") and got["col"] == S("written") and "extra" not in got
+    refused(client, "update_item", TableName=table, Key=key,
+            AttributeUpdates={"pk": {"Action": "PUT", "Value": S("new-key")}})
+
+
+def test_projection_validation(client, t):
+    table, key = t["hash"], {"pk": S("proj-val")}
+    client.put_item(TableName=table, Item={**key, "a": {"M": {"b": S("bb")}},
+                                           "l": {"L": [S("l0"), S("l1"), S("l2")]}})
+    for projection, names in (("#a, #a.#b", {"#a": "a", "#b": "b"}), ("#a, #a", {"#a": "a"})):
+        refused(client, "get_item", TableName=table, Key=key, ProjectionExpression=projection,
+                ExpressionAttributeNames=names)
+    got = client.get_item(TableName=table, Key=key, ProjectionExpression="#l[2], #l[0]",
+                          ExpressionAttributeNames={"#l": "l"})
+    assert got["Item"]["l"] == {"L": [S("l0"), S("l2")]}
+    refused(client, "scan", TableName=table, FilterExpression="pk = :never",
+            ExpressionAttributeValues={":never": S("no-such-pk")}, ProjectionExpression="#undef")
+
+
+def test_a_global_index_scan_pages_through_one_index_partition(client):
+    table = indexed_table(client, [("ID", "S")], [("Type", "S")],
+                          GlobalSecondaryIndexes=[_index("TypeIndex", "Type", "ID")])
+    for i in range(50):
+        client.put_item(TableName=table, Item={"ID": S(f"item-{i:03}"), "Type": S("widget"), "Num": N(str(i))})
+    values = {f":v{i}": N(str(i * 5)) for i in range(10)}
+    for extra, expected in (({}, 50), ({"FilterExpression": f"Num IN ({', '.join(values)})",
+                                        "ExpressionAttributeValues": values}, 10)):
+        items, start, pages = [], None, 0
+        while pages == 0 or start:
+            page = client.scan(TableName=table, IndexName="TypeIndex", Limit=10, **extra,
+                               **({"ExclusiveStartKey": start} if start else {}))
+            items += page["Items"]
+            start, pages = page.get("LastEvaluatedKey"), pages + 1
+            assert pages <= 11
+        assert len(items) == expected
