@@ -822,3 +822,36 @@ def test_a_global_index_scan_pages_through_one_index_partition(client):
             start, pages = page.get("LastEvaluatedKey"), pages + 1
             assert pages <= 11
         assert len(items) == expected
+
+
+def test_item_collection_metrics_on_single_writes(client, t):
+    table, key = t["indexed"], {"pk": S("icm"), "sk": S("a")}
+    answers = [
+        client.put_item(TableName=table, Item={**key, "lsi1sk": S("l"), "data": S("h")},
+                        ReturnItemCollectionMetrics="SIZE"),
+        client.update_item(TableName=table, Key=key, UpdateExpression="SET #d = :v",
+                           ExpressionAttributeNames={"#d": "data"}, ExpressionAttributeValues={":v": S("u")},
+                           ReturnItemCollectionMetrics="SIZE"),
+        client.delete_item(TableName=table, Key=key, ReturnItemCollectionMetrics="SIZE")]
+    for answer_ in answers:
+        metrics = answer_["ItemCollectionMetrics"]
+        assert metrics["ItemCollectionKey"] == {"pk": S("icm")} and len(metrics["SizeEstimateRangeGB"]) == 2
+    quiet = client.put_item(TableName=table, Item=key, ReturnItemCollectionMetrics="NONE")
+    assert "ItemCollectionMetrics" not in quiet
+
+
+def test_a_hash_only_index_pages_by_the_table_sort_key(client):
+    table = indexed_table(client, [("pk", "S"), ("sk", "S")], [("gh", "S")],
+                          GlobalSecondaryIndexes=[_index("gho", "gh")])
+    for i in range(5):
+        client.put_item(TableName=table, Item={"pk": S("p"), "sk": S(f"s{i}"), "gh": S("shared")})
+    seen, start = [], None
+    for _ in range(10):
+        page = client.query(TableName=table, IndexName="gho", KeyConditionExpression="gh = :g",
+                            ExpressionAttributeValues={":g": S("shared")}, Limit=2,
+                            **({"ExclusiveStartKey": start} if start else {}))
+        seen += [item["sk"]["S"] for item in page["Items"]]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    assert sorted(seen) == [f"s{i}" for i in range(5)]
