@@ -855,3 +855,95 @@ def test_a_hash_only_index_pages_by_the_table_sort_key(client):
         if not start:
             break
     assert sorted(seen) == [f"s{i}" for i in range(5)]
+
+
+# ---- tier3/legacy-api: queryFilter, scanFilter, expected, attributesToGet --------------
+
+def test_legacy_key_conditions_and_filters(client, t):
+    table = t["composite"]
+    rows = [("alpha", "1", "hello-world"), ("beta", "2", "hello-there"), ("gamma", "3", "goodbye"),
+            ("delta", "4", "hello-again"), ("epsilon", "5", "world")]
+    for sort_key, value, tag in rows:
+        client.put_item(TableName=table, Item={"pk": S("legacy-query"), "sk": S(sort_key), "val": N(value),
+                                               "tag": S(tag)})
+    hash_eq = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("legacy-query")]}}
+
+    def sort_keys(sort_condition=None, **params) -> list[str]:
+        conditions = {**hash_eq, **({"sk": sort_condition} if sort_condition else {})}
+        page = client.query(TableName=table, KeyConditions=conditions, ConsistentRead=True, **params)
+        return [item["sk"]["S"] for item in page["Items"]]
+
+    assert sort_keys({"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [S("al")]}) == ["alpha"]
+    assert sort_keys({"ComparisonOperator": "BETWEEN", "AttributeValueList": [S("beta"), S("epsilon")]}) == \
+        ["beta", "delta", "epsilon"]
+    assert sort_keys({"ComparisonOperator": "GT", "AttributeValueList": [S("delta")]}) == ["epsilon", "gamma"]
+    assert sort_keys(ScanIndexForward=False) == ["gamma", "epsilon", "delta", "beta", "alpha"]
+    contains = client.query(TableName=table, KeyConditions=hash_eq, QueryFilter={
+        "tag": {"ComparisonOperator": "CONTAINS", "AttributeValueList": [S("hello")]}})
+    assert (contains["Count"], contains["ScannedCount"]) == (3, 5)
+    refused(client, "query", TableName=table, KeyConditions=hash_eq, KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": S("legacy-query")})
+
+
+@pytest.mark.parametrize("operator", ["EQ", "NE"])
+def test_legacy_eq_and_ne_take_any_type(client, t, operator):
+    # A BOOL (or list, map, NULL) is a valid EQ / NE argument; we refused it
+    # as "ComparisonOperator EQ is not valid for BOOL AttributeValue type".
+    table = t["composite"]
+    for sort_key, flag in (("a", True), ("b", False)):
+        client.put_item(TableName=table, Item={"pk": S("legacy-bool"), "sk": S(sort_key), "flag": {"BOOL": flag},
+                                               "doc": {"L": [S(sort_key)]}})
+    hash_eq = {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [S("legacy-bool")]}}
+    wanted = "a" if operator == "EQ" else "b"
+    for attribute, value in (("flag", {"BOOL": True}), ("doc", {"L": [S("a")]})):
+        page = client.query(TableName=table, KeyConditions=hash_eq, QueryFilter={
+            attribute: {"ComparisonOperator": operator, "AttributeValueList": [value]}})
+        assert [item["sk"]["S"] for item in page["Items"]] == [wanted]
+    client.put_item(TableName=table, Item={"pk": S("legacy-bool"), "sk": S("a"), "flag": {"BOOL": True}},
+                    Expected={"flag": {"ComparisonOperator": operator, "AttributeValueList": [
+                        {"BOOL": operator == "EQ"}]}})
+
+
+def test_legacy_scan_filter_and_expected(client, t):
+    table = t["hash"]
+    rows = [("10", "alpha-one"), ("20", "beta-two"), ("30", "alpha-three"), ("40", "gamma-four"),
+            ("50", "alpha-five")]
+    for i, (value, name) in enumerate(rows, 1):
+        client.put_item(TableName=table, Item={"pk": S(f"scanfilt-{i}"), "val": N(value), "name": S(name)})
+
+    def matching(scan_filter: dict, **params) -> list[str]:
+        items = client.scan(TableName=table, ScanFilter=scan_filter, **params)["Items"]
+        return sorted(item["pk"]["S"] for item in items if item["pk"]["S"].startswith("scanfilt-"))
+
+    alpha = {"name": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [S("alpha")]}}
+    assert matching({"val": {"ComparisonOperator": "GT", "AttributeValueList": [N("30")]}}) == \
+        ["scanfilt-4", "scanfilt-5"]
+    assert matching({**alpha, "val": {"ComparisonOperator": "GT", "AttributeValueList": [N("20")]}},
+                    ConditionalOperator="AND") == ["scanfilt-3", "scanfilt-5"]
+    refused(client, "scan", TableName=table, FilterExpression="val = :v", ExpressionAttributeValues={":v": N("1")},
+            ScanFilter={"val": {"ComparisonOperator": "EQ", "AttributeValueList": [N("10")]}})
+    key = {"pk": S("expected-1")}
+    client.put_item(TableName=table, Item={**key, "status": S("active"), "role": S("user")},
+                    Expected={"pk": {"Exists": False}})
+    code, _, _ = answer(client, "put_item", TableName=table, Item=key, Expected={"pk": {"Exists": False}})
+    assert code == "ConditionalCheckFailedException"
+    either = {"status": {"ComparisonOperator": "EQ", "AttributeValueList": [S("active")]},
+              "role": {"ComparisonOperator": "EQ", "AttributeValueList": [S("admin")]}}
+    client.put_item(TableName=table, Item={**key, "status": S("active"), "role": S("user")}, Expected=either,
+                    ConditionalOperator="OR")
+    code, _, _ = answer(client, "put_item", TableName=table, Item=key, Expected=either, ConditionalOperator="AND")
+    assert code == "ConditionalCheckFailedException"
+    client.delete_item(TableName=table, Key=key, Expected={"status": {"Exists": True, "Value": S("active")}})
+    assert "Item" not in client.get_item(TableName=table, Key=key, ConsistentRead=True)
+
+
+def test_attributes_to_get(client, t):
+    table, key = t["hash"], {"pk": S("a2g-1")}
+    client.put_item(TableName=table, Item={**key, "name": S("alice"), "age": N("30"), "role": S("admin")})
+    got = lambda names: client.get_item(TableName=table, Key=key, AttributesToGet=names)["Item"]  # noqa: E731
+    assert got(["name", "age"]) == {"name": S("alice"), "age": N("30")}  # the key is not added
+    assert list(got(["role"])) == ["role"] and got(["name", "nonexistent"]) == {"name": S("alice")}
+    batch = client.batch_get_item(RequestItems={table: {"Keys": [key], "AttributesToGet": ["pk", "role"]}})
+    assert batch["Responses"][table] == [{"pk": S("a2g-1"), "role": S("admin")}]
+    refused(client, "get_item", TableName=table, Key=key, AttributesToGet=["name"], ProjectionExpression="#n",
+            ExpressionAttributeNames={"#n": "name"})
