@@ -947,3 +947,51 @@ def test_attributes_to_get(client, t):
     assert batch["Responses"][table] == [{"pk": S("a2g-1"), "role": S("admin")}]
     refused(client, "get_item", TableName=table, Key=key, AttributesToGet=["name"], ProjectionExpression="#n",
             ExpressionAttributeNames={"#n": "name"})
+
+
+# ---- tier1/query/select, getItem and putItem consumedCapacity -----------------------------
+
+def test_query_select_modes(client, t):
+    table = t["indexed"]
+    for sort_key, status in (("a", "active"), ("b", "inactive"), ("c", "active")):
+        client.put_item(TableName=table, Item={"pk": S("query-select-count"), "sk": S(sort_key),
+                                               "status": S(status)})
+    condition = {"KeyConditionExpression": "pk = :pk", "ExpressionAttributeValues": {":pk": S("query-select-count")}}
+    counted = client.query(TableName=table, Select="COUNT", **condition)
+    assert (counted["Count"], counted["ScannedCount"]) == (3, 3) and "Items" not in counted
+    filtered = client.query(TableName=table, Select="COUNT", FilterExpression="#s = :st",
+                            ExpressionAttributeNames={"#s": "status"},
+                            KeyConditionExpression="pk = :pk",
+                            ExpressionAttributeValues={":pk": S("query-select-count"), ":st": S("active")})
+    assert (filtered["Count"], filtered["ScannedCount"]) == (2, 3) and "Items" not in filtered
+    for sort_key in ("a", "b"):
+        client.put_item(TableName=table, Item={"pk": S("query-select-idx"), "sk": S(sort_key), "lsi1sk": S("gh1"),
+                                               "lsi2sk": S(f"r-{sort_key}"), "data": S("d"), "extra": S("e")})
+    projected = client.query(TableName=table, IndexName="gsi2", Select="ALL_PROJECTED_ATTRIBUTES",
+                             KeyConditionExpression="lsi1sk = :h", ExpressionAttributeValues={":h": S("gh1")})
+    assert [sorted(item) for item in projected["Items"]] == [["data", "lsi1sk", "lsi2sk", "pk", "sk"]] * 2
+    everything = client.query(TableName=table, IndexName="lsi1", Select="ALL_ATTRIBUTES",
+                              KeyConditionExpression="pk = :pk",
+                              ExpressionAttributeValues={":pk": S("query-select-idx")})
+    assert all("extra" in item for item in everything["Items"]) and len(everything["Items"]) == 2
+    assert "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES" in refused(
+        client, "query", TableName=table, Select="ALL_ATTRIBUTES", ProjectionExpression="sk", **condition)
+    assert "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName" in refused(
+        client, "query", TableName=table, Select="ALL_PROJECTED_ATTRIBUTES", **condition)
+    refused(client, "query", TableName=table, Select="SPECIFIC_ATTRIBUTES", **condition)
+
+
+def test_single_item_capacity_has_no_read_write_split(client, t):
+    table, key = t["hash"], {"pk": S("cc-split")}
+    written = client.put_item(TableName=table, Item={**key, "data": S("x")}, ReturnConsumedCapacity="INDEXES")
+    assert written["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
+    strong = client.get_item(TableName=table, Key=key, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")
+    eventual = client.get_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
+    assert strong["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
+    assert eventual["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 0.5}
+    updated = client.update_item(TableName=table, Key=key, UpdateExpression="SET #d = :v",
+                                 ExpressionAttributeNames={"#d": "data"}, ExpressionAttributeValues={":v": S("y")},
+                                 ReturnConsumedCapacity="TOTAL")
+    deleted = client.delete_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
+    assert updated["ConsumedCapacity"] == deleted["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
+    assert "ConsumedCapacity" not in client.put_item(TableName=table, Item=key, ReturnConsumedCapacity="NONE")
