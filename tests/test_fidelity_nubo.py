@@ -995,3 +995,44 @@ def test_single_item_capacity_has_no_read_write_split(client, t):
     deleted = client.delete_item(TableName=table, Key=key, ReturnConsumedCapacity="TOTAL")
     assert updated["ConsumedCapacity"] == deleted["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0}
     assert "ConsumedCapacity" not in client.put_item(TableName=table, Item=key, ReturnConsumedCapacity="NONE")
+
+
+# ---- tier1 parentheses: keyConditionParens, filterExpressionParens, conditionExpressionParens ----
+
+@pytest.mark.parametrize("condition,sort_key", [("(#pk = :pk) AND (#sk = :sk)", "1"),
+                                                ("(#pk = :pk AND #sk = :sk)", "2"),
+                                                ("((#pk = :pk)) AND ((#sk = :sk))", "3")])
+def test_key_conditions_accept_parentheses_even_redundant_ones(client, t, condition, sort_key):
+    # A key condition's doubled parentheses are accepted (a condition's are
+    # "The expression has redundant parentheses;", test_fidelity_items.py).
+    table = t["composite"]
+    client.put_item(TableName=table, Item={"pk": S("kce-parens"), "sk": S(sort_key), "data": S(f"d{sort_key}")})
+    items = client.query(TableName=table, KeyConditionExpression=condition,
+                         ExpressionAttributeNames={"#pk": "pk", "#sk": "sk"},
+                         ExpressionAttributeValues={":pk": S("kce-parens"), ":sk": S(sort_key)})["Items"]
+    assert [item["data"] for item in items] == [S(f"d{sort_key}")]
+
+
+def test_filters_and_conditions_accept_parentheses(client, t):
+    table = t["composite"]
+    rows = [("1", "alpha", "active", "alice"), ("2", "beta", "inactive", "bob"), ("3", "gamma", "active", "alex"),
+            ("4", "alpha", "active", "carol")]
+    for sort_key, kind, status, name in rows:
+        client.put_item(TableName=table, Item={"pk": S("feq-parens"), "sk": S(sort_key), "type": S(kind),
+                                               "status": S(status), "name": S(name)})
+    names = {"#pk": "pk", "#t": "type", "#s": "status", "#n": "name"}
+    values = {":pk": S("feq-parens"), ":a": S("alpha"), ":b": S("beta"), ":s": S("active"), ":p": S("al")}
+    for expression, expected in (("(#t = :a) OR (#t = :b)", ["1", "2", "4"]), ("(#t = :a OR #t = :b)", ["1", "2", "4"]),
+                                 ("(#t = :a OR (#t = :b))", ["1", "2", "4"]),
+                                 ("(#s = :s) AND (begins_with(#n, :p))", ["1", "3"])):
+        used = [key for key in names if key in expression or key == "#pk"]
+        page = client.query(TableName=table, KeyConditionExpression="#pk = :pk", FilterExpression=expression,
+                            ExpressionAttributeNames={key: names[key] for key in used},
+                            ExpressionAttributeValues={key: value for key, value in values.items()
+                                                       if key in expression or key == ":pk"})
+        assert sorted(item["sk"]["S"] for item in page["Items"]) == expected, expression
+    for i, condition in enumerate(("(attribute_not_exists(pk)) AND (attribute_not_exists(#s))",
+                                   "(attribute_not_exists(pk) AND attribute_not_exists(#s))",
+                                   "(attribute_not_exists(pk) AND (attribute_not_exists(#s)))")):
+        client.put_item(TableName=t["hash"], Item={"pk": S(f"put-cep-{i}")}, ConditionExpression=condition,
+                        ExpressionAttributeNames={"#s": "status"})
