@@ -1036,3 +1036,72 @@ def test_filters_and_conditions_accept_parentheses(client, t):
                                    "(attribute_not_exists(pk) AND (attribute_not_exists(#s)))")):
         client.put_item(TableName=t["hash"], Item={"pk": S(f"put-cep-{i}")}, ConditionExpression=condition,
                         ExpressionAttributeNames={"#s": "status"})
+
+
+# ---- tier1/scan: filterOperators, parallel, select ----------------------------------------
+
+def test_scan_filter_operators_on_each_type(client, t):
+    table = t["hash"]
+    rows = [("apple", "10", b"\1\2", ["a", "b"]), ("banana", "20", b"\3\4", ["b", "c"]),
+            ("cherry", "30", b"\5\6", ["a", "c"])]
+    for i, (text, number, binary, members) in enumerate(rows, 1):
+        client.put_item(TableName=table, Item={"pk": S(f"fo-{i}"), "strVal": S(text), "numVal": N(number),
+                                               "binVal": {"B": binary}, "setVal": {"SS": members}})
+
+    def matching(condition: str, names: dict, values: dict) -> list[str]:
+        items = client.scan(TableName=table, FilterExpression=f"({condition}) AND begins_with(#pk, :prefix)",
+                            ExpressionAttributeNames={**names, "#pk": "pk"},
+                            ExpressionAttributeValues={**values, ":prefix": S("fo-")}, ConsistentRead=True)["Items"]
+        return sorted(item["pk"]["S"] for item in items)
+
+    cases = [("#v = :x", "strVal", {":x": S("banana")}, ["fo-2"]),
+             ("#v <> :x", "numVal", {":x": N("20")}, ["fo-1", "fo-3"]),
+             ("#v > :x", "numVal", {":x": N("15")}, ["fo-2", "fo-3"]),
+             ("#v <= :x", "strVal", {":x": S("banana")}, ["fo-1", "fo-2"]),
+             ("contains(#v, :x)", "strVal", {":x": S("an")}, ["fo-2"]),
+             ("attribute_exists(#v)", "strVal", {}, ["fo-1", "fo-2", "fo-3"]),
+             ("#v > :x", "binVal", {":x": {"B": b"\3\4"}}, ["fo-3"]),
+             ("begins_with(#v, :x)", "binVal", {":x": {"B": b"\3"}}, ["fo-2"]),
+             ("#v BETWEEN :x AND :y", "binVal", {":x": {"B": b"\1\2"}, ":y": {"B": b"\3\4"}}, ["fo-1", "fo-2"]),
+             ("#v = :x", "setVal", {":x": {"SS": ["b", "a"]}}, ["fo-1"]),
+             ("#v <> :x", "setVal", {":x": {"SS": ["a", "b"]}}, ["fo-2", "fo-3"])]
+    for condition, attribute, values, expected in cases:
+        assert matching(condition, {"#v": attribute}, values) == expected, (condition, attribute)
+    assert "Incorrect operand type" in refused(client, "scan", TableName=table, FilterExpression="begins_with(#a, :n)",
+                                               ExpressionAttributeNames={"#a": "strVal"},
+                                               ExpressionAttributeValues={":n": N("1")})
+    assert "redundant parentheses" in refused(client, "scan", TableName=table, FilterExpression="((#a = :v))",
+                                              ExpressionAttributeNames={"#a": "strVal"},
+                                              ExpressionAttributeValues={":v": S("apple")})
+
+
+def test_parallel_segments_are_disjoint_and_cover_the_table(client):
+    table = create_table(client)
+    for i in range(20):
+        client.put_item(TableName=table, Item={"pk": S(f"parallel-scan-{i:03}"), "val": N(str(i))})
+    seen = []
+    for segment in range(4):
+        start = None
+        while True:
+            page = client.scan(TableName=table, TotalSegments=4, Segment=segment, ConsistentRead=True,
+                               **({"ExclusiveStartKey": start} if start else {}))
+            seen += [item["pk"]["S"] for item in page["Items"]]
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                break
+    assert sorted(seen) == [f"parallel-scan-{i:03}" for i in range(20)]
+
+
+def test_scan_select_modes(client, t):
+    table = t["hash"]
+    for i, category in enumerate(("alpha", "beta", "alpha")):
+        client.put_item(TableName=table, Item={"pk": S(f"scan-select-{i}"), "category": S(category)})
+    counted = client.scan(TableName=table, Select="COUNT", FilterExpression="#c = :cat AND begins_with(pk, :p)",
+                          ExpressionAttributeNames={"#c": "category"},
+                          ExpressionAttributeValues={":cat": S("alpha"), ":p": S("scan-select-")})
+    assert counted["Count"] == 2 and counted["ScannedCount"] >= 3 and "Items" not in counted
+    assert "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES" in refused(
+        client, "scan", TableName=table, Select="ALL_ATTRIBUTES", ProjectionExpression="pk")
+    # "Querying", even on a Scan
+    assert "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName" in refused(
+        client, "scan", TableName=table, Select="ALL_PROJECTED_ATTRIBUTES")
