@@ -1105,3 +1105,21 @@ def test_scan_select_modes(client, t):
     # "Querying", even on a Scan
     assert "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName" in refused(
         client, "scan", TableName=table, Select="ALL_PROJECTED_ATTRIBUTES")
+
+
+def test_a_local_index_scan_pages_past_duplicate_index_keys(client):
+    table = indexed_table(client, [("ID", "S"), ("SK", "S")], [("Lsk", "S")],
+                          LocalSecondaryIndexes=[_index("LsiIndex", "ID", "Lsk")])
+    for i in range(50):
+        client.put_item(TableName=table, Item={"ID": S("widget"), "SK": S(f"item-{i:03}"),
+                                               "Lsk": S(f"group-{i % 5}"), "Num": N(str(i))})
+    values = {f":v{i}": N(str(i * 5)) for i in range(10)}
+    for extra, expected, most_pages in (({}, 50, 10), ({"FilterExpression": f"Num IN ({', '.join(values)})",
+                                                        "ExpressionAttributeValues": values}, 10, 20)):
+        keys, start, pages = [], None, 0
+        while pages == 0 or start:
+            page = client.scan(TableName=table, IndexName="LsiIndex", Limit=10, **extra,
+                               **({"ExclusiveStartKey": start} if start else {}))
+            keys += [item["SK"]["S"] for item in page["Items"]]
+            start, pages = page.get("LastEvaluatedKey"), pages + 1
+        assert len(keys) == len(set(keys)) == expected and pages <= most_pages
