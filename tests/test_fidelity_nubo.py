@@ -1123,3 +1123,14 @@ def test_a_local_index_scan_pages_past_duplicate_index_keys(client):
             keys += [item["SK"]["S"] for item in page["Items"]]
             start, pages = page.get("LastEvaluatedKey"), pages + 1
         assert len(keys) == len(set(keys)) == expected and pages <= most_pages
+
+
+def test_documents_of_every_type_round_trip(client, t):
+    table, key = t["hash"], {"pk": S("dt-round-trip")}
+    item = {**key, "nested": {"M": {"a": {"M": {"b": {"M": {"c": S("deep")}}}}}},
+            "mixed": {"L": [S("str"), N("1"), {"BOOL": True}, {"NULL": True}, {"M": {"x": S("y")}}]},
+            "outer": {"M": {"items": {"L": [{"M": {"name": S("first"), "value": N("100")}},
+                                           {"M": {"name": S("second"), "value": N("200")}}]}}},
+            "empty": S(""), "big": S("x" * 100 * 1024), "precise": N("12345678901234567890123456789012345678")}
+    client.put_item(TableName=table, Item=item)
+    assert client.get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == item
