@@ -905,7 +905,7 @@ def test_legacy_eq_and_ne_take_any_type(client, t, operator):
 
 
 def test_legacy_scan_filter_and_expected(client, t):
-    table = t["hash"]
+    table = create_table(client)  # a scan of its own rows: the shared table outgrows a 1 MB page
     rows = [("10", "alpha-one"), ("20", "beta-two"), ("30", "alpha-three"), ("40", "gamma-four"),
             ("50", "alpha-five")]
     for i, (value, name) in enumerate(rows, 1):
@@ -1041,7 +1041,7 @@ def test_filters_and_conditions_accept_parentheses(client, t):
 # ---- tier1/scan: filterOperators, parallel, select ----------------------------------------
 
 def test_scan_filter_operators_on_each_type(client, t):
-    table = t["hash"]
+    table = create_table(client)  # a scan of its own rows: the shared table outgrows a 1 MB page
     rows = [("apple", "10", b"\1\2", ["a", "b"]), ("banana", "20", b"\3\4", ["b", "c"]),
             ("cherry", "30", b"\5\6", ["a", "c"])]
     for i, (text, number, binary, members) in enumerate(rows, 1):
@@ -1093,7 +1093,7 @@ def test_parallel_segments_are_disjoint_and_cover_the_table(client):
 
 
 def test_scan_select_modes(client, t):
-    table = t["hash"]
+    table = create_table(client)  # a scan of its own rows: the shared table outgrows a 1 MB page
     for i, category in enumerate(("alpha", "beta", "alpha")):
         client.put_item(TableName=table, Item={"pk": S(f"scan-select-{i}"), "category": S(category)})
     counted = client.scan(TableName=table, Select="COUNT", FilterExpression="#c = :cat AND begins_with(pk, :p)",
