@@ -39,7 +39,7 @@ SHAPE_RULES = ShapeRules(member_order={"QueryInput": (
     "ConsistentRead", "IndexName", "ScanIndexForward", "KeyConditionExpression",
     "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
     "ExpressionAttributeNames")},
-    # Query words a Limit below 1 on its own, without the value (query_limit)
+    # Query words a Limit below 1 on its own, without the value (check_query_limit)
     member_overrides={("QueryInput", "Limit"): {"min": None}})
 
 
