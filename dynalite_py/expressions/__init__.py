@@ -22,7 +22,7 @@ from .parser import parsed
 from .updates import apply, check_paths
 
 LABELS = {"ConditionExpression": "condition", "FilterExpression": "condition",
-          "KeyConditionExpression": "condition", "ProjectionExpression": "projection",
+          "KeyConditionExpression": "key condition", "ProjectionExpression": "projection",
           "UpdateExpression": "update", "SearchConditionExpression": "condition"}
 
 __all__ = ["RequestExpressions", "Scope", "apply", "check_expression_params", "check_paths",

@@ -23,8 +23,10 @@ COMPARATORS = {"EQ": "=", "NE": "<>", "LE": "<=", "LT": "<", "GE": ">=", "GT": "
 ARGUMENT_COUNTS = {"NULL": 0, "NOT_NULL": 0, "EQ": 1, "NE": 1, "LE": 1, "LT": 1, "GE": 1,
                    "GT": 1, "CONTAINS": 1, "NOT_CONTAINS": 1, "BEGINS_WITH": 1, "BETWEEN": 2}
 SCALARS = ("S", "N", "B")
-VALUE_TYPES = {"EQ": SCALARS + ("SS", "NS", "BS"), "NE": SCALARS + ("SS", "NS", "BS"),
-               "LE": SCALARS, "LT": SCALARS, "GE": SCALARS, "GT": SCALARS, "CONTAINS": SCALARS,
+# EQ and NE take a value of any type, BOOL, NULL, lists and maps included (the
+# developer guide's Condition reference; nubo-db/dynamodb-conformance
+# tier3/legacy-api/queryFilter.test.ts filters on a BOOL with EQ)
+VALUE_TYPES = {"LE": SCALARS, "LT": SCALARS, "GE": SCALARS, "GT": SCALARS, "CONTAINS": SCALARS,
                "NOT_CONTAINS": SCALARS, "BEGINS_WITH": ("S", "B"), "IN": SCALARS,
                "BETWEEN": SCALARS}
 # A null Condition in KeyConditions, QueryFilter or ScanFilter, followed by

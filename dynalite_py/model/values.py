@@ -90,11 +90,18 @@ RANGE_KEY_TOO_BIG = "Aggregated size of all range keys has exceeded the size lim
 _EMPTY_KEY = (
     "The AttributeValue for a key attribute cannot contain an empty {kind} value. Key: {name}"
 )
-_NOT_VALID = "One or more parameter values are not valid. "
+NOT_VALID = "One or more parameter values are not valid. "
 _EMPTY_INDEX_KEY = (
     "One or more parameter values are not valid. A value specified for a secondary index "
     "key is not supported. The AttributeValue for a key attribute cannot contain an empty "
     "{kind} value. IndexName: {index}, IndexKey: {name}"
+)
+# An update that empties an index key names neither index nor key (AWS
+# captures, nubo-db/dynamodb-conformance transactWriteItems.test.ts).
+_EMPTY_UPDATED_INDEX_KEY = (
+    "One or more parameter values are not valid. The update expression attempted to update a "
+    "secondary index key to a value that is not supported. The AttributeValue for a key "
+    "attribute cannot contain an empty {kind} value."
 )
 _EMPTY_KIND = {"S": "string", "B": "binary"}
 
@@ -439,8 +446,10 @@ def validate_index_keys(
     item: Item,
     indexes: Iterable[tuple[str, KeySchema]],
     attribute_types: AttributeTypes,
+    updating: bool = False,
 ) -> None:
-    """Check the index key attributes an item carries (PutItem).
+    """Check the index key attributes an item carries (PutItem; `updating`
+    for the item an update made, whose empty index key is worded apart).
 
     `indexes` is (IndexName, KeySchema) pairs in the order to check them;
     dynalite walks the GSIs last-to-first, then the LSIs last-to-first. An
@@ -461,9 +470,9 @@ def validate_index_keys(
                     f"Actual: {actual} IndexName: {index_name}"
                 )
             if expected != "N" and not data:
+                wording = _EMPTY_UPDATED_INDEX_KEY if updating else _EMPTY_INDEX_KEY
                 raise validation_error(
-                    _EMPTY_INDEX_KEY.format(kind=_EMPTY_KIND[expected], index=index_name, name=name)
-                )
+                    wording.format(kind=_EMPTY_KIND[expected], index=index_name, name=name))
             if len(data) > MAX_RANGE_KEY_SIZE // 4:
                 _check_index_key_size(name, expected, data, element["KeyType"] == "HASH",
                                       index_name)
@@ -508,5 +517,5 @@ def _check_key_data(name: str, kind: str, data: str, is_hash: bool) -> None:
 def _empty_key_message(name: str, kind: str) -> str:
     # Current AWS says "are not valid." for both Item and Key parameters
     # (2026 capture); dynalite's older getItem test had "were invalid:".
-    return _NOT_VALID + _EMPTY_KEY.format(kind=_EMPTY_KIND[kind], name=name)
+    return NOT_VALID + _EMPTY_KEY.format(kind=_EMPTY_KIND[kind], name=name)
 

@@ -12,7 +12,7 @@ minutes return the first answer without applying anything twice.
 from __future__ import annotations
 
 from ...errors import VALIDATION_PREFIX, DynamoError, older_wording, validation_error
-from ...model.values import KEY_MISMATCH
+from ...model.values import KEY_MISMATCH, NOT_VALID
 from ...protocol.validation import ShapeRules
 from ..capacity import write_units
 from .transactions import (
@@ -152,8 +152,8 @@ def prepare_all(ctx, engine, plans: list[PlannedWrite | DynamoError]) -> list[Ou
             reason.update(failure.extra)
             reasons.append(reason)
         except DynamoError as error:
-            if error.name != "ValidationException":
-                raise
+            if error.name != "ValidationException" or error.message.startswith(NOT_VALID):
+                raise  # an empty key value refuses the whole request, as AWS does
             reasons.append({"Code": "ValidationError", "Message": error.message})
     if len(outcomes) < len(plans):
         raise cancelled(reasons)

@@ -25,4 +25,4 @@ def run(engine, request: dict) -> dict:
 def stage(engine, request: dict) -> StagedWrite:
     with enveloped_checks():
         update = KeyedWrite.check(request, UPDATE_EXPRESSIONS, LEGACY)
-    return StagedWrite(engine, request, lambda table: plan_update(update, table))
+    return StagedWrite(engine, request, lambda table: plan_update(update, table, standalone=True))

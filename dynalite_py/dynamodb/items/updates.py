@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from ...expressions import Scope, apply
 from ...expressions.legacy import apply_attribute_updates
-from ...model.values import UPDATE_TOO_BIG, check_item_size, validate_index_keys
+from ...model.values import (
+    UPDATE_TOO_BIG,
+    check_item_size,
+    check_size,
+    validate_index_keys,
+    value_size,
+)
 from ...storage.items import StoredItem
 from ..tables.catalog import Table
 
 UPDATE_EXPRESSIONS = ["UpdateExpression", "ConditionExpression"]
+# What standalone UpdateItem charges an update expression besides what it
+# writes (AWS eu-west-2 captures of 2026-08, nubo-db/dynamodb-conformance
+# tier3/limits/itemSizeBySurface.test.ts): 3 bytes, 19 per SET or ADD clause
+# (one more through a list index), 2 per REMOVE or DELETE.
+_UPDATE_COST, _WRITE_CLAUSE_COST, _DROP_CLAUSE_COST = 3, 19, 2
 
 
 class ItemUpdate:
@@ -16,8 +27,9 @@ class ItemUpdate:
     remembering which document paths the update touched (for UPDATED_*)."""
 
     def __init__(self, table: Table, key_item: dict, update: dict | None, scope: Scope,
-                 attribute_updates: dict | None = None) -> None:
+                 attribute_updates: dict | None = None, charges_writes: bool = False) -> None:
         self.table = table
+        self.charges_writes = charges_writes  # UpdateItem's own size rule (write_charge)
         self.key_item = key_item
         self.update = update
         self.scope = scope
@@ -45,5 +57,25 @@ class ItemUpdate:
             new_item, self.touched = apply_attribute_updates(self.attribute_updates, base)
         else:
             new_item, self.touched = base, []
-        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types)
+        validate_index_keys(new_item, self.table.index_key_schemas, self.table.attribute_types,
+                            updating=True)
+        if self.charges_writes and self.update is not None:
+            check_size(self.write_charge(new_item), UPDATE_TOO_BIG)
         return new_item, check_item_size(new_item, UPDATE_TOO_BIG)
+
+    def write_charge(self, new_item: dict) -> int:
+        """UpdateItem's second measure: the attributes the expression writes
+        (name and finished value; not the key, not what it leaves alone) plus
+        a cost per clause. A short key lowers the ceiling below 400 KB."""
+        charge, written = _UPDATE_COST, set()
+        for clause in ("SET", "ADD", "DELETE", "REMOVE"):
+            for action in self.update.get(clause, []):
+                elements = self.scope.elements(action if clause == "REMOVE" else action[0])
+                if clause in ("SET", "ADD"):
+                    charge += _WRITE_CLAUSE_COST + any(isinstance(e, int) for e in elements)
+                else:
+                    charge += _DROP_CLAUSE_COST
+                if clause != "REMOVE":
+                    written.add(elements[0])
+        return charge + sum(len(name.encode()) + value_size(new_item[name])
+                            for name in written if name in new_item)

@@ -326,8 +326,10 @@ class KeyedWrite:
                             return_old_on_failure(self.request))
 
 
-def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, ItemUpdate]:
-    """The planned write of an update request, and the builder it uses."""
+def plan_update(update: KeyedWrite, table: Table,
+                standalone: bool = False) -> tuple[PlannedWrite, ItemUpdate]:
+    """The planned write of an update request, and the builder it uses
+    (`standalone` for UpdateItem itself, which measures size its own way)."""
     plan = update.plan(table, None)
     expressions = update.expressions
     tree = expressions.get("UpdateExpression")
@@ -337,7 +339,8 @@ def plan_update(update: KeyedWrite, table: Table) -> tuple[PlannedWrite, ItemUpd
     if legacy:
         check_keys_not_updated(legacy, table.key_names)
     key_item = {name: update.request["Key"][name] for name in table.key_names}
-    plan.build = builder = ItemUpdate(table, key_item, tree, expressions.scope, legacy)
+    plan.build = builder = ItemUpdate(table, key_item, tree, expressions.scope, legacy,
+                                      charges_writes=standalone)
     return plan, builder
 
 

@@ -38,10 +38,13 @@ SHAPE_RULES = ShapeRules(member_order={"QueryInput": (
     "QueryFilter", "Select", "ConditionalOperator", "KeyConditions", "TableName",
     "ConsistentRead", "IndexName", "ScanIndexForward", "KeyConditionExpression",
     "FilterExpression", "ProjectionExpression", "ExpressionAttributeValues",
-    "ExpressionAttributeNames")})
+    "ExpressionAttributeNames")},
+    # Query words a Limit below 1 on its own, without the value (check_query_limit)
+    member_overrides={("QueryInput", "Limit"): {"min": None}})
 
 
 def run(engine, request: dict) -> dict:
+    check_query_limit(request.get("Limit"))
     legacy = ["AttributesToGet", "QueryFilter", "ConditionalOperator"]
     if request.get("KeyConditionExpression") is not None:
         legacy.append("KeyConditions")  # KeyConditions may go with the other expressions
@@ -75,6 +78,14 @@ def run(engine, request: dict) -> dict:
         items, fetch_units = page_items(source, reads, page, table_fetch(txn, repos, table),
                                         consistent)
     return respond(engine, request, source, page, items, consistent, fetch_units)
+
+
+def check_query_limit(limit) -> None:
+    """Query's own wording for a Limit below 1, unlike Scan's "Value '0' at
+    'limit'" (nubo-db/dynamodb-conformance tier3 query, 2026 captures)."""
+    if limit is not None and limit < 1:
+        raise validation_error("1 validation error detected: Value at 'Limit' failed to satisfy "
+                               "constraint: Member must have value greater than or equal to 1")
 
 
 def key_condition(conditions: Conditions, source: Source):
