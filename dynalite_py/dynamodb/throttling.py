@@ -89,6 +89,8 @@ class Throttler:
     buckets: dict[str, dict[bytes | tuple[bytes, str], Bucket]] = field(
         default_factory=lambda: {"read": {}, "write": {}})
     usage: dict[str, Usage] = field(default_factory=dict)
+    # told (table name, kind, units) of every spend: the engine's metrics
+    meter: Callable[[str, str, float], None] = lambda _name, _kind, _units: None
 
     def _bucket(self, table, index_name: str | None, kind: str, now: float) -> Bucket:
         """The bucket; its rate is re-read only when the table record changed."""
@@ -168,7 +170,9 @@ class Throttler:
         """Debit what a request consumed: GSIs from their own buckets, LSIs
         from the table's (usage is counted even when throttling is off)."""
         usage = self.usage.get(table.name) or self.usage.setdefault(table.name, Usage())
-        usage.consumed += units + (sum(index_units.values()) if index_units else 0.0)
+        used = units + (sum(index_units.values()) if index_units else 0.0)
+        usage.consumed += used
+        self.meter(table.name, kind, used)
         if not self.enabled:
             return
         if not index_units:  # admit() made the bucket
