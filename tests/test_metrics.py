@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 import support
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
@@ -210,15 +210,28 @@ def test_under_auth_a_scrape_must_be_signed(tmp_path):
         assert httpx.get(url + "/metrics",
                          headers=signed_get(url, "scraper", "wrong")).status_code == 400
         assert scrape(url, signed_get(url, "scraper", "s3cret")) is not None
+        # a presigned URL: what a scraper that cannot sign puts in its configuration
+        request = AWSRequest("GET", url + "/metrics")
+        SigV4QueryAuth(Credentials("scraper", "s3cret"), "dynamodb", "us-east-1",
+                       expires=3600).add_auth(request)
+        presigned = httpx.get(request.url, headers={"Host": request.headers.get("host") or
+                                                    url.removeprefix("http://")})
+        assert presigned.status_code == 200
+        assert "# TYPE ApproximateNumberOfMessagesVisible gauge" in presigned.text
 
 
 @pytest.mark.skipif(support.BACKEND == "memory", reason="--in-memory is one process")
 def test_every_worker_answers_a_scrape_with_every_workers_sums(tmp_path):
-    with server(tmp_path, "--workers", "2") as url:
+    shared = tmp_path / "prometheus"  # the operator's directory is used as given
+    shared.mkdir()
+    with server(tmp_path, "--workers", "2", env={"PROMETHEUS_MULTIPROC_DIR": str(shared)}) as url:
         wait_for(lambda: support.listeners(url) == 2, 30)
         table = create_table(http_client(url))
         for key in range(20):  # a client of its own each: connections spread over workers
             http_client(url).put_item(TableName=table, Item={"pk": {"S": str(key)}})
+        # both workers counted requests: each keeps its numbers in files of its own
+        wait_for(lambda: len({path.stem.rsplit("_", 1)[1]
+                              for path in shared.glob("histogram_*.db")}) == 2)
         for _ in range(6):  # each scrape on a connection of its own
             samples = scrape(url)
             assert value(samples, "SuccessfulRequestLatency_count", TableName=table,
