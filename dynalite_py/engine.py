@@ -133,7 +133,6 @@ class Engine:
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.metrics = Metrics(self)
-        self.throttler.meter = self.metrics.consumed_units
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}

@@ -9,8 +9,10 @@ process keep apart). What is counted, and where:
   ThrottledRequests, ConditionalCheckFailedRequests, UserErrors (any other
   4xx) and SystemErrors (5xx, or a bug of ours); labels TableName (empty for
   a call naming no one table: BatchGetItem, ListTables, ...) and Operation.
-- `Throttler.spend`: ConsumedReadCapacityUnits / ConsumedWriteCapacityUnits
-  by TableName (GSI and LSI units included in their table's).
+- ConsumedReadCapacityUnits / ConsumedWriteCapacityUnits by TableName (GSI
+  and LSI units included in their table's): read at scrape time from the
+  throttler's usage, which `Throttler.spend` keeps anyway; with worker
+  processes, counted at each spend into the shared files.
 - `Functions.invoke`: Invocations, Errors, Throttles, Duration (ms),
   ConcurrentExecutions by FunctionName.
 - the trigger bridge, per batch delivered: IteratorAge (ms, the age of the
@@ -30,7 +32,7 @@ import time
 from typing import Callable, ContextManager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from .errors import DynamoError
@@ -47,6 +49,10 @@ LATENCY_BUCKETS_MS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100
 DURATION_BUCKETS_MS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0,
                        5000.0, 10000.0, 30000.0, float("inf"))
 REQUEST_LABELS = ("TableName", "Operation")
+
+
+CONSUMED_METRICS = {"read": "ConsumedReadCapacityUnits", "write": "ConsumedWriteCapacityUnits"}
+CONSUMED_HELP = {"read": "Read capacity units consumed", "write": "Write capacity units consumed"}
 
 
 def multiprocess_directory() -> str | None:
@@ -128,11 +134,12 @@ class Metrics:
         self.user_errors = counter("UserErrors", "Requests refused with a 4xx error "
                                    "(throttling and failed conditions counted apart)")
         self.system_errors = counter("SystemErrors", "Requests failed with a 5xx error")
-        self.consumed = {
-            "read": counter("ConsumedReadCapacityUnits", "Read capacity units consumed",
-                            ("TableName",)),
-            "write": counter("ConsumedWriteCapacityUnits", "Write capacity units consumed",
-                             ("TableName",))}
+        if multiprocess_directory() is None:  # read from the throttler's usage at a scrape
+            registry.register(CapacityCollector(engine.throttler))
+        else:  # each worker's usage is its own: counted as spent, in the shared files
+            self.consumed = {kind: counter(name, CONSUMED_HELP[kind], ("TableName",))
+                             for kind, name in CONSUMED_METRICS.items()}
+            engine.throttler.meter = self.consumed_units
         function = ("FunctionName",)
         self.invocations = counter("Invocations", "Function invocations", function)
         self.function_errors = counter("Errors", "Invocations that failed", function)
@@ -154,26 +161,28 @@ class Metrics:
 
     # the hot path -------------------------------------------------------------------
     def request(self, operation: str, request: object) -> RequestMeter:
+        """The meter of a request's (table, operation); a TableName that is
+        no string (a shape error, or a member the operation ignores) counts
+        as none."""
         table = request.get("TableName", "") if isinstance(request, dict) else ""
+        if table.__class__ is not str:
+            table = ""
         meter = self._requests.get((table, operation))
         if meter is None:
-            if not isinstance(table, str):  # a shape error reports it; label it as none
-                table = ""
             meter = self._requests[(table, operation)] = RequestMeter(self, table, operation)
         return meter
 
     def succeeded(self, operation: str, request: dict, response: dict, started: float) -> None:
         meter = self.request(operation, request)
         meter.latency.observe((time.perf_counter() - started) * 1000.0)
-        count = response.get("Count")
-        if count is not None:
-            meter.count_returned(count)
+        if "Count" in response:
+            meter.count_returned(response["Count"])
 
     def failed(self, operation: str, request: object, error: Exception) -> None:
         self.request(operation, request).failed(error)
 
     def consumed_units(self, table_name: str, kind: str, units: float) -> None:
-        """Capacity a request consumed (Throttler.spend)."""
+        """Capacity a request consumed (Throttler.spend, with worker processes)."""
         children = self._consumed[kind]
         child = children.get(table_name)
         if child is None:
@@ -201,6 +210,25 @@ class Metrics:
         MultiProcessCollector(registry)
         registry.register(self.queues)
         return generate_latest(registry)
+
+
+class CapacityCollector:
+    """Consumed capacity by table, as the throttler counts it (Usage): the
+    request path pays nothing more for it."""
+
+    def __init__(self, throttler) -> None:
+        self.throttler = throttler
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self):
+        usage = list(self.throttler.usage.items())
+        for kind, name in CONSUMED_METRICS.items():
+            family = CounterMetricFamily(name, CONSUMED_HELP[kind], labels=("TableName",))
+            for table_name, used in usage:
+                family.add_metric([table_name], used.by_kind[kind])
+            yield family
 
 
 class QueueCollector:

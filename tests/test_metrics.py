@@ -237,3 +237,14 @@ def test_every_worker_answers_a_scrape_with_every_workers_sums(tmp_path):
             assert value(samples, "SuccessfulRequestLatency_count", TableName=table,
                          Operation="PutItem") == 20
             assert value(samples, "ConsumedWriteCapacityUnits_total", TableName=table) == 20
+
+
+def test_a_table_name_that_is_no_string_is_labelled_as_none(tmp_path):
+    with support.open_db(str(tmp_path / "db"), table_status_delay=0.0) as db:
+        listed = db.engine.call("ListTables", {"TableName": {"S": "ignored"}})
+        with pytest.raises(Exception):
+            db.engine.call("GetItem", {"TableName": ["not", "a", "name"], "Key": {}})
+        text = db.engine.metrics.exposition().decode()
+    assert listed == {"TableNames": []}
+    assert 'SuccessfulRequestLatency_count{Operation="ListTables",TableName=""} 1.0' in text
+    assert 'UserErrors_total{Operation="GetItem",TableName=""} 1.0' in text
