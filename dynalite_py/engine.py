@@ -32,6 +32,7 @@ from .jobs.async_invoke import AsyncInvoker
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
+from .metrics import METERED_SERVICES, Metrics
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .sqs.queues import Queues
@@ -131,6 +132,7 @@ class Engine:
         self.items = ItemWriter(self.repos, self.config, self._clock)
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
+        self.metrics = Metrics(self)
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
@@ -165,10 +167,24 @@ class Engine:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
         wire form. Raises DynamoError with DynamoDB's name, message and status."""
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
+        started = time.perf_counter()
         try:
-            return module.run(self, check(request))
+            response = module.run(self, check(request))
         except Conflict:
-            raise conflict_error(operation, request) from None
+            error = conflict_error(operation, request)
+            self._count_failure(service, operation, request, error)
+            raise error from None
+        except Exception as error:
+            self._count_failure(service, operation, request, error)
+            raise
+        if service in METERED_SERVICES:  # Lambda and SQS have metrics of other kinds
+            self.metrics.succeeded(operation, request, response, started)
+        return response
+
+    def _count_failure(self, service: str, operation: str, request: object,
+                       error: Exception) -> None:
+        if service in METERED_SERVICES:
+            self.metrics.failed(operation, request, error)
 
     def check_operation(self, operation: str, service: str = "dynamodb") -> None:
         """UnknownOperationException unless this engine serves the operation."""
@@ -181,15 +197,23 @@ class Engine:
         applied in one transaction, then answered (writes.perform_together).
         Each result is a response or the error, in order; an error given in
         place of a call stays in its place."""
+        started = time.perf_counter()
         staged = []
         for call in calls:
             try:
                 staged.append(call if isinstance(call, Exception) else self._stage(*call))
             except Exception as error:
                 staged.append(error)
-        results = perform_together(self.store, staged)
-        return [conflict_error(call[0], call[1]) if isinstance(result, Conflict) else result
-                for call, result in zip(calls, results)]
+        results = [conflict_error(call[0], call[1]) if isinstance(result, Conflict) else result
+                   for call, result in zip(calls, perform_together(self.store, staged))]
+        for call, result in zip(calls, results):
+            if isinstance(call, Exception):
+                continue  # refused before it was a call (wire.checked_call)
+            if isinstance(result, Exception):
+                self.metrics.failed(call[0], call[1], result)
+            else:
+                self.metrics.succeeded(call[0], call[1], result, started)
+        return results
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
         if operation not in STAGED_OPERATIONS or service != "dynamodb":

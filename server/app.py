@@ -5,6 +5,7 @@ GET  /  health answer (DynamoDB's)
 GET  /_dynalite/health  whether the store answers: 200 or 503
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
+GET  /metrics  CloudWatch's metrics in Prometheus's text format (server/metrics.py)
 /2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (dynalite_py/protocol/rest.py)
 Every request passes the transport rules first (transport.py: Host,
 size caps, content types, credentials); with --auth every route but the
@@ -32,6 +33,7 @@ from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
 from dynalite_py.protocol import rest, sqs_json, wire
 
 from .logs import log_request, requests_logged
+from .metrics import metrics_response
 from .signature import syntax_error
 from .transport import (
     CORS_PREFLIGHT,
@@ -279,9 +281,9 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
             dict(request.headers), body)
         return Response(payload, status, {**headers, **cors})
 
-    async def diagnostic(request: Request, answer: Callable[[], object]) -> Response:
-        """A /_dynalite route: the transport rules and, with --auth, a signature."""
-        cors = policy.cors_headers(request.headers.get("origin"))
+    def diagnostic_refusal(request: Request, cors: dict[str, str]) -> Response | None:
+        """The refusal of a /_dynalite route (or /metrics): the transport
+        rules and, with --auth, a signature."""
         host = header_bytes(request, "host")
         if not policy.host_allowed(host):
             return error_response(*forbidden_host(host), cors=cors)
@@ -292,8 +294,22 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
             error = signature_refusal(request, b"", "dynamodb")
             if error is not None:
                 return error_response(error.status, error.name, error.message, cors=cors)
+        return None
+
+    async def diagnostic(request: Request, answer: Callable[[], object]) -> Response:
+        """A /_dynalite route's JSON answer, unless refused."""
+        cors = policy.cors_headers(request.headers.get("origin"))
+        refused = diagnostic_refusal(request, cors)
+        if refused is not None:
+            return refused
         return Response(orjson.dumps(answer()), 200,
                         {**cors, "Content-Type": "application/json"})
+
+    async def metrics(request: Request) -> Response:
+        """Prometheus's scrape (server/metrics.py), under the /_dynalite rules."""
+        cors = policy.cors_headers(request.headers.get("origin"))
+        return diagnostic_refusal(request, cors) or \
+            await run_in_threadpool(metrics_response, engine, cors)
 
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
@@ -340,6 +356,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         Route("/{path:path}", preflight, methods=["OPTIONS"]),
         Route("/_dynalite/statistics", statistics, methods=["GET"]),
         Route("/_dynalite/health", store_health, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
         Route("/_dynalite/failures/{destination:path}", failures, methods=["GET"]),
         Route("/{path:path}", lambda_api, methods=["GET", "POST", "PUT", "DELETE"]),
     ]))

@@ -26,6 +26,7 @@ from . import dataio, logs
 from .app import create_app
 from .banner import Facts, announce
 from .fastlane import HeldWrites, fast_lane_protocol
+from .metrics import remove_shared, share_between_workers
 from .seed import SeedError, seed
 from .transport import Policy, is_loopback
 from .workers import (
@@ -271,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
     sock = None if args.secondary else bind_or_exit(args.host, args.port, workers > 1)
     if sock is not None:  # the port taken, should --port be 0
         config.endpoint_url = endpoint_url(args.host, sock.getsockname()[1])
+    # before the engine makes its metrics: every worker's numbers in one scrape
+    shared_metrics = share_between_workers() if workers > 1 else None
     # every worker runs the background jobs, each under a lease in the store
     try:
         engine = Engine(store_location(args), config)
@@ -318,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         if secondaries is not None:
             secondaries.stop()
         engine.close()
+        remove_shared(shared_metrics)
 
 
 if __name__ == "__main__":

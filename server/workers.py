@@ -32,6 +32,8 @@ import threading
 import time
 from typing import Callable
 
+from .metrics import forget_worker
+
 log = logging.getLogger("dynalite_py.server")
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -125,6 +127,7 @@ class Secondaries:
                 if process.poll() is not None and not self.stopping.is_set():
                     log.warning("worker process %d exited with %s; restarting it",
                                 process.pid, process.returncode)
+                    forget_worker(process.pid)
                     self.processes[n] = self._spawn(n)
 
     def stop(self, grace_s: float = 5.0) -> None:

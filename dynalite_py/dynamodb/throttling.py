@@ -76,6 +76,8 @@ class Bucket:
 class Usage:
     consumed: float = 0.0
     throttled_requests: int = 0
+    # the same units by kind, "read" and "write" (metrics.py reads them at a scrape)
+    by_kind: dict[str, float] = field(default_factory=lambda: {"read": 0.0, "write": 0.0})
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Throttler:
     buckets: dict[str, dict[bytes | tuple[bytes, str], Bucket]] = field(
         default_factory=lambda: {"read": {}, "write": {}})
     usage: dict[str, Usage] = field(default_factory=dict)
+    # told (table name, kind, units) of every spend when set: the metrics of
+    # worker processes, which cannot read each other's usage (metrics.py)
+    meter: Callable[[str, str, float], None] | None = None
 
     def _bucket(self, table, index_name: str | None, kind: str, now: float) -> Bucket:
         """The bucket; its rate is re-read only when the table record changed."""
@@ -168,7 +173,11 @@ class Throttler:
         """Debit what a request consumed: GSIs from their own buckets, LSIs
         from the table's (usage is counted even when throttling is off)."""
         usage = self.usage.get(table.name) or self.usage.setdefault(table.name, Usage())
-        usage.consumed += units + (sum(index_units.values()) if index_units else 0.0)
+        used = units + (sum(index_units.values()) if index_units else 0.0)
+        usage.consumed += used
+        usage.by_kind[kind] += used
+        if self.meter is not None:
+            self.meter(table.name, kind, used)
         if not self.enabled:
             return
         if not index_units:  # admit() made the bucket

@@ -380,6 +380,10 @@ class Consumer:
         state = self.states.get(batch.shard["ShardId"])
         if self.mapping["TumblingWindowInSeconds"] and state is not None:
             event.update(self._window_fields(batch, state, final, arn))
+        if batch.records:  # a tumbling window's final call may carry none
+            newest = batch.records[-1]["dynamodb"]["ApproximateCreationDateTime"]
+            self.engine.metrics.delivered(self.mapping["EventSourceArn"],
+                                          called[0]["FunctionName"], self.engine.clock() - newest)
         try:
             result = self.engine.functions.invoke(called[0], event, called[1])
         except DynamoError:  # throttled, or its callable lives in another process: hold

@@ -193,10 +193,23 @@ class Functions:
         """Run `record` (a function's $LATEST or a version's, as
         qualifiers.resolve gives it) on `event`, within its reserved
         concurrency (TooManyRequestsException beyond it)."""
+        meter = self.engine.metrics.function(record["FunctionName"])
         if record.get("reserved_concurrency") is None:
-            return self._run(record, event, qualifier)
-        with reserved_slot(self.engine, record):
-            return self._run(record, event, qualifier)
+            return self._metered_run(meter, record, event, qualifier)
+        try:
+            with reserved_slot(self.engine, record):
+                return self._metered_run(meter, record, event, qualifier)
+        except DynamoError as error:
+            if error.name == "TooManyRequestsException":  # every reserved slot was taken
+                meter.throttles.inc()
+            raise
+
+    def _metered_run(self, meter, record: dict, event: object,
+                     qualifier: str | None) -> InvocationResult:
+        with meter.running():
+            result = self._run(record, event, qualifier)
+        meter.finished(result.ok, result.duration)
+        return result
 
     def _run(self, record: dict, event: object, qualifier: str | None) -> InvocationResult:
         if record.get("callable") and record["FunctionName"] not in self.callables:
