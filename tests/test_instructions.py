@@ -9,6 +9,8 @@ import pytest
 from bench import instructions
 
 
+# the benchmark opens its own LMDB engine whatever --backend says: once is enough
+@pytest.mark.lmdb_only("the instruction counter opens its own LMDB engine")
 @pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
 def test_counts_instructions_per_get_item(capsys):
     assert instructions.main(["--calls", "60", "get_item"]) == 0
