@@ -18,6 +18,7 @@ import time
 
 from ..dynamodb.backups.backup_details import new_backup_id, new_backup_record, table_not_found
 from ..storage.leases import Lease, is_dead_local, new_owner
+from .starting import start_job
 
 log = logging.getLogger("dynalite_py")
 COPY_BATCH = 500
@@ -32,15 +33,7 @@ def backup_lease(backup_id: str) -> str:
 def take_backup(engine, table_name: str, backup_name: str) -> dict:
     """Start a backup of the table; return its record once it is taken
     (CREATING), or raise the error that prevented it."""
-    started = threading.Event()
-    outcome: dict = {}
-    thread = threading.Thread(target=_take, args=(engine, table_name, backup_name, started,
-                                                  outcome), name="backup", daemon=True)
-    thread.start()
-    started.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["record"]
+    return start_job("backup", _take, engine, table_name, backup_name)
 
 
 def _take(engine, table_name: str, backup_name: str, started: threading.Event,

@@ -38,6 +38,7 @@ from ..errors import DynamoError
 from ..storage.codec import unpack
 from ..storage.leases import Lease, is_dead_local, new_owner
 from .restore import PointInTimeSource
+from .starting import start_job
 
 log = logging.getLogger("dynalite_py")
 READ_BATCH = 500
@@ -59,15 +60,7 @@ def iso(when: float) -> str:
 def start_export(engine, table_name: str, request: dict) -> dict:
     """Start exporting the table; return its record once recorded
     (IN_PROGRESS), or raise the error that prevented it."""
-    started = threading.Event()
-    outcome: dict = {}
-    thread = threading.Thread(target=_export, args=(engine, table_name, request, started,
-                                                    outcome), name="export", daemon=True)
-    thread.start()
-    started.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["record"]
+    return start_job("export", _export, engine, table_name, request)
 
 
 def _export(engine, table_name: str, request: dict, started: threading.Event,

@@ -1,0 +1,19 @@
+"""Starting a job on a thread of its own and answering once it has begun:
+the request waits until the job has recorded what it answers (a backup's
+or export's record), not until the job is done."""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+
+def start_job(name: str, job: Callable[..., None], *args) -> dict:
+    """Run `job(*args, started, outcome)` on a daemon thread; once it sets
+    `started`, return outcome["record"] or raise outcome["error"]."""
+    started = threading.Event()
+    outcome: dict = {}
+    threading.Thread(target=job, args=(*args, started, outcome), name=name, daemon=True).start()
+    started.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["record"]
