@@ -18,7 +18,7 @@ import time
 
 from ..dynamodb.backups.backup_details import new_backup_id, new_backup_record, table_not_found
 from ..storage.leases import Lease, is_dead_local, new_owner
-from .starting import start_job
+from .starting import start_job, track, untrack
 
 log = logging.getLogger("dynalite_py")
 COPY_BATCH = 500
@@ -55,8 +55,7 @@ def _take(engine, table_name: str, backup_name: str, started: threading.Event,
             record = new_backup_record(engine, table, backup_id, backup_name, now, count, size)
             store.write(lambda ctx: repos.backups.put(ctx.txn, record))
             outcome["record"] = record
-            with engine.backfill_lock:  # engine.close waits for the engine's job threads
-                engine.backfills[("backup", backup_id)] = threading.current_thread()
+            track(engine, ("backup", backup_id))
             started.set()
             _copy(engine, lease, snapshot, table.id, backup_id)
     except Exception as error:
@@ -69,8 +68,7 @@ def _take(engine, table_name: str, backup_name: str, started: threading.Event,
         if lease is not None:
             lease.release()
         if "record" in outcome:
-            with engine.backfill_lock:
-                engine.backfills.pop(("backup", outcome["record"]["id"]), None)
+            untrack(engine, ("backup", outcome["record"]["id"]))
 
 
 def _copy(engine, lease: Lease, snapshot, table_id: bytes, backup_id: str) -> None:

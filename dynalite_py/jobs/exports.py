@@ -38,7 +38,7 @@ from ..errors import DynamoError
 from ..storage.codec import unpack
 from ..storage.leases import Lease, is_dead_local, new_owner
 from .restore import PointInTimeSource
-from .starting import start_job
+from .starting import start_job, track, untrack
 
 log = logging.getLogger("dynalite_py")
 READ_BATCH = 500
@@ -80,8 +80,7 @@ def _export(engine, table_name: str, request: dict, started: threading.Event,
             record = new_export_record(engine, table, request, export_id, now, export_time)
             store.write(lambda ctx: repos.exports.put(ctx.txn, record))
             outcome["record"] = record
-            with engine.backfill_lock:  # engine.close waits for the engine's job threads
-                engine.backfills[("export", export_id)] = threading.current_thread()
+            track(engine, ("export", export_id))
             started.set()
             source = PointInTimeSource(repos, snapshot, table.id, export_time)
             _finish(engine, export_id, _write_objects(engine, lease, record, source))
@@ -93,9 +92,10 @@ def _export(engine, table_name: str, request: dict, started: threading.Event,
             _fail(engine, outcome["record"]["id"], code, error.message)
     except _Stopped:
         pass
-    except Exception:
+    except Exception as error:
         if not started.is_set():
-            raise
+            outcome["error"] = error  # start_job raises it in the request's thread
+            return
         log.exception("export of %s failed", table_name)
         _fail(engine, outcome["record"]["id"], "UNKNOWN", "Internal error during the export")
     finally:
@@ -103,8 +103,7 @@ def _export(engine, table_name: str, request: dict, started: threading.Event,
         if lease is not None:
             lease.release()
         if "record" in outcome:
-            with engine.backfill_lock:
-                engine.backfills.pop(("export", outcome["record"]["id"]), None)
+            untrack(engine, ("export", outcome["record"]["id"]))
 
 
 def _export_time(table, request: dict, now: float) -> float:

@@ -17,3 +17,14 @@ def start_job(name: str, job: Callable[..., None], *args) -> dict:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["record"]
+
+
+def track(engine, key: tuple) -> None:
+    """Count this thread among the engine's job threads (Engine.close waits for them)."""
+    with engine.backfill_lock:
+        engine.backfills[key] = threading.current_thread()
+
+
+def untrack(engine, key: tuple) -> None:
+    with engine.backfill_lock:
+        engine.backfills.pop(key, None)
