@@ -508,6 +508,21 @@ def test_a_backup_whose_copy_died_is_discarded(embedded_db):
     available(client, live)
 
 
+def test_a_copy_that_finishes_while_the_sweeper_looks_is_kept(embedded_db):
+    """The sweeper lists CREATING backups, then checks each one's lease: a
+    copy that finished in between (AVAILABLE, lease released) is kept."""
+    from dynalite_py.jobs.backups import _discard_some
+    engine, client = embedded_db.engine, embedded_db.client()
+    table = create_table(client)
+    client.put_item(TableName=table, Item={"pk": {"S": "kept"}})
+    arn = client.create_backup(TableName=table, BackupName="done")["BackupDetails"]["BackupArn"]
+    available(client, arn)
+    assert engine.store.write(lambda ctx: _discard_some(ctx, engine.repos, arn.rsplit("/", 1)[1]))
+    available(client, arn)
+    restored = client.restore_table_from_backup(TargetTableName=table + "-r", BackupArn=arn)
+    assert restored["TableDescription"]["TableName"] == table + "-r"
+
+
 NUMBERS = st.decimals(min_value=-10**20, max_value=10**20, allow_nan=False, places=3)
 VALUES = st.recursive(
     st.one_of(st.builds(lambda s: {"S": s}, st.text(min_size=1, max_size=20)),

@@ -115,6 +115,18 @@ def discard_abandoned_backups(engine) -> None:
         holder = store.lease_holder(backup_lease(backup_id), time.time())
         if holder is not None and not is_dead_local(holder):
             continue
-        while not store.write(lambda ctx, backup_id=backup_id: repos.backups.delete(
-                ctx.txn, backup_id, DISCARD_BATCH)):
+        # the lease is released after the copy marks the backup AVAILABLE:
+        # read the status again, after the lease, so a copy that finished
+        # since the listing is kept
+        while not store.write(lambda ctx, backup_id=backup_id: _discard_some(
+                ctx, repos, backup_id)):
             pass
+
+
+def _discard_some(ctx, repos, backup_id: str) -> bool:
+    """Delete a batch of an abandoned backup; True once none is left (or
+    the backup turned out whole)."""
+    record = repos.backups.get(ctx.txn, backup_id)
+    if record is not None and record["status"] != "CREATING":
+        return True
+    return repos.backups.delete(ctx.txn, backup_id, DISCARD_BATCH)
