@@ -28,12 +28,16 @@ worker's sums.
 from __future__ import annotations
 
 import os
+import threading
+from bisect import bisect_left
+from itertools import accumulate
 from time import perf_counter
 from typing import Callable, ContextManager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.utils import floatToGoString
 
 from .errors import DynamoError
 
@@ -49,6 +53,10 @@ LATENCY_BUCKETS_MS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100
 DURATION_BUCKETS_MS = (1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0,
                        5000.0, 10000.0, 30000.0, float("inf"))
 REQUEST_LABELS = ("TableName", "Operation")
+LATENCY_NAME = "SuccessfulRequestLatency"
+LATENCY_HELP = "Milliseconds taken by successful requests"
+# latencies a request meter holds before counting them into its buckets
+FOLD_BATCH = 256
 
 
 CONSUMED_METRICS = {"read": "ConsumedReadCapacityUnits", "write": "ConsumedWriteCapacityUnits"}
@@ -61,17 +69,46 @@ def multiprocess_directory() -> str | None:
 
 
 class RequestMeter:
-    """What is recorded per (table, operation), its latency child bound once:
-    recording a success is then an attribute lookup and an `observe`. The
-    other series appear when first counted (no row of zeros per call kind)."""
+    """What is recorded per (table, operation). A success's latency is one
+    list append (atomic: no lock on the hot path), counted into buckets a
+    batch at a time and at each scrape: prometheus-client's
+    `Histogram.observe` takes a lock per bucket it walks, which was a sixth
+    of an embedded GetItem's instructions. With worker processes the
+    latencies go into a prometheus Histogram child instead, whose
+    multiprocess files every worker reads. The other series appear when
+    first counted (no row of zeros per call kind)."""
 
-    __slots__ = ("metrics", "labels", "latency", "returned")
+    __slots__ = ("metrics", "labels", "pending", "counts", "total", "shared", "returned")
 
     def __init__(self, metrics: Metrics, table: str, operation: str) -> None:
         self.metrics = metrics
         self.labels = (table, operation)
-        self.latency = metrics.latency.labels(table, operation)
+        self.pending: list[float] = []  # latencies (ms) not yet counted
+        self.counts = [0] * len(LATENCY_BUCKETS_MS)  # per bucket, not cumulative
+        self.total = 0.0  # milliseconds: the histogram's sum
+        self.shared = (metrics.shared_latency.labels(table, operation)
+                       if metrics.shared_latency is not None else None)
         self.returned = None  # ReturnedItemCount's child, once a response has a Count
+
+    def fold(self) -> None:
+        """Count the pending latencies. The list is swapped, not cleared: an
+        append racing the swap lands in one list or the other."""
+        pending, self.pending = self.pending, []
+        if self.shared is not None:
+            for milliseconds in pending:
+                self.shared.observe(milliseconds)
+            return
+        with self.metrics.fold_lock:
+            counts = self.counts
+            for milliseconds in pending:
+                counts[bisect_left(LATENCY_BUCKETS_MS, milliseconds)] += 1
+            self.total += sum(pending)
+
+    def buckets(self) -> tuple[list[int], float]:
+        """Cumulative bucket counts and the sum, all pending ones counted."""
+        self.fold()
+        with self.metrics.fold_lock:
+            return list(accumulate(self.counts)), self.total
 
     def count_returned(self, count: int) -> None:
         if self.returned is None:
@@ -124,9 +161,16 @@ class Metrics:
         def counter(name: str, text: str, labels=REQUEST_LABELS) -> Counter:
             return Counter(name, text, labels, registry=registry)
 
-        self.latency = Histogram("SuccessfulRequestLatency",
-                                 "Milliseconds taken by successful requests",
-                                 REQUEST_LABELS, buckets=LATENCY_BUCKETS_MS, registry=registry)
+        self.fold_lock = threading.Lock()
+        # a worker counts each latency at once: the worker answering a scrape
+        # cannot count another worker's pending ones
+        self.fold_batch = FOLD_BATCH if multiprocess_directory() is None else 1
+        if multiprocess_directory() is None:
+            self.shared_latency = None
+            registry.register(LatencyCollector(self))
+        else:
+            self.shared_latency = Histogram(LATENCY_NAME, LATENCY_HELP, REQUEST_LABELS,
+                                            buckets=LATENCY_BUCKETS_MS, registry=registry)
         self.returned = counter("ReturnedItemCount", "Items returned by Query and Scan")
         self.throttled = counter("ThrottledRequests", "Requests refused for lack of throughput")
         self.condition_failed = counter("ConditionalCheckFailedRequests",
@@ -177,7 +221,10 @@ class Metrics:
             meter = self._requests[(request.get("TableName", ""), operation)]
         except (KeyError, TypeError, AttributeError):
             meter = self.request(operation, request)
-        meter.latency.observe((perf_counter() - started) * 1000.0)
+        pending = meter.pending
+        pending.append((perf_counter() - started) * 1000.0)
+        if len(pending) >= self.fold_batch:
+            meter.fold()
         if "Count" in response:
             meter.count_returned(response["Count"])
 
@@ -207,12 +254,33 @@ class Metrics:
     def exposition(self) -> bytes:
         """Every metric in Prometheus's text format: this engine's, or with
         worker processes every worker's (multiprocess mode)."""
+        for meter in list(self._requests.values()):
+            meter.fold()  # with worker processes: into the shared files before they are read
         if multiprocess_directory() is None:
             return generate_latest(self.registry)
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         registry.register(self.queues)
         return generate_latest(registry)
+
+
+class LatencyCollector:
+    """SuccessfulRequestLatency from the request meters' bucket counts."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self):
+        family = HistogramMetricFamily(LATENCY_NAME, LATENCY_HELP, labels=REQUEST_LABELS)
+        bounds = [floatToGoString(bound) for bound in LATENCY_BUCKETS_MS]
+        for meter in list(self.metrics._requests.values()):
+            cumulative, total = meter.buckets()
+            if cumulative[-1]:
+                family.add_metric(list(meter.labels), list(zip(bounds, cumulative)), total)
+        yield family
 
 
 class CapacityCollector:

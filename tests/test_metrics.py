@@ -248,3 +248,26 @@ def test_a_table_name_that_is_no_string_is_labelled_as_none(tmp_path):
     assert listed == {"TableNames": []}
     assert 'SuccessfulRequestLatency_count{Operation="ListTables",TableName=""} 1.0' in text
     assert 'UserErrors_total{Operation="GetItem",TableName=""} 1.0' in text
+
+
+def test_latencies_past_a_batch_are_all_counted_in_ordered_buckets(embedded_db):
+    """Latencies are counted into buckets a batch at a time (metrics.py
+    FOLD_BATCH); a scrape counts the ones still pending: the count, the
+    +Inf bucket and the sum agree with the calls made, buckets only grow."""
+    from dynalite_py.metrics import FOLD_BATCH
+    client = embedded_db.client()
+    table = create_table(client)
+    calls = FOLD_BATCH + 37
+    for number in range(calls):
+        client.get_item(TableName=table, Key={"pk": {"S": f"k{number}"}})
+    text = embedded_db.engine.metrics.exposition().decode()
+    samples = {(sample.name, frozenset(sample.labels.items())): sample.value
+               for family in text_string_to_metric_families(text) for sample in family.samples}
+    labels = {"TableName": table, "Operation": "GetItem"}
+    assert value(samples, "SuccessfulRequestLatency_count", **labels) == calls
+    buckets = sorted((float(dict(key)["le"]), count) for (name, key), count in samples.items()
+                     if name == "SuccessfulRequestLatency_bucket"
+                     and dict(key).items() >= labels.items())
+    counts = [count for _, count in buckets]
+    assert counts == sorted(counts) and counts[-1] == calls and buckets[-1][0] == float("inf")
+    assert 0 < value(samples, "SuccessfulRequestLatency_sum", **labels) < calls * 1000
