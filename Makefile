@@ -24,14 +24,16 @@ serve: $(STAMP)
 	$(BIN)/dynalite-py serve --host 127.0.0.1 --port $(PORT) --store $(DATA) $(SERVE_ARGS)
 
 # the whole suite on each storage backend (tests marked lmdb_only skip on the
-# others; the packaging tests, which use no store, run once, with lmdb); the
+# others; any_store and packaging tests, which use no store, run once, with lmdb); the
 # postgres run starts a throwaway PostgreSQL server, installing Debian's
 # package first if needed (.ci/ensure-postgres): without one it fails in CI
 # and is skipped, loudly, elsewhere
+# JOBS: test processes per run (pytest-xdist; CI has 2 cores); JOBS=0 runs in one process
+JOBS ?= 2
 test: $(STAMP)
-	$(BIN)/pytest --backend lmdb
-	$(BIN)/pytest --backend memory -m "not packaging"
-	@if .ci/ensure-postgres; then $(BIN)/pytest --backend postgres -m "not packaging"; \
+	$(BIN)/pytest --backend lmdb -n $(JOBS)
+	$(BIN)/pytest --backend memory -m "not packaging" -n $(JOBS)
+	@if .ci/ensure-postgres; then $(BIN)/pytest --backend postgres -m "not packaging" -n $(JOBS); \
 	elif [ "$$CI" = true ]; then echo "PostgreSQL is missing and could not be installed" >&2; exit 1; \
 	else echo "*** PostgreSQL is not installed (apt-get install postgresql): postgres run SKIPPED" >&2; fi
 

@@ -3,7 +3,9 @@ the backend under test (`--backend lmdb`, the default, `--backend memory`
 or `--backend postgres`: a throwaway PostgreSQL server for the session,
 tests/pg.py), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
 are skipped on the other backends, `postgres_only(reason)` on all but
-postgres, `not_on_postgres(reason)` on postgres."""
+postgres, `not_on_postgres(reason)` on postgres; `any_store(reason)` tests
+(grammar, signatures, transport: no store involved) run on the lmdb run
+only and are deselected on the others."""
 from __future__ import annotations
 
 import boto3
@@ -28,9 +30,17 @@ def pytest_configure(config):
                                        "PostgreSQL backend yet")
     config.addinivalue_line("markers", "postgres_only(reason): needs the PostgreSQL backend "
                                        "(several servers on one database)")
-    if support.BACKEND == "postgres":
+    config.addinivalue_line("markers", "any_store(reason): what it tests does not touch the "
+                                       "store: run on the lmdb run only, deselected on the others")
+    if support.BACKEND == "postgres" and not _is_xdist_controller(config):
         import pg
         support.POSTGRES = pg.Cluster()
+
+
+def _is_xdist_controller(config) -> bool:
+    """With `-n N` the controller runs no test: only its workers need a
+    PostgreSQL server (one each)."""
+    return bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
 
 
 def pytest_unconfigure(config):
@@ -46,6 +56,11 @@ _SKIPPING = {"lmdb_only": (("memory", "postgres"), "LMDB only"),
 
 
 def pytest_collection_modifyitems(config, items):
+    if support.BACKEND != "lmdb":  # any_store tests run once, on the lmdb run
+        once = [item for item in items if item.get_closest_marker("any_store")]
+        if once:
+            config.hook.pytest_deselected(items=once)
+            items[:] = [item for item in items if not item.get_closest_marker("any_store")]
     for item in items:
         for name, (backends, prefix) in _SKIPPING.items():
             marker = item.get_closest_marker(name)

@@ -13,6 +13,8 @@ import httpx
 import pytest
 from support import create_table, http_client, start_server, unique_name, zipped
 
+pytestmark = pytest.mark.any_store("connection handling is the server's")
+
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 PARTIAL_HEAD = b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
 

@@ -8,6 +8,8 @@ import pytest
 from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.mappings.filters import compile_filters
 
+pytestmark = pytest.mark.any_store("filter patterns match records in memory")
+
 RECORD = {"eventName": "MODIFY", "eventSource": "aws:dynamodb",
           "dynamodb": {"ApproximateCreationDateTime": 1700000000,
                        "Keys": {"id": {"N": "101"}},

@@ -15,6 +15,8 @@ from dynalite_py.errors import DynamoError
 from dynalite_py.expressions.parser import KEYWORDS, REFUSED_NAMES, parsed
 from dynalite_py.expressions.reserved import ACCEPTED_AS_NAMES, RESERVED_WORDS
 
+pytestmark = pytest.mark.any_store("the grammar is parsed before any store")
+
 
 def path(*elements):
     return ("path", [("index", e) if isinstance(e, int)

@@ -10,6 +10,8 @@ import orjson
 import pytest
 from support import SIGNED, SIGNED_HEADERS, dynamodb_request, raw
 
+pytestmark = pytest.mark.any_store("HTTP-level answers are the server's")
+
 UNKNOWN = b"<UnknownOperationException/>\n"
 PATHS = ["", "Expect: 100-continue\r\n"]
 

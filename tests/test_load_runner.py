@@ -24,6 +24,8 @@ from bench.load import (  # noqa: E402
     run_load,
 )
 
+pytestmark = pytest.mark.any_store("the load runner is the same on any store")
+
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory):

@@ -15,6 +15,8 @@ from dynalite_py.model.numbers import (
     number_size,
 )
 
+pytestmark = pytest.mark.any_store("number rules are the model's")
+
 getcontext().prec = 200  # exact arithmetic for the reference comparisons
 
 NOT_NUMERIC = "The parameter cannot be converted to a numeric value"

@@ -25,6 +25,8 @@ from support import NO_RETRIES, create_table, signed_server
 from dynalite_py.errors import DynamoError
 from server.auth import Verifier
 
+pytestmark = pytest.mark.any_store("signatures are checked before any store")
+
 KEY, SECRET = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
 STAMP = "20260301T120000Z"

@@ -25,6 +25,8 @@ from support import (
     zipped,
 )
 
+pytestmark = pytest.mark.any_store("transport rules are the server's")
+
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 DYNAMODB = {"X-Amz-Target": "DynamoDB_20120810.ListTables",
             "Content-Type": "application/x-amz-json-1.0", **SIGNED_HEADERS}

@@ -27,6 +27,8 @@ from dynalite_py.model.values import (
     value_size,
 )
 
+pytestmark = pytest.mark.any_store("value rules are the model's")
+
 PREFIX = "One or more parameter values were invalid: "
 EMPTY = "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
 MULTI = (

@@ -7,6 +7,8 @@ import httpx
 import orjson
 import pytest
 
+pytestmark = pytest.mark.any_store("the wire protocol is the server's")
+
 # as the SDKs send them (botocore asks for no compression: Accept-Encoding identity)
 HEADERS = {"Content-Type": "application/x-amz-json-1.0", "Accept-Encoding": "identity",
            "X-Amz-Date": "20260101T000000Z",
