@@ -22,6 +22,7 @@ from .engine import Engine
 from .lambda_.bridge.triggers import Trigger
 from .lambda_.functions.functions import new_record
 from .lambda_.mappings.mappings import failures as stored_failures
+from .namespaces import request_namespace
 from .protocol import rest, sqs_json, wire
 
 EMBEDDED_ENDPOINT = "http://dynalite.embedded"
@@ -109,20 +110,22 @@ class Database:
         if not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else body.read()
         url = urlsplit(request.url)
+        headers = {k: v.decode() if isinstance(v, bytes) else v
+                   for k, v in request.headers.items()}
+        # the client's region and access key (its signature), or the region
+        # its AWS host names (a mock_aws client's unsigned call)
+        engine = self.engine.in_namespace(request_namespace(
+            self.config, headers.get("Authorization"), url.netloc, url.query))
         if rest.is_lambda_path(url.path):
-            headers = {k: v.decode() if isinstance(v, bytes) else v
-                       for k, v in request.headers.items()}
-            status, response_headers, payload = rest.handle(self.engine, request.method,
+            status, response_headers, payload = rest.handle(engine, request.method,
                                                             url.path, url.query, headers, body)
             return AWSResponse(request.url, status, response_headers, _Body(payload))
-        target = request.headers.get("X-Amz-Target")
-        if isinstance(target, bytes):
-            target = target.decode()
+        target = headers.get("X-Amz-Target")
         if sqs_json.is_sqs_target(target):
-            status, headers, payload = sqs_json.handle(self.engine, target, body,
+            status, headers, payload = sqs_json.handle(engine, target, body,
                                                        f"{url.scheme}://{url.netloc}")
         else:
-            status, headers, payload = wire.handle(self.engine, target, body)
+            status, headers, payload = wire.handle(engine, target, body)
         return AWSResponse(request.url, status, headers, _Body(payload))
 
     def close(self) -> None:

@@ -31,6 +31,11 @@ class Namespace:
     region: str
 
 
+def is_region_name(name: str) -> bool:
+    """Whether `name` is shaped like an AWS region's name."""
+    return bool(_REGION.match(name))
+
+
 def default_namespace(config: Config) -> Namespace:
     return Namespace(config.account_id, config.region)
 
@@ -58,7 +63,7 @@ def host_region(host: str | None) -> str | None:
     if not host:
         return None
     for label in host.rsplit(":", 1)[0].lower().split("."):
-        if _REGION.match(label):
+        if is_region_name(label):
             return label
     return None
 

@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from dynalite_py.engine import STAGED_OPERATIONS, Engine
 from dynalite_py.errors import DynamoError
+from dynalite_py.namespaces import request_namespace
 from dynalite_py.protocol import wire
 
 from .app import inline_runner, refusal_payload
@@ -108,6 +109,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
     are checked on the ASGI path); with `held`, writes share commits.
     Transport refusals (`policy`) are answered here too."""
     runs_inline = inline_runner(engine)
+    own_namespace = engine.namespace
     holds = held is not None and engine.config.durability != "fsync" \
         and not engine.store.remote
 
@@ -144,6 +146,9 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 dynamodb_headers(self.headers)
             if encoded:
                 return False  # a compressed body, or a compressed answer: the ASGI path
+            if not engine.config.shared_namespace and request_namespace(
+                    engine.config, _text(authorization), _text(host)) != own_namespace:
+                return False  # another account's or region's call: the ASGI path scopes it
             self.target = target
             self.refused = dynamodb_refusal(policy, host, length, content_type)
             self.head = response_head(content_type, self.refused)
@@ -216,6 +221,10 @@ class FastLane(GuardedProtocol):
 
     def reading_body(self) -> bool:
         return self.fast_body is not None or super().reading_body()
+
+
+def _text(header: bytes | None) -> str | None:
+    return None if header is None else header.decode("latin-1")
 
 
 def response_head(content_type: bytes | None, refused: tuple[int, str, str] | None) -> bytes:
