@@ -41,6 +41,10 @@ class _Body:
         return self._payload
 
 
+def _text(header: str | bytes | None) -> str | None:
+    return header.decode() if isinstance(header, bytes) else header
+
+
 class Database:
     """An open data directory: the engine plus boto3 clients bound to it."""
 
@@ -110,17 +114,16 @@ class Database:
         if not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else body.read()
         url = urlsplit(request.url)
-        headers = {k: v.decode() if isinstance(v, bytes) else v
-                   for k, v in request.headers.items()}
         # the client's region and access key (its signature), or the region
         # its AWS host names (a mock_aws client's unsigned call)
         engine = self.engine.in_namespace(request_namespace(
-            self.config, headers.get("Authorization"), url.netloc, url.query))
+            self.config, _text(request.headers.get("Authorization")), url.netloc, url.query))
         if rest.is_lambda_path(url.path):
+            headers = {k: _text(v) for k, v in request.headers.items()}
             status, response_headers, payload = rest.handle(engine, request.method,
                                                             url.path, url.query, headers, body)
             return AWSResponse(request.url, status, response_headers, _Body(payload))
-        target = headers.get("X-Amz-Target")
+        target = _text(request.headers.get("X-Amz-Target"))
         if sqs_json.is_sqs_target(target):
             status, headers, payload = sqs_json.handle(engine, target, body,
                                                        f"{url.scheme}://{url.netloc}")
