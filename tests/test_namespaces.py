@@ -274,3 +274,21 @@ def test_engines_on_one_database_share_each_namespace(tmp_path):
         first.client(region_name="eu-west-1").put_item(TableName=name, Item={"pk": {"S": "a"}})
         assert item_of(second.client(region_name="eu-west-1"), name, "a") is not None
         assert name not in second.client().list_tables()["TableNames"]
+
+
+@pytest.mark.postgres_only("two engines share one PostgreSQL database")
+def test_another_engine_finds_a_new_namespace_and_runs_its_jobs(tmp_path):
+    with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=0.05) as survivor:
+        # the first engine never sweeps by itself (its interval is an hour)
+        with open_db(str(tmp_path), table_status_delay=0.0, sweep_interval=3600.0) as first:
+            west = first.client(region_name="eu-west-1")
+            name = create_table(west)
+            west.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                "Enabled": True, "AttributeName": "ttl"})
+            west.put_item(TableName=name, Item={"pk": {"S": "old"}, "ttl": {"N": "1000"}})
+        # no call of the survivor's named the namespace: it found it in the store
+        wanted = Namespace(DEFAULT_ACCOUNT, "eu-west-1")
+        assert wait_for(lambda: wanted in [e.namespace for e in survivor.engine.namespaces()]
+                        or None, 10)
+        west = survivor.client(region_name="eu-west-1")
+        assert wait_for(lambda: item_of(west, name, "old") is None or None, 15)
