@@ -292,3 +292,30 @@ def test_another_engine_finds_a_new_namespace_and_runs_its_jobs(tmp_path):
                         or None, 10)
         west = survivor.client(region_name="eu-west-1")
         assert wait_for(lambda: item_of(west, name, "old") is None or None, 15)
+
+
+def test_a_verifier_for_namespaces_accepts_region_names_only():
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from dynalite_py.errors import DynamoError
+    from server.auth import Verifier
+
+    def signed_for(region: str) -> AWSRequest:
+        request = AWSRequest(method="POST", url="http://localhost:8000/", data=b"{}",
+                             headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
+        SigV4Auth(Credentials("KEY", "SECRET"), "dynamodb", region).add_auth(request)
+        return request
+
+    def verify(verifier: Verifier, request: AWSRequest) -> None:
+        headers = {**request.headers, "host": "localhost:8000"}  # signed from the URL
+        verifier.verify("POST", request.url, headers, request.body)
+
+    verify(Verifier({"KEY": "SECRET"}, any_region=True), signed_for("ap-southeast-3"))
+    for verifier, region in ((Verifier({"KEY": "SECRET"}, any_region=True), "moon"),
+                             (Verifier({"KEY": "SECRET"}), "ap-southeast-3")):
+        with pytest.raises(DynamoError) as info:
+            verify(verifier, signed_for(region))
+        assert info.value.message == \
+            f"Credential should be scoped to a valid region, not '{region}'."
