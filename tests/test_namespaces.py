@@ -5,6 +5,7 @@ gives every request one namespace. Over HTTP and embedded, on every backend."""
 from __future__ import annotations
 
 import json
+import time
 
 import boto3
 import pytest
@@ -285,13 +286,15 @@ def test_another_engine_finds_a_new_namespace_and_runs_its_jobs(tmp_path):
             name = create_table(west)
             west.update_time_to_live(TableName=name, TimeToLiveSpecification={
                 "Enabled": True, "AttributeName": "ttl"})
-            west.put_item(TableName=name, Item={"pk": {"S": "old"}, "ttl": {"N": "1000"}})
+            west.put_item(TableName=name, Item={"pk": {"S": "old"},
+                                                "ttl": {"N": str(int(time.time()) - 5)}})
         # no call of the survivor's named the namespace: it found it in the store
         wanted = Namespace(DEFAULT_ACCOUNT, "eu-west-1")
         assert wait_for(lambda: wanted in [e.namespace for e in survivor.engine.namespaces()]
                         or None, 10)
         west = survivor.client(region_name="eu-west-1")
         assert wait_for(lambda: item_of(west, name, "old") is None or None, 15)
+        assert west.describe_table(TableName=name)["Table"]["ItemCount"] == 0
 
 
 def test_a_verifier_for_namespaces_accepts_region_names_only():
