@@ -192,6 +192,13 @@ class Engine:
         engine = self._namespaces.get(namespace)
         return engine if engine is not None else self._open_namespace(namespace)
 
+    def opened(self, namespace: Namespace) -> "Engine | None":
+        """The engine of `namespace` if it is open already (a lookup that
+        never writes: `in_namespace` registers a new one in the store)."""
+        if namespace == self.namespace or self.config.shared_namespace:
+            return self
+        return self.root._namespaces.get(namespace)
+
     def _open_namespace(self, namespace: Namespace) -> "Engine":
         with self._namespaces_lock:
             engine = self._namespaces.get(namespace)
