@@ -22,7 +22,7 @@ from .engine import Engine
 from .lambda_.bridge.triggers import Trigger
 from .lambda_.functions.functions import new_record
 from .lambda_.mappings.mappings import failures as stored_failures
-from .namespaces import request_namespace
+from .namespaces import arn_namespace, request_namespace
 from .protocol import rest, sqs_json, wire
 
 EMBEDDED_ENDPOINT = "http://dynalite.embedded"
@@ -98,11 +98,17 @@ class Database:
 
     def on_failure(self, destination_arn: str, callback) -> None:
         """Call `callback(record)` for each on-failure record sent to destination_arn."""
-        self.engine.failure_callbacks[destination_arn] = callback
+        self._engine_of(destination_arn).failure_callbacks[destination_arn] = callback
 
     def failures(self, destination_arn: str) -> list[dict]:
         """On-failure records kept for a destination (SQS/SNS ARN) so far."""
-        return stored_failures(self.engine, destination_arn)
+        namespace = arn_namespace(destination_arn)
+        engine = (self.engine.opened(namespace) if namespace else None) or self.engine
+        return stored_failures(engine, destination_arn)
+
+    def _engine_of(self, arn: str) -> Engine:
+        """The engine of the namespace an ARN names (its functions send there)."""
+        return self.engine.in_namespace(arn_namespace(arn))
 
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self.send)

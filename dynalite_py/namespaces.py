@@ -78,3 +78,12 @@ def request_namespace(config: Config, authorization: str | None, host: str | Non
         return Namespace(config.account_id, host_region(host) or config.region)
     key_id, region = scope
     return Namespace(config.accounts.get(key_id, config.account_id), region)
+
+
+def arn_namespace(arn: str) -> Namespace | None:
+    """The namespace an ARN names (arn:aws:<service>:<region>:<account>:...),
+    None when it names no region and account."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[3] or not parts[4]:
+        return None
+    return Namespace(parts[4], parts[3])

@@ -30,7 +30,7 @@ from starlette.routing import Route
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
-from dynalite_py.namespaces import request_namespace
+from dynalite_py.namespaces import arn_namespace, request_namespace
 from dynalite_py.protocol import rest, sqs_json, wire
 
 from .logs import log_request, requests_logged
@@ -332,8 +332,10 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
 
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
-        return await diagnostic(
-            request, lambda: stored_failures(engine, request.path_params["destination"]))
+        destination = request.path_params["destination"]
+        namespace = arn_namespace(destination)  # its namespace's, if open (never opened here)
+        served = (engine.opened(namespace) if namespace else None) or engine
+        return await diagnostic(request, lambda: stored_failures(served, destination))
 
     async def statistics(request: Request) -> Response:
         """Per-table consumed capacity and throttled requests of this server."""

@@ -322,3 +322,24 @@ def test_a_verifier_for_namespaces_accepts_region_names_only():
             verify(verifier, signed_for(region))
         assert info.value.message == \
             f"Credential should be scoped to a valid region, not '{region}'."
+
+
+def test_on_failure_records_of_another_region_reach_its_destination(tmp_path):
+    destination = f"arn:aws:sqs:eu-west-1:{DEFAULT_ACCOUNT}:dlq"
+    with open_db(str(tmp_path / "data"), table_status_delay=0.0, bridge_poll_interval=0.01,
+                 bridge_retry_base=0.01) as db:
+        west, west_lambda = db.client(region_name="eu-west-1"), db.client(
+            "lambda", region_name="eu-west-1")
+        name = create_table(west, **STREAMED)
+        stream_arn = west.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        function = create_function(west_lambda, "def handler(event, context):\n"
+                                                "    raise RuntimeError('no')\n")
+        failures: list[dict] = []
+        db.on_failure(destination, failures.append)
+        west_lambda.create_event_source_mapping(
+            EventSourceArn=stream_arn, FunctionName=function, StartingPosition="TRIM_HORIZON",
+            MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": destination}})
+        west.put_item(TableName=name, Item={"pk": {"S": "a"}})
+        wait_for(lambda: failures, 20)
+        assert failures[0]["DDBStreamBatchInfo"]["streamArn"] == stream_arn
+        assert db.failures(destination) == failures
