@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 # The LMDB backend's map: address space only (the map is read-only; the file
 # grows as data does), so a large default costs nothing and the data can
@@ -14,6 +14,14 @@ DEFAULT_MAP_SIZE = 1 << 40
 class Config:
     region: str = "us-east-1"
     account_id: str = "000000000000"
+    # Namespaces (dynalite_py/namespaces.py): each request sees the tables,
+    # streams, functions and queues of its own account and region; the
+    # engine's account and region above are the default namespace. True: one
+    # namespace for every request, whatever its credentials (DynamoDB
+    # Local's -sharedDb). `accounts`: access key id -> account id
+    # (DYNALITE_ACCOUNTS="KEY=111122223333,..."); other keys: account_id.
+    shared_namespace: bool = False
+    accounts: dict = field(default_factory=dict)
     # where this engine is served (set by `serve`): functions' AWS SDK calls go there
     endpoint_url: str = ""
     # Seconds a table spends CREATING / UPDATING / DELETING before it settles.
@@ -74,7 +82,8 @@ class Config:
         for item in fields(cls):
             raw = os.environ.get("DYNALITE_" + item.name.upper())
             if raw is not None:
-                values[item.name] = _parse(raw, type(item.default))
+                default = item.default_factory() if item.default is MISSING else item.default
+                values[item.name] = _parse(raw, type(default))
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
@@ -84,4 +93,7 @@ def _parse(raw: str, kind: type):
         return raw.strip().lower() in ("1", "true", "yes", "on")
     if kind is tuple:
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind is dict:  # "key=value,key=value"
+        pairs = (part.split("=", 1) for part in raw.split(",") if "=" in part)
+        return {key.strip(): value.strip() for key, value in pairs}
     return kind(raw)

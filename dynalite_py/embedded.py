@@ -22,6 +22,7 @@ from .engine import Engine
 from .lambda_.bridge.triggers import Trigger
 from .lambda_.functions.functions import new_record
 from .lambda_.mappings.mappings import failures as stored_failures
+from .namespaces import arn_namespace, request_namespace
 from .protocol import rest, sqs_json, wire
 
 EMBEDDED_ENDPOINT = "http://dynalite.embedded"
@@ -38,6 +39,10 @@ class _Body:
 
     def read(self, *_args) -> bytes:
         return self._payload
+
+
+def _text(header: str | bytes | None) -> str | None:
+    return header.decode() if isinstance(header, bytes) else header
 
 
 class Database:
@@ -93,11 +98,17 @@ class Database:
 
     def on_failure(self, destination_arn: str, callback) -> None:
         """Call `callback(record)` for each on-failure record sent to destination_arn."""
-        self.engine.failure_callbacks[destination_arn] = callback
+        self._engine_of(destination_arn).failure_callbacks[destination_arn] = callback
 
     def failures(self, destination_arn: str) -> list[dict]:
         """On-failure records kept for a destination (SQS/SNS ARN) so far."""
-        return stored_failures(self.engine, destination_arn)
+        namespace = arn_namespace(destination_arn)
+        engine = (self.engine.opened(namespace) if namespace else None) or self.engine
+        return stored_failures(engine, destination_arn)
+
+    def _engine_of(self, arn: str) -> Engine:
+        """The engine of the namespace an ARN names (its functions send there)."""
+        return self.engine.in_namespace(arn_namespace(arn))
 
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self.send)
@@ -109,20 +120,21 @@ class Database:
         if not isinstance(body, bytes):
             body = body.encode() if isinstance(body, str) else body.read()
         url = urlsplit(request.url)
+        # the client's region and access key (its signature), or the region
+        # its AWS host names (a mock_aws client's unsigned call)
+        engine = self.engine.in_namespace(request_namespace(
+            self.config, _text(request.headers.get("Authorization")), url.netloc, url.query))
         if rest.is_lambda_path(url.path):
-            headers = {k: v.decode() if isinstance(v, bytes) else v
-                       for k, v in request.headers.items()}
-            status, response_headers, payload = rest.handle(self.engine, request.method,
+            headers = {k: _text(v) for k, v in request.headers.items()}
+            status, response_headers, payload = rest.handle(engine, request.method,
                                                             url.path, url.query, headers, body)
             return AWSResponse(request.url, status, response_headers, _Body(payload))
-        target = request.headers.get("X-Amz-Target")
-        if isinstance(target, bytes):
-            target = target.decode()
+        target = _text(request.headers.get("X-Amz-Target"))
         if sqs_json.is_sqs_target(target):
-            status, headers, payload = sqs_json.handle(self.engine, target, body,
+            status, headers, payload = sqs_json.handle(engine, target, body,
                                                        f"{url.scheme}://{url.netloc}")
         else:
-            status, headers, payload = wire.handle(self.engine, target, body)
+            status, headers, payload = wire.handle(engine, target, body)
         return AWSResponse(request.url, status, headers, _Body(payload))
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ import importlib
 import pkgutil
 import threading
 import time
+from dataclasses import replace
 from functools import cache
 from types import ModuleType
 from typing import Callable
@@ -33,11 +34,13 @@ from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
 from .metrics import METERED_SERVICES, Metrics
+from .namespaces import Namespace, default_namespace
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .sqs.queues import Queues
 from .storage import open_store
-from .storage.interface import Conflict
+from .storage.interface import Conflict, Store
+from .storage.namespaces import NamespacedStore, NamespaceRegistry
 from .storage.repositories import Repositories
 
 
@@ -115,16 +118,25 @@ class Engine:
     memory, or a PostgreSQL database)."""
 
     def __init__(self, path: str | None = None, config: Config | None = None,
-                 background: bool = True) -> None:
+                 background: bool = True, store: Store | None = None) -> None:
         """`path`: an LMDB data directory, None for a temporary one, or
         ":memory:" for the memory backend. The sweeper and the trigger bridge
         run here as jobs under leases in the store, so engines sharing it run
         each job once, as does the asynchronous invocation job;
-        `background=False` starts none of them (benchmarks, tests)."""
+        `background=False` starts none of them (benchmarks, tests).
+        `store`: serve this open store instead of opening `path` (another
+        namespace's view of a shared store, `in_namespace`)."""
         self.config = config or Config.from_env()
-        self.store = open_store(path, self.config.durability, self.config.map_size,
-                                self.config.store_connections, tuple(self.config.read_replicas),
-                                self.config.replica_max_lag)
+        self.store = store if store is not None else open_store(
+            path, self.config.durability, self.config.map_size, self.config.store_connections,
+            tuple(self.config.read_replicas), self.config.replica_max_lag)
+        self.namespace = default_namespace(self.config)
+        # the engine that opened the store, and (there) the engines of the
+        # other namespaces, opened on first use (storage/namespaces.py)
+        self.root: Engine = self
+        self._background = background
+        self._namespaces: dict[Namespace, Engine] = {}
+        self._namespaces_lock = threading.Lock()
         self.repos = Repositories(self.store)
         self._clock = time.time
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
@@ -147,6 +159,8 @@ class Engine:
             self._sweeper.start()
             self.bridge.start()
             self.async_invoker.start()
+            if store is None:
+                self.open_known_namespaces()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -158,14 +172,70 @@ class Engine:
         self._clock = clock
         # called directly on the hot paths, no indirection
         self.catalog.clock = self.items.clock = self.throttler.clock = clock
+        for engine in list(self._namespaces.values()):
+            engine.clock = clock
 
     @property
     def path(self) -> str:
         return self.store.path
 
-    def call(self, operation: str, request: dict, service: str = "dynamodb") -> dict:
+    # Namespaces ---------------------------------------------------------------
+    def in_namespace(self, namespace: Namespace | None) -> "Engine":
+        """The engine serving `namespace` (None: this one's) over the same
+        store: this engine for its own namespace, or for every one when
+        config.shared_namespace; another namespace's is opened on first use
+        with the account and region in its config (its ARNs, queue URLs)."""
+        if namespace is None or namespace == self.namespace or self.config.shared_namespace:
+            return self
+        if self.root is not self:
+            return self.root.in_namespace(namespace)
+        engine = self._namespaces.get(namespace)
+        return engine if engine is not None else self._open_namespace(namespace)
+
+    def opened(self, namespace: Namespace) -> "Engine | None":
+        """The engine of `namespace` if it is open already (a lookup that
+        never writes: `in_namespace` registers a new one in the store)."""
+        if namespace == self.namespace or self.config.shared_namespace:
+            return self
+        return self.root._namespaces.get(namespace)
+
+    def _open_namespace(self, namespace: Namespace) -> "Engine":
+        with self._namespaces_lock:
+            engine = self._namespaces.get(namespace)
+            if engine is None:
+                if self.closing.is_set():
+                    raise RuntimeError("the engine is closed")
+                number = NamespaceRegistry(self.store).number(namespace.account_id,
+                                                              namespace.region)
+                config = replace(self.config, account_id=namespace.account_id,
+                                 region=namespace.region)
+                engine = Engine(config=config, background=self._background,
+                                store=NamespacedStore(self.store, number))
+                engine.root = self
+                engine.clock = self._clock
+                self._namespaces[namespace] = engine
+        return engine
+
+    def open_known_namespaces(self) -> None:
+        """Open every namespace some engine on this store has used, so that
+        their background jobs (TTL, streams, triggers, retries) run here too
+        when the engine serving them stops (a no-op but on the root)."""
+        if self.root is not self or self.config.shared_namespace:
+            return
+        for account_id, region in NamespaceRegistry(self.store).known():
+            self.in_namespace(Namespace(account_id, region))
+
+    def namespaces(self) -> list["Engine"]:
+        """This engine and the other namespaces' it has opened."""
+        return [self, *self._namespaces.values()]
+
+    def call(self, operation: str, request: dict, service: str = "dynamodb",
+             namespace: Namespace | None = None) -> dict:
         """Run one operation ("dynamodb" or "dynamodbstreams") on a request in
-        wire form. Raises DynamoError with DynamoDB's name, message and status."""
+        wire form, in `namespace` (None: this engine's). Raises DynamoError
+        with DynamoDB's name, message and status."""
+        if namespace is not None:
+            return self.in_namespace(namespace).call(operation, request, service)
         module, check = _ROUTES.get((service, operation)) or _route(service, operation)
         started = time.perf_counter()
         try:
@@ -235,14 +305,20 @@ class Engine:
         self.bridge.wake.set()
 
     def sweep(self) -> None:
-        """One pass of background upkeep now (TTL expiry, stream trimming)."""
-        sweep(self)
+        """One pass of background upkeep now (TTL expiry, stream trimming),
+        in every namespace this engine has opened."""
+        for engine in self.namespaces():
+            sweep(engine)
 
     def lambda_operations(self) -> frozenset[str]:
         return frozenset(OPERATIONS["lambda"])
 
     def close(self) -> None:
         self.closing.set()
+        with self._namespaces_lock:
+            opened, self._namespaces = list(self._namespaces.values()), {}
+        for engine in opened:
+            engine.close()
         self.bridge.stop()
         self.async_invoker.stop()
         self.functions.close()

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from dynalite_py.engine import Engine, is_read_only
 from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
+from dynalite_py.namespaces import arn_namespace, request_namespace
 from dynalite_py.protocol import rest, sqs_json, wire
 
 from .logs import log_request, requests_logged
@@ -135,6 +136,14 @@ def has_credentials(request: Request) -> bool:
     return "authorization" in request.headers or "X-Amz-Algorithm" in request.query_params
 
 
+def namespaced(engine: Engine, request: Request) -> Engine:
+    """The engine of the request's namespace (account and region, from its
+    credentials or host name: dynalite_py/namespaces.py)."""
+    return engine.in_namespace(request_namespace(
+        engine.config, request.headers.get("authorization"), request.headers.get("host"),
+        request.scope.get("query_string", b"").decode("latin-1")))
+
+
 def inline_runner(engine: Engine) -> Callable[[str | None], bool]:
     """Whether a call named by its X-Amz-Target runs on the event loop. Without
     fsync a commit costs microseconds: handing each write to a thread costs
@@ -226,15 +235,21 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         if body is None:
             return error_response(*TOO_LARGE)
         started = time.perf_counter()
+        served = engine  # a refused request opens no namespace: the root answers it
+        if error is None:
+            try:  # a namespace's first call registers it in the store (once)
+                served = namespaced(engine, request)
+            except DynamoError as failure:
+                error = failure
         if sqs:
             endpoint = f"{request.url.scheme}://{request.headers.get('host', '')}"
             status, headers, payload = await to_thread.run_sync(
-                sqs_json.handle, engine, target, body, endpoint, error, limiter=sqs_threads)
+                sqs_json.handle, served, target, body, endpoint, error, limiter=sqs_threads)
         elif runs_inline(target):
             release_held()  # a write of this call must not join their commit
-            status, headers, payload = wire.handle(engine, target, body, error)
+            status, headers, payload = wire.handle(served, target, body, error)
         else:  # fsync writes wait for a flush: keep the event loop free meanwhile
-            status, headers, payload = await run_in_threadpool(wire.handle, engine, target,
+            status, headers, payload = await run_in_threadpool(wire.handle, served, target,
                                                                body, error)
         if requests_logged():
             log_request(target, body, status, started, headers["x-amzn-RequestId"])
@@ -276,8 +291,12 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         error = signature_refusal(request, body, "lambda")
         if error is not None:
             return lambda_error(error.status, error.name, error.message, cors)
+        try:
+            served = namespaced(engine, request)
+        except DynamoError as failure:
+            return lambda_error(failure.status, failure.name, failure.message, cors)
         status, headers, payload = await run_in_threadpool(
-            rest.handle, engine, request.method, path, request.url.query,
+            rest.handle, served, request.method, path, request.url.query,
             dict(request.headers), body)
         return Response(payload, status, {**headers, **cors})
 
@@ -313,8 +332,10 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
 
     async def failures(request: Request) -> Response:
         """On-failure records kept for one destination ARN (SQS/SNS)."""
-        return await diagnostic(
-            request, lambda: stored_failures(engine, request.path_params["destination"]))
+        destination = request.path_params["destination"]
+        namespace = arn_namespace(destination)  # its namespace's, if open (never opened here)
+        served = (engine.opened(namespace) if namespace else None) or engine
+        return await diagnostic(request, lambda: stored_failures(served, destination))
 
     async def statistics(request: Request) -> Response:
         """Per-table consumed capacity and throttled requests of this server."""

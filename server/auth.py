@@ -1,11 +1,14 @@
 """Optional SigV4 verification (`dynalite-py serve --auth CREDENTIALS`).
 
 The credentials file uses the AWS shared-credentials format: sections with
-`aws_access_key_id` and `aws_secret_access_key`. A request must be signed
+`aws_access_key_id` and `aws_secret_access_key`, and optionally
+`aws_account_id` (the key's account: its namespace, dynalite_py/namespaces.py;
+keys without one share the server's account). A request must be signed
 with one of those keys, either in the Authorization header or as a
 presigned URL (X-Amz-Expires at most 7 days), within 15 minutes of the
-server's clock, for this server's region and the route's signing name
-("dynamodb" for DynamoDB and DynamoDB Streams, "lambda" for Lambda).
+server's clock, for the route's signing name ("dynamodb" for DynamoDB and
+DynamoDB Streams, "lambda" for Lambda) and a region: any AWS region name
+(each is a namespace), or only the server's with --shared-namespace.
 
 The checks run in the order AWS runs them, each with AWS's error name and
 message: parameters present, `host` and every `x-amz-*` header signed (so
@@ -34,6 +37,7 @@ from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 from dynalite_py.errors import CORAL_NAMESPACE, DynamoError
+from dynalite_py.namespaces import is_region_name
 
 from .signature import ALGORITHM, TIMESTAMP, Refusal, Signed, claimed, parse_date
 
@@ -57,12 +61,27 @@ def load_credentials(path: str) -> dict[str, str]:
             if {"aws_access_key_id", "aws_secret_access_key"} <= set(parser[section])}
 
 
+def load_accounts(path: str) -> dict[str, str]:
+    """access key id -> account id, for the keys of a shared-credentials
+    file whose section names one (aws_account_id, as the AWS SDKs read it)."""
+    parser = configparser.ConfigParser()
+    if not parser.read(path):
+        raise FileNotFoundError(path)
+    return {parser[section]["aws_access_key_id"]: parser[section]["aws_account_id"].strip()
+            for section in parser.sections()
+            if {"aws_access_key_id", "aws_account_id"} <= set(parser[section])}
+
+
 class Verifier:
     """Checks the SigV4 signature of incoming requests against known keys."""
 
-    def __init__(self, secrets: dict[str, str], region: str = "us-east-1") -> None:
+    def __init__(self, secrets: dict[str, str], region: str = "us-east-1",
+                 any_region: bool = False) -> None:
+        """`any_region`: a credential may be scoped to any AWS region name
+        (namespaces), not only `region`."""
         self.secrets = secrets
         self.region = region
+        self.any_region = any_region
 
     def verify(self, method: str, url: str, headers: dict[str, str], body: bytes,
                service: str = "dynamodb", now: datetime | None = None) -> None:
@@ -109,7 +128,7 @@ class Verifier:
                            f"keyid/date/region/service/term, got '{credential}'")
         key_id, date, region, scoped_service, terminator = parts
         wrong = []
-        if region != self.region:
+        if region != self.region and not (self.any_region and is_region_name(region)):
             wrong.append(f"Credential should be scoped to a valid region, not '{region}'.")
         if scoped_service != service:
             wrong.append(f"Credential should be scoped to correct service: '{service}'.")

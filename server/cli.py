@@ -113,6 +113,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--woken-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
+    serve.add_argument("--shared-namespace", action="store_true", default=None,
+                       help="one namespace for every request, whatever its credentials' "
+                            "account and region (DynamoDB Local's -sharedDb; "
+                            "DYNALITE_SHARED_NAMESPACE)")
     serve.add_argument("--log-level", default=env("DYNALITE_LOG_LEVEL", "info"),
                        help="info (default) logs notable events (tables created and "
                             "deleted, index backfills, TTL passes, handler failures); "
@@ -264,7 +268,11 @@ def main(argv: list[str] | None = None) -> None:
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
                              endpoint_url=endpoint_url(args.host, args.port),
                              read_replicas=tuple(args.read_replica) or None,
-                             s3_endpoint=args.s3_endpoint)
+                             s3_endpoint=args.s3_endpoint,
+                             shared_namespace=args.shared_namespace)
+    if args.auth:  # the credentials file may name each key's account
+        from .auth import load_accounts
+        config.accounts = {**config.accounts, **load_accounts(args.auth)}
     if args.secondary:
         die_with(args.primary_pid)
     one_process = args.secondary or config.throttling or args.in_memory
@@ -298,7 +306,8 @@ def main(argv: list[str] | None = None) -> None:
         verifier = None
         if args.auth:
             from .auth import Verifier, load_credentials  # botocore's signer: only with --auth
-            verifier = Verifier(load_credentials(args.auth), region=config.region)
+            verifier = Verifier(load_credentials(args.auth), region=config.region,
+                                any_region=not config.shared_namespace)
         policy = transport_policy(args)
         held = HeldWrites(engine)
         # signed requests take the ASGI path, where the verifier sees them whole

@@ -23,6 +23,7 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
 from dynalite_py.engine import STAGED_OPERATIONS, Engine
 from dynalite_py.errors import DynamoError
+from dynalite_py.namespaces import request_namespace
 from dynalite_py.protocol import wire
 
 from .app import inline_runner, refusal_payload
@@ -108,6 +109,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
     are checked on the ASGI path); with `held`, writes share commits.
     Transport refusals (`policy`) are answered here too."""
     runs_inline = inline_runner(engine)
+    own_namespace = engine.namespace
     holds = held is not None and engine.config.durability != "fsync" \
         and not engine.store.remote
 
@@ -117,6 +119,7 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             self.fast_body: bytearray | None = None
             self.target: str | None = None  # X-Amz-Target, once the headers are in
             self.refused: tuple[int, str, str] | None = None
+            self.served = engine  # the engine of the call's namespace
 
         def on_headers_complete(self) -> None:
             try:
@@ -144,6 +147,14 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
                 dynamodb_headers(self.headers)
             if encoded:
                 return False  # a compressed body, or a compressed answer: the ASGI path
+            if not engine.config.shared_namespace:
+                namespace = request_namespace(engine.config, _text(authorization), _text(host))
+                if namespace != own_namespace:
+                    # another account's or region's call: here once its engine
+                    # is open (the ASGI path opens it: a write to the store)
+                    self.served = engine.opened(namespace)
+                    if self.served is None:
+                        return False
             self.target = target
             self.refused = dynamodb_refusal(policy, host, length, content_type)
             self.head = response_head(content_type, self.refused)
@@ -174,13 +185,14 @@ def fast_lane_protocol(engine: Engine, policy: Policy, held: HeldWrites | None =
             if self.refused is not None:
                 self.send(call, (self.refused[0], refusal_payload(self.refused)))
                 return
-            if holds and call.target in HELD_TARGETS:
+            if holds and call.target in HELD_TARGETS and self.served is engine:
                 self.held = True
                 held.hold(self, call)
                 return
             if held is not None:
                 held.release()
-            self.send(call, wire.answer(engine, call.target, call.body, call.signature_error))
+            self.send(call, wire.answer(self.served, call.target, call.body,
+                                        call.signature_error))
 
         def refuse(self) -> None:
             """Answer the refusal now and close: the body is not read."""
@@ -216,6 +228,10 @@ class FastLane(GuardedProtocol):
 
     def reading_body(self) -> bool:
         return self.fast_body is not None or super().reading_body()
+
+
+def _text(header: bytes | None) -> str | None:
+    return None if header is None else header.decode("latin-1")
 
 
 def response_head(content_type: bytes | None, refused: tuple[int, str, str] | None) -> bytes:

@@ -165,8 +165,9 @@ def test_clients_with_explicit_credentials_and_regions_are_routed(bare_environme
                             aws_session_token="token")
         made.create_table(**table_definition("explicit"))
         made.get_waiter("table_exists").wait(TableName="explicit", WaiterConfig={"Delay": 0.01})
+        # another key of the same (default) account in the same region sees it
         session = boto3.session.Session(aws_access_key_id="other", aws_secret_access_key="x",
-                                        region_name="us-west-2")
+                                        region_name="ap-southeast-2")
         table = session.resource("dynamodb").Table("explicit")
         table.put_item(Item={"id": "a", "n": 1})
         assert table.get_item(Key={"id": "a"})["Item"] == {"id": "a", "n": 1}

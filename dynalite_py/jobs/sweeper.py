@@ -83,6 +83,8 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stop.wait(self.engine.config.sweep_interval):
             try:
+                # namespaces other servers opened: their jobs run here too
+                self.engine.open_known_namespaces()
                 if self.lease.hold():
                     sweep(self.engine)
             except DynamoError as error:  # the store is unavailable: retried next time

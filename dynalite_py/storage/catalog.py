@@ -7,6 +7,7 @@ import uuid
 
 from .codec import pack, unpack
 from .interface import Handle, Store
+from .namespaces import NAMESPACE_MARK
 
 _VERSION_KEY = b"catalog_version"
 # counter names (Store.next_value), as stored since the first release
@@ -32,8 +33,10 @@ class TableRecords:
         return self._meta_get(txn, _VERSION_KEY)
 
     def all(self, txn: Handle) -> dict[str, dict]:
-        """Every record by table name."""
-        return {name.decode(): unpack(value) for name, value in self._range(txn)}
+        """Every record by table name (of this namespace: the default one's
+        range stops before the other namespaces' keys, storage/namespaces.py)."""
+        return {name.decode(): unpack(value)
+                for name, value in self._range(txn, None, NAMESPACE_MARK)}
 
     def get(self, txn: Handle, name: str) -> dict | None:
         value = self._get(txn, name.encode())

@@ -37,7 +37,7 @@ class mock_aws(contextlib.ContextDecorator):  # noqa: N801 - named like moto's, 
         """Open a fresh engine and route AWS calls to it; the Database."""
         from ..embedded import open as open_database  # boto3 and the engine: only when used
         hooks.install()
-        database = open_database(self.store, **self.settings)
+        database = open_database(self.store, **{"region": environment_region(), **self.settings})
         self._databases.append(database)
         self._placed.append(place_credentials())
         hooks.active.append(database)
@@ -76,6 +76,13 @@ class mock_aws(contextlib.ContextDecorator):  # noqa: N801 - named like moto's, 
             test_case.addCleanup(self.stop)
             return set_up(test_case, *args, **kwargs)
         return started_set_up
+
+
+def environment_region() -> str | None:
+    """The region clients made from the environment use (None: the engine's
+    default): the database's default namespace, so `db.client()` sees the
+    tables the application's clients make."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def place_credentials() -> list[str]:
