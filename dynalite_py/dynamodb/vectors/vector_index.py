@@ -123,7 +123,7 @@ def update_vector_entries(ctx: WriteContext, entries: VectorEntries,
 def put_vector_entry(ctx: WriteContext, entries: VectorEntries, index: VectorIndex, key: bytes,
                      entry: VectorEntry) -> None:
     old_size = entries.size(ctx.txn, key)
-    entries.put(ctx.txn, key, entry)
+    entries.put(ctx.txn, index.id, key, entry)
     # an int, not a bool: PostgreSQL's counts column takes no boolean
     ctx.count_item(index_counts_key(index.id), 0 if old_size is not None else 1,
                    entry.size - (old_size or 0))
@@ -134,5 +134,5 @@ def delete_vector_entry(ctx: WriteContext, entries: VectorEntries, index: Vector
     size = entries.size(ctx.txn, key)
     if size is None:
         return
-    entries.delete(ctx.txn, key)
+    entries.delete(ctx.txn, index.id, key)
     ctx.count_item(index_counts_key(index.id), -1, -size)
