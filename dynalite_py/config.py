@@ -73,6 +73,9 @@ class Config:
     # or PostgreSQL backend, nowhere: each server builds them on first use)
     vector_ann_threshold: int = 10_000
     vector_cache_dir: str = ""
+    # a graph is built on a thread while searches stay exact; False builds
+    # it within the search that found the partition large (tests)
+    vector_build_in_background: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":

@@ -132,7 +132,8 @@ class Engine:
                                self._clock)
         self.items = ItemWriter(self.repos, self.config, self._clock)
         self.vector_graphs = ApproximateSearch(self.config.vector_ann_threshold,
-                                               cache_directory(self.config, self.store))
+                                               cache_directory(self.config, self.store),
+                                               self.config.vector_build_in_background)
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.metrics = Metrics(self)

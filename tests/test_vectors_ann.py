@@ -16,7 +16,8 @@ from test_vectors import brute_force, vector
 
 THRESHOLD = 100
 DIMENSIONS = 8
-SETTINGS = {"vector_ann_threshold": THRESHOLD}
+# graphs built within the search that finds a partition large, so the next one uses it
+SETTINGS = {"vector_ann_threshold": THRESHOLD, "vector_build_in_background": False}
 CATEGORY = [{"AttributeName": "cat", "SearchSchemaElementType": "HASH"},
             {"AttributeName": "color", "SearchSchemaElementType": "INLINE_FILTER"}]
 CATEGORY_TYPES = [{"AttributeName": "cat", "AttributeType": "S"},
@@ -26,7 +27,8 @@ CATEGORY_TYPES = [{"AttributeName": "cat", "AttributeType": "S"},
 @pytest.fixture(scope="module")
 def ann_server(tmp_path_factory):
     process, url = start_server(str(tmp_path_factory.mktemp("ann-server")),
-                                env={"DYNALITE_VECTOR_ANN_THRESHOLD": str(THRESHOLD)})
+                                env={"DYNALITE_VECTOR_ANN_THRESHOLD": str(THRESHOLD),
+                                     "DYNALITE_VECTOR_BUILD_IN_BACKGROUND": "false"})
     yield url
     process.terminate()
     process.wait(10)
@@ -126,6 +128,21 @@ def test_graph_is_built_once_and_used(ann_db):
     assert graphs.builds == builds + 1
     search(client, table, small["k2"])
     assert graphs.builds == builds + 1
+
+
+def test_a_graph_built_in_the_background_takes_over(tmp_path):
+    with open_db(str(tmp_path / "data"), vector_ann_threshold=THRESHOLD) as db:
+        client, graphs = db.client(), db.engine.vector_graphs
+        table = create(client, "EUCLIDEAN")
+        vectors = clustered(200, seed=12)
+        fill(client, table, vectors)
+        assert search(client, table, vectors["k1"], 1) == [("k1", 0.0)]  # exact; starts a build
+        graphs.wait_for_builds()
+        assert graphs.builds == 1
+        client.put_item(TableName=table, Item={"pk": {"S": "late"}, "emb": vector(
+            *[9.0] * DIMENSIONS)})
+        assert search(client, table, [9.0] * DIMENSIONS, 1) == [("late", 0.0)]
+        assert graphs.changes_applied == 1  # the graph answered, caught up
 
 
 def test_writes_updates_and_deletes_show_in_the_next_search(client):

@@ -3,8 +3,9 @@
 The storage layer stays the source of truth; a graph is a cache of one
 partition as of one change number of its index (storage/vectors.py's
 VectorChanges). A partition's exact search (search_vectors.py) that reads
-at least `Config.vector_ann_threshold` vectors builds its graph from what
-it read; from then on every search of that partition first catches the
+at least `Config.vector_ann_threshold` vectors has its graph built from
+what it read (on a thread: searches stay exact until it is ready); from
+then on every search of that partition first catches the
 graph up on the index's changes since (read in the search's own snapshot,
 so puts, updates and deletes by any server sharing the store show in the
 next search), then over-fetches candidates from it, reads their entries in
@@ -102,11 +103,13 @@ class ApproximateSearch:
     """An engine's graphs, by (table id, partition prefix), and where they
     are saved (None: nowhere, rebuilt after a restart)."""
 
-    def __init__(self, threshold: int, directory: str | None) -> None:
+    def __init__(self, threshold: int, directory: str | None, in_background: bool) -> None:
         self.threshold = threshold
         self.directory = directory
+        self.in_background = in_background
         self.enabled = hnswlib is not None
         self._graphs: dict[tuple[str, bytes], Graph] = {}
+        self._building: dict[tuple[str, bytes], threading.Thread] = {}
         self._lock = threading.Lock()
         self.builds = self.loads = self.changes_applied = 0  # for metrics and tests
 
@@ -137,19 +140,48 @@ class ApproximateSearch:
 
     def offer(self, txn, entries: VectorEntries, table_id: str, index: VectorIndex,
               prefix: bytes, partition: list[tuple[bytes, VectorEntry]]) -> None:
-        """A partition an exact search read whole: build its graph once it
-        is large enough."""
+        """A partition an exact search read whole: once it is large enough,
+        build its graph (on a thread of its own unless told otherwise:
+        searches stay exact meanwhile, and the graph catches up when done)."""
         if not self.enabled or len(partition) < self.threshold:
             return
-        graph = Graph.build(index, partition, entries.changes.last(txn, index.id))
-        self.builds += 1
+        key, applied = (table_id, prefix), entries.changes.last(txn, index.id)
         with self._lock:
-            if self._graphs.setdefault((table_id, prefix), graph) is not graph:
-                return  # another search built it first
-        self._save(table_id, prefix, graph)
+            if key in self._graphs or key in self._building:
+                return
+            self._building[key] = thread = threading.Thread(
+                target=self._build, args=(key, index, partition, applied),
+                name=f"vector-graph-{prefix.hex()}", daemon=True)
+        if self.in_background:
+            thread.start()
+        else:
+            thread.run()
+
+    def _build(self, key: tuple[str, bytes], index: VectorIndex,
+               partition: list[tuple[bytes, VectorEntry]], applied: int) -> None:
+        try:
+            graph = Graph.build(index, partition, applied)
+            self._save(key[0], key[1], graph)
+            with self._lock:
+                self._graphs[key] = graph
+                self.builds += 1
+        except Exception:  # a cache: the exact search keeps answering
+            log.exception("vector graph of %s not built", key[1].hex())
+        finally:
+            with self._lock:
+                self._building.pop(key, None)
+
+    def wait_for_builds(self) -> None:
+        """Until every graph being built is ready (close, tests)."""
+        with self._lock:
+            threads = list(self._building.values())
+        for thread in threads:
+            if thread.ident is not None:
+                thread.join()
 
     def close(self) -> None:
-        """Save every graph changed since it was saved."""
+        """Finish the builds, then save every graph changed since it was saved."""
+        self.wait_for_builds()
         with self._lock:
             graphs = list(self._graphs.items())
         for (table_id, prefix), graph in graphs:
