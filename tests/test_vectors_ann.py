@@ -305,3 +305,23 @@ def test_without_hnswlib_every_search_is_exact(ann_db, monkeypatch):
         assert [s for _, s in found] == pytest.approx([s for _, s in exact], abs=1e-4)
     assert graphs.builds == builds
 
+
+
+def test_writes_report_vector_write_request_bytes(client):
+    table = create(client, "EUCLIDEAN")
+    item = {"pk": {"S": "a"}, "emb": vector(*[1.0] * DIMENSIONS)}
+    capacity = client.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")[
+        "ConsumedCapacity"]
+    written = capacity["VectorIndexes"]["vec"]["VectorWriteRequestBytes"]
+    assert written > DIMENSIONS * 4
+    assert "VectorIndexes" not in client.put_item(
+        TableName=table, Item=item, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    unchanged = client.put_item(TableName=table, Item=item, ReturnConsumedCapacity="INDEXES")
+    assert "VectorIndexes" not in unchanged["ConsumedCapacity"]  # the entry did not change
+    bigger = dict(item, note={"S": "x" * 100})
+    capacity = client.put_item(TableName=table, Item=bigger, ReturnConsumedCapacity="INDEXES")[
+        "ConsumedCapacity"]
+    assert capacity["VectorIndexes"]["vec"]["VectorWriteRequestBytes"] > written + 100
+    no_vector = client.put_item(TableName=table, Item={"pk": {"S": "b"}},
+                                ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert "VectorIndexes" not in no_vector
