@@ -2,9 +2,10 @@
 vector, with their scores (scoring.py), in one partition of the index's
 SearchSchema HASH attribute when it has one, filtered by equality on its
 INLINE_FILTER attributes (SearchConditionExpression). Reads are eventually
-consistent, like a GSI's. A partition of at least Config.vector_ann_threshold
-vectors is searched approximately (approximate.py), a smaller one exactly. Rules and messages from the API reference and the
-Developer Guide's "Troubleshooting vector indexes"."""
+consistent, like a GSI's. A partition of at least
+Config.vector_ann_threshold vectors is searched approximately
+(approximate.py), a smaller one exactly. Rules and messages from the API
+reference and the Developer Guide's "Troubleshooting vector indexes"."""
 from __future__ import annotations
 
 from ...errors import resource_not_found, validation_error
