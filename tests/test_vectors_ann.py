@@ -325,3 +325,20 @@ def test_writes_report_vector_write_request_bytes(client):
     no_vector = client.put_item(TableName=table, Item={"pk": {"S": "b"}},
                                 ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
     assert "VectorIndexes" not in no_vector
+
+
+@pytest.mark.postgres_only("two servers on one store")
+def test_another_server_writes_show_in_this_servers_graph(tmp_path):
+    path = str(tmp_path / "shared")
+    with open_db(path, **SETTINGS) as first, open_db(path, **SETTINGS) as second:
+        table = create(first.client(), "EUCLIDEAN")
+        vectors = clustered(200, seed=13)
+        fill(first.client(), table, vectors)
+        search(first.client(), table, vectors["k0"])
+        assert first.engine.vector_graphs.builds == 1
+        second.client().put_item(TableName=table, Item={"pk": {"S": "theirs"}, "emb": vector(
+            *[7.0] * DIMENSIONS)})
+        second.client().delete_item(TableName=table, Key={"pk": {"S": "k8"}})
+        assert search(first.client(), table, [7.0] * DIMENSIONS, 1) == [("theirs", 0.0)]
+        assert "k8" not in {key for key, _ in search(first.client(), table, vectors["k8"], 10)}
+        assert first.engine.vector_graphs.changes_applied == 2
