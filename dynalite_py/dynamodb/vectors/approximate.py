@@ -128,7 +128,10 @@ class ApproximateSearch:
             if not self._catch_up(txn, entries, index, prefix, graph):
                 self._forget((table_id, prefix))
                 return None
-            keys, live = graph.nearest(vector, asked), len(graph.labels)
+            try:
+                keys, live = graph.nearest(vector, asked), len(graph.labels)
+            except RuntimeError:  # hnswlib found fewer than asked (many deleted)
+                return None
         candidates = [entry for entry in (entries.get(txn, key) for key in keys)
                       if entry is not None]
         survivors = [entry for entry in candidates if all(
@@ -143,7 +146,7 @@ class ApproximateSearch:
         """A partition an exact search read whole: once it is large enough,
         build its graph (on a thread of its own unless told otherwise:
         searches stay exact meanwhile, and the graph catches up when done)."""
-        if not self.enabled or len(partition) < self.threshold:
+        if not self.enabled or not partition or len(partition) < self.threshold:
             return
         key, applied = (table_id, prefix), entries.changes.last(txn, index.id)
         with self._lock:
