@@ -74,6 +74,16 @@ class Config:
     # Where ExportTableToPointInTime writes and ImportTable reads (an
     # S3-protocol endpoint, e.g. moto or MinIO); empty: AWS's S3 for the region
     s3_endpoint: str = ""
+    # SearchVectors: a vector-index partition of at least this many vectors
+    # is searched approximately (an HNSW graph, hnswlib from the "ann"
+    # extra), a smaller one exactly; graphs are saved in vector_cache_dir
+    # (empty: "vector-graphs" inside an LMDB data directory; with the memory
+    # or PostgreSQL backend, nowhere: each server builds them on first use)
+    vector_ann_threshold: int = 10_000
+    vector_cache_dir: str = ""
+    # a graph is built on a thread while searches stay exact; False builds
+    # it within the search that found the partition large (tests)
+    vector_build_in_background: bool = True
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":

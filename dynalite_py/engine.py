@@ -28,6 +28,7 @@ from .dynamodb.items.transactions import conflict_error
 from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
+from .dynamodb.vectors.approximate import ApproximateSearch, cache_directory
 from .errors import DynamoError, unknown_operation
 from .jobs.async_invoke import AsyncInvoker
 from .jobs.sweeper import Sweeper, sweep
@@ -142,6 +143,9 @@ class Engine:
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
                                self._clock)
         self.items = ItemWriter(self.repos, self.config, self._clock)
+        self.vector_graphs = ApproximateSearch(self.config.vector_ann_threshold,
+                                               cache_directory(self.config, self.store),
+                                               self.config.vector_build_in_background)
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.metrics = Metrics(self)
@@ -325,6 +329,7 @@ class Engine:
         self._sweeper.stop()
         for thread in list(self.backfills.values()):
             thread.join()
+        self.vector_graphs.close()
         self.store.close()
 
 

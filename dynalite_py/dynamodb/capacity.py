@@ -19,11 +19,14 @@ def write_units(size: int) -> float:
 
 
 def consumed_capacity(mode: str | None, name: str, table, table_units: float,
-                      index_units: dict[str, float] | None = None) -> dict | None:
+                      index_units: dict[str, float] | None = None,
+                      vector_bytes: dict[str, int] | None = None) -> dict | None:
     """The ConsumedCapacity object for one table, or None when not asked for.
 
     `name` is the table name as the request gave it (DynamoDB echoes an
-    ARN); `index_units` are units spent on the table's indexes by name."""
+    ARN); `index_units` are units spent on the table's indexes by name,
+    `vector_bytes` the bytes written to its vector indexes (VectorIndexes'
+    VectorWriteRequestBytes, with INDEXES)."""
     if mode not in ("TOTAL", "INDEXES"):
         return None
     index_units = index_units or {}
@@ -37,16 +40,21 @@ def consumed_capacity(mode: str | None, name: str, table, table_units: float,
                        if kinds[index] is is_global}
             if touched:
                 capacity[field] = touched
+        if vector_bytes:
+            capacity["VectorIndexes"] = {index: {"VectorWriteRequestBytes": float(used)}
+                                         for index, used in vector_bytes.items()}
     return capacity
 
 
 def with_capacity(response: dict, request: dict, table, table_units: float,
-                  index_units: dict[str, float] | None = None) -> dict:
+                  index_units: dict[str, float] | None = None,
+                  vector_bytes: dict[str, int] | None = None) -> dict:
     """Attach ConsumedCapacity to a single-table response when requested."""
     mode = request.get("ReturnConsumedCapacity")
     if mode is None or mode == "NONE":  # most requests: nothing to build
         return response
-    capacity = consumed_capacity(mode, request["TableName"], table, table_units, index_units)
+    capacity = consumed_capacity(mode, request["TableName"], table, table_units, index_units,
+                                 vector_bytes)
     if capacity is not None:
         response["ConsumedCapacity"] = capacity
     return response

@@ -113,13 +113,15 @@ class WriteContext:
     """What one write's work sees: its transaction and the changes it makes
     to table statistics (applied once at commit, many writes' together)."""
 
-    __slots__ = ("txn", "stats", "index_units", "streamed")
+    __slots__ = ("txn", "stats", "index_units", "vector_bytes", "streamed")
 
     def __init__(self, txn: Handle) -> None:
         self.txn = txn
         self.stats: dict[bytes, list[int]] = {}
         # write units spent on secondary indexes by this write, by index name
         self.index_units: dict[str, float] = {}
+        # vector bytes written to vector indexes by this write, by index name
+        self.vector_bytes: dict[str, int] = {}
         self.streamed = False  # the commit wakes Store.after_stream_commit listeners
 
     def count_item(self, table_id: bytes, count_delta: int, size_delta: int) -> None:

@@ -12,6 +12,7 @@ import secrets
 
 from ...errors import DynamoError, validation_error
 from ..tables.catalog import Table
+from ..vectors.definitions import vector_index_info
 
 _BACKUP_ARN = re.compile(
     r"arn:aws:dynamodb:[a-z0-9-]*:(\d{12}):table/([^/]+)/backup/(\d{14}-[0-9a-f]{8})")
@@ -84,11 +85,11 @@ def new_backup_record(engine, table: Table, backup_id: str, name: str, now: floa
             "definition": {field: record[field] for field in (
                 "KeySchema", "AttributeDefinitions", "ProvisionedThroughput",
                 "BillingModeSummary", "LocalSecondaryIndexes", "GlobalSecondaryIndexes",
-                "SSEDescription", "OnDemandThroughput") if record.get(field)}}
+                "SSEDescription", "OnDemandThroughput", "VectorIndexes") if record.get(field)}}
 
 
 def _features(table: Table) -> dict:
-    """SourceTableFeatureDetails: indexes as *Info shapes, stream, TTL and
+    """SourceTableFeatureDetails: indexes (vector too) as *Info shapes, stream, TTL and
     SSE, each only when the table has it (DDB-BACKUP-009/021)."""
     record = table.record
     features: dict = {}
@@ -111,6 +112,9 @@ def _features(table: Table) -> dict:
                                              "AttributeName": table.ttl_attribute}
     if record.get("SSEDescription"):
         features["SSEDescription"] = record["SSEDescription"]
+    if record.get("VectorIndexes"):
+        features["VectorIndexes"] = [vector_index_info(index)
+                                     for index in record["VectorIndexes"]]
     return features
 
 

@@ -4,8 +4,9 @@ request's overrides (billing, throughput, indexes, SSE) as DynamoDB
 allows them, put in the catalog as CREATING until jobs/restore.py has
 filled it.
 
-A restored table has the source's keys, attribute definitions, indexes,
-billing and SSE; not its stream, TTL, tags, PITR, deletion protection or
+A restored table has the source's keys, attribute definitions, indexes
+(vector indexes too, ACTIVE: the restore's item writes fill them), billing
+and SSE; not its stream, TTL, tags, PITR, deletion protection or
 table class (DynamoDB's restores: ack-api-quirks DDB-BACKUP-009).
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uuid
 from ...errors import DynamoError, validation_error
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
 from ..tables.catalog import Table
+from ..vectors.definitions import ON_DEMAND_ONLY, stored_definition, vector_index_info
 
 _ZERO = {"ReadCapacityUnits": 0, "WriteCapacityUnits": 0}
 
@@ -64,6 +66,10 @@ def restored_record(definition: dict, request: dict, now: float, config) -> dict
                               source_on_demand)
     if global_:
         record["GlobalSecondaryIndexes"] = global_
+    vectors = _vector_indexes(definition.get("VectorIndexes", []),
+                              request.get("VectorIndexOverride"), on_demand)
+    if vectors:
+        record["VectorIndexes"] = vectors
     record["AttributeDefinitions"] = _used_definitions(definition, record)
     sse = _sse(definition.get("SSEDescription"), request.get("SSESpecificationOverride"), config)
     if sse:
@@ -134,12 +140,34 @@ def _global_indexes(source: list[dict], override: list[dict] | None, on_demand: 
     return restored
 
 
+def _vector_indexes(source: list[dict], override: list[dict] | None,
+                    on_demand: bool) -> list[dict]:
+    """The source's vector indexes the override keeps, as their *Info
+    shapes (each gets its number and ACTIVE in start_restore: the restore
+    fills it with the items)."""
+    if override is not None:
+        names = {index["IndexName"] for index in source}
+        for index in override:
+            if index["IndexName"] not in names:
+                raise invalid_request(
+                    f"Vector index {index['IndexName']} does not match a vector index that "
+                    "existed in the source table and cannot be created during the restore "
+                    "operation")
+        kept = {index["IndexName"] for index in override}
+        source = [index for index in source if index["IndexName"] in kept]
+    if source and not on_demand:
+        raise validation_error(ON_DEMAND_ONLY)
+    return [vector_index_info(index) for index in source]
+
+
 def _used_definitions(definition: dict, record: dict) -> list[dict]:
     """The attribute definitions the restored keys and indexes use."""
     used = {key["AttributeName"] for key in record["KeySchema"]}
     for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         for index in record.get(field, ()):
             used.update(key["AttributeName"] for key in index["KeySchema"])
+    for index in record.get("VectorIndexes", ()):
+        used.update(element["AttributeName"] for element in index.get("SearchSchema", ()))
     return [d for d in definition["AttributeDefinitions"] if d["AttributeName"] in used]
 
 
@@ -163,4 +191,8 @@ def start_restore(engine, ctx, record: dict, restore: dict) -> Table:
     for field in ("LocalSecondaryIndexes", "GlobalSecondaryIndexes"):
         for index in record.get(field, ()):
             index["number"] = catalog.next_number(ctx, INDEX_NUMBERS)
+    if record.get("VectorIndexes"):
+        record["VectorIndexes"] = [
+            stored_definition(index, catalog.next_number(ctx, INDEX_NUMBERS), False)
+            for index in record["VectorIndexes"]]
     return catalog.put(ctx, record)

@@ -90,8 +90,8 @@ class Outcome:
     """What a single-item write found and did (a slotted class: one is made
     per write, on the hot path)."""
 
-    __slots__ = ("old", "new_item", "new_size", "index_units", "collection_size", "table",
-                 "_units")
+    __slots__ = ("old", "new_item", "new_size", "index_units", "vector_bytes",
+                 "collection_size", "table", "_units")
 
     def __init__(self, old: StoredItem | None, new_item: dict | None, new_size: int,
                  table: Table | None = None) -> None:
@@ -99,6 +99,7 @@ class Outcome:
         self.new_item = new_item
         self.new_size = new_size
         self.index_units: dict[str, float] = {}
+        self.vector_bytes: dict[str, int] = {}
         self.collection_size: int | None = None  # tables with LSIs: the item collection's size
         self.table = table  # as the write transaction sees it (set by prepare)
         self._units: float | None = None
@@ -139,11 +140,11 @@ class PlannedWrite:
 
     def commit(self, ctx: WriteContext, engine, outcome: Outcome) -> Outcome:
         if self.build is not None:
-            ctx.index_units = {}
+            ctx.index_units, ctx.vector_bytes = {}, {}
             # the table prepare confirmed: one write transaction, so still current
             outcome.collection_size = engine.items.commit(
                 ctx, outcome.table, self.key, outcome.old, outcome.new_item, outcome.new_size)
-            outcome.index_units = ctx.index_units
+            outcome.index_units, outcome.vector_bytes = ctx.index_units, ctx.vector_bytes
         return outcome
 
     def failure_units(self, old: StoredItem | None) -> float:
@@ -247,7 +248,8 @@ def respond(request: dict, table: Table, outcome: Outcome, touched: list[list] |
     metrics = collection_metrics(request, table, outcome)
     if metrics is not None:
         response["ItemCollectionMetrics"] = metrics
-    return with_capacity(response, request, table, outcome.units, outcome.index_units)
+    return with_capacity(response, request, table, outcome.units, outcome.index_units,
+                         outcome.vector_bytes)
 
 
 def collection_metrics(request: dict, table: Table, outcome: Outcome) -> dict | None:

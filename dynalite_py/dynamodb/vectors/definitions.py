@@ -65,11 +65,19 @@ def validate_vector_indexes(indexes: list[dict], definitions: list[dict],
                                    "ProjectionType is INCLUDE")
 
 
+INFO_FIELDS = ("IndexName", "VectorAttribute", "SearchSchema", "Projection", "Dimensions",
+               "DistanceFunction")
+
+
+def vector_index_info(index: dict) -> dict:
+    """A vector index's definition as the request gave it (VectorIndexInfo,
+    as backups describe it)."""
+    return {key: index[key] for key in INFO_FIELDS if key in index}
+
+
 def stored_definition(index: dict, number: int, backfilling: bool) -> dict:
     """A vector index as the table record keeps it."""
-    stored = {key: index[key] for key in ("IndexName", "VectorAttribute", "SearchSchema",
-                                          "Projection", "Dimensions", "DistanceFunction")
-              if key in index}
+    stored = vector_index_info(index)
     stored["number"] = number
     stored["IndexStatus"] = "CREATING" if backfilling else "ACTIVE"
     if backfilling:

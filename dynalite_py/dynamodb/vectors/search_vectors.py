@@ -2,8 +2,10 @@
 vector, with their scores (scoring.py), in one partition of the index's
 SearchSchema HASH attribute when it has one, filtered by equality on its
 INLINE_FILTER attributes (SearchConditionExpression). Reads are eventually
-consistent, like a GSI's. Rules and messages from the API reference and the
-Developer Guide's "Troubleshooting vector indexes"."""
+consistent, like a GSI's. A partition of at least
+Config.vector_ann_threshold vectors is searched approximately
+(approximate.py), a smaller one exactly. Rules and messages from the API
+reference and the Developer Guide's "Troubleshooting vector indexes"."""
 from __future__ import annotations
 
 from ...errors import resource_not_found, validation_error
@@ -11,6 +13,7 @@ from ...expressions import RequestExpressions
 from ...expressions.projection import project
 from ...model.values import item_size
 from ...storage.vectors import partition_prefix
+from .approximate import Found
 from .definitions import is_backfilling
 from .scoring import top_k
 from .vector_index import VectorIndex
@@ -33,19 +36,32 @@ def run(engine, request: dict) -> dict:
         index = searched_index(table, request["IndexName"])
         query = query_vector(index, request["SearchVector"])
         wanted = search_equalities(index, expressions)
-        partition = [wanted[index.hash_name]] if index.hash_name else []
-        candidates = [entry for entry in engine.repos.vectors.partition(
-            txn, partition_prefix(index.id, partition))
-            if all(entry.searched.get(name) == value for name, value in wanted.items())]
-    best = top_k(index.distance, query, [entry.vector for entry in candidates],
-                 request["TopK"])
-    results = [{"Item": project(candidates[position].item, paths), "Score": score}
-               for position, score in best]
+        prefix = partition_prefix(index.id, [wanted[index.hash_name]] if index.hash_name else [])
+        found = engine.vector_graphs.search(txn, engine.repos.vectors, table.record["TableId"],
+                                            index, prefix, query, wanted, request["TopK"])
+        if found is None:
+            found = exact_search(engine, txn, table, index, prefix, query, wanted,
+                                 request["TopK"])
+    best, examined = found
+    results = [{"Item": project(entry.item, paths), "Score": score} for entry, score in best]
     response: dict = {"SearchResults": results}
     if request.get("ReturnConsumedCapacity", "NONE") != "NONE":
         response["ConsumedCapacity"] = {"VectorSearchRequestBytes": float(
-            search_bytes(index, len(candidates), [result["Item"] for result in results]))}
+            search_bytes(index, examined, [result["Item"] for result in results]))}
     return response
+
+
+def exact_search(engine, txn, table, index: VectorIndex, prefix: bytes, query: list[float],
+                 wanted: dict[str, dict], count: int) -> tuple[Found, int]:
+    """Every entry of the partition scored (numpy); a partition large
+    enough gets its approximate-search graph from what was read."""
+    partition = list(engine.repos.vectors.partition(txn, prefix))
+    engine.vector_graphs.offer(txn, engine.repos.vectors, table.record["TableId"], index,
+                               prefix, partition)
+    candidates = [entry for _, entry in partition
+                  if all(entry.searched.get(name) == value for name, value in wanted.items())]
+    best = top_k(index.distance, query, [entry.vector for entry in candidates], count)
+    return [(candidates[position], score) for position, score in best], len(candidates)
 
 
 def searched_index(table, name: str) -> VectorIndex:

@@ -123,10 +123,17 @@ def update_vector_entries(ctx: WriteContext, entries: VectorEntries,
 def put_vector_entry(ctx: WriteContext, entries: VectorEntries, index: VectorIndex, key: bytes,
                      entry: VectorEntry) -> None:
     old_size = entries.size(ctx.txn, key)
-    entries.put(ctx.txn, key, entry)
+    entries.put(ctx.txn, index.id, key, entry)
+    ctx.vector_bytes[index.name] = ctx.vector_bytes.get(index.name, 0) + write_bytes(index, entry)
     # an int, not a bool: PostgreSQL's counts column takes no boolean
     ctx.count_item(index_counts_key(index.id), 0 if old_size is not None else 1,
                    entry.size - (old_size or 0))
+
+
+def write_bytes(index: VectorIndex, entry: VectorEntry) -> int:
+    """VectorWriteRequestBytes of one entry written: its vector data and
+    projected item (AWS documents no formula; this mirrors search_bytes)."""
+    return index.dimensions * 4 + entry.size
 
 
 def delete_vector_entry(ctx: WriteContext, entries: VectorEntries, index: VectorIndex,
@@ -134,5 +141,5 @@ def delete_vector_entry(ctx: WriteContext, entries: VectorEntries, index: Vector
     size = entries.size(ctx.txn, key)
     if size is None:
         return
-    entries.delete(ctx.txn, key)
+    entries.delete(ctx.txn, index.id, key)
     ctx.count_item(index_counts_key(index.id), -1, -size)
