@@ -211,6 +211,68 @@ def test_a_handler_failure_is_logged_with_its_error(served, tmp_path):
     wait_for(lambda: "the handler broke on purpose" in server.output(), 30)
 
 
+# a --trigger handler that prints at import (the init phase) and on each call, to both streams
+TALKER = ("import sys\n"
+          "print('talker loaded')\n"
+          "def handle(event, context):\n"
+          "    for r in event['Records']:\n"
+          "        print('saw', r['dynamodb']['Keys']['pk']['S'], r['dynamodb']['NewImage']['n']['N'])\n"
+          "    print('to stderr', file=sys.stderr)\n")
+
+
+def talking_server(served, tmp_path, *extra: str) -> Served:
+    """A server running TALKER on the table "talk", created without a stream
+    (the trigger enables one), with one item written."""
+    handlers = tmp_path / "handlers"
+    handlers.mkdir(exist_ok=True)
+    (handlers / "talker.py").write_text(TALKER)
+    server = served("--workers", "1", "--trigger", "talk=talker.handle",
+                    "--code-dir", str(handlers), *extra)
+    client = http_client(server.url)
+    create_table(client, TableName="talk")
+    # writes before the trigger enables the stream are in no stream
+    wait_for(lambda: client.describe_table(TableName="talk")["Table"].get("LatestStreamArn"))
+    client.put_item(TableName="talk", Item={"pk": {"S": "x"}, "n": {"N": "7"}})
+    return server
+
+
+def test_a_trigger_on_a_table_without_a_stream_enables_one(served, tmp_path):
+    server = talking_server(served, tmp_path)
+    wait_for(lambda: "saw x 7" in server.output(), 30)  # NewImage: the view carries images
+    described = http_client(server.url).describe_table(TableName="talk")["Table"]
+    assert described["StreamSpecification"] == {"StreamEnabled": True,
+                                                "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    enabled = [line for line in server.output().splitlines() if "had no stream" in line]
+    assert len(enabled) == 1, server.output()
+    assert "dynalite_py.triggers trigger talk=talker.handle: table talk had no stream; " \
+           "enabled one (NEW_AND_OLD_IMAGES)" in enabled[0]
+
+
+def test_handler_output_goes_to_the_log_prefixed(served, tmp_path):
+    server = talking_server(served, tmp_path)
+    line = wait_for(lambda: [line for line in server.output().splitlines()
+                             if line.endswith(" saw x 7")], 30)[0]
+    function, request_id = line.split(" [", 1)[1].split("] ")[0].split(" ")
+    assert function == "talk-talker-handle" and len(request_id) == 36
+    prefix = f"[{function} {request_id}] "
+    assert line.endswith(f" INFO dynalite_py.lambda.{function} {prefix}saw x 7")
+    logged = [entry.split(prefix, 1)[1] for entry in server.output().splitlines()
+              if prefix in entry]
+    # the init phase's output leads the first invocation's, stdout and stderr in order
+    assert logged == ["talker loaded", "saw x 7", "to stderr"]
+
+
+def test_handler_output_in_json_logs_carries_function_and_request(served, tmp_path):
+    server = talking_server(served, tmp_path, "--log-format", "json")
+    entry = wait_for(lambda: [entry for entry in server.json_lines()
+                              if entry["message"].endswith("] to stderr")], 30)[0]
+    assert entry["logger"] == "dynalite_py.lambda.talk-talker-handle"
+    assert entry["function"] == "talk-talker-handle" and entry["level"] == "INFO"
+    assert entry["message"] == f"[talk-talker-handle {entry['request_id']}] to stderr"
+    assert any(other["message"] == "[talk-talker-handle "
+               f"{entry['request_id']}] saw x 7" for other in server.json_lines())
+
+
 def test_the_json_formatter_carries_extras_and_exceptions():
     import logging
 

@@ -1,20 +1,28 @@
 """Triggers without the Lambda API: `serve --trigger TABLE=module.function`
 and `Database.add_trigger`.
 
-A trigger names a table and a handler. Once the table exists with a stream,
-the bridge supervisor creates the function (code imported from the
-configured code directory, or a registered callable) and an event source
-mapping from the stream's oldest record, so no change made after the table
-was created is missed.
+A trigger names a table and a handler. As on AWS, an event source mapping
+needs a stream: once the table exists, a trigger whose table has none
+enables one (NEW_AND_OLD_IMAGES, the view that carries every image) and
+logs one line saying so. With the stream there, the bridge supervisor
+creates the function (code imported from the configured code directory, or
+a registered callable) and an event source mapping from the stream's
+oldest record, so no change made after the stream was enabled is missed.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ...errors import DynamoError
 from ..functions.functions import new_record
 from ..mappings import mappings
+
+log = logging.getLogger("dynalite_py.triggers")
+# the stream a trigger enables on a table without one
+TRIGGER_STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,18 @@ def parse_trigger(text: str, code_dir: str) -> Trigger:
 
 def ensure_triggers(engine) -> None:
     """Create the function and mapping of every configured trigger whose
-    table has a stream and no mapping yet."""
+    table has a stream and no mapping yet; enable the stream of a trigger's
+    table that has none."""
     for trigger in engine.triggers:
         if trigger.callable is not None:
             engine.functions.callables[trigger.function_name] = trigger.callable
+        with engine.store.read() as txn:
+            table = engine.catalog.find(txn, trigger.table)
+        if table is None:
+            continue
+        if not table.record.get("stream") and \
+                not _enable_stream(engine, trigger, table.status(engine.catalog.clock())):
+            continue
         with engine.store.read() as txn:
             table = engine.catalog.find(txn, trigger.table)
             if table is None or not table.record.get("stream"):
@@ -55,6 +71,25 @@ def ensure_triggers(engine) -> None:
             known = _has_mapping(txn, engine, trigger, stream_arn)
         if not known:
             _create(engine, trigger, stream_arn)
+
+
+def _enable_stream(engine, trigger: Trigger, status: str | None) -> bool:
+    """Turn the table's stream on for the trigger, once the table is ACTIVE;
+    whether a stream may be there now. Another server sharing the store may
+    enable it first: its refusal ("already has an enabled stream") is fine."""
+    if status != "ACTIVE":
+        return False  # UpdateTable would refuse a table being created or updated
+    try:
+        engine.call("UpdateTable", {"TableName": trigger.table,
+                                    "StreamSpecification": TRIGGER_STREAM})
+    except DynamoError as error:
+        log.debug("trigger %s=%s: stream not enabled: %s", trigger.table, trigger.handler,
+                  error.message)
+        return True
+    log.info("trigger %s=%s: table %s had no stream; enabled one (%s) so the trigger "
+             "can run", trigger.table, trigger.handler, trigger.table,
+             TRIGGER_STREAM["StreamViewType"])
+    return True
 
 
 def _has_mapping(txn, engine, trigger: Trigger, stream_arn: str) -> bool:

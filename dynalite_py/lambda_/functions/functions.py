@@ -6,8 +6,9 @@ runs it, once per code hash, under `<data dir>/lambda-code/<name>/<sha256>`,
 and run by the worker runtime (runtime.py), within the function's reserved
 concurrency (concurrency.py). Embedded callers may register a plain Python callable
 instead (`Database.register_function`); such functions live in this
-process only. Handler output is logged per function to the logger
-"dynalite_py.lambda.<name>".
+process only. Handler output (stdout and stderr, line by line) is logged
+per function to the logger "dynalite_py.lambda.<name>", each line prefixed
+with the function's name and the request id.
 """
 from __future__ import annotations
 
@@ -221,12 +222,16 @@ class Functions:
         return result
 
     def _log(self, name: str, result: InvocationResult) -> None:
+        """Each line the handler wrote to stdout or stderr, then its failure
+        if it failed, as `[function request-id] ...`; in JSON logs the
+        function and request id are fields of their own."""
         logger = self.log.getChild(name)
+        fields = {"function": name, "request_id": result.request_id}
         for line in result.logs.splitlines():
-            logger.info("%s %s", result.request_id, line)
+            logger.info("[%s %s] %s", name, result.request_id, line, extra=fields)
         if not result.ok:
-            logger.warning("%s failed: %s", result.request_id,
-                           orjson.dumps(result.payload).decode())
+            logger.warning("[%s %s] failed: %s", name, result.request_id,
+                           orjson.dumps(result.payload).decode(), extra=fields)
 
     def close(self) -> None:
         self.runtime.close()

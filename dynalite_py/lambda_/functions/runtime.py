@@ -204,10 +204,14 @@ def _worker_main(connection, spec: dict) -> None:
         sys.path.insert(0, spec["code_dir"])
     function, init_error = None, None
     init_started = time.perf_counter()
-    try:  # the init phase: import the handler before the first invocation's clock starts
-        function = resolve_handler(spec["handler"])
-    except HandlerError as error:
-        init_error = error
+    # what the init phase prints leads the first invocation's logs, as in Lambda's log stream
+    init_output = io.StringIO()
+    with contextlib.redirect_stdout(init_output), contextlib.redirect_stderr(init_output):
+        try:  # the init phase: import the handler before the first invocation's clock starts
+            function = resolve_handler(spec["handler"])
+        except HandlerError as error:
+            init_error = error
+    pending_logs = init_output.getvalue()
     try:
         connection.send((READY, time.perf_counter() - init_started))
     except OSError:  # the server went away during the cold start: end quietly
@@ -217,12 +221,14 @@ def _worker_main(connection, spec: dict) -> None:
             event_json, request_id, deadline, invoked_arn = connection.recv()
             if init_error is not None:
                 connection.send((request_id, False, json.dumps(error_object(
-                    init_error.error_type, str(init_error), request_id)), "",
+                    init_error.error_type, str(init_error), request_id)), pending_logs,
                     max_memory_used_mb()))
+                pending_logs = ""
                 continue
             context = LambdaContext(dict(spec, function_arn=invoked_arn), request_id, deadline)
-            connection.send((request_id, *run_handler(function, event_json, context),
-                             max_memory_used_mb()))
+            ok, payload, logs = run_handler(function, event_json, context)
+            connection.send((request_id, ok, payload, pending_logs + logs, max_memory_used_mb()))
+            pending_logs = ""
         except (EOFError, OSError):  # the server went away: end quietly
             return
 
