@@ -21,6 +21,7 @@ loads them and catches up instead of rebuilding. Without hnswlib (the
 """
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -32,10 +33,16 @@ from ...storage.vectors import VectorEntries, VectorEntry, entry_partition
 from .scoring import top_k
 from .vector_index import VectorIndex
 
-try:
+# imported at a graph's first build or load, not with the engine: an engine
+# that never searches a large partition never loads the native module
+# (valgrind, for one, cannot run a build of it for this host's newest
+# instructions). Without the "ann" extra, searches stay exact.
+HNSWLIB_INSTALLED = importlib.util.find_spec("hnswlib") is not None
+
+
+def _new_graph(distance: str, dimensions: int):
     import hnswlib
-except ImportError:  # the "ann" extra is not installed: searches stay exact
-    hnswlib = None
+    return hnswlib.Index(space=SPACES[distance], dim=dimensions)
 
 log = logging.getLogger("dynalite_py")
 SPACES = {"COSINE": "cosine", "EUCLIDEAN": "l2", "DOT_PRODUCT": "ip"}
@@ -63,7 +70,7 @@ class Graph:
     @classmethod
     def build(cls, index: VectorIndex, entries: list[tuple[bytes, VectorEntry]],
               applied: int) -> "Graph":
-        graph = hnswlib.Index(space=SPACES[index.distance], dim=index.dimensions)
+        graph = _new_graph(index.distance, index.dimensions)
         graph.init_index(max_elements=max(len(entries), 1), ef_construction=BUILD_EFFORT,
                          M=GRAPH_LINKS)
         matrix = numpy.frombuffer(b"".join(entry.vector for _, entry in entries),
@@ -107,7 +114,7 @@ class ApproximateSearch:
         self.threshold = threshold
         self.directory = directory
         self.in_background = in_background
-        self.enabled = hnswlib is not None
+        self.enabled = HNSWLIB_INSTALLED
         self._graphs: dict[tuple[str, bytes], Graph] = {}
         self._building: dict[tuple[str, bytes], threading.Thread] = {}
         self._lock = threading.Lock()
@@ -256,7 +263,7 @@ class ApproximateSearch:
             if version != FORMAT or size != os.path.getsize(graph_path) or (
                     applied > entries.changes.last(txn, index.id)):
                 return None  # torn, or saved from another state of the store
-            graph = hnswlib.Index(space=SPACES[index.distance], dim=index.dimensions)
+            graph = _new_graph(index.distance, index.dimensions)
             graph.load_index(graph_path, max_elements=max(len(keys), 1))
         except (OSError, ValueError, RuntimeError) as error:
             if not isinstance(error, FileNotFoundError):
