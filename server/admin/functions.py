@@ -7,6 +7,7 @@ from __future__ import annotations
 from dynalite_py.engine import Engine
 from dynalite_py.errors import DynamoError
 from dynalite_py.lambda_.functions.functions import function_name_from
+from dynalite_py.lambda_.functions.recent import recent
 
 from .pages import Inputs, Page, all_pages
 from .readings import Readings
@@ -24,7 +25,7 @@ def function_row(engine: Engine, readings: Readings, configuration: dict) -> dic
             "errors": int(readings.total("Errors_total", FunctionName=name)),
             "throttles": int(readings.total("Throttles_total", FunctionName=name)),
             "mean_ms": readings.total("Duration_sum", FunctionName=name) / calls if calls else None,
-            "recent": engine.functions.recent.of(name)}
+            "recent": recent(engine, name)}
 
 
 def queue_depth(engine: Engine, queue_arn: str) -> int | None:

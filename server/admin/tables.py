@@ -35,11 +35,11 @@ def summary(engine: Engine, name: str) -> dict:
                for index in table.get(member, [])]
     stream = table.get("StreamSpecification") or {}
     return {"name": name, "description": table, "status": table["TableStatus"],
-            "keys": key_text(table["KeySchema"]),
+            "key_schema": key_text(table["KeySchema"]),
             "indexes": indexes,
             "stream": stream.get("StreamViewType") if stream.get("StreamEnabled") else None,
-            "ttl": ttl_setting(engine, name), "items": table["ItemCount"],
-            "bytes": table["TableSizeBytes"],
+            "ttl": ttl_setting(engine, name), "item_count": table["ItemCount"],
+            "size": table["TableSizeBytes"],
             "billing": (table.get("BillingModeSummary") or {}).get("BillingMode",
                                                                   "PROVISIONED")}
 

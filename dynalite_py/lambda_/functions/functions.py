@@ -31,7 +31,7 @@ from ...errors import DynamoError
 from ...storage.interface import Handle, WriteContext
 from .concurrency import reserved_slot
 from .interpreters import SERVER_RUNTIME, interpreter_for
-from .recent import RecentInvocations
+from .recent import remember
 from .runtime import FunctionSpec, InvocationResult, Runtime
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -100,7 +100,6 @@ class Functions:
                                init_timeout=engine.config.function_init_timeout)
         self.callables: dict[str, Callable] = {}
         self.log = logging.getLogger("dynalite_py.lambda")
-        self.recent = RecentInvocations()  # what the admin page shows
 
     def arn(self, name: str) -> str:
         config = self.engine.config
@@ -220,8 +219,8 @@ class Functions:
                                "in another process)", 404)
         result = self.runtime.invoke(self.spec(record, qualifier), event)
         self._log(record["FunctionName"], result)
-        self.recent.record(record["FunctionName"], result, record.get("Version", "$LATEST"),
-                           record["MemorySize"])
+        remember(self.engine, record["FunctionName"], result,  # for the admin page
+                 record.get("Version", "$LATEST"), record["MemorySize"])
         return result
 
     def _log(self, name: str, result: InvocationResult) -> None:

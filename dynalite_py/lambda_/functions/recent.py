@@ -1,49 +1,39 @@
-"""The last invocations of each function this process ran, for the admin
-page (server/admin/): when, how long, whether it failed, and its log as
-CloudWatch Logs would show it. Kept in memory, a few per function: a
-history, not a store (each server process sees its own)."""
+"""The last invocations of each function, for the admin page
+(server/admin/): when, how long, whether it failed, and the tail of its
+log as CloudWatch Logs would show it. Kept in the store, so every server
+and worker process on it shows the same history, a few per function."""
 from __future__ import annotations
 
-import threading
 import time
-from collections import deque
-from dataclasses import dataclass
 
-from .logs import invocation_log
+from .logs import LOG_TAIL_BYTES, invocation_log
 from .runtime import InvocationResult
 
 KEPT_PER_FUNCTION = 20
 
 
-@dataclass(frozen=True)
-class Invocation:
-    started: float      # epoch seconds
-    request_id: str
-    ok: bool
-    duration_ms: float
-    log: str            # START ... END, REPORT
+def remember(engine, name: str, result: InvocationResult, version: str,
+             memory_size: int) -> None:
+    """Keep one invocation, dropping the function's oldest beyond the last
+    KEPT_PER_FUNCTION."""
+    started = time.time() - result.duration
+    log = invocation_log(result, version, memory_size)
+    record = {"started": started, "request_id": result.request_id, "ok": result.ok,
+              "error": None if result.ok else failure_text(result.payload),
+              "duration_ms": result.duration * 1000.0,
+              "log": log.encode()[-LOG_TAIL_BYTES:].decode(errors="replace")}
+    engine.store.write(lambda ctx: engine.repos.invocations.add(
+        ctx.txn, name, int(started * 1e9), result.request_id, record, KEPT_PER_FUNCTION))
 
 
-class RecentInvocations:
-    """A bounded history per function name; safe across invoking threads."""
+def failure_text(payload: object) -> str:
+    """`ErrorType: message` of Lambda's error object."""
+    if isinstance(payload, dict):
+        return f"{payload.get('errorType', 'Error')}: {payload.get('errorMessage', '')}"
+    return str(payload)
 
-    def __init__(self, kept: int = KEPT_PER_FUNCTION) -> None:
-        self.kept = kept
-        self._by_function: dict[str, deque[Invocation]] = {}
-        self._lock = threading.Lock()
 
-    def record(self, name: str, result: InvocationResult, version: str,
-               memory_size: int) -> None:
-        entry = Invocation(time.time() - result.duration, result.request_id, result.ok,
-                           result.duration * 1000.0,
-                           invocation_log(result, version, memory_size))
-        with self._lock:
-            history = self._by_function.get(name)
-            if history is None:
-                history = self._by_function[name] = deque(maxlen=self.kept)
-            history.append(entry)
-
-    def of(self, name: str) -> list[Invocation]:
-        """Newest first."""
-        with self._lock:
-            return list(reversed(self._by_function.get(name, ())))
+def recent(engine, name: str) -> list[dict]:
+    """A function's kept invocations, newest first."""
+    with engine.store.read() as txn:
+        return engine.repos.invocations.of(txn, name)[::-1]
