@@ -19,7 +19,6 @@ from support import (
     create_function,
     create_table,
     http_client,
-    signed_server,
     start_server,
     unique_name,
     wait_for,
@@ -311,13 +310,18 @@ def test_foreign_host_names_are_refused(server_url):
 
 
 def test_under_auth_the_page_is_off_unless_asked_for(tmp_path):
-    (tmp_path / "off").mkdir()
-    with signed_server(tmp_path / "off", "AKIDADMIN", "secret") as url:
-        assert httpx.get(url + "/_admin").status_code == 404
     credentials = tmp_path / "credentials"
     credentials.write_text("[default]\naws_access_key_id = AKIDADMIN\n"
                            "aws_secret_access_key = secret\n")
-    process, url = start_server(str(tmp_path / "on"), "--auth", str(credentials), "--admin")
+    process, url = start_server(str(tmp_path / "off"), "--auth", str(credentials),
+                                "--workers", "1")
+    try:
+        assert httpx.get(url + "/_admin").status_code == 404
+    finally:
+        process.terminate()
+        process.wait(10)
+    process, url = start_server(str(tmp_path / "on"), "--auth", str(credentials), "--admin",
+                                "--workers", "1")
     try:
         page = httpx.get(url + "/_admin")
         assert page.status_code == 200 and "Create a table" in page.text
