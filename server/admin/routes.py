@@ -32,7 +32,7 @@ SECURITY_HEADERS = {
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer makes the forms' Origin "null"
     "Cache-Control": "no-store",
 }
 STYLESHEET = (Path(__file__).parent / "static" / "admin.css").read_bytes()
