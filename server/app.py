@@ -6,6 +6,7 @@ GET  /_dynalite/health  whether the store answers: 200 or 503
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
 GET  /metrics  CloudWatch's metrics in Prometheus's text format (server/metrics.py)
+/_admin/...  the web admin page (server/admin/; off under --auth unless --admin)
 /2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (dynalite_py/protocol/rest.py)
 Every request passes the transport rules first (transport.py: Host,
 size caps, content types, credentials); with --auth every route but the
@@ -33,6 +34,7 @@ from dynalite_py.lambda_.mappings.mappings import failures as stored_failures
 from dynalite_py.namespaces import arn_namespace, request_namespace
 from dynalite_py.protocol import rest, sqs_json, wire
 
+from .admin import admin_routes
 from .logs import log_request, requests_logged
 from .metrics import metrics_response
 from .signature import syntax_error
@@ -186,10 +188,12 @@ class FrontEnd:
 
 def create_app(engine: Engine, verifier: Verifier | None = None,
                release_held: Callable[[], None] = lambda: None,
-               policy: Policy | None = None) -> FrontEnd:
+               policy: Policy | None = None, admin: bool | None = None) -> FrontEnd:
     """The application; with a verifier every request's SigV4 signature is
-    checked. `release_held` commits and answers the writes the fast lane
-    holds (fastlane.HeldWrites), before a call runs here on the event loop."""
+    checked, and the admin page (/_admin) is off unless `admin` is True
+    (without one, on unless `admin` is False). `release_held` commits and
+    answers the writes the fast lane holds (fastlane.HeldWrites), before a
+    call runs here on the event loop."""
     runs_inline = inline_runner(engine)
     policy = policy or Policy()
     sqs_threads = CapacityLimiter(SQS_THREADS)
@@ -371,7 +375,10 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
     async def no_route(request: Request, _: Exception) -> Response:
         return unknown_operation()
 
+    serves_admin = verifier is None if admin is None else admin
+    admin_pages = admin_routes(engine, policy) if serves_admin else []
     return FrontEnd(dynamodb, Starlette(exception_handlers={404: no_route, 405: no_route}, routes=[
+        *admin_pages,
         Route("/", dynamodb, methods=["POST"]),
         Route("/", health, methods=["GET"]),
         Route("/{path:path}", preflight, methods=["OPTIONS"]),

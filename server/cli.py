@@ -78,6 +78,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="seconds an eventually consistent read may lag behind writes")
     serve.add_argument("--auth", default=env("DYNALITE_AUTH"),
                        help="verify SigV4 signatures against this AWS credentials file")
+    serve.add_argument("--admin", action="store_true", default=_flag(env("DYNALITE_ADMIN")),
+                       help="serve the web admin page at /_admin under --auth too (a browser "
+                            "cannot sign: anyone who reaches the port may then use it); "
+                            "without --auth it is always served")
     serve.add_argument("--allow-host", action="append", default=_listed(env("DYNALITE_ALLOW_HOST")),
                        metavar="NAME", help="a Host name served besides loopback names "
                        "(repeatable; '*' serves any, which allows DNS rebinding)")
@@ -315,7 +319,8 @@ def main(argv: list[str] | None = None) -> None:
                                       args.read_timeout, inline=verifier is None)
         # uvicorn logs through our handler (log_config=None), its start-up chatter left out
         server = uvicorn.Server(uvicorn.Config(
-            create_app(engine, verifier, held.release, policy), host=args.host,
+            create_app(engine, verifier, held.release, policy,
+                       admin=args.admin or verifier is None), host=args.host,
             port=args.port, log_level=uvicorn_log_level(args.log_level), log_config=None,
             access_log=False, http=protocol))
         if args.secondary:

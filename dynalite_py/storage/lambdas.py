@@ -9,6 +9,8 @@ trigger bridge's checkpoints and last results, and on-failure records.
                b"P" + function name + b"|" + qualifier     -> msgpack resource policy
                b"C" + function name + b"|" + slot id       -> msgpack concurrency slot
                b"Z" + SHA-256 of a zip (hex)               -> the uploaded zip, as uploaded
+               b"I" + function name + b"|" + 20-digit ns time + b"-" + request id
+                                                           -> msgpack recent invocation
   checkpoints  UUID + b"|" + shard id    -> [next sequence number]
                b"R|" + UUID              -> [LastProcessingResult]
 Bracketed values are msgpack one-element arrays. Earlier releases wrote
@@ -113,6 +115,22 @@ class VersionRecords(FunctionChildren):
 
     def _key(self, name: str, child: str) -> bytes:
         return super()._key(name, f"{int(child):010d}")
+
+
+class InvocationRecords(FunctionChildren):
+    """A function's last invocations (what the admin page shows), oldest
+    first: time-ordered keys, the oldest pruned as new ones come."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store, b"I")
+
+    def add(self, txn: Handle, name: str, started_ns: int, request_id: str, record: dict,
+            kept: int) -> None:
+        self.put(txn, name, f"{started_ns:020d}-{request_id}", record)
+        prefix = self._prefix + name.encode() + b"|"
+        newest_first = [key for key, _ in self._space.prefixed(txn, prefix, reverse=True)]
+        for key in newest_first[kept:]:
+            self._space.delete(txn, key)
 
 
 class CodeArchives:

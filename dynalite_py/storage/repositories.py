@@ -15,6 +15,7 @@ from .lambdas import (
     FailureRecords,
     FunctionChildren,
     FunctionRecords,
+    InvocationRecords,
     MappingRecords,
     VersionRecords,
 )
@@ -47,6 +48,7 @@ class Repositories:
         self.policies = FunctionChildren(store, b"P")
         self.concurrency_slots = FunctionChildren(store, b"C")
         self.code = CodeArchives(store)
+        self.invocations = InvocationRecords(store)
         self.queues = QueueRecords(store)
         self.messages = Messages(store)
         self.event_invoke_configs = EventInvokeConfigs(store)

@@ -1,5 +1,5 @@
 """DeleteFunction (Lambda): the function with its versions, aliases,
-policies and event source mappings (they stop with it); or, with a
+policies, recent invocations and event source mappings (they stop with it); or, with a
 Qualifier, one published version no alias refers to."""
 from ..versions.aliases import referring_to
 from .functions import lambda_error
@@ -20,7 +20,8 @@ def run(engine, request: dict) -> dict:
             delete_version(engine, ctx, name, ref.qualifier)
             return
         functions.delete(ctx, name)
-        for children in (repos.versions, repos.aliases, repos.policies, repos.concurrency_slots):
+        for children in (repos.versions, repos.aliases, repos.policies, repos.concurrency_slots,
+                         repos.invocations):
             children.delete_all(ctx.txn, name)
 
     engine.store.write(delete)

@@ -32,6 +32,7 @@ from ...errors import DynamoError
 from ...storage.interface import Handle, WriteContext
 from .concurrency import reserved_slot
 from .interpreters import SERVER_RUNTIME, interpreter_for
+from .recent import remember
 from .runtime import FunctionSpec, InvocationResult, Runtime
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
@@ -219,6 +220,8 @@ class Functions:
                                "in another process)", 404)
         result = self.runtime.invoke(self.spec(record, qualifier), event)
         self._log(record["FunctionName"], result)
+        remember(self.engine, record["FunctionName"], result,  # for the admin page
+                 record.get("Version", "$LATEST"), record["MemorySize"])
         return result
 
     def _log(self, name: str, result: InvocationResult) -> None:
