@@ -3,7 +3,8 @@ the backend under test (`--backend lmdb`, the default, `--backend memory`
 or `--backend postgres`: a throwaway PostgreSQL server for the session,
 tests/pg.py), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
 are skipped on the other backends, `postgres_only(reason)` on all but
-postgres, `not_on_postgres(reason)` on postgres."""
+postgres, `not_on_postgres(reason)` on postgres, `shared_store(reason)` on
+memory (one process's store)."""
 from __future__ import annotations
 
 import boto3
@@ -28,6 +29,8 @@ def pytest_configure(config):
                                        "PostgreSQL backend yet")
     config.addinivalue_line("markers", "postgres_only(reason): needs the PostgreSQL backend "
                                        "(several servers on one database)")
+    config.addinivalue_line("markers", "shared_store(reason): needs a store several "
+                                       "processes share (LMDB, PostgreSQL)")
     if support.BACKEND == "postgres":
         import pg
         support.POSTGRES = pg.Cluster()
@@ -42,7 +45,8 @@ def pytest_unconfigure(config):
 # marker -> (the backends it skips, the reason's prefix)
 _SKIPPING = {"lmdb_only": (("memory", "postgres"), "LMDB only"),
              "not_on_postgres": (("postgres",), "not on PostgreSQL yet"),
-             "postgres_only": (("lmdb", "memory"), "PostgreSQL only")}
+             "postgres_only": (("lmdb", "memory"), "PostgreSQL only"),
+             "shared_store": (("memory",), "not in memory")}
 
 
 def pytest_collection_modifyitems(config, items):
