@@ -114,19 +114,22 @@ def test_reserved_concurrency_throttles_exactly_the_calls_over_it(lambda_client,
 
 
 @pytest.mark.shared_store("several server processes on one store")
-def test_reserved_concurrency_holds_across_server_worker_processes(tmp_path):
-    """`serve --workers 2`: each call on a connection of its own lands on
-    either worker process, and the function's two slots are counted in the
+def test_server_worker_processes_share_warm_environments_and_concurrency(tmp_path):
+    """`serve --workers 2`, each call on a connection of its own (landing on
+    either worker process): calls one after another reuse one warm
+    environment, its module state growing (per-process environments would
+    start a second, cold); and the function's two slots are counted in the
     store, so six calls at once give exactly two runs and four throttles
     (counts per process would let up to four run)."""
     process, url = start_server(str(tmp_path), "--workers", "2")
     try:
         wait_for(lambda: listeners(url) == 2)
-        lambda_client = http_client(url, "lambda")
-        name = create_function(lambda_client, SLOW, Timeout=10)
-        lambda_client.put_function_concurrency(FunctionName=name,
-                                               ReservedConcurrentExecutions=2)
+        name = create_function(http_client(url, "lambda"), SLOW, Timeout=10)
         new_client = lambda: http_client(url, "lambda")  # noqa: E731
+        warm = [outcome(new_client(), name, {}) for _ in range(10)]
+        assert [o["calls"] for o in warm] == list(range(1, 11))
+        assert {o["pid"] for o in warm} == {warm[0]["pid"]}
+        new_client().put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
         for _ in range(2):  # and the slots are free again after a round
             outcomes = in_parallel(new_client, name, {"sleep": 1.5}, 6)
             assert sorted(map(str, outcomes)).count(

@@ -32,6 +32,7 @@ from ...storage.interface import Handle, WriteContext
 from .concurrency import reserved_slot
 from .interpreters import SERVER_RUNTIME, interpreter_for
 from .runtime import FunctionSpec, InvocationResult, Runtime
+from .shared_environments import EnvironmentHost, RemoteRuntime, new_address
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_TIMEOUT = 3
@@ -95,8 +96,10 @@ class Functions:
         self.engine = engine
         self.records = engine.repos.functions
         self.code_root = os.path.join(engine.store.path, "lambda-code")
-        self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds,
-                               init_timeout=engine.config.function_init_timeout)
+        self.runtime: Runtime | RemoteRuntime = Runtime(
+            idle_seconds=engine.config.function_idle_seconds,
+            init_timeout=engine.config.function_init_timeout)
+        self._host: EnvironmentHost | None = None
         self.callables: dict[str, Callable] = {}
         self.log = logging.getLogger("dynalite_py.lambda")
 
@@ -228,7 +231,21 @@ class Functions:
             logger.warning("%s failed: %s", result.request_id,
                            orjson.dumps(result.payload).decode())
 
+    # Execution environments shared by a server's processes (shared_environments.py)
+    def host_environments(self) -> tuple[str, bytes]:
+        """Run other processes' invocations in this one's environments: the
+        address and key they connect with."""
+        address, authkey = new_address(), os.urandom(32)
+        self._host = EnvironmentHost(self.runtime, address, authkey)
+        return address, authkey
+
+    def use_environments_of(self, address: str, authkey: bytes) -> None:
+        """Invoke in the environments of the process hosting them at `address`."""
+        self.runtime = RemoteRuntime(address, authkey, self.runtime)
+
     def close(self) -> None:
+        if self._host is not None:
+            self._host.close()
         self.runtime.close()
 
 
