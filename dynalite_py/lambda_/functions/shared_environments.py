@@ -6,10 +6,12 @@ One process (the server's primary) hosts every environment: its
 `EnvironmentHost` takes invocations on a local socket (a Unix socket only
 this user may open, and an authentication key) and runs them in its own
 Runtime, which starts a new cold environment when the function's are all
-busy. The other processes invoke through a `RemoteRuntime`: a call sends
-(spec, event) over a connection of a small pool and waits for the result.
-Reserved concurrency is counted before this, in the store, wherever the
-call arrives (concurrency.py). Embedded callables run where they were
+busy. The other processes invoke through an `EnvironmentClient`: a call
+sends (function record, qualifier, event) over a connection of a small
+pool and waits for the result; the host makes the call's spec itself, with
+its own code directory (each process may unpack code apart). Reserved
+concurrency is counted before this, in the store, wherever the call
+arrives (concurrency.py). Embedded callables run where they were
 registered. Servers on one database keep environments of their own.
 """
 from __future__ import annotations
@@ -22,8 +24,9 @@ import threading
 import time
 import uuid
 from multiprocessing.connection import Client, Connection, Listener
+from typing import Callable
 
-from .runtime import FunctionSpec, InvocationResult, Runtime, error_object
+from .runtime import InvocationResult, error_object
 
 log = logging.getLogger("dynalite_py.lambda")
 
@@ -34,10 +37,12 @@ def new_address() -> str:
 
 
 class EnvironmentHost:
-    """Runs the invocations other processes send, in `runtime`."""
+    """Runs the invocations other processes send, with `run(record,
+    qualifier, event)`."""
 
-    def __init__(self, runtime: Runtime, address: str, authkey: bytes) -> None:
-        self.runtime = runtime
+    def __init__(self, run: Callable[[dict, str | None, object], InvocationResult],
+                 address: str, authkey: bytes) -> None:
+        self.run = run
         self.address = address
         self._listener = Listener(address, family="AF_UNIX", authkey=authkey)
         self._closed = threading.Event()
@@ -61,10 +66,10 @@ class EnvironmentHost:
         with connection:
             while True:
                 try:
-                    spec, event = connection.recv()
+                    record, qualifier, event = connection.recv()
                 except (EOFError, OSError):
                     return
-                connection.send(self.runtime.invoke(spec, event))
+                connection.send(self.run(record, qualifier, event))
 
     def close(self) -> None:
         self._closed.set()
@@ -72,28 +77,26 @@ class EnvironmentHost:
         shutil.rmtree(os.path.dirname(self.address), ignore_errors=True)
 
 
-class RemoteRuntime:
-    """Runtime's `invoke` and `close`, with the environments in the host
-    process. Callables, and every call while the host cannot be reached,
-    run in `local`."""
+class EnvironmentClient:
+    """Invocations run in the host process's environments."""
 
-    def __init__(self, address: str, authkey: bytes, local: Runtime) -> None:
+    def __init__(self, address: str, authkey: bytes) -> None:
         self.address = address
         self.authkey = authkey
-        self.local = local
         self._idle: list[Connection] = []
         self._lock = threading.Lock()
 
-    def invoke(self, spec: FunctionSpec, event: object) -> InvocationResult:
-        if spec.callable is not None:
-            return self.local.invoke(spec, event)
+    def invoke(self, record: dict, qualifier: str | None,
+               event: object) -> InvocationResult | None:
+        """The call's result; None if the host cannot be reached (its server
+        is stopping), for the caller to run the call itself."""
         try:
             connection = self._take()
-        except OSError:  # the host is gone (its server is stopping): run here
-            return self.local.invoke(spec, event)
+        except OSError:
+            return None
         started = time.time()
         try:
-            connection.send((spec, event))
+            connection.send((record, qualifier, event))
             result = connection.recv()
         except (EOFError, OSError):  # the host died mid-call: the call may have run
             connection.close()
@@ -116,4 +119,3 @@ class RemoteRuntime:
             idle, self._idle = self._idle, []
         for connection in idle:
             connection.close()
-        self.local.close()
