@@ -35,7 +35,9 @@ from .workers import (
     die_with,
     listen_for_wakes,
     listener,
+    share_environments,
     shared_listener,
+    take_environments_key,
     wake_primary,
 )
 
@@ -116,6 +118,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--wake-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--woken-fd", type=int, help=argparse.SUPPRESS)
     serve.add_argument("--primary-pid", type=int, help=argparse.SUPPRESS)
+    serve.add_argument("--environments", help=argparse.SUPPRESS)
     serve.add_argument("--region", default=None)
     serve.add_argument("--shared-namespace", action="store_true", default=None,
                        help="one namespace for every request, whatever its credentials' "
@@ -279,6 +282,7 @@ def main(argv: list[str] | None = None) -> None:
         config.accounts = {**config.accounts, **load_accounts(args.auth)}
     if args.secondary:
         die_with(args.primary_pid)
+        environments_key = take_environments_key()
     one_process = args.secondary or config.throttling or args.in_memory
     workers = 1 if one_process else args.workers or default_workers()
     sock = None if args.secondary else bind_or_exit(args.host, args.port, workers > 1)
@@ -304,6 +308,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.secondary:
         engine.store.after_stream_commit.append(wake_primary(args.wake_fd))
         listen_for_wakes(args.woken_fd, engine.bridge.notify)
+        if args.environments and environments_key:
+            engine.functions.use_environments_of(args.environments, environments_key)
     secondaries = None
     raise_open_file_limit()
     try:
@@ -326,8 +332,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.secondary:
             sock = listener(args.host, args.port)
         elif workers > 1:
-            secondaries = Secondaries(argv + ["--port", str(sock.getsockname()[1])],
-                                      workers - 1)
+            where, env = share_environments(engine)
+            secondaries = Secondaries(argv + ["--port", str(sock.getsockname()[1]), *where],
+                                      workers - 1, env)
             secondaries.start(engine.bridge.notify)
             engine.store.after_stream_commit.append(secondaries.wake_all)
         server.run(sockets=[sock])

@@ -16,8 +16,12 @@ go through the primary: a secondary tells it about each commit that
 appended stream records through a pipe, and the primary passes every such
 wake-up, and its own, to each secondary through a pipe of its own, so a
 mapping's consumer sees every worker's writes at once, whichever worker it
-runs in. Secondaries die with the primary, killed or not
-(PR_SET_PDEATHSIG), and a secondary that dies on its own is restarted.
+runs in. The primary hosts every Lambda execution environment and the
+secondaries invoke through it (lambda_/functions/shared_environments.py: a
+Unix socket named by --environments, its key in ENVIRONMENTS_KEY), so warm
+environments are the function's, not a process's. Secondaries die with the
+primary, killed or not (PR_SET_PDEATHSIG), and a secondary that dies on its
+own is restarted.
 """
 from __future__ import annotations
 
@@ -76,9 +80,10 @@ def listener(host: str, port: int) -> socket.socket:
 class Secondaries:
     """The primary's secondaries: started, restarted when they die, stopped."""
 
-    def __init__(self, argv: list[str], count: int) -> None:
+    def __init__(self, argv: list[str], count: int, env: dict[str, str] | None = None) -> None:
         self.argv = argv
         self.count = count
+        self.env = {**os.environ, **(env or {})}  # the secondaries' environment
         self.read_fd, self.write_fd = os.pipe()  # from every secondary to the primary
         self.processes: list[subprocess.Popen] = []
         # the write end of each secondary's own wake-up pipe (a lock: restarts swap them)
@@ -103,7 +108,7 @@ class Secondaries:
                    "--wake-fd", str(self.write_fd), "--woken-fd", str(woken_fd),
                    "--primary-pid", str(os.getpid())]
         process = subprocess.Popen(command, pass_fds=(self.write_fd, woken_fd),
-                                   stdin=subprocess.DEVNULL)
+                                   stdin=subprocess.DEVNULL, env=self.env)
         os.close(woken_fd)
         with self._wake_lock:
             previous, self._wake_fds[n] = self._wake_fds[n], wake_fd
@@ -142,6 +147,23 @@ class Secondaries:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+ENVIRONMENTS_KEY = "DYNALITE_ENVIRONMENTS_KEY"  # hex; a secondary takes it out of its environment
+
+
+def share_environments(engine) -> tuple[list[str], dict[str, str]]:
+    """Host the engine's execution environments for the secondaries: the
+    arguments and environment variables that tell them where."""
+    address, key = engine.functions.host_environments()
+    return ["--environments", address], {ENVIRONMENTS_KEY: key.hex()}
+
+
+def take_environments_key() -> bytes | None:
+    """The key to the primary's execution environments, taken out of this
+    process's environment (which function environments would inherit)."""
+    key = os.environ.pop(ENVIRONMENTS_KEY, None)
+    return bytes.fromhex(key) if key else None
 
 
 def die_with(primary_pid: int) -> None:

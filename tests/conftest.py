@@ -3,9 +3,10 @@ the backend under test (`--backend lmdb`, the default, `--backend memory`
 or `--backend postgres`: a throwaway PostgreSQL server for the session,
 tests/pg.py), driven by real boto3 clients. Tests marked `lmdb_only(reason)`
 are skipped on the other backends, `postgres_only(reason)` on all but
-postgres, `not_on_postgres(reason)` on postgres; `any_store(reason)` tests
-(grammar, signatures, transport: no store involved) run on the lmdb run
-only and are deselected on the others."""
+postgres, `not_on_postgres(reason)` on postgres, `shared_store(reason)` on
+memory (one process's store); `any_store(reason)` tests (grammar,
+signatures, transport: no store involved) run on the lmdb run only and are
+deselected on the others."""
 from __future__ import annotations
 
 import boto3
@@ -30,6 +31,8 @@ def pytest_configure(config):
                                        "PostgreSQL backend yet")
     config.addinivalue_line("markers", "postgres_only(reason): needs the PostgreSQL backend "
                                        "(several servers on one database)")
+    config.addinivalue_line("markers", "shared_store(reason): needs a store several "
+                                       "processes share (LMDB, PostgreSQL)")
     config.addinivalue_line("markers", "any_store(reason): what it tests does not touch the "
                                        "store: run on the lmdb run only, deselected on the others")
     if support.BACKEND == "postgres" and not _is_xdist_controller(config):
@@ -52,7 +55,8 @@ def pytest_unconfigure(config):
 # marker -> (the backends it skips, the reason's prefix)
 _SKIPPING = {"lmdb_only": (("memory", "postgres"), "LMDB only"),
              "not_on_postgres": (("postgres",), "not on PostgreSQL yet"),
-             "postgres_only": (("lmdb", "memory"), "PostgreSQL only")}
+             "postgres_only": (("lmdb", "memory"), "PostgreSQL only"),
+             "shared_store": (("memory",), "not in memory")}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -10,7 +10,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_function, http_client, unique_name
+from support import (
+    NO_RETRIES,
+    create_function,
+    http_client,
+    listeners,
+    start_server,
+    unique_name,
+    wait_for,
+)
 
 SLOW = '''
 import os, time
@@ -19,7 +27,7 @@ def handler(event, context):
     global CALLS
     CALLS += 1
     time.sleep(event.get("sleep", 0))
-    return {"pid": os.getpid(), "calls": CALLS}
+    return {"pid": os.getpid(), "server": os.getppid(), "calls": CALLS}
 '''
 
 
@@ -103,6 +111,33 @@ def test_reserved_concurrency_throttles_exactly_the_calls_over_it(lambda_client,
     assert len([o for o in outcomes if isinstance(o, dict)]) == 2
     again = in_parallel(new_lambda_client, name, {"sleep": 0.5}, 2)
     assert all(isinstance(o, dict) for o in again)
+
+
+@pytest.mark.shared_store("several server processes on one store")
+def test_server_worker_processes_share_warm_environments_and_concurrency(tmp_path):
+    """`serve --workers 2`, each call on a connection of its own (landing on
+    either worker process): calls one after another reuse one warm
+    environment, its module state growing (per-process environments would
+    start a second, cold); and the function's two slots are counted in the
+    store, so six calls at once give exactly two runs and four throttles
+    (counts per process would let up to four run)."""
+    process, url = start_server(str(tmp_path), "--workers", "2")
+    try:
+        wait_for(lambda: listeners(url) == 2)
+        name = create_function(http_client(url, "lambda"), SLOW, Timeout=10)
+        new_client = lambda: http_client(url, "lambda")  # noqa: E731
+        warm = [outcome(new_client(), name, {}) for _ in range(10)]
+        assert [o["calls"] for o in warm] == list(range(1, 11))
+        assert {o["pid"] for o in warm} == {warm[0]["pid"]}
+        new_client().put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=2)
+        for _ in range(2):  # and the slots are free again after a round
+            outcomes = in_parallel(new_client, name, {"sleep": 1.5}, 6)
+            assert sorted(map(str, outcomes)).count(
+                "TooManyRequestsException/ReservedFunctionConcurrentInvocationLimitExceeded") == 4
+            assert len([o for o in outcomes if isinstance(o, dict)]) == 2
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def test_reserved_concurrency_zero_refuses_every_call(lambda_client):

@@ -771,13 +771,6 @@ def test_query_protocol_requests_are_not_served(server_url):
     assert base64.b64encode(answer.content)  # DynamoDB's bare answer, never a traceback
 
 
-def test_operations_not_served_yet_say_so(sqs):
-    error = error_of(sqs.list_message_move_tasks, SourceArn="arn:aws:sqs:us-east-1:0:x")["Error"]
-    assert error["Code"] == "UnknownOperationException"
-    assert error["Message"] == "The operation ListMessageMoveTasks is not supported by " \
-                               "dynalite-py yet"
-
-
 def test_messages_past_their_retention_period_are_dropped(tmp_path):
     with support.open_db(str(tmp_path / "data")) as db:
         sqs = db.client("sqs", config=NO_RETRIES)

@@ -1,8 +1,9 @@
 """Background upkeep: TTL expiry, trimming stream records past retention,
 forgetting expired client request tokens, resuming index backfills and
 restores (after a restart), discarding backups whose copy died, failing
-exports and imports whose writer died, and trimming
-point-in-time recovery histories to their recovery periods.
+exports and imports whose writer died, trimming point-in-time recovery
+histories to their recovery periods, and moving the messages of SQS message
+move tasks.
 
 `sweep` does one pass and is what tests call after moving the engine's
 clock; `Sweeper` runs it every `sweep_interval` seconds on a daemon thread
@@ -17,6 +18,7 @@ import logging
 import threading
 
 from ..errors import DynamoError
+from ..sqs.move_tasks import move_messages
 from ..storage.leases import Lease, new_owner
 from ..streams import log as streams
 from .backfill import resume_backfills
@@ -43,6 +45,7 @@ def sweep(engine) -> None:
     fail_abandoned_exports(engine)
     fail_abandoned_imports(engine)
     trim_histories(engine)
+    move_messages(engine)
 
 
 def forget_client_tokens(engine) -> None:

@@ -8,6 +8,7 @@ the same kind with another owner.
           b"V" + queue key + visible at (8, ms) + sent (8, ns) + message id -> b""
           b"D" + queue key + deduplication scope -> [expires, message id, sequence number]
           b"C" + function name + b"|" + qualifier -> msgpack event invoke config
+          b"T" + source queue name + b"\0" + started (8, ns) -> msgpack message move task
 
 A queue key is b"q" + the queue's number (4 bytes) for an SQS queue and
 b"f" + function name + b"\\0" for a function's event queue (names never hold
@@ -158,6 +159,37 @@ class EventInvokeConfigs:
 
     def delete(self, txn: Handle, function_name: str, qualifier: str) -> bool:
         return self._space.delete(txn, _config_key(function_name, qualifier))
+
+
+class MoveTasks:
+    """SQS message move tasks (a dead-letter queue's redrive), by source
+    queue and start time."""
+
+    def __init__(self, store: Store) -> None:
+        self._space = store.keyspace("queues")
+
+    def get(self, txn: Handle, source: str, started: int) -> dict | None:
+        raw = self._space.get(txn, _task_key(source, started))
+        return unpack(raw) if raw is not None else None
+
+    def of_source(self, txn: Handle, source: str) -> list[dict]:
+        """A source queue's tasks, the latest first."""
+        prefix = b"T" + source.encode() + b"\0"
+        return [unpack(value) for _, value in self._space.prefixed(txn, prefix, reverse=True)]
+
+    def all(self, txn: Handle) -> list[dict]:
+        return [unpack(value) for _, value in self._space.prefixed(txn, b"T")]
+
+    def put(self, txn: Handle, task: dict) -> None:
+        """Store a task (its "source" name and "started" ns set)."""
+        self._space.put(txn, _task_key(task["source"], task["started"]), pack(task))
+
+    def delete(self, txn: Handle, task: dict) -> None:
+        self._space.delete(txn, _task_key(task["source"], task["started"]))
+
+
+def _task_key(source: str, started: int) -> bytes:
+    return b"T" + source.encode() + b"\0" + started.to_bytes(8, "big")
 
 
 def _config_key(function_name: str, qualifier: str) -> bytes:

@@ -19,7 +19,7 @@ from .lambdas import (
     MappingRecords,
     VersionRecords,
 )
-from .queues import EventInvokeConfigs, Messages, QueueRecords
+from .queues import EventInvokeConfigs, Messages, MoveTasks, QueueRecords
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -51,6 +51,7 @@ class Repositories:
         self.invocations = InvocationRecords(store)
         self.queues = QueueRecords(store)
         self.messages = Messages(store)
+        self.move_tasks = MoveTasks(store)
         self.event_invoke_configs = EventInvokeConfigs(store)
         self.backups = BackupRecords(store)
         self.history = ChangeHistory(store)

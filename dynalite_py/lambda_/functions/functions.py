@@ -34,6 +34,7 @@ from .concurrency import reserved_slot
 from .interpreters import SERVER_RUNTIME, interpreter_for
 from .recent import remember
 from .runtime import FunctionSpec, InvocationResult, Runtime
+from .shared_environments import EnvironmentClient, EnvironmentHost, new_address
 
 DEFAULT_HANDLER = "lambda_function.lambda_handler"
 DEFAULT_TIMEOUT = 3
@@ -99,6 +100,9 @@ class Functions:
         self.code_root = os.path.join(engine.store.path, "lambda-code")
         self.runtime = Runtime(idle_seconds=engine.config.function_idle_seconds,
                                init_timeout=engine.config.function_init_timeout)
+        # a server's worker processes share one's environments (shared_environments.py)
+        self._host: EnvironmentHost | None = None
+        self._client: EnvironmentClient | None = None
         self.callables: dict[str, Callable] = {}
         self.log = logging.getLogger("dynalite_py.lambda")
 
@@ -218,11 +222,18 @@ class Functions:
             raise lambda_error("ResourceNotFoundException", "Function not found: "
                                f"{self.arn(record['FunctionName'])} (its callable was registered "
                                "in another process)", 404)
-        result = self.runtime.invoke(self.spec(record, qualifier), event)
+        result = None
+        if self._client is not None and record["FunctionName"] not in self.callables:
+            result = self._client.invoke(record, qualifier, event)
+        if result is None:
+            result = self._run_here(record, qualifier, event)
         self._log(record["FunctionName"], result)
         remember(self.engine, record["FunctionName"], result,  # for the admin page
                  record.get("Version", "$LATEST"), record["MemorySize"])
         return result
+
+    def _run_here(self, record: dict, qualifier: str | None, event: object) -> InvocationResult:
+        return self.runtime.invoke(self.spec(record, qualifier), event)
 
     def _log(self, name: str, result: InvocationResult) -> None:
         """Each line the handler wrote to stdout or stderr, then its failure
@@ -236,7 +247,23 @@ class Functions:
             logger.warning("[%s %s] failed: %s", name, result.request_id,
                            orjson.dumps(result.payload).decode(), extra=fields)
 
+    # Execution environments shared by a server's processes (shared_environments.py)
+    def host_environments(self) -> tuple[str, bytes]:
+        """Run other processes' invocations in this one's environments: the
+        address and key they connect with."""
+        address, authkey = new_address(), os.urandom(32)
+        self._host = EnvironmentHost(self._run_here, address, authkey)
+        return address, authkey
+
+    def use_environments_of(self, address: str, authkey: bytes) -> None:
+        """Invoke in the environments of the process hosting them at `address`."""
+        self._client = EnvironmentClient(address, authkey)
+
     def close(self) -> None:
+        if self._host is not None:
+            self._host.close()
+        if self._client is not None:
+            self._client.close()
         self.runtime.close()
 
 
