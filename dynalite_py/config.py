@@ -66,6 +66,10 @@ class Config:
     # Where ExportTableToPointInTime writes and ImportTable reads (an
     # S3-protocol endpoint, e.g. moto or MinIO); empty: AWS's S3 for the region
     s3_endpoint: str = ""
+    # Where Kinesis streaming destinations are delivered (PutRecords to a
+    # Kinesis-protocol endpoint, e.g. moto or LocalStack); empty: AWS's
+    # Kinesis for the region
+    kinesis_endpoint: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":

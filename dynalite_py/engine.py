@@ -29,6 +29,7 @@ from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
 from .errors import DynamoError, unknown_operation
 from .jobs.async_invoke import AsyncInvoker
+from .jobs.kinesis import KinesisDelivery
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
@@ -143,10 +144,12 @@ class Engine:
         self.bridge = Bridge(self)
         self.queues = Queues()
         self.async_invoker = AsyncInvoker(self)
+        self.kinesis = KinesisDelivery(self)
         if background:
             self._sweeper.start()
             self.bridge.start()
             self.async_invoker.start()
+            self.kinesis.start()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -245,6 +248,7 @@ class Engine:
         self.closing.set()
         self.bridge.stop()
         self.async_invoker.stop()
+        self.kinesis.stop()
         self.functions.close()
         self._sweeper.stop()
         for thread in list(self.backfills.values()):
