@@ -24,6 +24,7 @@ from . import dynamodb, lambda_, sqs, streams
 from .config import Config
 from .dynamodb.items.items import ItemWriter
 from .dynamodb.items.transactions import conflict_error
+from .dynamodb.insights.counts import KeyCounts
 from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
@@ -33,7 +34,7 @@ from .jobs.kinesis import KinesisDelivery
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
-from .metrics import METERED_SERVICES, Metrics
+from .metrics import METERED_SERVICES, THROTTLING_ERRORS, Metrics
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
 from .sqs.queues import Queues
@@ -134,6 +135,7 @@ class Engine:
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.metrics = Metrics(self)
+        self.insights = KeyCounts(self)
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
@@ -182,12 +184,16 @@ class Engine:
             raise
         if service in METERED_SERVICES:  # Lambda and SQS have metrics of other kinds
             self.metrics.succeeded(operation, request, response, started)
+            self.insights.count(operation, request)
         return response
 
     def _count_failure(self, service: str, operation: str, request: object,
                        error: Exception) -> None:
         if service in METERED_SERVICES:
             self.metrics.failed(operation, request, error)
+            if isinstance(error, DynamoError) and error.name in THROTTLING_ERRORS \
+                    and isinstance(request, dict):
+                self.insights.count(operation, request, throttled=True)
 
     def check_operation(self, operation: str, service: str = "dynamodb") -> None:
         """UnknownOperationException unless this engine serves the operation."""
@@ -213,9 +219,10 @@ class Engine:
             if isinstance(call, Exception):
                 continue  # refused before it was a call (wire.checked_call)
             if isinstance(result, Exception):
-                self.metrics.failed(call[0], call[1], result)
+                self._count_failure("dynamodb", call[0], call[1], result)
             else:
                 self.metrics.succeeded(call[0], call[1], result, started)
+                self.insights.count(call[0], call[1])
         return results
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:

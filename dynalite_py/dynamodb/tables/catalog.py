@@ -143,6 +143,12 @@ class Catalog:
                 self._matched = (version, tables)
         return tables.get(name) or tables.get(table_name_from(name))
 
+    def cached_tables(self) -> tuple[bytes | None, dict[str, Table]]:
+        """(catalog version, tables by name) as this process last read them,
+        without reading the store: a new tuple whenever they change
+        (Contributor Insights' counts watch it, insights/counts.py)."""
+        return self._cache
+
     def find(self, txn: Handle, name: str) -> Table | None:
         """The table record under `name`, whatever its status, or None."""
         table = self._cached(txn, name)
