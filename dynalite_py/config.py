@@ -84,6 +84,10 @@ class Config:
     # a graph is built on a thread while searches stay exact; False builds
     # it within the search that found the partition large (tests)
     vector_build_in_background: bool = True
+    # Where Kinesis streaming destinations are delivered (PutRecords to a
+    # Kinesis-protocol endpoint, e.g. moto or LocalStack); empty: AWS's
+    # Kinesis for the region
+    kinesis_endpoint: str = ""
 
     @classmethod
     def from_env(cls, **overrides) -> "Config":

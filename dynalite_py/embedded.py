@@ -110,6 +110,14 @@ class Database:
         """The engine of the namespace an ARN names (its functions send there)."""
         return self.engine.in_namespace(arn_namespace(arn))
 
+    def contributor_insights(self, table: str, index: str | None = None,
+                             limit: int = 10) -> dict[str, list[dict]]:
+        """The most accessed (PKC, SKC) and most throttled (PKT, SKT) keys
+        of a table or index while its Contributor Insights is ENABLED:
+        {rule: [{"Key": {...}, "Count": n}]}, most first
+        (dynamodb/insights/counts.py)."""
+        return self.engine.insights.top(table, index, limit)
+
     def _attach(self, client) -> None:
         client.meta.events.register("before-send", self.send)
 

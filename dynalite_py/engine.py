@@ -25,16 +25,18 @@ from . import dynamodb, lambda_, sqs, streams
 from .config import Config
 from .dynamodb.items.items import ItemWriter
 from .dynamodb.items.transactions import conflict_error
+from .dynamodb.insights.counts import KeyCounts
 from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler
 from .dynamodb.vectors.approximate import ApproximateSearch, cache_directory
 from .errors import DynamoError, unknown_operation
 from .jobs.async_invoke import AsyncInvoker
+from .jobs.kinesis import KinesisDelivery
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
-from .metrics import METERED_SERVICES, Metrics
+from .metrics import METERED_SERVICES, THROTTLING_ERRORS, Metrics
 from .namespaces import Namespace, default_namespace
 from .protocol.service_models import service_model
 from .protocol.validation import NO_RULES, ShapeRules, compile_checker
@@ -149,6 +151,7 @@ class Engine:
         self.throttler = Throttler(self.config.throttling, self.config.burst_seconds,
                                    self.config.on_demand_quota, self._clock)
         self.metrics = Metrics(self)
+        self.insights = KeyCounts(self)
         self.closing = threading.Event()
         self.backfill_lock = threading.Lock()
         self.backfills: dict[tuple[str, str], threading.Thread] = {}
@@ -159,10 +162,12 @@ class Engine:
         self.bridge = Bridge(self)
         self.queues = Queues()
         self.async_invoker = AsyncInvoker(self)
+        self.kinesis = KinesisDelivery(self)
         if background:
             self._sweeper.start()
             self.bridge.start()
             self.async_invoker.start()
+            self.kinesis.start()
             if store is None:
                 self.open_known_namespaces()
 
@@ -253,12 +258,16 @@ class Engine:
             raise
         if service in METERED_SERVICES:  # Lambda and SQS have metrics of other kinds
             self.metrics.succeeded(operation, request, response, started)
+            self.insights.count(operation, request)
         return response
 
     def _count_failure(self, service: str, operation: str, request: object,
                        error: Exception) -> None:
         if service in METERED_SERVICES:
             self.metrics.failed(operation, request, error)
+            if isinstance(error, DynamoError) and error.name in THROTTLING_ERRORS \
+                    and isinstance(request, dict):
+                self.insights.count(operation, request, throttled=True)
 
     def check_operation(self, operation: str, service: str = "dynamodb") -> None:
         """UnknownOperationException unless this engine serves the operation."""
@@ -284,9 +293,10 @@ class Engine:
             if isinstance(call, Exception):
                 continue  # refused before it was a call (wire.checked_call)
             if isinstance(result, Exception):
-                self.metrics.failed(call[0], call[1], result)
+                self._count_failure("dynamodb", call[0], call[1], result)
             else:
                 self.metrics.succeeded(call[0], call[1], result, started)
+                self.insights.count(call[0], call[1])
         return results
 
     def _stage(self, operation: str, request: object, service: str) -> StagedWrite:
@@ -325,6 +335,7 @@ class Engine:
             engine.close()
         self.bridge.stop()
         self.async_invoker.stop()
+        self.kinesis.stop()
         self.functions.close()
         self._sweeper.stop()
         for thread in list(self.backfills.values()):

@@ -5,6 +5,7 @@ GET  /  health answer (DynamoDB's)
 GET  /_dynalite/health  whether the store answers: 200 or 503
 GET  /_dynalite/statistics  per-table consumed and throttled capacity
 GET  /_dynalite/failures/<destination ARN>  trigger on-failure records
+GET  /_dynalite/insights/<table>[?index=]  Contributor Insights' top keys
 GET  /metrics  CloudWatch's metrics in Prometheus's text format (server/metrics.py)
 /_admin/...  the web admin page (server/admin/; off under --auth unless --admin)
 /2015-03-31/..., /2017-10-31/...  the Lambda REST API subset (dynalite_py/protocol/rest.py)
@@ -345,6 +346,15 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         """Per-table consumed capacity and throttled requests of this server."""
         return await diagnostic(request, engine.throttler.statistics)
 
+    async def insights(request: Request) -> Response:
+        """Contributor Insights' most accessed and throttled keys of a table
+        (?index=NAME for an index, ?limit=N, default 10) counted by this
+        server process."""
+        limit = request.query_params.get("limit", "10")
+        return await diagnostic(request, lambda: engine.insights.top(
+            request.path_params["table"], request.query_params.get("index"),
+            int(limit) if limit.isdigit() else 10))
+
     async def store_health(request: Request) -> Response:
         """Whether the store answers (a load balancer's check): 200 or 503,
         with the store's kind. Unsigned even with --auth, as GET / is: a
@@ -384,6 +394,7 @@ def create_app(engine: Engine, verifier: Verifier | None = None,
         Route("/{path:path}", preflight, methods=["OPTIONS"]),
         Route("/_dynalite/statistics", statistics, methods=["GET"]),
         Route("/_dynalite/health", store_health, methods=["GET"]),
+        Route("/_dynalite/insights/{table}", insights, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         Route("/_dynalite/failures/{destination:path}", failures, methods=["GET"]),
         Route("/{path:path}", lambda_api, methods=["GET", "POST", "PUT", "DELETE"]),

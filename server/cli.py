@@ -69,6 +69,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--s3-endpoint", default=None, metavar="URL",
                        help="the S3-protocol endpoint exports write to and imports read "
                             "from (DYNALITE_S3_ENDPOINT; default AWS's S3 for --region)")
+    serve.add_argument("--kinesis-endpoint", default=None, metavar="URL",
+                       help="the Kinesis-protocol endpoint Kinesis streaming destinations "
+                            "are delivered to (DYNALITE_KINESIS_ENDPOINT; default AWS's "
+                            "Kinesis for --region)")
     serve.add_argument("--durability", choices=("process", "fsync"), default=None,
                        help="process: safe against a killed process (default); "
                             "fsync: safe against power loss")
@@ -276,7 +280,8 @@ def main(argv: list[str] | None = None) -> None:
                              endpoint_url=endpoint_url(args.host, args.port),
                              read_replicas=tuple(args.read_replica) or None,
                              s3_endpoint=args.s3_endpoint,
-                             shared_namespace=args.shared_namespace)
+                             shared_namespace=args.shared_namespace,
+                             kinesis_endpoint=args.kinesis_endpoint)
     if args.auth:  # the credentials file may name each key's account
         from .auth import load_accounts
         config.accounts = {**config.accounts, **load_accounts(args.auth)}

@@ -1,6 +1,8 @@
-"""moto's server as a real S3-protocol endpoint for the export and import
-tests (moto[server] is in the `test` extra, so `make install` brings it):
-`s3_endpoint` starts one per session on a free loopback port; `s3` is a
+"""moto's server as a real AWS-protocol endpoint (moto[server] is in the
+`test` extra, so `make install` brings it): `moto_endpoint` starts one per
+session on a free loopback port, serving every service moto has (S3 for
+the export and import tests, Kinesis for the Kinesis destination tests);
+`s3_endpoint` is it as the S3 endpoint; `s3` is a
 boto3 S3 client on it; `s3_dynamodb` is a DynamoDB client, over HTTP and
 embedded in turn, on an engine whose --s3-endpoint is that server."""
 from __future__ import annotations
@@ -24,7 +26,7 @@ def moto_server_command() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint():
+def moto_endpoint():
     port = free_port()
     process = subprocess.Popen([*moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -42,6 +44,11 @@ def s3_endpoint():
     yield url
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(moto_endpoint):
+    return moto_endpoint
 
 
 @pytest.fixture(scope="session")

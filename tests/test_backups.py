@@ -372,6 +372,34 @@ def test_backups_outlive_their_table(client):
     assert scan_all(client, table) == [{"pk": {"S": "kept"}}]
 
 
+def test_deleting_a_table_with_pitr_keeps_a_system_backup(client):
+    table = indexed_table(client)
+    fill(client, table, 60)
+    client.update_continuous_backups(TableName=table, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})
+    plain = create_table(client)  # no PITR: no SYSTEM backup
+    before = as_set(scan_all(client, table))
+    client.delete_table(TableName=table)
+    client.delete_table(TableName=plain)
+    assert client.list_backups(TableName=table)["BackupSummaries"] == []  # USER only
+    [summary] = client.list_backups(TableName=table, BackupType="SYSTEM")["BackupSummaries"]
+    assert client.list_backups(TableName=table, BackupType="ALL")["BackupSummaries"] == [summary]
+    assert client.list_backups(TableName=plain, BackupType="ALL")["BackupSummaries"] == []
+    assert summary["BackupType"] == "SYSTEM" and summary["BackupStatus"] == "AVAILABLE"
+    assert summary["BackupName"] == f"{table}$DeletedTableBackup"
+    details = client.describe_backup(BackupArn=summary["BackupArn"])["BackupDescription"]
+    assert details["SourceTableDetails"]["ItemCount"] == 60
+    assert details["SourceTableFeatureDetails"]["GlobalSecondaryIndexes"][0]["IndexName"] == "by-g"
+    client.get_waiter("table_not_exists").wait(TableName=table, WaiterConfig={"Delay": 0.01})
+    client.restore_table_from_backup(TargetTableName=table, BackupArn=summary["BackupArn"])
+    restored(client, table)
+    assert as_set(scan_all(client, table)) == before
+    assert as_set(scan_all(client, table, IndexName="by-g")) == as_set(
+        [{k: v for k, v in i.items() if k in ("pk", "sk", "g")} for i in map(item, range(60))])
+    client.delete_backup(BackupArn=summary["BackupArn"])
+    assert client.list_backups(TableName=table, BackupType="ALL")["BackupSummaries"] == []
+
+
 def test_a_backup_feeds_one_restore_at_a_time(embedded_db):
     """While a restore reads a backup (here held: another server holds the
     restore's lease), the backup cannot be deleted or restored again, and

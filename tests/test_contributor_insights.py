@@ -2,8 +2,11 @@
 ENABLING/ENABLED/DISABLING/DISABLED states, over HTTP and embedded."""
 from __future__ import annotations
 
+import httpx
 import pytest
-from support import Clock, create_table, error_of, open_db, unique_name
+from botocore.exceptions import ClientError
+from support import NO_RETRIES, Clock, create_table, error_of, http_client, open_db, \
+    start_server, unique_name, wait_for
 
 import dynalite_py
 
@@ -93,3 +96,103 @@ def test_errors(client, embedded_db):
         embedded_db.call("DescribeContributorInsights", {"TableName": table, "IndexName": "ab"})
     assert info.value.message == (
         "IndexName must be at least 3 characters long and at most 255 characters long")
+
+
+def insights_table(client, **extra) -> str:
+    """A table (pk, sk) with a GSI on g, ACTIVE, Contributor Insights on."""
+    table = unique_name()
+    throughput = extra.pop("ProvisionedThroughput", None)
+    gsi = {"IndexName": "by-g", "Projection": {"ProjectionType": "KEYS_ONLY"},
+           "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}
+    billing = {"ProvisionedThroughput": throughput} if throughput else {
+        "BillingMode": "PAY_PER_REQUEST"}
+    if throughput:
+        gsi["ProvisionedThroughput"] = throughput
+    client.create_table(
+        TableName=table, **billing, GlobalSecondaryIndexes=[gsi],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"}
+                              for name in ("pk", "sk", "g")])
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 0.01})
+    for index in ({}, {"IndexName": "by-g"}):
+        client.update_contributor_insights(TableName=table, ContributorInsightsAction="ENABLE",
+                                           **extra, **index)
+    for index in ({}, {"IndexName": "by-g"}):
+        wait_for(lambda: client.describe_contributor_insights(TableName=table, **index)[
+            "ContributorInsightsStatus"] == "ENABLED")
+    return table
+
+
+def access(client, table: str) -> None:
+    """'hot' 6 times (sort key 0 4 times, 1 twice), 'warm' twice, 'cold' once."""
+    for n in range(3):
+        client.put_item(TableName=table, Item={"pk": {"S": "hot"}, "sk": {"S": f"{n % 2}"},
+                                               "g": {"S": "g1"}})
+    client.get_item(TableName=table, Key={"pk": {"S": "hot"}, "sk": {"S": "0"}})
+    client.update_item(TableName=table, Key={"pk": {"S": "hot"}, "sk": {"S": "0"}},
+                       UpdateExpression="SET x = :x", ExpressionAttributeValues={":x": {"N": "1"}})
+    client.batch_get_item(RequestItems={table: {"Keys": [
+        {"pk": {"S": "hot"}, "sk": {"S": "1"}}, {"pk": {"S": "warm"}, "sk": {"S": "0"}}]}})
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {
+        "pk": {"S": "warm"}, "sk": {"S": "0"}, "g": {"S": "g2"}}}}])
+    client.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": {
+        "pk": {"S": "cold"}, "sk": {"S": "0"}}}}]})
+
+
+def test_most_accessed_keys_are_counted_while_enabled(tmp_path):
+    with open_db(str(tmp_path)) as db:
+        client = db.client()
+        table = insights_table(client)
+        access(client, table)
+        counts = db.contributor_insights(table)
+        assert [(k["Key"]["pk"]["S"], k["Count"]) for k in counts["PKC"]] == [
+            ("hot", 6), ("warm", 2), ("cold", 1)]
+        assert sorted((-k["Count"], k["Key"]["pk"]["S"], k["Key"]["sk"]["S"])
+                      for k in counts["SKC"]) == [
+            (-4, "hot", "0"), (-2, "hot", "1"), (-2, "warm", "0"), (-1, "cold", "0")]
+        assert counts["PKT"] == counts["SKT"] == []
+        # the index counts the items written with its key
+        assert [(k["Key"], k["Count"]) for k in db.contributor_insights(table, "by-g")["PKC"]] \
+            == [({"g": {"S": "g1"}}, 3), ({"g": {"S": "g2"}}, 1)]
+        assert db.contributor_insights(table, limit=1)["PKC"] == counts["PKC"][:1]
+        # disabled: no more counting
+        client.update_contributor_insights(TableName=table, ContributorInsightsAction="DISABLE")
+        client.get_item(TableName=table, Key={"pk": {"S": "cold"}, "sk": {"S": "0"}})
+        assert db.contributor_insights(table)["PKC"] == counts["PKC"]
+
+
+def test_throttled_keys_and_the_throttled_only_mode(tmp_path):
+    with open_db(str(tmp_path), throttling=True, burst_seconds=1.0) as db:
+        client = db.client(config=NO_RETRIES)
+        table = insights_table(client, ContributorInsightsMode="THROTTLED_KEYS",
+                               ProvisionedThroughput={"ReadCapacityUnits": 1,
+                                                      "WriteCapacityUnits": 1})
+        throttled = 0
+        for _ in range(20):
+            try:
+                client.get_item(TableName=table, Key={"pk": {"S": "busy"}, "sk": {"S": "0"}})
+            except ClientError as error:
+                assert error.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+                throttled += 1
+        assert throttled > 0
+        counts = db.contributor_insights(table)
+        assert counts["PKT"] == [{"Key": {"pk": {"S": "busy"}}, "Count": throttled}]
+        assert counts["SKT"][0]["Count"] == throttled
+        assert counts["PKC"] == []  # THROTTLED_KEYS: accessed keys are not counted
+
+
+def test_a_server_answers_its_counts(tmp_path):
+    process, url = start_server(str(tmp_path), "--workers", "1")
+    try:
+        client = http_client(url)
+        table = insights_table(client)
+        access(client, table)
+        answer = httpx.get(f"{url}/_dynalite/insights/{table}", params={"limit": 2}).json()
+        assert [(k["Key"]["pk"]["S"], k["Count"]) for k in answer["PKC"]] == [
+            ("hot", 6), ("warm", 2)]
+        index = httpx.get(f"{url}/_dynalite/insights/{table}", params={"index": "by-g"}).json()
+        assert index["PKC"][0] == {"Key": {"g": {"S": "g1"}}, "Count": 3}
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -10,6 +10,7 @@ sequence order and trims them.
 from __future__ import annotations
 
 import struct
+from itertools import islice
 from typing import Iterator
 
 from .codec import pack, unpack
@@ -83,3 +84,12 @@ class StreamLog:
         for sequence in gone:
             self._space.delete(txn, prefix + _SEQ.pack(sequence))
         return len(gone), (gone[-1] + 1 if gone else None)
+
+    def delete_before(self, txn: Handle, number: int, sequence: int, limit: int) -> int:
+        """Delete up to `limit` records numbered below `sequence`; how many went."""
+        prefix = _records_prefix(number)
+        gone = [key for key, _ in islice(
+            self._space.range(txn, prefix, prefix + _SEQ.pack(sequence)), limit)]
+        for key in gone:  # after the range is read: no writes while it is iterated
+            self._space.delete(txn, key)
+        return len(gone)

@@ -23,6 +23,7 @@ import base64
 import math
 import os
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 import orjson
 
@@ -129,20 +130,46 @@ def _record(value: bytes, sequence: int) -> dict:
     stored = unpack(value)
     if len(stored) == 2:  # [creation time, whole record]: written by earlier builds
         return stored[1]
-    (created, event_id, event, region, view_type, size, keys, old_raw, new_raw,
-     user_identity) = stored
-    body = {"ApproximateCreationDateTime": math.floor(created), "Keys": keys}
-    if new_raw is not None:
-        body["NewImage"] = StoredItem(new_raw).item
-    if old_raw is not None:
-        body["OldImage"] = StoredItem(old_raw).item
-    body.update(SequenceNumber=render_sequence(sequence), SizeBytes=size,
-                StreamViewType=view_type)
-    record = {"eventID": event_id, "eventName": event, "eventVersion": EVENT_VERSION,
-              "eventSource": "aws:dynamodb", "awsRegion": region, "dynamodb": body}
-    if user_identity is not None:
-        record["userIdentity"] = user_identity
+    change = Change(*stored)
+    body = {"ApproximateCreationDateTime": math.floor(change.created), "Keys": change.keys}
+    if change.new_raw is not None:
+        body["NewImage"] = StoredItem(change.new_raw).item
+    if change.old_raw is not None:
+        body["OldImage"] = StoredItem(change.old_raw).item
+    body.update(SequenceNumber=render_sequence(sequence), SizeBytes=change.size,
+                StreamViewType=change.view_type)
+    record = {"eventID": change.event_id, "eventName": change.event,
+              "eventVersion": EVENT_VERSION, "eventSource": "aws:dynamodb",
+              "awsRegion": change.region, "dynamodb": body}
+    if change.user_identity is not None:
+        record["userIdentity"] = change.user_identity
     return record
+
+
+class Change(NamedTuple):
+    """A stored change record's fields (emit_change writes them)."""
+    created: float
+    event_id: str
+    event: str
+    region: str
+    view_type: str
+    size: int
+    keys: dict
+    old_raw: bytes | None
+    new_raw: bytes | None
+    user_identity: dict | None
+
+
+def read_changes(txn: Handle, log: StreamLog, number: int, start: int,
+                 limit: int) -> list[tuple[int, Change]]:
+    """(sequence, change) of up to `limit` records from `start` on, as
+    stored (a Kinesis change log's, dynamodb/kinesis/capture.py)."""
+    changes = []
+    for sequence, value in log.records(txn, number, start):
+        changes.append((sequence, Change(*unpack(value))))
+        if len(changes) >= limit:
+            break
+    return changes
 
 
 def _next_sequence(ctx: WriteContext, log: StreamLog, number: int, now: float,

@@ -2,16 +2,16 @@
 engine's `s3_endpoint` (serve --s3-endpoint, DYNALITE_S3_ENDPOINT) or, when
 that is empty, AWS's S3 for the engine's region.
 
-Credentials are boto3's usual chain; an S3-protocol endpoint of one's own
-(moto, MinIO) gets placeholder ones when there are none, since such servers
-accept any. Calls are not retried and time out quickly: an endpoint that is
-down fails the job (FailureMessage says why), never the server.
+Credentials as outbound.py says. Calls are not retried and time out
+quickly: an endpoint that is down fails the job (FailureMessage says why),
+never the server.
 """
 from __future__ import annotations
 
-import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
+
+from ..outbound import outbound_client
 
 S3_TIMEOUTS = BotoConfig(connect_timeout=3, read_timeout=30, retries={"max_attempts": 1},
                          s3={"addressing_style": "path"})
@@ -27,13 +27,7 @@ class S3Failure(Exception):
 
 
 def s3_client(config):
-    session = boto3.session.Session()
-    endpoint = config.s3_endpoint or None
-    credentials = {}
-    if endpoint is not None and session.get_credentials() is None:
-        credentials = {"aws_access_key_id": "dynalite", "aws_secret_access_key": "dynalite"}
-    return session.client("s3", region_name=config.region, endpoint_url=endpoint,
-                          config=S3_TIMEOUTS, **credentials)
+    return outbound_client("s3", config.s3_endpoint, config.region, S3_TIMEOUTS)
 
 
 def s3_failure(error: Exception, config) -> S3Failure:

@@ -15,6 +15,7 @@ from ...storage.interface import WriteContext
 from ...storage.items import StoredItem
 from ...storage.repositories import Repositories
 from ...streams import log as streams
+from ..kinesis.capture import capture_change
 from ..tables import indexes, ttl
 from ..tables.catalog import Table
 from ..vectors.vector_index import update_vector_entries
@@ -68,7 +69,7 @@ class ItemWriter:
         if table.ttl_attribute is not None:
             ttl.update_index(ctx, repos.expiry, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)
-        if table.stream_number is not None:
+        if table.stream_number is not None or table.kinesis_log_number is not None:
             self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity)
         if not table.has_local_indexes:
             return None
@@ -80,16 +81,24 @@ class ItemWriter:
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_raw: bytes | None, new_size: int,
               user_identity: dict | None) -> None:
-        """Append the stream record of a change; a write that leaves the item
-        as it was appends none. The images go in as stored (see streams/log.py)."""
+        """Append the stream record of a change, and its change record for
+        Kinesis destinations; a write that leaves the item as it was appends
+        none. The images go in as stored (see streams/log.py)."""
         if new is not None and old is not None and _unchanged(old, new, new_raw):
             return
         source = new if new is not None else old.item
         keys = {name: source[name] for name in table.key_names}
-        streams.emit_change(ctx, self.repos.streams, table.stream_number, table.stream_view_type,
-                            self.config.region, keys, old.raw if old else None, new_raw,
-                            (old.size if old else 0, new_size), self.clock(),
-                            self.config.stream_shard_rollover, user_identity)
+        old_raw, sizes, now = old.raw if old else None, (old.size if old else 0, new_size), \
+            self.clock()
+        if table.stream_number is not None:
+            streams.emit_change(ctx, self.repos.streams, table.stream_number,
+                                table.stream_view_type, self.config.region, keys, old_raw,
+                                new_raw, sizes, now, self.config.stream_shard_rollover,
+                                user_identity)
+        if table.kinesis_log_number is not None:
+            capture_change(ctx, self.repos.streams, table.kinesis_log_number,
+                           self.config.region, keys, old_raw, new_raw, sizes, now,
+                           user_identity)
 
 
 def _unchanged(old: StoredItem, new: dict, new_raw: bytes) -> bool:

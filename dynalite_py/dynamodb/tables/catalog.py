@@ -23,6 +23,7 @@ from ...model.values import key_attributes
 from ...storage.interface import Handle, WriteContext
 from ...storage.items import index_counts_key
 from ...storage.repositories import Repositories
+from ..kinesis.capture import live_log_number
 from ..vectors.definitions import describe_vector_indexes, vector_indexes_of
 from .described_settings import extra_description
 from .indexes import Index
@@ -46,7 +47,7 @@ class Table:
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
                  "stream_view_type", "ttl_attribute", "usable_from", "key_attributes",
-                 "keeps_history", "vector_indexes")
+                 "keeps_history", "vector_indexes", "kinesis_log_number")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -73,6 +74,8 @@ class Table:
         stream = record.get("stream")  # the enabled stream, if any
         self.stream_number: int | None = stream["number"] if stream else None
         self.stream_view_type: str | None = stream["view_type"] if stream else None
+        # the change log Kinesis destinations read, while one is live
+        self.kinesis_log_number: int | None = live_log_number(record)
         self.ttl_attribute: str | None = record.get("ttl_attribute")
         # point-in-time recovery on: every item write records its undo image
         self.keeps_history: bool = record.get("pitr") is not None
@@ -139,6 +142,12 @@ class Catalog:
                 tables = self._current_tables(txn)
                 self._matched = (version, tables)
         return tables.get(name) or tables.get(table_name_from(name))
+
+    def cached_tables(self) -> tuple[bytes | None, dict[str, Table]]:
+        """(catalog version, tables by name) as this process last read them,
+        without reading the store: a new tuple whenever they change
+        (Contributor Insights' counts watch it, insights/counts.py)."""
+        return self._cache
 
     def find(self, txn: Handle, name: str) -> Table | None:
         """The table record under `name`, whatever its status, or None."""

@@ -1,4 +1,5 @@
-"""DeleteTable: mark the table DELETING and remove its items in one commit."""
+"""DeleteTable: mark the table DELETING and remove its items in one commit
+(keeping a SYSTEM backup of a table with point-in-time recovery on)."""
 from __future__ import annotations
 
 import logging
@@ -6,6 +7,7 @@ import logging
 from ...errors import validation_error
 from ...protocol.validation import ShapeRules
 from ...streams import log as streams
+from ..backups.system_backups import keep_system_backup
 from .catalog import table_name_from
 from .table_data import purge_table_items
 
@@ -31,6 +33,8 @@ def run(engine, request: dict) -> dict:
         record = dict(table.record, TableStatus="DELETING", stream=None,
                       settles_at=now + engine.config.table_status_delay)
         catalog.put(ctx, record)
+        if table.keeps_history:  # AWS keeps what PITR could restore (35 days)
+            keep_system_backup(ctx, engine, table, now)
         purge_table_items(ctx, repos, table)
         repos.expiry.drop(ctx.txn, table.id)
         if table.stream_number is not None:  # readable for its retention period
