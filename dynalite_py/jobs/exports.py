@@ -3,6 +3,8 @@ snapshot, in AWS's object layout under S3Prefix/AWSDynamoDB/<export id>/:
 
     _started                   an empty object, written first (AWS's)
     data/<hex>.json.gz         gzipped lines {"Item": {...}}, DynamoDB JSON
+    data/<hex>.ion.gz          or, for ION, gzipped Amazon Ion text lines
+                               (dynamodb/exports/ion_format.py)
     manifest-files.json        one JSON line per data file (itemCount,
                                md5Checksum, etag, dataFileS3Key)
     manifest-summary.json      the export's summary (ExportManifest names it)
@@ -33,6 +35,7 @@ import orjson
 from ..dynamodb.backups.backup_details import millis, table_not_found
 from ..dynamodb.backups.recovery import pitr_unavailable, restorable_window
 from ..dynamodb.exports.export_details import export_root, new_export_id, new_export_record
+from ..dynamodb.exports.ion_format import ion_line
 from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
 from ..errors import DynamoError
 from ..storage.codec import unpack
@@ -139,15 +142,17 @@ def _write_objects(engine, lease: Lease, record: dict, source: PointInTimeSource
     put(root + "_started", b"")
     files, item_count, billed = [], 0, 0
     lines: list[bytes] = []
+    ion = described["ExportFormat"] == "ION"
+    encode, suffix = (ion_line, ".ion.gz") if ion else (orjson.dumps, ".json.gz")
     for size, item in _items(engine, lease, source):
-        lines.append(orjson.dumps({"Item": item}))
+        lines.append(encode({"Item": item}))
         item_count += 1
         billed += size
         if len(lines) == ITEMS_PER_FILE:
-            files.append(_put_data_file(put, root, lines))
+            files.append(_put_data_file(put, root, lines, suffix))
             lines = []
     if lines or not files:
-        files.append(_put_data_file(put, root, lines))
+        files.append(_put_data_file(put, root, lines, suffix))
     manifest_files = b"".join(orjson.dumps(entry) + b"\n" for entry in files)
     put(root + "manifest-files.json", manifest_files)
     end = engine.clock()
@@ -190,9 +195,9 @@ def _putter(client, bucket: str, config):
     return put
 
 
-def _put_data_file(put, root: str, lines: list[bytes]) -> dict:
+def _put_data_file(put, root: str, lines: list[bytes], suffix: str) -> dict:
     body = gzip.compress(b"".join(line + b"\n" for line in lines), mtime=0)
-    key = f"{root}data/{secrets.token_hex(13)}.json.gz"
+    key = f"{root}data/{secrets.token_hex(13)}{suffix}"
     etag = put(key, body)
     return {"itemCount": len(lines),
             "md5Checksum": base64.b64encode(hashlib.md5(body).digest()).decode(),

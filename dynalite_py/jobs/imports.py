@@ -4,21 +4,24 @@ ImportTable puts the table in the catalog CREATING, with an "import"
 entry (in_progress) and no settle time, so data operations never see it
 half filled, in the same transaction as the import's record. This job,
 under the lease "import:" + id, reads every object under the bucket's
-S3KeyPrefix (gunzipped for GZIP), parses it line by line (DYNAMODB_JSON:
-one {"Item": {...}} a line; CSV: a header line or HeaderList, then
-rows, key attributes typed by the table's AttributeDefinitions and the
-rest strings, AWS's rules), and writes the items in batches through the
-ItemWriter (so counts and index entries are built with them), each batch
-in one transaction with the import's progress counts. A line that does
+S3KeyPrefix in key order (decompressed for GZIP and ZSTD), parses it
+line by line (DYNAMODB_JSON: one {"Item": {...}} a line; ION: one Ion
+struct {Item: {...}} a line, dynamodb/exports/ion_format.py; CSV: a
+header line or HeaderList, then rows, key attributes typed by the
+table's AttributeDefinitions and the rest strings, AWS's rules), and
+writes the items in batches through the ItemWriter (so counts and index
+entries are built with them), each batch in one transaction with the
+import's progress counts and its position (the object key and line the
+batch ends at). A line that does
 not parse or is not a valid item is counted in ErrorCount and logged,
 as AWS logs it to CloudWatch ({"itemS3Pointer", "importArn",
 "errorMessages"}).
 
 The import ends COMPLETED with the table ACTIVE; or FAILED (S3's
-error, or an endpoint that is down) and the table is removed. An import
-cut short by the process dying is not resumed: the sweeper
-(`fail_abandoned_imports`) fails it and removes its table, so a
-half-imported table is never ACTIVE.
+error, or an endpoint that is down) and the table is removed: a
+half-imported table is never ACTIVE. An import cut short (the process
+killed or closed) is resumed by the sweeper (`resume_imports`) from its
+stored position, so every line is imported once.
 """
 from __future__ import annotations
 
@@ -27,26 +30,38 @@ import gzip
 import io
 import logging
 import threading
-import time
+from collections.abc import Mapping
 
 import orjson
+import zstandard
 
 from ..dynamodb.backups.backup_details import millis
+from ..dynamodb.exports.ion_format import NotAnItem, ion_records, item_of_ion
 from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
 from ..dynamodb.items.items import key_of
 from ..dynamodb.tables.table_data import purge_table_items
 from ..errors import DynamoError
 from ..model.values import validate_index_keys, validate_item_key, validate_written_item
-from ..storage.leases import Lease, is_dead_local, new_owner
+from ..storage.leases import Lease, new_owner
 
 log = logging.getLogger("dynalite_py")
 WRITE_BATCH = 500
 IMPORT_LEASE_SECONDS = 30.0
-INTERRUPTED = "The import was interrupted (its server stopped) and cannot be resumed"
 
 
 class _Stopped(Exception):
     """The engine closed or the lease was lost mid-import."""
+
+
+class _NotDecompressible(Exception):
+    """An object is not compressed as InputCompressionType says: the import
+    FAILS (as it does on AWS) rather than counting each line an error."""
+
+    code = "InvalidCompression"  # UNCERTAIN: AWS's FailureCode for this is not documented
+
+    def __init__(self, key: str, compression: str, why: str) -> None:
+        self.message = f"The object {key} could not be decompressed as {compression}: {why}"
+        super().__init__(self.message)
 
 
 def import_lease(import_id: str) -> str:
@@ -71,7 +86,7 @@ def _import(engine, import_id: str) -> None:
             _run(engine, lease, import_id)
     except _Stopped:
         pass
-    except S3Failure as failure:
+    except (S3Failure, _NotDecompressible) as failure:
         _fail(engine, import_id, failure.code, failure.message)
     except Exception:
         log.exception("import %s failed", import_id)
@@ -92,13 +107,20 @@ def _run(engine, lease: Lease, import_id: str) -> None:
     source = described["S3BucketSource"]
     client = s3_client(engine.config)
     batch: list[tuple[dict, int]] = []
-    progress = {"processed": 0, "size": 0, "errors": 0}
-    for key, body in _objects(client, source, engine.config):
-        compressed = described["InputCompressionType"] == "GZIP"
-        text = (gzip.decompress(body) if compressed else body).decode("utf-8", "replace")
-        progress["size"] += len(body)
-        for number, item in _parse(text, described, record, key):
-            progress["processed"] += 1
+    # a resumed import goes on after the last line its last batch consumed
+    resume = record.get("position") or {"key": "", "line": 0}
+    progress = {"processed": described["ProcessedItemCount"], "errors": described["ErrorCount"],
+                "size": described["ProcessedSizeBytes"], "key": resume["key"], "line": 0}
+    for key, body in _objects(client, source, engine.config, resume["key"]):
+        skip = resume["line"] if key == resume["key"] else 0
+        if not skip:  # a resumed object's bytes were counted when it began
+            progress["size"] += len(body)
+        text = decompressed(key, body, described["InputCompressionType"]).decode(
+            "utf-8", "replace")
+        for number, item in _parse(text, described, record):
+            if number <= skip:
+                continue
+            progress.update(processed=progress["processed"] + 1, key=key, line=number)
             checked = _checked(table, item)
             if isinstance(checked, str):
                 progress["errors"] += 1
@@ -111,14 +133,29 @@ def _run(engine, lease: Lease, import_id: str) -> None:
     _write_batch(engine, lease, record, batch, progress, True)
 
 
-def _objects(client, source: dict, config):
-    """(key, body) of every object under the prefix, in key order."""
+def decompressed(key: str, body: bytes, compression: str) -> bytes:
+    """An object's bytes as InputCompressionType says to read them."""
+    try:
+        if compression == "GZIP":
+            return gzip.decompress(body)
+        if compression == "ZSTD":
+            # frames need not record their size, and an object may hold several
+            return zstandard.ZstdDecompressor().stream_reader(
+                io.BytesIO(body), read_across_frames=True).read()
+    except (OSError, EOFError, zstandard.ZstdError) as error:
+        raise _NotDecompressible(key, compression, str(error)) from None
+    return body
+
+
+def _objects(client, source: dict, config, resume_key: str):
+    """(key, body) of every object under the prefix, in key order, from
+    `resume_key` on (S3 lists keys in that order)."""
     try:
         pages = client.get_paginator("list_objects_v2").paginate(
             Bucket=source["S3Bucket"], Prefix=source.get("S3KeyPrefix") or "")
         for page in pages:
             for entry in page.get("Contents", ()):
-                if not entry["Key"].endswith("/"):
+                if not entry["Key"].endswith("/") and entry["Key"] >= resume_key:
                     yield entry["Key"], client.get_object(
                         Bucket=source["S3Bucket"], Key=entry["Key"])["Body"].read()
     except S3Failure:
@@ -127,21 +164,42 @@ def _objects(client, source: dict, config):
         raise s3_failure(error, config) from error
 
 
-def _parse(text: str, described: dict, record: dict, key: str):
+def _parse(text: str, described: dict, record: dict):
     """(line number, item or the error it is) of each line of an object."""
     if described["InputFormat"] == "CSV":
         yield from _csv_items(text, described.get("InputFormatOptions") or {}, record)
         return
-    # lines end at "\n" only: JSON strings may hold other line separators
+    item_of_line = _ion_item if described["InputFormat"] == "ION" else _json_item
+    # lines end at "\n" only: JSON and Ion strings may hold other line separators
     for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            parsed = orjson.loads(line)
-            item = parsed["Item"] if isinstance(parsed, dict) else None
-            yield number, item if isinstance(item, dict) else "Unexpected line: no Item"
-        except (orjson.JSONDecodeError, KeyError):
-            yield number, "Unexpected token: the line is not DynamoDB JSON"
+        if line.strip():
+            item = item_of_line(line)
+            if item is not None:
+                yield number, item
+
+
+def _json_item(line: str) -> dict | str:
+    try:
+        parsed = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return "Unexpected token: the line is not DynamoDB JSON"
+    item = parsed.get("Item") if isinstance(parsed, dict) else None
+    return item if isinstance(item, dict) else "Unexpected line: no Item"
+
+
+def _ion_item(line: str) -> dict | str | None:
+    """The item of an Ion line; None for a line holding only the version marker."""
+    try:
+        values = ion_records(line)
+        if not values:
+            return None
+        item = values[0].get("Item") if len(values) == 1 and isinstance(
+            values[0], Mapping) else None
+        return item_of_ion(item) if item is not None else "Unexpected line: no Item"
+    except NotAnItem as error:
+        return str(error)
+    except Exception:  # amazon.ion's parse errors have no common class
+        return "Unexpected token: the line is not Amazon Ion"
 
 
 def _csv_items(text: str, options: dict, record: dict):
@@ -207,7 +265,8 @@ def _write_batch(engine, lease: Lease, record: dict, batch: list[tuple[dict, int
             # ACTIVE as the import COMPLETES: a reader seeing one sees the other
             engine.catalog.put(ctx, dict(table.record, settles_at=now, **{"import": dict(
                 table.record["import"], in_progress=False)}))
-        engine.repos.imports.put(ctx.txn, dict(current, description=dict(
+        position = {"key": progress["key"], "line": progress["line"]}
+        engine.repos.imports.put(ctx.txn, dict(current, position=position, description=dict(
             current["description"], **fields)))
     engine.store.write(write)
 
@@ -238,13 +297,11 @@ def _fail(engine, import_id: str, code: str, message: str) -> None:
     engine.store.write(fail)
 
 
-def fail_abandoned_imports(engine) -> None:
-    """FAIL the IN_PROGRESS imports no live process is making."""
+def resume_imports(engine) -> None:
+    """Go on with the IN_PROGRESS imports no thread of this engine is making
+    (after a restart; the lease keeps one writer across processes)."""
     with engine.store.read() as snapshot:
         running = [record["id"] for record in engine.repos.imports.all(snapshot)
                    if record["description"]["ImportStatus"] == "IN_PROGRESS"]
     for import_id in running:
-        holder = engine.store.lease_holder(import_lease(import_id), time.time())
-        if (holder is None or is_dead_local(holder)) and ("import", import_id) not in \
-                engine.backfills:
-            _fail(engine, import_id, "UNKNOWN", INTERRUPTED)
+        start_import(engine, import_id)

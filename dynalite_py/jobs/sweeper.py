@@ -1,7 +1,7 @@
 """Background upkeep: TTL expiry, trimming stream records past retention,
 forgetting expired client request tokens, resuming index backfills and
-restores (after a restart), discarding backups whose copy died, failing
-exports and imports whose writer died, trimming point-in-time recovery
+restores and imports (after a restart), discarding backups whose copy
+died, failing exports whose writer died, trimming point-in-time recovery
 histories to their recovery periods, and moving the messages of SQS message
 move tasks.
 
@@ -25,7 +25,7 @@ from .backfill import resume_backfills
 from .backups import discard_abandoned_backups
 from .exports import fail_abandoned_exports
 from .history import trim_histories
-from .imports import fail_abandoned_imports
+from .imports import resume_imports
 from .restore import resume_restores
 from .ttl import expire_items
 
@@ -43,7 +43,7 @@ def sweep(engine) -> None:
     resume_restores(engine)
     discard_abandoned_backups(engine)
     fail_abandoned_exports(engine)
-    fail_abandoned_imports(engine)
+    resume_imports(engine)
     trim_histories(engine)
     move_messages(engine)
 

@@ -1,5 +1,6 @@
 """ExportTableToPointInTime: write the table as of ExportTime (now by
-default; PITR must be on) to S3 in AWS's layout (jobs/exports.py);
+default; PITR must be on) to S3 in AWS's layout (jobs/exports.py), as
+DYNAMODB_JSON or ION;
 answered while IN_PROGRESS. A ClientToken already used answers that
 export again."""
 from __future__ import annotations
@@ -11,7 +12,7 @@ from .table_arns import table_of_arn
 
 NAME = "ExportTableToPointInTime"
 READ_ONLY = False
-SUPPORTED = {"ExportFormat": ("DYNAMODB_JSON",), "ExportType": ("FULL_EXPORT",)}
+SUPPORTED = {"ExportType": ("FULL_EXPORT",)}
 
 
 def run(engine, request: dict) -> dict:

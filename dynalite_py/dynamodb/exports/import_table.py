@@ -1,10 +1,10 @@
 """ImportTable: a new table, with its indexes, filled from S3 objects
-(DYNAMODB_JSON or CSV, uncompressed or GZIP) by jobs/imports.py; CREATING
+(DYNAMODB_JSON, ION or CSV; uncompressed, GZIP or ZSTD) by jobs/imports.py; CREATING
 (and invisible to data operations) until the import COMPLETES; removed if
 it FAILS. A ClientToken already used answers that import again."""
 from __future__ import annotations
 
-from ...errors import resource_in_use, validation_error
+from ...errors import resource_in_use
 from ...jobs.imports import start_import
 from ...storage.catalog import INDEX_NUMBERS, TABLE_NUMBERS
 from ..tables import create_table
@@ -12,16 +12,12 @@ from .import_details import import_description, new_import_id, new_import_record
 
 NAME = "ImportTable"
 READ_ONLY = False
-SUPPORTED = {"InputFormat": ("DYNAMODB_JSON", "CSV"), "InputCompressionType": ("NONE", "GZIP")}
 _TABLE_FIELDS = ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode",
                  "ProvisionedThroughput", "OnDemandThroughput", "SSESpecification",
                  "GlobalSecondaryIndexes")
 
 
 def run(engine, request: dict) -> dict:
-    for field, supported in SUPPORTED.items():
-        if (request.get(field) or supported[0]) not in supported:
-            raise validation_error(f"{field} {request[field]} is not supported by dynalite-py")
     parameters = request["TableCreationParameters"]
     definition = {field: parameters[field] for field in _TABLE_FIELDS
                   if parameters.get(field) is not None}
