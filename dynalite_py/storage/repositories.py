@@ -19,6 +19,7 @@ from .lambdas import (
     VersionRecords,
 )
 from .queues import EventInvokeConfigs, Messages, QueueRecords
+from .replica_clocks import ReplicaClocks
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -54,3 +55,4 @@ class Repositories:
         self.history = ChangeHistory(store)
         self.exports = JobRecords(store, EXPORTS)
         self.imports = JobRecords(store, IMPORTS)
+        self.replica_clocks = ReplicaClocks(store)

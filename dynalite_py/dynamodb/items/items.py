@@ -43,11 +43,17 @@ class ItemWriter:
 
     def commit(self, ctx: WriteContext, table: Table, key: bytes, old: StoredItem | None,
                new_item: dict | None, new_size: int = 0,
-               user_identity: dict | None = None) -> int | None:
+               user_identity: dict | None = None,
+               origin: tuple[float, str] | None = None) -> int | None:
         """Replace `old` (as read in this transaction) by `new_item`, or
         delete it when None, with everything derived from the change.
-        Returns the item collection's new size on tables with LSIs."""
+        `origin`: a replicated write's stamp [time, region written in]
+        (jobs/replication.py); a local write to a global table is stamped
+        now, here. Returns the item collection's new size on tables with LSIs."""
         repos = self.repos
+        if table.replica_regions:
+            repos.replica_clocks.set_stamp(ctx.txn, table.id, key,
+                                           origin or (self.clock(), self.config.region))
         new_raw = None
         if new_item is None:
             if old is None:
@@ -69,7 +75,8 @@ class ItemWriter:
             ttl.update_index(ctx, repos.expiry, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)
         if table.stream_number is not None:
-            self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity)
+            self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity,
+                       origin[1] if origin else self.config.region)
         if not table.has_local_indexes:
             return None
         change = item_collections.size_change(table, old.item if old else None, new_item,
@@ -79,15 +86,17 @@ class ItemWriter:
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_raw: bytes | None, new_size: int,
-              user_identity: dict | None) -> None:
+              user_identity: dict | None, region: str) -> None:
         """Append the stream record of a change; a write that leaves the item
-        as it was appends none. The images go in as stored (see streams/log.py)."""
+        as it was appends none. The images go in as stored (see streams/log.py).
+        `region` is where the change was written: a replicated change's
+        record names its origin's region (awsRegion), as AWS's do."""
         if new is not None and old is not None and _unchanged(old, new, new_raw):
             return
         source = new if new is not None else old.item
         keys = {name: source[name] for name in table.key_names}
         streams.emit_change(ctx, self.repos.streams, table.stream_number, table.stream_view_type,
-                            self.config.region, keys, old.raw if old else None, new_raw,
+                            region, keys, old.raw if old else None, new_raw,
                             (old.size if old else 0, new_size), self.clock(),
                             self.config.stream_shard_rollover, user_identity)
 
