@@ -35,6 +35,9 @@ class Config:
     # Eventually consistent reads (and all GSI reads) may be served from a
     # snapshot up to this many seconds old; 0 means every read is fresh.
     consistency_lag: float = 0.0
+    # Global tables: a change reaches the other replicas no sooner than this
+    # many seconds after it was written (a simulated cross-region delay).
+    replication_lag: float = 0.0
     # Provisioned-throughput throttling (off by default): token buckets per
     # table and GSI holding burst_seconds of unused capacity; on-demand
     # tables are limited to on_demand_quota units per second.

@@ -33,6 +33,7 @@ from .dynamodb.vectors.approximate import ApproximateSearch, cache_directory
 from .errors import DynamoError, unknown_operation
 from .jobs.async_invoke import AsyncInvoker
 from .jobs.kinesis import KinesisDelivery
+from .jobs.replication import Replicator
 from .jobs.sweeper import Sweeper, sweep
 from .lambda_.bridge.bridge import Bridge
 from .lambda_.functions.functions import Functions
@@ -144,6 +145,7 @@ class Engine:
         self._clock = time.time
         self.catalog = Catalog(self.repos, self.config.region, self.config.account_id,
                                self._clock)
+        self.catalog.replica_delay = self.config.table_status_delay
         self.items = ItemWriter(self.repos, self.config, self._clock)
         self.vector_graphs = ApproximateSearch(self.config.vector_ann_threshold,
                                                cache_directory(self.config, self.store),
@@ -163,11 +165,13 @@ class Engine:
         self.queues = Queues()
         self.async_invoker = AsyncInvoker(self)
         self.kinesis = KinesisDelivery(self)
+        self.replicator = Replicator(self)
         if background:
             self._sweeper.start()
             self.bridge.start()
             self.async_invoker.start()
             self.kinesis.start()
+            self.replicator.start()
             if store is None:
                 self.open_known_namespaces()
 
@@ -333,6 +337,7 @@ class Engine:
             opened, self._namespaces = list(self._namespaces.values()), {}
         for engine in opened:
             engine.close()
+        self.replicator.stop()
         self.bridge.stop()
         self.async_invoker.stop()
         self.kinesis.stop()

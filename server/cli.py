@@ -82,6 +82,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                        help="enforce provisioned throughput with token buckets")
     serve.add_argument("--consistency-lag", type=float, default=None,
                        help="seconds an eventually consistent read may lag behind writes")
+    serve.add_argument("--replication-lag", type=float, default=None,
+                       help="seconds before a global table's change reaches its other replicas")
     serve.add_argument("--auth", default=env("DYNALITE_AUTH"),
                        help="verify SigV4 signatures against this AWS credentials file")
     serve.add_argument("--admin", action="store_true", default=_flag(env("DYNALITE_ADMIN")),
@@ -277,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     config = Config.from_env(durability=args.durability, region=args.region,
                              table_status_delay=args.table_status_delay,
                              throttling=args.throttling, consistency_lag=args.consistency_lag,
+                             replication_lag=args.replication_lag,
                              endpoint_url=endpoint_url(args.host, args.port),
                              read_replicas=tuple(args.read_replica) or None,
                              s3_endpoint=args.s3_endpoint,

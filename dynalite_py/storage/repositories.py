@@ -20,6 +20,7 @@ from .lambdas import (
     VersionRecords,
 )
 from .queues import EventInvokeConfigs, Messages, MoveTasks, QueueRecords
+from .replica_clocks import ReplicaClocks
 from .streams import StreamLog
 from .tokens import RequestTokens
 from .ttl import ExpiryIndex
@@ -57,3 +58,4 @@ class Repositories:
         self.history = ChangeHistory(store)
         self.exports = JobRecords(store, EXPORTS)
         self.imports = JobRecords(store, IMPORTS)
+        self.replica_clocks = ReplicaClocks(store)

@@ -44,11 +44,17 @@ class ItemWriter:
 
     def commit(self, ctx: WriteContext, table: Table, key: bytes, old: StoredItem | None,
                new_item: dict | None, new_size: int = 0,
-               user_identity: dict | None = None) -> int | None:
+               user_identity: dict | None = None,
+               origin: tuple[float, str] | None = None) -> int | None:
         """Replace `old` (as read in this transaction) by `new_item`, or
         delete it when None, with everything derived from the change.
-        Returns the item collection's new size on tables with LSIs."""
+        `origin`: a replicated write's stamp [time, region written in]
+        (jobs/replication.py); a local write to a global table is stamped
+        now, here. Returns the item collection's new size on tables with LSIs."""
         repos = self.repos
+        if table.replica_regions:
+            repos.replica_clocks.set_stamp(ctx.txn, table.id, key,
+                                           origin or (self.clock(), self.config.region))
         new_raw = None
         if new_item is None:
             if old is None:
@@ -70,7 +76,8 @@ class ItemWriter:
             ttl.update_index(ctx, repos.expiry, table.id, table.ttl_attribute, key,
                              old.item if old else None, new_item)
         if table.stream_number is not None or table.kinesis_log_number is not None:
-            self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity)
+            self._emit(ctx, table, old, new_item, new_raw, new_size, user_identity,
+                       origin[1] if origin else self.config.region)
         if not table.has_local_indexes:
             return None
         change = item_collections.size_change(table, old.item if old else None, new_item,
@@ -80,10 +87,12 @@ class ItemWriter:
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_raw: bytes | None, new_size: int,
-              user_identity: dict | None) -> None:
+              user_identity: dict | None, region: str) -> None:
         """Append the stream record of a change, and its change record for
         Kinesis destinations; a write that leaves the item as it was appends
-        none. The images go in as stored (see streams/log.py)."""
+        none. The images go in as stored (see streams/log.py). `region` is
+        where the change was written: a replicated change's record names its
+        origin's region (awsRegion), as AWS's do."""
         if new is not None and old is not None and _unchanged(old, new, new_raw):
             return
         source = new if new is not None else old.item
@@ -92,12 +101,12 @@ class ItemWriter:
             self.clock()
         if table.stream_number is not None:
             streams.emit_change(ctx, self.repos.streams, table.stream_number,
-                                table.stream_view_type, self.config.region, keys, old_raw,
+                                table.stream_view_type, region, keys, old_raw,
                                 new_raw, sizes, now, self.config.stream_shard_rollover,
                                 user_identity)
         if table.kinesis_log_number is not None:
             capture_change(ctx, self.repos.streams, table.kinesis_log_number,
-                           self.config.region, keys, old_raw, new_raw, sizes, now,
+                           region, keys, old_raw, new_raw, sizes, now,
                            user_identity)
 
 

@@ -26,6 +26,7 @@ from ...storage.repositories import Repositories
 from ..kinesis.capture import live_log_number
 from ..vectors.definitions import describe_vector_indexes, vector_indexes_of
 from .described_settings import extra_description
+from .replica_records import replicas_description
 from .indexes import Index
 
 SETTLING = {"CREATING", "UPDATING"}
@@ -47,7 +48,8 @@ class Table:
                  "attribute_types", "index_key_schemas", "indexes", "global_index_names",
                  "has_local_indexes", "stream_number",
                  "stream_view_type", "ttl_attribute", "usable_from", "key_attributes",
-                 "keeps_history", "vector_indexes", "kinesis_log_number")
+                 "keeps_history", "vector_indexes", "kinesis_log_number",
+                 "replica_regions")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -83,6 +85,9 @@ class Table:
                                 for d in record["AttributeDefinitions"]}
         self.key_attributes = key_attributes(record["KeySchema"], self.attribute_types)
         self.vector_indexes = vector_indexes_of(record, self.key_names, self.attribute_types)
+        # a global table's regions (its own among them), empty for others:
+        # every write stamps its item for replication's last writer wins
+        self.replica_regions: tuple[str, ...] = tuple(sorted(record.get("replicas", ())))
         # from when data operations may use it (status ACTIVE or UPDATING):
         # one comparison with the clock on every data-plane call
         self.usable_from: float = _usable_from(record)
@@ -109,6 +114,8 @@ class Catalog:
         self.clock = clock
         self.region = region
         self.account_id = account_id
+        # how long a new replica reports CREATING (Config.table_status_delay)
+        self.replica_delay = 0.0
         # (catalog version, its tables by name): one tuple, swapped whole, so
         # a thread never pairs one version with another version's tables
         self._cache: tuple[bytes | None, dict[str, Table]] = (None, {})
@@ -277,6 +284,8 @@ class Catalog:
             description["TableClassSummary"] = {"TableClass": record["TableClass"]}
         description["DeletionProtectionEnabled"] = record.get("DeletionProtectionEnabled", False)
         description.update(extra_description(record))
+        description.update(replicas_description(record, self.clock() if now is None else now,
+                                                self.replica_delay))
         return description
 
 

@@ -10,6 +10,7 @@ from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from ..vectors.definitions import apply_vector_updates, validate_vector_updates
 from .catalog import table_name_from
+from .replicas import STREAM_REQUIRED_ON_REPLICA, apply_replica_updates, validate_replica_updates
 from .index_builds import apply_updates, creates_or_deletes, validate_index_updates
 from .settings import (
     enable_stream,
@@ -34,7 +35,6 @@ CHANGES = ("ProvisionedThroughput", "BillingMode", "StreamSpecification",
            "GlobalSecondaryIndexUpdates", "SSESpecification", "ReplicaUpdates",
            "DeletionProtectionEnabled", "TableClass", "OnDemandThroughput", "WarmThroughput",
            "VectorIndexUpdates")
-NOT_YET = ("ReplicaUpdates",)
 # AWS's wording as of 2026 (captured in us-east-1 and us-west-2, ack-api-quirks'
 # ValidationException catalogue), which names members botocore's model lacks.
 NOTHING_TO_UPDATE = (
@@ -47,9 +47,8 @@ NOTHING_TO_UPDATE = (
 def run(engine, request: dict) -> dict:
     if not any(request.get(change) is not None for change in CHANGES):
         raise validation_error(NOTHING_TO_UPDATE)
-    for change in NOT_YET:
-        if request.get(change):
-            raise validation_error(f"UpdateTable {change} is not supported by dynalite-py yet")
+    if request.get("ReplicaUpdates"):
+        return update_replicas(engine, request)
     if request.get("ProvisionedThroughput"):
         validate_capacity_bounds(request["ProvisionedThroughput"])
     validate_stream_specification(request.get("StreamSpecification"), creating=False)
@@ -85,6 +84,20 @@ def run(engine, request: dict) -> dict:
     if request.get("GlobalSecondaryIndexUpdates") or request.get("VectorIndexUpdates"):
         resume_backfills(engine)
     return response
+
+
+def update_replicas(engine, request: dict) -> dict:
+    """ReplicaUpdates (replicas.py), in an UpdateTable of their own: AWS
+    documents no combination with other changes, nor its message refusing one."""
+    if any(request.get(change) is not None for change in CHANGES if change != "ReplicaUpdates"):
+        raise validation_error("ReplicaUpdates cannot be combined with other changes to the "
+                               "table in one UpdateTable")
+    validate_replica_updates(engine, request["ReplicaUpdates"])
+    name = table_name_from(request["TableName"])
+    apply_replica_updates(engine, name, request["ReplicaUpdates"])
+    with engine.store.read() as txn:
+        table = engine.catalog.described(txn, name)
+        return {"TableDescription": engine.catalog.describe(txn, table)}
 
 
 ON_DEMAND_THROUGHPUT = ("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified "
@@ -157,6 +170,8 @@ def change_stream(ctx, engine, record: dict, specification: dict, now: float) ->
         return
     if not record.get("stream"):
         raise validation_error(f"Table has no stream to disable: TableName: {name}")
+    if record.get("replicas"):
+        raise invalid_parameter(STREAM_REQUIRED_ON_REPLICA)
     streams.disable_stream(ctx, engine.repos.streams, record.pop("stream")["number"])
 
 
