@@ -333,6 +333,13 @@ class PostgresStore(Store):
             self._tell_listeners()
         return None
 
+    def _wake_listener(self) -> None:
+        try:
+            with self._primary.pool.connection(timeout=1) as conn:
+                conn.execute(self._notify)
+        except psycopg.Error:
+            pass  # a database that is down: the listener stops at its next check
+
     def _tell_listeners(self) -> None:
         for listener in self.after_stream_commit:
             listener()
@@ -351,7 +358,7 @@ class PostgresStore(Store):
         return self._primary.answers()
 
     def close(self) -> None:
-        self._listener.stop()
+        self._listener.stop(self._wake_listener)
         current = getattr(self._snapshots, "current", None)
         if current is not None:
             current[0].abandon()

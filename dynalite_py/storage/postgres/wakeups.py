@@ -8,7 +8,9 @@ through another.
 
 A speed-up only: readers of the stream also poll, so a database without
 LISTEN/NOTIFY (CockroachDB) or a lost notification costs latency, never a
-record. The listening connection is made again after a loss.
+record. The listening connection is made again after a loss. Stopping sends
+the store's own notification, so the listener leaves its wait at once
+instead of at the next check (a closed store no longer waits up to _WAIT).
 """
 from __future__ import annotations
 
@@ -69,11 +71,17 @@ class Listener(threading.Thread):
             self._connected = True
             while not self._stopping.is_set():
                 for notification in conn.notifies(timeout=_WAIT):
+                    if self._stopping.is_set():
+                        return
                     if notification.payload == self._sender:
                         continue
                     for listener in self._listeners():
                         listener()
 
-    def stop(self) -> None:
+    def stop(self, wake: Callable[[], None]) -> None:
+        """Stop listening; `wake` sends this store's notification, which ends
+        the listener's wait (other servers take it for a commit: one
+        spurious wake-up of theirs)."""
         self._stopping.set()
+        wake()
         self.join(_WAIT * 4)
