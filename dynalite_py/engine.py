@@ -23,9 +23,9 @@ from typing import Callable
 
 from . import dynamodb, lambda_, sqs, streams
 from .config import Config
+from .dynamodb.insights.counts import KeyCounts
 from .dynamodb.items.items import ItemWriter
 from .dynamodb.items.transactions import conflict_error
-from .dynamodb.insights.counts import KeyCounts
 from .dynamodb.items.writes import StagedWrite, perform_together
 from .dynamodb.tables.catalog import Catalog
 from .dynamodb.throttling import Throttler

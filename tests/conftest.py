@@ -15,7 +15,14 @@ import support
 
 # moto's server (S3, Kinesis) and the engines exporting to it (tests/s3_server.py)
 from s3_server import (  # noqa: F401
-    bucket, moto_endpoint, s3, s3_dynamodb, s3_embedded_db, s3_endpoint, s3_server_url)
+    bucket,
+    moto_endpoint,
+    s3,
+    s3_dynamodb,
+    s3_embedded_db,
+    s3_endpoint,
+    s3_server_url,
+)
 from support import NO_RETRIES, REGION, create_table, http_client, open_db, start_server
 
 

@@ -5,8 +5,17 @@ from __future__ import annotations
 import httpx
 import pytest
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, Clock, create_table, error_of, http_client, open_db, \
-    start_server, unique_name, wait_for
+from support import (
+    NO_RETRIES,
+    Clock,
+    create_table,
+    error_of,
+    http_client,
+    open_db,
+    start_server,
+    unique_name,
+    wait_for,
+)
 
 import dynalite_py
 

@@ -8,49 +8,20 @@ from __future__ import annotations
 import threading
 import time
 
-import boto3
 import pytest
 import support
 from botocore.exceptions import ClientError
-from support import NO_RETRIES, create_table, read_stream, start_server, wait_for
-
-EAST, WEST, CENTRAL = "us-east-1", "us-west-2", "eu-central-1"
-
-
-@pytest.fixture(params=["http", "embedded"])
-def client_in(request, server_url, embedded_db):
-    """client_in(region, service="dynamodb"): a boto3 client of that region,
-    over HTTP to the session's server or embedded, in turn."""
-    def make(region: str, service: str = "dynamodb"):
-        if request.param == "http":
-            return region_client(server_url, region, service)
-        return embedded_db.client(service, region_name=region, config=NO_RETRIES)
-    return make
-
-
-def region_client(url: str, region: str, service: str = "dynamodb"):
-    return boto3.client(service, endpoint_url=url, region_name=region,
-                        aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)
-
-
-def add_replica(client, name: str, region: str) -> dict:
-    description = client.update_table(
-        TableName=name, ReplicaUpdates=[{"Create": {"RegionName": region}}])["TableDescription"]
-    wait_for(lambda: all(replica["ReplicaStatus"] == "ACTIVE" for replica in
-                         client.describe_table(TableName=name)["Table"]["Replicas"])
-             and client.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE")
-    return description
-
-
-def item_of(client, name: str, key: str) -> dict | None:
-    return client.get_item(TableName=name, Key={"pk": {"S": key}},
-                           ConsistentRead=True).get("Item")
-
-
-def error_of(call, **request) -> tuple[str, str]:
-    with pytest.raises(ClientError) as info:
-        call(**request)
-    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+from global_support import (
+    CENTRAL,
+    EAST,
+    WEST,
+    add_replica,
+    client_in,  # noqa: F401 (a fixture)
+    error_of,
+    item_of,
+    region_client,
+)
+from support import create_table, read_stream, start_server, wait_for
 
 
 def test_a_replica_is_created_described_and_replicated_both_ways(client_in):
@@ -59,11 +30,14 @@ def test_a_replica_is_created_described_and_replicated_both_ways(client_in):
     east.put_item(TableName=name, Item={"pk": {"S": "before"}, "n": {"N": "1"}})
     description = add_replica(east, name, WEST)
     assert description["TableName"] == name
-    for client in (east, west):
+    for client, other in ((east, WEST), (west, EAST)):
         table = client.describe_table(TableName=name)["Table"]
         assert table["GlobalTableVersion"] == "2019.11.21"
-        assert {(r["RegionName"], r["ReplicaStatus"]) for r in table["Replicas"]} == {
-            (EAST, "ACTIVE"), (WEST, "ACTIVE")}
+        assert table["GlobalTableSettingsReplicationMode"] == "ENABLED_WITH_OVERRIDES"
+        # each region lists the others, never itself (as AWS does)
+        assert table["Replicas"] == [{"RegionName": other, "ReplicaStatus": "ACTIVE",
+                                      "GlobalTableSettingsReplicationMode":
+                                          "ENABLED_WITH_OVERRIDES"}]
         # AWS enables a NEW_AND_OLD_IMAGES stream on a table that had none
         assert table["StreamSpecification"] == {"StreamEnabled": True,
                                                 "StreamViewType": "NEW_AND_OLD_IMAGES"}
@@ -103,10 +77,31 @@ def test_what_aws_refuses_in_replica_updates(client_in):
         "Use CreateTable, DeleteTable, or UpdateTable as required.")
     code, message = error_of(update, TableName=name,
                              ReplicaUpdates=[{"Create": {"RegionName": "nowhere"}}])
-    assert code == "ValidationException" and "nowhere" in message
-    code, _ = error_of(update, TableName=name,
-                       ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
-    assert code == "ValidationException"
+    assert (code, message) == ("ValidationException", "Region nowhere is not supported.")
+    for region in (WEST, CENTRAL):  # no replica there: AWS names the regions
+        for action in ("Delete", "Update"):
+            extra = {"TableClassOverride": "STANDARD"} if action == "Update" else {}
+            assert error_of(update, TableName=name, ReplicaUpdates=[
+                {action: {"RegionName": region, **extra}}]) == (
+                "ValidationException", "Update global table operation failed because one or "
+                "more replicas were not part of the global table. Please retry the request "
+                f"without these replicas: [{region}].")
+    for updates in ([{}], [{"Update": {"RegionName": WEST}}]):
+        assert error_of(update, TableName=name, ReplicaUpdates=updates) == (
+            "ValidationException",
+            "There are no actions specified in the Replica Update Action of the request.")
+    assert error_of(update, TableName=name, ReplicaUpdates=[
+        {"Create": {"RegionName": WEST}, "Delete": {"RegionName": WEST}}]) == (
+        "ValidationException",
+        "Update table operation with more than one type of replica actions not allowed.")
+    assert error_of(update, TableName=name, ReplicaUpdates=[
+        {"Create": {"RegionName": WEST}}, {"Create": {"RegionName": CENTRAL}}]) == (
+        "ValidationException",
+        "Update table operation with more than one create or delete replica actions not allowed")
+    assert error_of(update, TableName=name, DeletionProtectionEnabled=True,
+                    ReplicaUpdates=[{"Create": {"RegionName": WEST}}]) == (
+        "ValidationException",
+        "Requests that modify replicas or witnesses must not also modify other fields")
     code, _ = error_of(update, TableName="missing-table",
                        ReplicaUpdates=[{"Create": {"RegionName": WEST}}])
     assert code == "ResourceNotFoundException"
@@ -122,9 +117,10 @@ def test_what_aws_refuses_in_replica_updates(client_in):
     assert error_of(update, TableName=name, StreamSpecification={"StreamEnabled": False}) == (
         "ValidationException", "One or more parameter values were invalid: Disabling Stream is "
         "not allowed for a Global Table replica.")
-    # nothing was half-done: still two replicas, both ACTIVE
+    # nothing was half-done: still one other replica, ACTIVE
     table = east.describe_table(TableName=name)["Table"]
-    assert [r["RegionName"] for r in table["Replicas"]] == [EAST, WEST]
+    assert [(r["RegionName"], r["ReplicaStatus"]) for r in table["Replicas"]] == [
+        (WEST, "ACTIVE")]
 
 
 def test_a_replica_update_sets_its_overrides(client_in):
@@ -133,11 +129,10 @@ def test_a_replica_update_sets_its_overrides(client_in):
     add_replica(east, name, WEST)
     east.update_table(TableName=name, ReplicaUpdates=[{"Update": {
         "RegionName": WEST, "TableClassOverride": "STANDARD_INFREQUENT_ACCESS"}}])
-    replicas = {r["RegionName"]: r for r in
-                client_in(WEST).describe_table(TableName=name)["Table"]["Replicas"]}
-    assert replicas[WEST]["ReplicaTableClassSummary"] == {
-        "TableClass": "STANDARD_INFREQUENT_ACCESS"}
-    assert "ReplicaTableClassSummary" not in replicas[EAST]
+    [replica] = east.describe_table(TableName=name)["Table"]["Replicas"]
+    assert replica["ReplicaTableClassSummary"] == {"TableClass": "STANDARD_INFREQUENT_ACCESS"}
+    [replica] = client_in(WEST).describe_table(TableName=name)["Table"]["Replicas"]
+    assert replica["RegionName"] == EAST and "ReplicaTableClassSummary" not in replica
 
 
 def test_concurrent_writes_in_three_regions_converge(client_in):
@@ -146,7 +141,8 @@ def test_concurrent_writes_in_three_regions_converge(client_in):
     name = create_table(east)
     add_replica(east, name, WEST)
     add_replica(east, name, CENTRAL)
-    assert len(clients[CENTRAL].describe_table(TableName=name)["Table"]["Replicas"]) == 3
+    assert [r["RegionName"] for r in clients[CENTRAL].describe_table(
+        TableName=name)["Table"]["Replicas"]] == [EAST, WEST]
 
     def writer(region: str) -> None:
         for round_ in range(15):

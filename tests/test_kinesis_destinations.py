@@ -11,8 +11,17 @@ import uuid
 import boto3
 import pytest
 import support
-from support import NO_RETRIES, REGION, create_table, error_of, free_port, http_client, \
-    open_db, start_server, wait_for
+from support import (
+    NO_RETRIES,
+    REGION,
+    create_table,
+    error_of,
+    free_port,
+    http_client,
+    open_db,
+    start_server,
+    wait_for,
+)
 
 
 @pytest.fixture(scope="module")

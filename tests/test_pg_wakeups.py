@@ -9,6 +9,7 @@ import time
 
 import pytest
 import support
+
 from dynalite_py.storage import open_store
 from dynalite_py.storage.interface import Store
 from dynalite_py.storage.postgres import wakeups

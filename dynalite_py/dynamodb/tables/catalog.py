@@ -26,8 +26,8 @@ from ...storage.repositories import Repositories
 from ..kinesis.capture import live_log_number
 from ..vectors.definitions import describe_vector_indexes, vector_indexes_of
 from .described_settings import extra_description
-from .replica_records import replicas_description
 from .indexes import Index
+from .replica_records import replicas_description
 
 SETTLING = {"CREATING", "UPDATING"}
 
@@ -284,7 +284,8 @@ class Catalog:
             description["TableClassSummary"] = {"TableClass": record["TableClass"]}
         description["DeletionProtectionEnabled"] = record.get("DeletionProtectionEnabled", False)
         description.update(extra_description(record))
-        description.update(replicas_description(record, self.clock() if now is None else now,
+        description.update(replicas_description(record, self.region,
+                                                self.clock() if now is None else now,
                                                 self.replica_delay))
         return description
 

@@ -10,6 +10,9 @@ GlobalSecondaryIndexes, TableClassOverride).
 from __future__ import annotations
 
 GLOBAL_TABLE_VERSION = "2019.11.21"
+# what AWS shows while a table has replicas (its settings go to every replica,
+# with the per-replica overrides)
+SETTINGS_REPLICATION_MODE = "ENABLED_WITH_OVERRIDES"
 OVERRIDES = ("KMSMasterKeyId", "ProvisionedThroughputOverride", "OnDemandThroughputOverride",
              "GlobalSecondaryIndexes", "TableClassOverride")
 
@@ -18,20 +21,24 @@ def replica_status(replica: dict, now: float, delay: float) -> str:
     return "CREATING" if now < replica["created"] + delay else "ACTIVE"
 
 
-def replicas_description(record: dict, now: float, delay: float) -> dict:
-    """Replicas and GlobalTableVersion, for a global table only. Every
-    region is listed, the described one too (as AWS's answers usually do)."""
+def replicas_description(record: dict, region: str, now: float, delay: float) -> dict:
+    """Replicas, GlobalTableVersion and GlobalTableSettingsReplicationMode,
+    for a global table only, as AWS shows them in `region`: the other
+    regions, never the described one (ack-api-quirks' capture DDB-TABLE-229)."""
     replicas = record.get("replicas")
     if not replicas:
         return {}
     described = []
-    for region in sorted(replicas):
-        replica = replicas[region]
-        entry = {"RegionName": region, "ReplicaStatus": replica_status(replica, now, delay)}
+    for other in sorted(set(replicas) - {region}):
+        replica = replicas[other]
+        entry = {"RegionName": other, "ReplicaStatus": replica_status(replica, now, delay),
+                 "GlobalTableSettingsReplicationMode": SETTINGS_REPLICATION_MODE}
         for field in OVERRIDES[:4]:
             if replica.get(field):
                 entry[field] = replica[field]
         if replica.get("TableClassOverride"):
             entry["ReplicaTableClassSummary"] = {"TableClass": replica["TableClassOverride"]}
         described.append(entry)
-    return {"Replicas": described, "GlobalTableVersion": GLOBAL_TABLE_VERSION}
+    return {"Replicas": described, "GlobalTableVersion": record.get("global_table_version",
+                                                                     GLOBAL_TABLE_VERSION),
+            "GlobalTableSettingsReplicationMode": SETTINGS_REPLICATION_MODE}

@@ -10,17 +10,17 @@ the items. From then on jobs/replication.py copies each change from the
 stream of the replica it was written in to the others. The steps are
 separate commits in separate namespaces; each is safe to repeat.
 
-AWS's messages: "Cannot add or delete the local region ..." and "Disabling
-Stream is not allowed for a Global Table replica" are AWS's answers (quoted
-in ScyllaDB's test_global_tables.py and terraform-aws-modules' issue #30);
-"Failed to create a the new replica ..." is AWS's (sic) for a region that
-holds the table already. For a region AWS does not know, or a Delete or
-Update of a region that is no replica, no message is documented: ours
-below say what is wrong in the same style.
+AWS's messages: "Cannot add or delete the local region ...", "Disabling
+Stream is not allowed for a Global Table replica", "Failed to create a the
+new replica ..." (sic, for a region that holds the table already) and the
+ones of validate_replica_updates are AWS's answers as captured in ScyllaDB's
+test_global_tables.py and ack-api-quirks' DynamoDB catalogue; for a region
+name AWS does not know it adds the list of regions it supports, which we
+leave out.
 """
 from __future__ import annotations
 
-from ...errors import DynamoError, invalid_parameter, validation_error
+from ...errors import DynamoError, validation_error
 from ...jobs.replication import REPLICATION_CHECKPOINT, apply_changes
 from ...namespaces import Namespace, is_region_name
 from ...storage.items import StoredItem
@@ -31,22 +31,40 @@ from .settings import enable_stream
 LOCAL_REGION = ("Cannot add or delete the local region through ReplicaUpdates. "
                 "Use CreateTable, DeleteTable, or UpdateTable as required.")
 STREAM_REQUIRED_ON_REPLICA = "Disabling Stream is not allowed for a Global Table replica."
+NO_ACTIONS = "There are no actions specified in the Replica Update Action of the request."
+MIXED_ACTIONS = "Update table operation with more than one type of replica actions not allowed."
+MANY_CREATES_OR_DELETES = ("Update table operation with more than one create or delete replica "
+                           "actions not allowed")
 COPY_BATCH = 100
 
 
 def validate_replica_updates(engine, updates: list[dict]) -> None:
-    """Shape rules the model cannot say: one action per update, a region
-    shaped like one and not the local one."""
+    """Shape rules the model cannot say, with AWS's messages (ack-api-quirks'
+    capture DDB-TABLE-223/258): one action per update, at most one Create or
+    Delete per call, a region shaped like one and not the local one."""
     for update in updates:
         actions = [action for action in ("Create", "Update", "Delete") if update.get(action)]
-        if len(actions) != 1:
-            raise validation_error("One or more parameter values were invalid: exactly one of "
-                                   "Create, Update or Delete must be given in a ReplicaUpdate")
+        if not actions or (actions == ["Update"] and not _update_changes(update["Update"])):
+            raise validation_error(NO_ACTIONS)
+        if len(actions) > 1:
+            raise validation_error(MIXED_ACTIONS)
         region = update[actions[0]]["RegionName"]
         if region == engine.config.region:
             raise validation_error(LOCAL_REGION)
         if not is_region_name(region):
-            raise validation_error(f"The region {region} is not a valid AWS region")
+            raise validation_error(f"Region {region} is not supported.")
+    if sum(1 for update in updates if update.get("Create") or update.get("Delete")) > 1:
+        raise validation_error(MANY_CREATES_OR_DELETES)
+
+
+def _update_changes(action: dict) -> bool:
+    return any(action.get(field) is not None for field in OVERRIDES)
+
+
+def not_replicas(regions: list[str]) -> DynamoError:
+    return validation_error(
+        "Update global table operation failed because one or more replicas were not part of the "
+        f"global table. Please retry the request without these replicas: [{', '.join(regions)}].")
 
 
 def apply_replica_updates(engine, name: str, updates: list[dict]) -> None:
@@ -221,6 +239,6 @@ def _replicas_with(engine, name: str, region: str) -> dict:
         table = engine.catalog.described(txn, name)
     replicas = dict(table.record.get("replicas") or {})
     if region not in replicas:
-        raise invalid_parameter(f"Table {name} has no replica in region {region}")
+        raise not_replicas([region])
     return replicas
 

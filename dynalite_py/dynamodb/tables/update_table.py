@@ -10,8 +10,8 @@ from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from ..vectors.definitions import apply_vector_updates, validate_vector_updates
 from .catalog import table_name_from
-from .replicas import STREAM_REQUIRED_ON_REPLICA, apply_replica_updates, validate_replica_updates
 from .index_builds import apply_updates, creates_or_deletes, validate_index_updates
+from .replicas import STREAM_REQUIRED_ON_REPLICA, apply_replica_updates, validate_replica_updates
 from .settings import (
     enable_stream,
     validate_capacity_bounds,
@@ -87,11 +87,11 @@ def run(engine, request: dict) -> dict:
 
 
 def update_replicas(engine, request: dict) -> dict:
-    """ReplicaUpdates (replicas.py), in an UpdateTable of their own: AWS
-    documents no combination with other changes, nor its message refusing one."""
+    """ReplicaUpdates (replicas.py), in an UpdateTable of their own, as AWS
+    requires (its message: ack-api-quirks' capture DDB-TABLE-257)."""
     if any(request.get(change) is not None for change in CHANGES if change != "ReplicaUpdates"):
-        raise validation_error("ReplicaUpdates cannot be combined with other changes to the "
-                               "table in one UpdateTable")
+        raise validation_error("Requests that modify replicas or witnesses must not also "
+                               "modify other fields")
     validate_replica_updates(engine, request["ReplicaUpdates"])
     name = table_name_from(request["TableName"])
     apply_replica_updates(engine, name, request["ReplicaUpdates"])
