@@ -16,8 +16,8 @@ import copy
 from ...errors import resource_not_found, validation_error
 from ..tables.catalog import Table
 from ..tables.replicas import region_engine, set_replicas
-from .auto_scaling import settings_failure, updated_settings
-from .replica_auto_scaling import auto_scaling_description, global_table
+from .auto_scaling import settings_failure
+from .replica_auto_scaling import SettingsChange, auto_scaling_description, global_table
 
 NAME = "UpdateTableReplicaAutoScaling"
 UPDATES = ("ProvisionedWriteCapacityAutoScalingUpdate", "GlobalSecondaryIndexUpdates",
@@ -43,7 +43,7 @@ def updated_replicas(engine, table: Table, request: dict) -> dict:
         raise validation_error(settings_failure(
             table.name, " because at least one update parameter must be specified."))
     replicas = copy.deepcopy(table.record["replicas"])
-    change = _Change(engine, table)
+    change = SettingsChange(engine, table)
     if request.get("ProvisionedWriteCapacityAutoScalingUpdate") is not None:
         for region in replicas:
             change.apply(replicas[region], None, "Write",
@@ -81,28 +81,3 @@ def _replica_to_update(table: Table, replicas: dict, region: str, seen: set[str]
             table.name, f" because region: \u2018{region}\u2019 is given more than once."))
     seen.add(region)
     return replicas[region]
-
-
-class _Change:
-    """Applies one AutoScalingSettingsUpdate to a replica's entry."""
-
-    def __init__(self, engine, table: Table) -> None:
-        self.table = table
-        self.account = engine.config.account_id
-        self.on_demand = table.record.get("BillingModeSummary", {}).get(
-            "BillingMode") == "PAY_PER_REQUEST"
-
-    def apply(self, replica: dict, index: str | None, dimension: str, update: dict) -> None:
-        if index is not None and index not in self.table.global_index_names:
-            raise resource_not_found(f"Global secondary index with name: '{index}' does not "
-                                     f"exist on global table with name: '{self.table.name}'.")
-        if self.on_demand and not update.get("AutoScalingDisabled"):
-            raise validation_error(settings_failure(
-                self.table.name, ": auto scaling cannot be enabled for a table in "
-                "PAY_PER_REQUEST billing mode."))
-        settings = replica.setdefault("auto_scaling", {})
-        holder = settings.setdefault("indexes", {}).setdefault(index, {}) if index else settings
-        resource = f"table/{self.table.name}" + (f"/index/{index}" if index else "")
-        holder[dimension] = updated_settings(update, table=self.table.name,
-                                             dimension=dimension, resource=resource,
-                                             account=self.account)

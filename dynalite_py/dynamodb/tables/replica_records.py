@@ -10,6 +10,7 @@ GlobalSecondaryIndexes, TableClassOverride).
 from __future__ import annotations
 
 GLOBAL_TABLE_VERSION = "2019.11.21"
+LEGACY_VERSION = "2017.11.29"  # a legacy group's records say so (global_tables/legacy.py)
 # what AWS shows while a table has replicas (its settings go to every replica,
 # with the per-replica overrides)
 SETTINGS_REPLICATION_MODE = "ENABLED_WITH_OVERRIDES"
@@ -28,6 +29,8 @@ def replicas_description(record: dict, region: str, now: float, delay: float) ->
     replicas = record.get("replicas")
     if not replicas:
         return {}
+    if record.get("global_table_version") == LEGACY_VERSION:
+        return {"GlobalTableVersion": LEGACY_VERSION}  # its group: DescribeGlobalTable
     described = []
     for other in sorted(set(replicas) - {region}):
         replica = replicas[other]
@@ -39,6 +42,5 @@ def replicas_description(record: dict, region: str, now: float, delay: float) ->
         if replica.get("TableClassOverride"):
             entry["ReplicaTableClassSummary"] = {"TableClass": replica["TableClassOverride"]}
         described.append(entry)
-    return {"Replicas": described, "GlobalTableVersion": record.get("global_table_version",
-                                                                     GLOBAL_TABLE_VERSION),
+    return {"Replicas": described, "GlobalTableVersion": GLOBAL_TABLE_VERSION,
             "GlobalTableSettingsReplicationMode": SETTINGS_REPLICATION_MODE}

@@ -25,7 +25,7 @@ from ...jobs.replication import REPLICATION_CHECKPOINT, apply_changes
 from ...namespaces import Namespace, is_region_name
 from ...storage.items import StoredItem
 from .catalog import Table
-from .replica_records import OVERRIDES
+from .replica_records import LEGACY_VERSION, OVERRIDES
 from .settings import enable_stream
 
 LOCAL_REGION = ("Cannot add or delete the local region through ReplicaUpdates. "
@@ -88,6 +88,7 @@ def create_replica(engine, name: str, action: dict) -> None:
 
     def prepare(ctx):
         table = engine.catalog.require_active(ctx, name, now)
+        refuse_legacy(table)
         if region in table.replica_regions:
             raise already_replicated(name)
         record = dict(table.record)
@@ -111,6 +112,14 @@ def create_replica(engine, name: str, action: dict) -> None:
         set_replicas(region_engine(engine, member), name, replicas, now,
                      start_replicating=member == engine.config.region)
     copy_items(engine, name, replica)
+
+
+def refuse_legacy(table: Table) -> None:
+    """A 2017.11.29 group's members change through UpdateGlobalTable (our
+    wording: AWS upgrades a legacy group only from its console)."""
+    if table.record.get("global_table_version") == LEGACY_VERSION:
+        raise validation_error(f"Table {table.name} is a replica of a global table of version "
+                               f"{LEGACY_VERSION}: use UpdateGlobalTable to change its replicas")
 
 
 def already_replicated(name: str) -> DynamoError:
@@ -161,19 +170,24 @@ def _index_request(index: dict, on_demand: bool) -> dict:
 
 
 def set_replicas(engine, name: str, replicas: dict, now: float,
-                 start_replicating: bool = False, updating: bool = True) -> None:
+                 start_replicating: bool = False, updating: bool = True,
+                 legacy_group: dict | None = None) -> None:
     """Give the table in `engine`'s region this replicas map (none: no
     longer global), UPDATING for the status delay unless `updating` is
     False (a replica about to be deleted). `start_replicating`: its changes
-    from now on are replicated (the items before are copied once, `copy_items`)."""
+    from now on are replicated (the items before are copied once, `copy_items`).
+    `legacy_group`: the map is a 2017.11.29 group's (global_tables/legacy.py),
+    which may have one region."""
 
     def update(ctx):
         table = engine.catalog.require(ctx, name)
         record = dict(table.record)
-        if replicas and len(replicas) > 1:
+        for field in ("replicas", "global_table_version", "legacy_group"):
+            record.pop(field, None)
+        if replicas and (len(replicas) > 1 or legacy_group):
             record["replicas"] = replicas
-        else:
-            record.pop("replicas", None)
+            if legacy_group:
+                record.update(global_table_version=LEGACY_VERSION, legacy_group=legacy_group)
         if updating:
             record.update(TableStatus="UPDATING",
                           settles_at=now + engine.config.table_status_delay)
@@ -237,6 +251,7 @@ def delete_replica(engine, name: str, region: str) -> None:
 def _replicas_with(engine, name: str, region: str) -> dict:
     with engine.store.read() as txn:
         table = engine.catalog.described(txn, name)
+    refuse_legacy(table)
     replicas = dict(table.record.get("replicas") or {})
     if region not in replicas:
         raise not_replicas([region])
