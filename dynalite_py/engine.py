@@ -147,6 +147,7 @@ class Engine:
                                self._clock)
         self.catalog.replica_delay = self.config.table_status_delay
         self.items = ItemWriter(self.repos, self.config, self._clock)
+        self.items.strong_replicas = self._strong_replicas
         self.vector_graphs = ApproximateSearch(self.config.vector_ann_threshold,
                                                cache_directory(self.config, self.store),
                                                self.config.vector_build_in_background)
@@ -204,6 +205,22 @@ class Engine:
             return self.root.in_namespace(namespace)
         engine = self._namespaces.get(namespace)
         return engine if engine is not None else self._open_namespace(namespace)
+
+    def _strong_replicas(self, ctx, table) -> list:
+        """(writer, table) of each other replica of a STRONG global table,
+        as the write `ctx` sees them (ItemWriter.commit writes them too).
+        Their namespaces are open already: their replicas were made through
+        this engine, or open_known_namespaces opened them at start."""
+        replicas = []
+        for region in table.replica_regions:
+            if region == self.config.region:
+                continue
+            namespace = Namespace(self.config.account_id, region)
+            engine = self.opened(namespace) or self.in_namespace(namespace)
+            replica = engine.catalog.current(ctx, table.name)
+            if replica is not None:
+                replicas.append((engine.items, replica))
+        return replicas
 
     def opened(self, namespace: Namespace) -> "Engine | None":
         """The engine of `namespace` if it is open already (a lookup that

@@ -34,6 +34,9 @@ class ItemWriter:
         self._records = repos.items
         self.config = config
         self.clock = clock
+        # the other replicas of a STRONG global table, as (their writer, their
+        # table) seen in a write: set by the Engine, which knows the namespaces
+        self.strong_replicas: Callable[[WriteContext, Table], list] = lambda ctx, table: []
 
     def write(self, ctx: WriteContext, table: Table, key: bytes, new_item: dict | None,
               new_size: int = 0, user_identity: dict | None = None) -> StoredItem | None:
@@ -53,8 +56,10 @@ class ItemWriter:
         now, here. Returns the item collection's new size on tables with LSIs."""
         repos = self.repos
         if table.replica_regions:
-            repos.replica_clocks.set_stamp(ctx.txn, table.id, key,
-                                           origin or (self.clock(), self.config.region))
+            stamp = origin or (self.clock(), self.config.region)
+            repos.replica_clocks.set_stamp(ctx.txn, table.id, key, stamp)
+            if table.strongly_consistent and origin is None:
+                self._write_replicas(ctx, table, old, new_item, new_size, stamp)
         new_raw = None
         if new_item is None:
             if old is None:
@@ -84,6 +89,20 @@ class ItemWriter:
                                               old_size, new_size)
         return item_collections.resize(ctx, repos.counts, key, change,
                                        self.config.item_collection_limit)
+
+    def _write_replicas(self, ctx: WriteContext, table: Table, old: StoredItem | None,
+                        new_item: dict | None, new_size: int, stamp: tuple[float, str]) -> None:
+        """A STRONG group's write, in every other replica within this commit
+        (dynamodb/tables/multi_region_consistency.py), as replication would
+        write it: with the origin's stamp, its stream record naming the origin."""
+        source = new_item if new_item is not None else old.item if old else None
+        if source is None:
+            return
+        keys = {name: source[name] for name in table.key_names}
+        for writer, replica in self.strong_replicas(ctx, table):
+            key = key_of(replica, keys)
+            writer.commit(ctx, replica, key, writer._records.read(ctx.txn, key), new_item,
+                          new_size, origin=stamp)
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_raw: bytes | None, new_size: int,

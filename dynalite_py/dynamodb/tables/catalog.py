@@ -27,7 +27,7 @@ from ..kinesis.capture import live_log_number
 from ..vectors.definitions import describe_vector_indexes, vector_indexes_of
 from .described_settings import extra_description
 from .indexes import Index
-from .replica_records import replicas_description
+from .replica_records import consistency_description, replicas_description
 
 SETTLING = {"CREATING", "UPDATING"}
 
@@ -49,7 +49,7 @@ class Table:
                  "has_local_indexes", "stream_number",
                  "stream_view_type", "ttl_attribute", "usable_from", "key_attributes",
                  "keeps_history", "vector_indexes", "kinesis_log_number",
-                 "replica_regions")
+                 "replica_regions", "strongly_consistent")
 
     def __init__(self, record: dict) -> None:
         self.record = record
@@ -88,6 +88,8 @@ class Table:
         # a global table's regions (its own among them), empty for others:
         # every write stamps its item for replication's last writer wins
         self.replica_regions: tuple[str, ...] = tuple(sorted(record.get("replicas", ())))
+        # MultiRegionConsistency STRONG: a write goes to every replica in its commit
+        self.strongly_consistent: bool = record.get("multi_region_consistency") == "STRONG"
         # from when data operations may use it (status ACTIVE or UPDATING):
         # one comparison with the clock on every data-plane call
         self.usable_from: float = _usable_from(record)
@@ -284,9 +286,9 @@ class Catalog:
             description["TableClassSummary"] = {"TableClass": record["TableClass"]}
         description["DeletionProtectionEnabled"] = record.get("DeletionProtectionEnabled", False)
         description.update(extra_description(record))
-        description.update(replicas_description(record, self.region,
-                                                self.clock() if now is None else now,
-                                                self.replica_delay))
+        now = self.clock() if now is None else now
+        description.update(replicas_description(record, self.region, now, self.replica_delay))
+        description.update(consistency_description(record, now, self.replica_delay))
         return description
 
 

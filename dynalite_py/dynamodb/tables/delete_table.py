@@ -9,6 +9,7 @@ from ...protocol.validation import ShapeRules
 from ...streams import log as streams
 from ..backups.system_backups import keep_system_backup
 from .catalog import table_name_from
+from .multi_region_consistency import only_one_replica
 from .table_data import purge_table_items
 
 log = logging.getLogger("dynalite_py.tables")
@@ -26,6 +27,8 @@ def run(engine, request: dict) -> dict:
     def delete(ctx):
         now = engine.clock()
         table = catalog.require_active(ctx, name, now)
+        if table.strongly_consistent:
+            raise only_one_replica()
         if table.record.get("DeletionProtectionEnabled"):
             raise validation_error("Resource cannot be deleted as it is currently protected "
                                    "against deletion. Disable deletion protection first.")

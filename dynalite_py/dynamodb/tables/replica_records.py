@@ -11,6 +11,7 @@ from __future__ import annotations
 
 GLOBAL_TABLE_VERSION = "2019.11.21"
 LEGACY_VERSION = "2017.11.29"  # a legacy group's records say so (global_tables/legacy.py)
+STRONG = "STRONG"  # MultiRegionConsistency of a strong group (multi_region_consistency.py)
 # what AWS shows while a table has replicas (its settings go to every replica,
 # with the per-replica overrides)
 SETTINGS_REPLICATION_MODE = "ENABLED_WITH_OVERRIDES"
@@ -44,3 +45,18 @@ def replicas_description(record: dict, region: str, now: float, delay: float) ->
         described.append(entry)
     return {"Replicas": described, "GlobalTableVersion": GLOBAL_TABLE_VERSION,
             "GlobalTableSettingsReplicationMode": SETTINGS_REPLICATION_MODE}
+
+
+def consistency_description(record: dict, now: float, delay: float) -> dict:
+    """MultiRegionConsistency and GlobalTableWitnesses, shown only for a
+    STRONG group (an eventual one shows neither, as on AWS)."""
+    if record.get("multi_region_consistency") != STRONG:
+        return {}
+    description: dict = {"MultiRegionConsistency": STRONG}
+    witnesses = record.get("witnesses") or {}
+    if witnesses:
+        description["GlobalTableWitnesses"] = [
+            {"RegionName": region, "WitnessStatus": "CREATING"
+             if now < witness["created"] + delay else "ACTIVE"}
+            for region, witness in sorted(witnesses.items())]
+    return description

@@ -38,10 +38,11 @@ MANY_CREATES_OR_DELETES = ("Update table operation with more than one create or 
 COPY_BATCH = 100
 
 
-def validate_replica_updates(engine, updates: list[dict]) -> None:
+def validate_replica_updates(engine, updates: list[dict], one_at_a_time: bool = True) -> None:
     """Shape rules the model cannot say, with AWS's messages (ack-api-quirks'
-    capture DDB-TABLE-223/258): one action per update, at most one Create or
-    Delete per call, a region shaped like one and not the local one."""
+    capture DDB-TABLE-223/258): one action per update, a region shaped like
+    one and not the local one, and (`one_at_a_time`: but for a STRONG group)
+    at most one Create or Delete per call."""
     for update in updates:
         actions = [action for action in ("Create", "Update", "Delete") if update.get(action)]
         if not actions or (actions == ["Update"] and not _update_changes(update["Update"])):
@@ -53,7 +54,8 @@ def validate_replica_updates(engine, updates: list[dict]) -> None:
             raise validation_error(LOCAL_REGION)
         if not is_region_name(region):
             raise validation_error(f"Region {region} is not supported.")
-    if sum(1 for update in updates if update.get("Create") or update.get("Delete")) > 1:
+    if one_at_a_time and sum(
+            1 for update in updates if update.get("Create") or update.get("Delete")) > 1:
         raise validation_error(MANY_CREATES_OR_DELETES)
 
 
@@ -82,12 +84,15 @@ def region_engine(engine, region: str):
 
 
 # Create -------------------------------------------------------------------
-def create_replica(engine, name: str, action: dict) -> None:
+def create_replica(engine, name: str, action: dict, of_same_call: bool = False) -> None:
+    """`of_same_call`: another Create of the same UpdateTable (a STRONG
+    group's) came first, so the table may be UPDATING by its doing."""
     region = action["RegionName"]
     now = engine.clock()
 
     def prepare(ctx):
-        table = engine.catalog.require_active(ctx, name, now)
+        table = engine.catalog.require(ctx, name) if of_same_call else \
+            engine.catalog.require_active(ctx, name, now)
         refuse_legacy(table)
         if region in table.replica_regions:
             raise already_replicated(name)
@@ -182,7 +187,8 @@ def set_replicas(engine, name: str, replicas: dict, now: float,
     def update(ctx):
         table = engine.catalog.require(ctx, name)
         record = dict(table.record)
-        for field in ("replicas", "global_table_version", "legacy_group"):
+        for field in ("replicas", "global_table_version", "legacy_group") + (
+                () if replicas else ("multi_region_consistency", "witnesses")):
             record.pop(field, None)
         if replicas and (len(replicas) > 1 or legacy_group):
             record["replicas"] = replicas
@@ -229,7 +235,7 @@ def _keys(table: Table, raw: bytes) -> dict:
 # Update and Delete ------------------------------------------------------------
 def update_replica(engine, name: str, action: dict) -> None:
     region = action["RegionName"]
-    replicas = _replicas_with(engine, name, region)
+    replicas = _replicas_with(engine, name, [region])
     replicas[region] = dict(replicas[region], **{field: action[field] for field in OVERRIDES
                                                  if action.get(field) is not None})
     now = engine.clock()
@@ -238,22 +244,32 @@ def update_replica(engine, name: str, action: dict) -> None:
 
 
 def delete_replica(engine, name: str, region: str) -> None:
-    replicas = _replicas_with(engine, name, region)
-    del replicas[region]
+    delete_replicas(engine, name, [region])
+
+
+def delete_replicas(engine, name: str, regions: list[str]) -> None:
+    """Remove these replicas (all at once: a STRONG group's dissolution)."""
+    replicas = _replicas_with(engine, name, regions)
+    for region in regions:
+        del replicas[region]
     now = engine.clock()
-    removed = region_engine(engine, region)
-    set_replicas(removed, name, {}, now, updating=False)  # it replicates no more, then goes
+    removed = [region_engine(engine, region) for region in regions]
+    for replica in removed:  # they replicate no more, then go
+        set_replicas(replica, name, {}, now, updating=False)
     for member in replicas:
         set_replicas(region_engine(engine, member), name, replicas, now)
-    removed.call("DeleteTable", {"TableName": name})
+    for replica in removed:
+        replica.call("DeleteTable", {"TableName": name})
 
 
-def _replicas_with(engine, name: str, region: str) -> dict:
+def _replicas_with(engine, name: str, regions: list[str]) -> dict:
+    """The table's replicas map (a copy), which must hold `regions`."""
     with engine.store.read() as txn:
         table = engine.catalog.described(txn, name)
     refuse_legacy(table)
     replicas = dict(table.record.get("replicas") or {})
-    if region not in replicas:
-        raise not_replicas([region])
+    strangers = [region for region in regions if region not in replicas]
+    if strangers:
+        raise not_replicas(strangers)
     return replicas
 

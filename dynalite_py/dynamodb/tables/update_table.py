@@ -11,6 +11,7 @@ from ...streams import log as streams
 from ..vectors.definitions import apply_vector_updates, validate_vector_updates
 from .catalog import table_name_from
 from .index_builds import apply_updates, creates_or_deletes, validate_index_updates
+from .multi_region_consistency import needs_strong_rules, update_strong_group
 from .replicas import STREAM_REQUIRED_ON_REPLICA, apply_replica_updates, validate_replica_updates
 from .settings import (
     enable_stream,
@@ -92,9 +93,14 @@ def update_replicas(engine, request: dict) -> dict:
     if any(request.get(change) is not None for change in CHANGES if change != "ReplicaUpdates"):
         raise validation_error("Requests that modify replicas or witnesses must not also "
                                "modify other fields")
-    validate_replica_updates(engine, request["ReplicaUpdates"])
     name = table_name_from(request["TableName"])
-    apply_replica_updates(engine, name, request["ReplicaUpdates"])
+    with engine.store.read() as txn:
+        table = engine.catalog.described(txn, name)
+    if needs_strong_rules(table, request):
+        update_strong_group(engine, table, request)
+    else:
+        validate_replica_updates(engine, request["ReplicaUpdates"])
+        apply_replica_updates(engine, name, request["ReplicaUpdates"])
     with engine.store.read() as txn:
         table = engine.catalog.described(txn, name)
         return {"TableDescription": engine.catalog.describe(txn, table)}
