@@ -10,6 +10,7 @@ from .backup_details import backup_id_of, backup_summary, millis
 NAME = "ListBackups"
 READ_ONLY = True
 MAX_PAGE = 100  # the model's BackupsInputLimit
+LATEST = 1e15  # seconds: after every backup's time, and a float millis() can round
 
 
 def run(engine, request: dict) -> dict:
@@ -39,6 +40,8 @@ def run(engine, request: dict) -> dict:
 
 def _matches(record: dict, name: str | None, wanted: str, lower, upper) -> bool:
     created = millis(record["created"])
+    # a bound past any time (1e308 seconds) has no whole milliseconds: clamp it
+    lower, upper = (None if bound is None else min(bound, LATEST) for bound in (lower, upper))
     return ((name is None or record["source"]["TableName"] == name)
             and (wanted == "ALL" or record["type"] == wanted)
             and (lower is None or created >= millis(lower))

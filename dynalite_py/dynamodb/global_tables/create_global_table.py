@@ -8,11 +8,12 @@ from ..tables.replicas import region_engine, set_replicas
 from .legacy import check_same_shape, group_description, legacy_group, member_table
 
 NAME = "CreateGlobalTable"
+READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:
     name = request["GlobalTableName"]
-    regions = [replica["RegionName"] for replica in request["ReplicationGroup"]]
+    regions = [replica.get("RegionName") for replica in request["ReplicationGroup"]]
     check_regions(regions)
     tables = {}
     for region in regions:
@@ -32,10 +33,12 @@ def run(engine, request: dict) -> dict:
     return {"GlobalTableDescription": group_description(member, legacy_group(member, name))}
 
 
-def check_regions(regions: list[str]) -> None:
+def check_regions(regions: list[str | None]) -> None:
     if not regions:
         raise invalid_parameter("ReplicationGroup must name at least one region")
     for region in regions:
+        if region is None:  # the model does not require it
+            raise invalid_parameter("Every replica must have a RegionName")
         if not is_region_name(region):
             raise invalid_parameter(f"Region {region} is not a valid AWS region")
     if len(set(regions)) != len(regions):

@@ -9,6 +9,7 @@ from .create_global_table import check_regions
 from .legacy import check_same_shape, group_description, legacy_group, member_table
 
 NAME = "UpdateGlobalTable"
+READ_ONLY = False
 
 
 def run(engine, request: dict) -> dict:

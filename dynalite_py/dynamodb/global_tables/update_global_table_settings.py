@@ -15,6 +15,7 @@ from .legacy import legacy_group
 from .replica_auto_scaling import SettingsChange
 
 NAME = "UpdateGlobalTableSettings"
+READ_ONLY = False
 UPDATES = ("GlobalTableBillingMode", "GlobalTableProvisionedWriteCapacityUnits",
            "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
            "GlobalTableGlobalSecondaryIndexSettingsUpdate", "ReplicaSettingsUpdate")

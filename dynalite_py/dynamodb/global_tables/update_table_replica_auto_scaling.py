@@ -20,6 +20,7 @@ from .auto_scaling import settings_failure
 from .replica_auto_scaling import SettingsChange, auto_scaling_description, global_table
 
 NAME = "UpdateTableReplicaAutoScaling"
+READ_ONLY = False
 UPDATES = ("ProvisionedWriteCapacityAutoScalingUpdate", "GlobalSecondaryIndexUpdates",
            "ReplicaUpdates")
 
