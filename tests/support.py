@@ -145,6 +145,14 @@ def wait_for(predicate, seconds: float = 15.0):
     raise AssertionError("timed out waiting")
 
 
+def active_table(client, name: str) -> dict:
+    """DescribeTable's Table once a restore or import has made it ACTIVE (30 s at most:
+    a restore is a background job, slower on a loaded 2-core CI machine)."""
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.02,
+                                                                         "MaxAttempts": 1500})
+    return client.describe_table(TableName=name)["Table"]
+
+
 def http_client(url: str, service: str = "dynamodb"):
     return boto3.client(service, endpoint_url=url, region_name=REGION,
                         aws_access_key_id="any", aws_secret_access_key="any", config=NO_RETRIES)

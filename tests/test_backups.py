@@ -83,12 +83,6 @@ def available(client, arn: str) -> dict:
         "BackupDetails"]["BackupStatus"] == "AVAILABLE" and d)
 
 
-def restored(client, name: str) -> dict:
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.02,
-                                                                         "MaxAttempts": 1500})
-    return client.describe_table(TableName=name)["Table"]
-
-
 def test_backup_lifecycle_and_shapes(client):
     table = create_table(client)
     client.put_item(TableName=table, Item={"pk": {"S": "a"}})
@@ -156,7 +150,7 @@ def test_restore_holds_exactly_the_backed_up_items_and_indexes(client):
     assert answer["TableStatus"] == "CREATING"
     assert answer["RestoreSummary"]["RestoreInProgress"] is True
     assert answer["RestoreSummary"]["SourceBackupArn"] == arn
-    described = restored(client, target)
+    described = support.active_table(client, target)
     assert described["TableStatus"] == "ACTIVE"
     assert described["RestoreSummary"] == {
         "SourceBackupArn": arn, "SourceTableArn": described["TableArn"].replace(target, table),
@@ -203,7 +197,7 @@ def test_backup_is_one_instant_while_writes_go_on(embedded_db):
     available(client, arn)
     target = unique_name()
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-    restored(client, target)
+    support.active_table(client, target)
     keys = {i["pk"]["S"] for i in scan_all(client, target)}
     appended = sorted(int(k[1:]) for k in keys if k.startswith("w"))
     assert appended == list(range(len(appended)))  # a prefix: one instant
@@ -307,7 +301,7 @@ def test_restore_overrides(client):
                                       "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
                                                     {"AttributeName": "l", "KeyType": "RANGE"}]}],
         SSESpecificationOverride={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "my-key"})
-    described = restored(client, target)
+    described = support.active_table(client, target)
     assert described["ProvisionedThroughput"]["ReadCapacityUnits"] == 7
     assert described["ProvisionedThroughput"]["WriteCapacityUnits"] == 3
     assert described.get("BillingModeSummary", {}).get("BillingMode") != "PAY_PER_REQUEST"
@@ -368,7 +362,7 @@ def test_backups_outlive_their_table(client):
         "TableName"] == table
     assert [s["BackupArn"] for s in client.list_backups(TableName=table)["BackupSummaries"]] == [arn]
     client.restore_table_from_backup(TargetTableName=table, BackupArn=arn)  # the same name again
-    restored(client, table)
+    support.active_table(client, table)
     assert scan_all(client, table) == [{"pk": {"S": "kept"}}]
 
 
@@ -392,7 +386,7 @@ def test_deleting_a_table_with_pitr_keeps_a_system_backup(client):
     assert details["SourceTableFeatureDetails"]["GlobalSecondaryIndexes"][0]["IndexName"] == "by-g"
     client.get_waiter("table_not_exists").wait(TableName=table, WaiterConfig={"Delay": 0.01})
     client.restore_table_from_backup(TargetTableName=table, BackupArn=summary["BackupArn"])
-    restored(client, table)
+    support.active_table(client, table)
     assert as_set(scan_all(client, table)) == before
     assert as_set(scan_all(client, table, IndexName="by-g")) == as_set(
         [{k: v for k, v in i.items() if k in ("pk", "sk", "g")} for i in map(item, range(60))])
@@ -424,7 +418,7 @@ def test_a_backup_feeds_one_restore_at_a_time(embedded_db):
         "BackupInUseException", f"Backup is being used to restore another table: {arn}")
     store.release_lease(f"restore:{target}", elsewhere)
     embedded_db.engine.sweep()  # resumes the restore
-    assert restored(client, target)["ItemCount"] == 50
+    assert support.active_table(client, target)["ItemCount"] == 50
     client.delete_backup(BackupArn=arn)
 
 
@@ -444,7 +438,7 @@ def test_backups_survive_a_restart(tmp_path):
             "BackupStatus"] == "AVAILABLE"
         target = unique_name()
         client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-        assert restored(client, target)["ItemCount"] == 700
+        assert support.active_table(client, target)["ItemCount"] == 700
 
 
 def _server_with_table(tmp_path, count: int):
@@ -474,7 +468,7 @@ def test_kill_during_restore_never_leaves_it_half_active(tmp_path):
         if described["RestoreSummary"]["RestoreInProgress"]:
             assert described["TableStatus"] == "CREATING"
             assert error_of(client.scan, TableName=target)[0] == "ResourceNotFoundException"
-        described = restored(client, target)  # resumed by the restarted server's sweeper
+        described = support.active_table(client, target)  # resumed by the restarted server's sweeper
         assert described["ItemCount"] == 6000
         assert {i["pk"]["S"] for i in scan_all(client, target)} == {f"k{i}" for i in range(6000)}
     finally:
@@ -506,7 +500,7 @@ def test_kill_during_backup_leaves_it_whole_or_gone(tmp_path):
         if outcome == "AVAILABLE":
             target = unique_name()
             client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-            assert restored(client, target)["ItemCount"] == 6000
+            assert support.active_table(client, target)["ItemCount"] == 6000
         else:
             assert outcome == "BackupNotFoundException"
             assert arn not in {s["BackupArn"] for s in client.list_backups()["BackupSummaries"]}
@@ -580,7 +574,7 @@ def test_any_items_restore_exactly(embedded_db, items):
     available(client, arn)
     target = unique_name()
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-    restored(client, target)
+    support.active_table(client, target)
     assert sorted(map(repr, scan_all(client, target))) == sorted(map(repr, scan_all(client, table)))
     some_pk = next(iter(items))[0]
     query = {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"B": some_pk}}}
@@ -606,13 +600,13 @@ def test_a_provisioned_table_by_arn_and_bad_backup_names(client, embedded_db):
         "KMSMasterKeyArn"].endswith(":key/source-key")
     target = unique_name()
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
-    described = restored(client, target)
+    described = support.active_table(client, target)
     assert described["ProvisionedThroughput"]["ReadCapacityUnits"] == 3
     assert described["SSEDescription"]["KMSMasterKeyArn"].endswith(":key/source-key")
     no_sse = unique_name()
     client.restore_table_from_backup(TargetTableName=no_sse, BackupArn=arn,
                                      SSESpecificationOverride={"Enabled": False})
-    assert "SSEDescription" not in restored(client, no_sse)
+    assert "SSEDescription" not in support.active_table(client, no_sse)
     with pytest.raises(dynalite_py.DynamoError) as info:  # boto3 refuses it
         embedded_db.call("CreateBackup", {"TableName": table, "BackupName": "bad name!"})
     assert info.value.message == (
@@ -628,13 +622,13 @@ def test_restore_on_demand_maxima(client):
         "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
     kept, changed = unique_name(), unique_name()
     client.restore_table_from_backup(TargetTableName=kept, BackupArn=arn)
-    assert restored(client, kept)["OnDemandThroughput"] == {
+    assert support.active_table(client, kept)["OnDemandThroughput"] == {
         "MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
     # one restore at a time from a backup: the second once the first is ACTIVE
     client.restore_table_from_backup(TargetTableName=changed, BackupArn=arn,
                                      OnDemandThroughputOverride={"MaxReadRequestUnits": 7,
                                                                  "MaxWriteRequestUnits": 8})
-    assert restored(client, changed)["OnDemandThroughput"] == {
+    assert support.active_table(client, changed)["OnDemandThroughput"] == {
         "MaxReadRequestUnits": 7, "MaxWriteRequestUnits": 8}
 
 

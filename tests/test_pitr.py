@@ -29,12 +29,6 @@ def items_of(client, table: str) -> dict[str, dict]:
             return found
 
 
-def restored(client, name: str) -> dict:
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.02,
-                                                                         "MaxAttempts": 1500})
-    return client.describe_table(TableName=name)["Table"]
-
-
 def history_records(db) -> int:
     store = db.engine.store
     with store.read() as txn:
@@ -114,7 +108,7 @@ def test_restore_to_a_time_over_http_and_embedded(client):
         SourceTableName=table, TargetTableName=target, RestoreDateTime=point)["TableDescription"]
     assert answer["TableStatus"] == "CREATING"
     assert answer["RestoreSummary"]["RestoreInProgress"] is True
-    described = restored(client, target)
+    described = support.active_table(client, target)
     assert described["RestoreSummary"]["SourceTableArn"].endswith(f":table/{table}")
     assert "SourceBackupArn" not in described["RestoreSummary"]
     assert items_of(client, target) == {
@@ -125,7 +119,7 @@ def test_restore_to_a_time_over_http_and_embedded(client):
     table_arn = client.describe_table(TableName=table)["Table"]["TableArn"]
     client.restore_table_to_point_in_time(SourceTableArn=table_arn, TargetTableName=latest,
                                           UseLatestRestorableTime=True)
-    restored(client, latest)
+    support.active_table(client, latest)
     assert items_of(client, latest) == items_of(client, table)
 
 
@@ -200,7 +194,7 @@ def test_restore_matches_the_table_at_every_time(db, operations, pick, exact):
     target = unique_name()
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                           RestoreDateTime=point)
-    restored(client, target)
+    support.active_table(client, target)
     assert items_of(client, target) == expected
     assert client.describe_table(TableName=target)["Table"]["ItemCount"] == len(expected)
 
@@ -224,7 +218,7 @@ def test_restore_rebuilds_indexes(db):
     target = unique_name()
     client.restore_table_to_point_in_time(SourceTableName=name, TargetTableName=target,
                                           RestoreDateTime=NOW + 1)
-    described = restored(client, target)
+    described = support.active_table(client, target)
     assert described["ItemCount"] == 700
     assert described["GlobalSecondaryIndexes"][0]["ItemCount"] == 700
     count = client.query(TableName=target, IndexName="by-g", Select="COUNT",
@@ -274,7 +268,7 @@ def test_history_is_trimmed_to_the_recovery_period(db):
     target = unique_name()
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                           RestoreDateTime=earliest)
-    restored(client, target)
+    support.active_table(client, target)
     items = items_of(client, target)
     assert len(items) == 30 and "late" not in items["k0"]
 
@@ -299,7 +293,7 @@ def test_pitr_and_its_history_survive_a_restart(tmp_path):
         target = unique_name()
         client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                               RestoreDateTime=point)
-        restored(client, target)
+        support.active_table(client, target)
         assert items_of(client, target) == {"kept": {"pk": {"S": "kept"}, "v": {"N": "1"}}}
 
 
@@ -360,7 +354,7 @@ def test_every_kind_of_write_is_in_the_history(db):
     target = unique_name()
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                           RestoreDateTime=NOW + 1)
-    restored(client, target)
+    support.active_table(client, target)
     assert items_by_key(client, target) == expected
 
 
@@ -379,7 +373,7 @@ def test_long_sort_keys_are_restored_in_order(db):
     target = unique_name()
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                           RestoreDateTime=NOW + 1)
-    restored(client, target)
+    support.active_table(client, target)
     page = client.query(TableName=target, KeyConditionExpression="pk = :p",
                         ExpressionAttributeValues={":p": {"S": "p"}})
     assert [item["sk"]["S"] for item in page["Items"]] == long_keys
@@ -402,14 +396,14 @@ def test_restore_overrides_and_settings_of_a_point_in_time_restore(db):
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=on_demand,
                                           UseLatestRestorableTime=True,
                                           BillingModeOverride="PAY_PER_REQUEST")
-    kept = restored(client, same)
+    kept = support.active_table(client, same)
     assert kept["ProvisionedThroughput"]["ReadCapacityUnits"] == 4
     # what a restore does not carry over: stream, tags, deletion protection, PITR
     assert "StreamSpecification" not in kept and kept["DeletionProtectionEnabled"] is False
     assert client.list_tags_of_resource(ResourceArn=kept["TableArn"])["Tags"] == []
     assert client.describe_continuous_backups(TableName=same)["ContinuousBackupsDescription"][
         "PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
-    switched = restored(client, on_demand)
+    switched = support.active_table(client, on_demand)
     assert switched["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert items_of(client, on_demand) == {"a": {"pk": {"S": "a"}}}
 

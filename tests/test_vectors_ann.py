@@ -246,8 +246,7 @@ def backup_of(client, table: str) -> str:
 def restored(client, arn: str, **extra) -> dict:
     target = unique_name("restored")
     client.restore_table_from_backup(TargetTableName=target, BackupArn=arn, **extra)
-    client.get_waiter("table_exists").wait(TableName=target, WaiterConfig={"Delay": 0.02})
-    return client.describe_table(TableName=target)["Table"]
+    return support.active_table(client, target)
 
 
 def test_restore_from_backup_keeps_vector_indexes(client):
@@ -285,7 +284,7 @@ def test_point_in_time_restore_keeps_vector_indexes(client):
     target = unique_name("pitr")
     client.restore_table_to_point_in_time(SourceTableName=table, TargetTableName=target,
                                           UseLatestRestorableTime=True)
-    client.get_waiter("table_exists").wait(TableName=target, WaiterConfig={"Delay": 0.02})
+    support.active_table(client, target)
     assert search(client, target, vectors["k9"], 3) == search(client, table, vectors["k9"], 3)
 
 
