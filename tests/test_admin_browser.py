@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 
 import pytest
 from support import http_client, unique_name
@@ -56,9 +57,25 @@ def browser(tmp_path):
     driver.quit()
 
 
+def page_text(browser, expected: list[str], seconds: float = 10.0) -> str:
+    """The page's text once it holds every expected string (a click that
+    submits a form loads a new page: until it has, the old one is read,
+    or its elements go stale under the reader)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    deadline = time.time() + seconds
+    while True:
+        try:
+            text = browser.find_element("tag name", "body").text
+        except StaleElementReferenceException:
+            text = ""
+        if all(wanted in text for wanted in expected) or time.time() > deadline:
+            return text
+        time.sleep(0.05)
+
+
 def screenshot(browser, path, expected: list[str]) -> None:
     """A PNG of the page, taken once the page's text holds every expected string."""
-    text = browser.find_element("tag name", "body").text
+    text = page_text(browser, expected)
     for wanted in expected:
         assert wanted in text, f"{wanted!r} not on the page:\n{text}"
     assert browser.save_screenshot(str(path))

@@ -26,23 +26,20 @@ stored position, so every line is imported once.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import logging
 import threading
-from collections.abc import Mapping
 
 import orjson
-import zstandard
 
 from ..dynamodb.backups.backup_details import millis
-from ..dynamodb.exports.ion_format import NotAnItem, ion_records, item_of_ion
-from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
+from ..dynamodb.exports.s3 import S3Failure, s3_client
 from ..dynamodb.items.items import key_of
 from ..dynamodb.tables.table_data import purge_table_items
 from ..errors import DynamoError
 from ..model.values import validate_index_keys, validate_item_key, validate_written_item
 from ..storage.leases import Lease, new_owner
+from .s3_input import NotDecompressible, decompressed, objects, records
 
 log = logging.getLogger("dynalite_py")
 WRITE_BATCH = 500
@@ -51,17 +48,6 @@ IMPORT_LEASE_SECONDS = 30.0
 
 class _Stopped(Exception):
     """The engine closed or the lease was lost mid-import."""
-
-
-class _NotDecompressible(Exception):
-    """An object is not compressed as InputCompressionType says: the import
-    FAILS (as it does on AWS) rather than counting each line an error."""
-
-    code = "InvalidCompression"  # UNCERTAIN: AWS's FailureCode for this is not documented
-
-    def __init__(self, key: str, compression: str, why: str) -> None:
-        self.message = f"The object {key} could not be decompressed as {compression}: {why}"
-        super().__init__(self.message)
 
 
 def import_lease(import_id: str) -> str:
@@ -86,7 +72,7 @@ def _import(engine, import_id: str) -> None:
             _run(engine, lease, import_id)
     except _Stopped:
         pass
-    except (S3Failure, _NotDecompressible) as failure:
+    except (S3Failure, NotDecompressible) as failure:
         _fail(engine, import_id, failure.code, failure.message)
     except Exception:
         log.exception("import %s failed", import_id)
@@ -111,7 +97,8 @@ def _run(engine, lease: Lease, import_id: str) -> None:
     resume = record.get("position") or {"key": "", "line": 0}
     progress = {"processed": described["ProcessedItemCount"], "errors": described["ErrorCount"],
                 "size": described["ProcessedSizeBytes"], "key": resume["key"], "line": 0}
-    for key, body in _objects(client, source, engine.config, resume["key"]):
+    for key, body in objects(client, source["S3Bucket"], source.get("S3KeyPrefix") or "",
+                             engine.config, resume["key"]):
         skip = resume["line"] if key == resume["key"] else 0
         if not skip:  # a resumed object's bytes were counted when it began
             progress["size"] += len(body)
@@ -133,73 +120,13 @@ def _run(engine, lease: Lease, import_id: str) -> None:
     _write_batch(engine, lease, record, batch, progress, True)
 
 
-def decompressed(key: str, body: bytes, compression: str) -> bytes:
-    """An object's bytes as InputCompressionType says to read them."""
-    try:
-        if compression == "GZIP":
-            return gzip.decompress(body)
-        if compression == "ZSTD":
-            # frames need not record their size, and an object may hold several
-            return zstandard.ZstdDecompressor().stream_reader(
-                io.BytesIO(body), read_across_frames=True).read()
-    except (OSError, EOFError, zstandard.ZstdError) as error:
-        raise _NotDecompressible(key, compression, str(error)) from None
-    return body
-
-
-def _objects(client, source: dict, config, resume_key: str):
-    """(key, body) of every object under the prefix, in key order, from
-    `resume_key` on (S3 lists keys in that order)."""
-    try:
-        pages = client.get_paginator("list_objects_v2").paginate(
-            Bucket=source["S3Bucket"], Prefix=source.get("S3KeyPrefix") or "")
-        for page in pages:
-            for entry in page.get("Contents", ()):
-                if not entry["Key"].endswith("/") and entry["Key"] >= resume_key:
-                    yield entry["Key"], client.get_object(
-                        Bucket=source["S3Bucket"], Key=entry["Key"])["Body"].read()
-    except S3Failure:
-        raise
-    except Exception as error:
-        raise s3_failure(error, config) from error
-
-
 def _parse(text: str, described: dict, record: dict):
     """(line number, item or the error it is) of each line of an object."""
     if described["InputFormat"] == "CSV":
         yield from _csv_items(text, described.get("InputFormatOptions") or {}, record)
         return
-    item_of_line = _ion_item if described["InputFormat"] == "ION" else _json_item
-    # lines end at "\n" only: JSON and Ion strings may hold other line separators
-    for number, line in enumerate(text.split("\n"), 1):
-        if line.strip():
-            item = item_of_line(line)
-            if item is not None:
-                yield number, item
-
-
-def _json_item(line: str) -> dict | str:
-    try:
-        parsed = orjson.loads(line)
-    except orjson.JSONDecodeError:
-        return "Unexpected token: the line is not DynamoDB JSON"
-    item = parsed.get("Item") if isinstance(parsed, dict) else None
-    return item if isinstance(item, dict) else "Unexpected line: no Item"
-
-
-def _ion_item(line: str) -> dict | str | None:
-    """The item of an Ion line; None for a line holding only the version marker."""
-    try:
-        values = ion_records(line)
-        if not values:
-            return None
-        item = values[0].get("Item") if len(values) == 1 and isinstance(
-            values[0], Mapping) else None
-        return item_of_ion(item) if item is not None else "Unexpected line: no Item"
-    except NotAnItem as error:
-        return str(error)
-    except Exception:  # amazon.ion's parse errors have no common class
-        return "Unexpected token: the line is not Amazon Ion"
+    for number, record in records(text, described["InputFormat"]):
+        yield number, record if isinstance(record, str) else record["Item"]
 
 
 def _csv_items(text: str, options: dict, record: dict):

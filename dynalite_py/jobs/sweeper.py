@@ -1,6 +1,6 @@
 """Background upkeep: TTL expiry, trimming stream records past retention,
 forgetting expired client request tokens, resuming index backfills and
-restores and imports (after a restart), discarding backups whose copy
+restores, imports and bulk put operations (after a restart), discarding backups whose copy
 died, failing exports whose writer died, trimming point-in-time recovery
 histories to their recovery periods, and moving the messages of SQS message
 move tasks.
@@ -23,6 +23,7 @@ from ..storage.leases import Lease, new_owner
 from ..streams import log as streams
 from .backfill import resume_backfills
 from .backups import discard_abandoned_backups
+from .bulk_puts import resume_bulk_puts
 from .exports import fail_abandoned_exports
 from .history import trim_histories
 from .imports import resume_imports
@@ -44,6 +45,7 @@ def sweep(engine) -> None:
     discard_abandoned_backups(engine)
     fail_abandoned_exports(engine)
     resume_imports(engine)
+    resume_bulk_puts(engine)
     trim_histories(engine)
     move_messages(engine)
 

@@ -4,6 +4,7 @@ PostgreSQL schema change):
 
     X + export id  ->  msgpack export record (ExportDescription's fields)
     M + import id  ->  msgpack import record (ImportTableDescription's fields)
+    K + bulk id    ->  msgpack bulk operation record (StartBulkPutItems)
 
 Ids are "<epoch ms, 14 digits>-<8 hex>" (the end of AWS's export and
 import ARNs), so records sort by start time.
@@ -15,11 +16,11 @@ from typing import Iterator
 from .codec import pack, unpack
 from .interface import Handle, Store, prefix_end
 
-EXPORTS, IMPORTS = b"X", b"M"
+EXPORTS, IMPORTS, BULK_OPERATIONS = b"X", b"M", b"K"
 
 
 class JobRecords:
-    """The records of one kind of S3 job (EXPORTS or IMPORTS)."""
+    """The records of one kind of S3 job (EXPORTS, IMPORTS or BULK_OPERATIONS)."""
 
     def __init__(self, store: Store, kind: bytes) -> None:
         self._space = store.keyspace("backups")
@@ -36,4 +37,10 @@ class JobRecords:
         """Every record in start order, after the id `after`."""
         start = self._kind + after.encode() + b"\x00" if after else self._kind
         for _, raw in self._space.range(txn, start, prefix_end(self._kind)):
+            yield unpack(raw)
+
+    def newest_first(self, txn: Handle, before: str | None = None) -> Iterator[dict]:
+        """Every record, the latest started first, before the id `before`."""
+        stop = self._kind + before.encode() if before else prefix_end(self._kind)
+        for _, raw in self._space.range(txn, self._kind, stop, True):
             yield unpack(raw)

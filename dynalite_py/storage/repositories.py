@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .backups import BackupRecords
 from .catalog import TableRecords
-from .exports import EXPORTS, IMPORTS, JobRecords
+from .exports import BULK_OPERATIONS, EXPORTS, IMPORTS, JobRecords
 from .history import ChangeHistory
 from .indexes import IndexEntries
 from .interface import Store
@@ -58,4 +58,5 @@ class Repositories:
         self.history = ChangeHistory(store)
         self.exports = JobRecords(store, EXPORTS)
         self.imports = JobRecords(store, IMPORTS)
+        self.bulk_operations = JobRecords(store, BULK_OPERATIONS)
         self.replica_clocks = ReplicaClocks(store)

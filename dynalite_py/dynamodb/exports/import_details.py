@@ -69,7 +69,8 @@ def next_token(import_id: str) -> str:
     return import_id.encode().hex().ljust(TOKEN_LENGTH, "0")
 
 
-def import_id_of_token(token: str) -> str:
+def job_id_of_token(token: str) -> str:
+    """The id a NextToken of ListImports or ListBulkOperations continues after."""
     try:
         return bytes.fromhex(token).rstrip(b"\0").decode()
     except ValueError:

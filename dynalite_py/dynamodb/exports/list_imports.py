@@ -3,7 +3,7 @@ given, PageSize (default and most 25) a page, NextToken continuing."""
 from __future__ import annotations
 
 from ...errors import validation_error
-from .import_details import import_id_of_token, import_summary, next_token
+from .import_details import import_summary, job_id_of_token, next_token
 from .table_arns import table_of_arn
 
 NAME = "ListImports"
@@ -14,7 +14,7 @@ MAX_PAGE = 25
 def run(engine, request: dict) -> dict:
     name = table_of_arn(request["TableArn"]) if request.get("TableArn") else None
     token = request.get("NextToken")
-    after = import_id_of_token(token) if token is not None else None
+    after = job_id_of_token(token) if token is not None else None
     limit = request.get("PageSize") or MAX_PAGE
     with engine.store.read() as txn:
         if after is not None and engine.repos.imports.get(txn, after) is None:

@@ -24,7 +24,7 @@ import re
 from ...errors import DynamoError, resource_in_use, validation_error
 from ...storage.catalog import STREAM_NUMBERS
 from ..tables.catalog import Table, table_name_from
-from .capture import LIVE
+from .capture import LIVE  # noqa: F401  (the destination operations import it from here)
 
 DEFAULT_PRECISION = "MILLISECOND"
 # UNCERTAIN: one live destination a table, as the AWS provider docs say

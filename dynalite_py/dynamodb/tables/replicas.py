@@ -24,6 +24,7 @@ from ...errors import DynamoError, validation_error
 from ...jobs.replication import REPLICATION_CHECKPOINT, apply_changes
 from ...namespaces import Namespace, is_region_name
 from ...storage.items import StoredItem
+from ..bulk.bulk_details import bulk_in_progress
 from .catalog import Table
 from .replica_records import LEGACY_VERSION, OVERRIDES
 from .settings import enable_stream
@@ -96,6 +97,9 @@ def create_replica(engine, name: str, action: dict, of_same_call: bool = False) 
         refuse_legacy(table)
         if region in table.replica_regions:
             raise already_replicated(name)
+        if bulk_in_progress(engine, ctx.txn, table):  # AWS's rule; our wording
+            raise validation_error(f"Table {name} has a bulk operation in progress: a replica "
+                                   "cannot be added until it ends")
         record = dict(table.record)
         if not record.get("stream"):  # AWS enables one; an existing stream stays as it is
             enable_stream(ctx, engine, record, "NEW_AND_OLD_IMAGES", now)
