@@ -56,6 +56,17 @@ class ChangeHistory:
             item_key, old_raw = unpack(raw)
             yield item_key, old_raw
 
+    def changes_between(self, txn: Handle, table_id: bytes, start: float, end: float | None
+                        ) -> Iterator[tuple[int, bytes, bytes | None]]:
+        """(change time in µs, item key, image before the change) of every
+        change at or after `start` and before `end` (None: up to now),
+        oldest first: an incremental export's period."""
+        low = table_id + _TIME.pack(_micros(start))
+        high = table_id + _TIME.pack(_micros(end)) if end is not None else prefix_end(table_id)
+        for key, raw in self._space.range(txn, low, high):
+            item_key, old_raw = unpack(raw)
+            yield _TIME.unpack_from(key, len(table_id))[0], item_key, old_raw
+
     def state_at(self, txn: Handle, table_id: bytes, when: float) -> dict[bytes, bytes | None]:
         """The items changed after `when`, by item key, as they were at
         `when` (None: the item did not exist)."""

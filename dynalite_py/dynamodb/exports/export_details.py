@@ -39,8 +39,14 @@ def find_export(engine, txn, arn: str) -> dict:
 
 
 def new_export_record(engine, table, request: dict, export_id: str, now: float,
-                      export_time: float) -> dict:
+                      export_time: float | None, period: tuple[float, float] | None = None
+                      ) -> dict:
+    """`export_time` for a full export, `period` [from, to) for an incremental one."""
     table_arn = engine.catalog.table_arn(table.name)
+    spec = request.get("IncrementalExportSpecification") or {}
+    incremental = None if period is None else {
+        "ExportFromTime": period[0], "ExportToTime": period[1],
+        "ExportViewType": spec.get("ExportViewType") or "NEW_AND_OLD_IMAGES"}
     return {"id": export_id, "table_name": table.name, "table_number": table.record["number"],
             "description": {
                 "ExportArn": export_arn(table_arn, export_id), "ExportStatus": "IN_PROGRESS",
@@ -53,7 +59,8 @@ def new_export_record(engine, table, request: dict, export_id: str, now: float,
                 "S3SseAlgorithm": request.get("S3SseAlgorithm") or "AES256",
                 "S3SseKmsKeyId": request.get("S3SseKmsKeyId"),
                 "ExportFormat": request.get("ExportFormat") or "DYNAMODB_JSON",
-                "ExportType": request.get("ExportType") or "FULL_EXPORT"}}
+                "ExportType": request.get("ExportType") or "FULL_EXPORT",
+                "IncrementalExportSpecification": incremental}}
 
 
 def export_description(record: dict) -> dict:

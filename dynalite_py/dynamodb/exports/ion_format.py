@@ -30,10 +30,15 @@ class NotAnItem(ValueError):
 
 def ion_line(record: dict) -> bytes:
     """A record of images ({"Item": item} or an incremental record) as one
-    Ion text line, without its newline."""
-    return simpleion.dumps({field: _ion_value(value) if field == "Metadata" else
+    Ion text line, without its newline. An incremental record's Metadata
+    (WriteTimestampMicros) is written as Ion integers."""
+    return simpleion.dumps({field: _metadata(value) if field == "Metadata" else
                             _ion_item(value) for field, value in record.items()},
                            binary=False).encode()
+
+
+def _metadata(metadata: dict) -> dict:
+    return {name: int(number["N"]) for name, number in metadata.items()}
 
 
 def _ion_item(item: dict) -> dict:
