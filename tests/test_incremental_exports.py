@@ -170,3 +170,22 @@ def test_the_period_rules(clocked, bucket):
     assert refused(**incremental, IncrementalExportSpecification={
         "ExportFromTime": TO + 50, "ExportToTime": TO + 50 + 1800})[0] == \
         "InvalidExportTimeException"
+
+
+@pytest.mark.parametrize("value, kept", [(1, {"deleted"}), (5, {"created"}), (3, {"modified"})])
+def test_a_filter_sees_the_latest_image_or_a_deleted_items_old_one(clocked, s3, bucket, value,
+                                                                   kept):
+    _, table_arn = changed_table(clocked)
+    client = clocked.client()
+    started = client.export_table_to_point_in_time(
+        TableArn=table_arn, S3Bucket=bucket, S3Prefix="inc", ExportType="INCREMENTAL_EXPORT",
+        IncrementalExportSpecification={"ExportFromTime": FROM, "ExportToTime": TO},
+        FilterSpecification={"FilterExpression": "v = :v", "ProjectionExpression": "pk",
+                             "ExpressionAttributeValues": {":v": {"N": str(value)}}})[
+        "ExportDescription"]
+    done = finished(client, started["ExportArn"])
+    records = [orjson.loads(line) for line in data_lines(s3, bucket, done)[1]]
+    assert {record["Keys"]["pk"]["S"] for record in records} == kept
+    for record in records:  # images projected to pk alone
+        assert all(set(record[image]) == {"pk"} for image in ("NewImage", "OldImage")
+                   if image in record)

@@ -48,6 +48,7 @@ import orjson
 from ..dynamodb.backups.backup_details import millis, table_not_found
 from ..dynamodb.backups.recovery import pitr_unavailable, restorable_window
 from ..dynamodb.exports.export_details import export_root, new_export_id, new_export_record
+from ..dynamodb.exports.export_filter import ExportFilter, export_filter
 from ..dynamodb.exports.ion_format import ion_line
 from ..dynamodb.exports.s3 import S3Failure, s3_client, s3_failure
 from ..errors import DynamoError, validation_error
@@ -93,6 +94,7 @@ def _export(engine, table_name: str, request: dict, started: threading.Event,
             incremental = request.get("ExportType") == "INCREMENTAL_EXPORT"
             period = _incremental_period(table, request, now) if incremental else None
             export_time = None if incremental else _export_time(table, request, now)
+            chosen = export_filter(request.get("FilterSpecification"), table)
             export_id = new_export_id(now)
             lease = Lease(store, export_lease(export_id), new_owner(), EXPORT_LEASE_SECONDS)
             lease.hold()  # before the record: the sweeper fails only exports no one makes
@@ -102,8 +104,9 @@ def _export(engine, table_name: str, request: dict, started: threading.Event,
             outcome["record"] = record
             track(engine, ("export", export_id))
             started.set()
-            lines = _changes(engine, lease, snapshot, table, record) if incremental else \
-                _items(engine, lease, PointInTimeSource(repos, snapshot, table.id, export_time))
+            lines = _changes(engine, lease, snapshot, table, record, chosen) if incremental \
+                else _items(engine, lease, PointInTimeSource(repos, snapshot, table.id,
+                                                             export_time), chosen)
             _finish(engine, export_id, _write_objects(engine, record, lines))
     except (S3Failure, DynamoError) as error:
         if not started.is_set():
@@ -237,8 +240,9 @@ def _period_fields(described: dict) -> dict:
             "exportToTime": iso(spec["ExportToTime"]), "outputView": spec["ExportViewType"]}
 
 
-def _items(engine, lease: Lease, source: PointInTimeSource):
-    """(size, {"Item": item}) of every item of the table as of the export time."""
+def _items(engine, lease: Lease, source: PointInTimeSource, chosen: ExportFilter | None):
+    """(size, {"Item": item}) of every item of the table as of the export
+    time (that the FilterSpecification keeps, as it shows them)."""
     position = None
     while True:
         if engine.closing.is_set() or not lease.hold():
@@ -247,15 +251,21 @@ def _items(engine, lease: Lease, source: PointInTimeSource):
         for _, raw in entries:
             if raw is not None:
                 size, item = unpack(raw)
-                yield size, {"Item": item}
+                if chosen is None:
+                    yield size, {"Item": item}
+                elif chosen.keeps(item):
+                    yield size, {"Item": chosen.shown(item)}
         if last:
             return
         position = entries[-1][0] if entries else position
 
 
-def _changes(engine, lease: Lease, snapshot, table, record: dict):
+def _changes(engine, lease: Lease, snapshot, table, record: dict,
+             chosen: ExportFilter | None):
     """(size, incremental record) of every item changed in the period, in
-    key order, compacted to its net change (module docstring)."""
+    key order, compacted to its net change (module docstring); with a
+    FilterSpecification, those whose latest image (the old one, once
+    deleted) it keeps, their images as it shows them."""
     spec = record["description"]["IncrementalExportSpecification"]
     history = engine.repos.history
     before: dict[bytes, bytes | None] = {}  # the image at ExportFromTime
@@ -274,7 +284,7 @@ def _changes(engine, lease: Lease, snapshot, table, record: dict):
         if number % READ_BATCH == 0 and (engine.closing.is_set() or not lease.hold()):
             raise _Stopped()
         new_raw = after[key] if key in after else _stored_raw(engine, snapshot, key)
-        line = _change_line(table, written[key], before[key], new_raw, with_old)
+        line = _change_line(table, written[key], before[key], new_raw, with_old, chosen)
         if line is not None:
             yield line
 
@@ -285,14 +295,19 @@ def _stored_raw(engine, snapshot, key: bytes) -> bytes | None:
 
 
 def _change_line(table, micros: int, old_raw: bytes | None, new_raw: bytes | None,
-                 with_old: bool) -> tuple[int, dict] | None:
+                 with_old: bool, chosen: ExportFilter | None) -> tuple[int, dict] | None:
     """(billed size, record) of one item's net change; None when it neither
-    was nor is (created and deleted within the period)."""
+    was nor is (created and deleted within the period) or the filter leaves
+    it out."""
     if old_raw is None and new_raw is None:
         return None
     old_size, old = unpack(old_raw) if old_raw is not None else (0, None)
     new_size, new = unpack(new_raw) if new_raw is not None else (0, None)
     source = new if new is not None else old
+    if chosen is not None:
+        if not chosen.keeps(source):
+            return None
+        old, new = (chosen.shown(image) if image is not None else None for image in (old, new))
     line: dict = {"Metadata": {"WriteTimestampMicros": {"N": str(micros)}},
                   "Keys": {name: source[name] for name in table.key_names}}
     if new is not None:

@@ -60,7 +60,8 @@ def new_export_record(engine, table, request: dict, export_id: str, now: float,
                 "S3SseKmsKeyId": request.get("S3SseKmsKeyId"),
                 "ExportFormat": request.get("ExportFormat") or "DYNAMODB_JSON",
                 "ExportType": request.get("ExportType") or "FULL_EXPORT",
-                "IncrementalExportSpecification": incremental}}
+                "IncrementalExportSpecification": incremental,
+                "FilterSpecification": request.get("FilterSpecification")}}
 
 
 def export_description(record: dict) -> dict:
