@@ -83,6 +83,18 @@ def start_server(data_dir: str, *extra: str, env: dict | None = None) -> tuple[s
 
 
 @contextmanager
+def servers_sharing(data_dir: str, count: int):
+    """`count` single-worker servers on one store; yields their URLs."""
+    started = [start_server(data_dir, "--workers", "1") for _ in range(count)]
+    try:
+        yield [url for _, url in started]
+    finally:
+        for process, _ in started:
+            process.terminate()
+            process.wait(10)
+
+
+@contextmanager
 def signed_server(directory, key: str, secret: str):
     """A server started with `--auth`, knowing one key; yields its URL."""
     credentials = directory / "credentials"
@@ -151,6 +163,20 @@ def active_table(client, name: str) -> dict:
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.02,
                                                                          "MaxAttempts": 1500})
     return client.describe_table(TableName=name)["Table"]
+
+
+def stop_after_first_call(monkeypatch, module, name: str, stopped: type[Exception]) -> list:
+    """Patch module.name so its first call runs and every later one raises
+    `stopped` (a job cut short there, as if killed); the calls made so far."""
+    real, calls = getattr(module, name), []
+
+    def first_only(*args):
+        calls.append(True)
+        if len(calls) > 1:
+            raise stopped()
+        real(*args)
+    monkeypatch.setattr(module, name, first_only)
+    return calls
 
 
 def http_client(url: str, service: str = "dynamodb"):

@@ -338,14 +338,8 @@ def test_an_interrupted_operation_resumes_after_a_restart(tmp_path, s3_endpoint,
     if support.BACKEND == "memory":
         pytest.skip("the memory backend keeps nothing after close")
     items = slow_input(s3, bucket, "cut", 450)
-    real, calls = bulk_job._write_batch, []
-
-    def first_batch_only(*args):
-        calls.append(True)
-        if len(calls) > 1:
-            raise bulk_job._Stopped()
-        real(*args)
-    monkeypatch.setattr(bulk_job, "_write_batch", first_batch_only)
+    calls = support.stop_after_first_call(monkeypatch, bulk_job, "_write_batch",
+                                          bulk_job._Stopped)
     db = open_db(str(tmp_path), s3_endpoint=s3_endpoint)
     table = create_table(db.client())
     arn = start(db.client(), bucket, "cut/", table)["BulkOperationArn"]

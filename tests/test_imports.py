@@ -195,14 +195,8 @@ def test_an_interrupted_import_resumes_after_a_restart(tmp_path, s3_endpoint, s3
                       Body=lines(*items) + b"not json\n")
     size = sum(entry["Size"] for entry in s3.list_objects_v2(
         Bucket=bucket, Prefix="cut/")["Contents"])
-    real, calls = import_job._write_batch, []
-
-    def first_batch_only(*args):
-        calls.append(True)
-        if len(calls) > 1:
-            raise import_job._Stopped()
-        real(*args)
-    monkeypatch.setattr(import_job, "_write_batch", first_batch_only)
+    calls = support.stop_after_first_call(monkeypatch, import_job, "_write_batch",
+                                          import_job._Stopped)
     db = open_db(str(tmp_path), s3_endpoint=s3_endpoint)
     name, started = start(db.client(), bucket, "cut/")
     support.wait_for(lambda: len(calls) > 1)

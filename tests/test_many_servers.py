@@ -22,6 +22,7 @@ from support import (
     create_table,
     http_client,
     read_stream,
+    servers_sharing,
     start_server,
     unique_name,
     wait_for,
@@ -41,11 +42,8 @@ TAKEOVER = 8.0
 @pytest.fixture
 def servers(tmp_path):
     """Three servers on one store; yields their URLs."""
-    started = [start_server(str(tmp_path / "data"), "--workers", "1") for _ in range(3)]
-    yield [url for _, url in started]
-    for process, _ in started:
-        process.terminate()
-        process.wait(10)
+    with servers_sharing(str(tmp_path / "data"), 3) as urls:
+        yield urls
 
 
 def retried(call):

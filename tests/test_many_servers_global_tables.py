@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from global_support import EAST, WEST, add_replica, item_of, region_client
-from support import create_table, start_server, wait_for
+from support import create_table, servers_sharing, wait_for
 
 pytestmark = pytest.mark.postgres_only("several servers share one PostgreSQL database")
 OHIO = "us-east-2"
@@ -15,11 +15,8 @@ STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 
 @pytest.fixture
 def two_servers(tmp_path):
-    started = [start_server(str(tmp_path / "data"), "--workers", "1") for _ in range(2)]
-    yield [url for _, url in started]
-    for process, _ in started:
-        process.terminate()
-        process.wait(10)
+    with servers_sharing(str(tmp_path / "data"), 2) as urls:
+        yield urls
 
 
 def test_replication_runs_whichever_server_takes_the_writes(two_servers):

@@ -20,7 +20,6 @@ entries (items without a usable vector are left out, as writes leave them).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from ..dynamodb.tables.indexes import Index, add_entry
@@ -30,6 +29,7 @@ from ..model.values import validate_index_keys
 from ..storage.indexes import IndexEntries
 from ..storage.interface import Conflict, WriteContext
 from ..storage.leases import Lease, new_owner
+from .starting import start_tracked
 
 log = logging.getLogger("dynalite_py")
 BACKFILL_BATCH = 500
@@ -54,14 +54,8 @@ def resume_backfills(engine) -> None:
                    for index in table.indexes + table.vector_indexes
                    if index.name == definition["IndexName"]]
     for table_name, index_name in pending:
-        key = (table_name, index_name)
-        with engine.backfill_lock:
-            if key in engine.backfills:
-                continue
-            thread = threading.Thread(target=_backfill, args=(engine, table_name, index_name),
-                                      name=f"backfill-{index_name}", daemon=True)
-            engine.backfills[key] = thread
-        thread.start()
+        start_tracked(engine, (table_name, index_name), f"backfill-{index_name}", _backfill,
+                      engine, table_name, index_name)
 
 
 def _backfill(engine, table_name: str, index_name: str) -> None:
@@ -94,8 +88,6 @@ def _backfill(engine, table_name: str, index_name: str) -> None:
         log.debug("backfill of %s.%s stopped", table_name, index_name, exc_info=True)
     finally:
         lease.release()
-        with engine.backfill_lock:
-            engine.backfills.pop((table_name, index_name), None)
 
 
 def _backfill_step(ctx: WriteContext, engine, table_name: str, index_name: str,

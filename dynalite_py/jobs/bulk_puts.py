@@ -37,7 +37,6 @@ S3's errors, or the table deleted, make it FAILED.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field, replace
 
@@ -50,6 +49,7 @@ from ..errors import DynamoError
 from ..model.values import item_size
 from ..storage.leases import Lease, new_owner
 from .s3_input import NotDecompressible, decompressed, objects, records, total_size
+from .starting import start_tracked
 
 log = logging.getLogger("dynalite_py")
 WRITE_BATCH = 100
@@ -103,14 +103,7 @@ def bulk_lease(bulk_id: str) -> str:
 
 
 def start_bulk_put(engine, bulk_id: str) -> None:
-    key = ("bulk", bulk_id)
-    with engine.backfill_lock:  # engine.close waits for the engine's job threads
-        if key in engine.backfills:
-            return
-        thread = threading.Thread(target=_job, args=(engine, bulk_id), name="bulk-put",
-                                  daemon=True)
-        engine.backfills[key] = thread
-    thread.start()
+    start_tracked(engine, ("bulk", bulk_id), "bulk-put", _job, engine, bulk_id)
 
 
 def resume_bulk_puts(engine) -> None:
@@ -138,8 +131,6 @@ def _job(engine, bulk_id: str) -> None:
         _end(engine, bulk_id, "FAILED", "UNKNOWN", "Internal error during the bulk operation")
     finally:
         lease.release()
-        with engine.backfill_lock:
-            engine.backfills.pop(("bulk", bulk_id), None)
 
 
 def _run(engine, lease: Lease, bulk_id: str) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import threading
 
 import orjson
 
@@ -40,6 +39,7 @@ from ..errors import DynamoError
 from ..model.values import validate_index_keys, validate_item_key, validate_written_item
 from ..storage.leases import Lease, new_owner
 from .s3_input import NotDecompressible, decompressed, objects, records
+from .starting import start_tracked
 
 log = logging.getLogger("dynalite_py")
 WRITE_BATCH = 500
@@ -55,14 +55,7 @@ def import_lease(import_id: str) -> str:
 
 
 def start_import(engine, import_id: str) -> None:
-    key = ("import", import_id)
-    with engine.backfill_lock:  # engine.close waits for the engine's job threads
-        if key in engine.backfills:
-            return
-        thread = threading.Thread(target=_import, args=(engine, import_id),
-                                  name="import", daemon=True)
-        engine.backfills[key] = thread
-    thread.start()
+    start_tracked(engine, ("import", import_id), "import", _import, engine, import_id)
 
 
 def _import(engine, import_id: str) -> None:
@@ -79,8 +72,6 @@ def _import(engine, import_id: str) -> None:
         _fail(engine, import_id, "UNKNOWN", "Internal error during the import")
     finally:
         lease.release()
-        with engine.backfill_lock:
-            engine.backfills.pop(("import", import_id), None)
 
 
 def _run(engine, lease: Lease, import_id: str) -> None:

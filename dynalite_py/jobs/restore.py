@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import bisect
 import logging
-import threading
 
 from ..dynamodb.tables.table_data import purge_table_items
 from ..model.keys import table_id_bytes
 from ..storage.codec import unpack
 from ..storage.leases import Lease, new_owner
+from .starting import start_tracked
 
 log = logging.getLogger("dynalite_py")
 RESTORE_BATCH = 500
@@ -81,14 +81,7 @@ def resume_restores(engine) -> None:
         pending = [table.name for table in engine.catalog.tables(txn)
                    if (table.record.get("restore") or {}).get("in_progress")]
     for name in pending:
-        key = ("restore", name)
-        with engine.backfill_lock:  # the engine's job threads, joined at close
-            if key in engine.backfills:
-                continue
-            thread = threading.Thread(target=_restore, args=(engine, name),
-                                      name=f"restore-{name}", daemon=True)
-            engine.backfills[key] = thread
-        thread.start()
+        start_tracked(engine, ("restore", name), f"restore-{name}", _restore, engine, name)
 
 
 def _restore(engine, name: str) -> None:
@@ -102,8 +95,6 @@ def _restore(engine, name: str) -> None:
         log.debug("restore of %s stopped", name, exc_info=True)
     finally:
         lease.release()
-        with engine.backfill_lock:
-            engine.backfills.pop(("restore", name), None)
 
 
 def _fill(engine, lease: Lease, name: str) -> None:

@@ -1,6 +1,8 @@
-"""Starting a job on a thread of its own and answering once it has begun:
-the request waits until the job has recorded what it answers (a backup's
-or export's record), not until the job is done."""
+"""Starting a job on a thread of its own: `start_job` answers once it has
+begun (the request waits until the job has recorded what it answers, a
+backup's or export's record, not until it is done); `start_tracked` runs
+a resumable job (an import, a bulk put, a restore, an index backfill) at
+most once per engine, counted among the threads Engine.close waits for."""
 from __future__ import annotations
 
 import threading
@@ -28,3 +30,19 @@ def track(engine, key: tuple) -> None:
 def untrack(engine, key: tuple) -> None:
     with engine.backfill_lock:
         engine.backfills.pop(key, None)
+
+
+def start_tracked(engine, key: tuple, name: str, job: Callable[..., None], *args) -> None:
+    """Run `job(*args)` on a daemon thread under `key`, unless this engine
+    already runs one; the key is dropped when the job returns."""
+    def run() -> None:
+        try:
+            job(*args)
+        finally:
+            untrack(engine, key)
+    with engine.backfill_lock:
+        if key in engine.backfills:
+            return
+        thread = threading.Thread(target=run, name=name, daemon=True)
+        engine.backfills[key] = thread
+    thread.start()
