@@ -82,12 +82,20 @@ class KinesisDelivery:
         self._client = None
         # stream ARN -> (the next attempt's time, the current back-off)
         self._backoff: dict[str, tuple[float, float]] = {}
-        engine.store.after_stream_commit.append(self.wake.set)
+        # whether a table has a live destination, as the last pass saw: only
+        # then does a stream commit wake the thread (a wake-up finding nothing
+        # to do would cost every stream write a thread switch); it polls anyway
+        self._live = True
+        engine.store.after_stream_commit.append(self._committed)
         self._thread = threading.Thread(target=self._run, name="dynalite-kinesis", daemon=True)
 
     def start(self) -> "KinesisDelivery":
         self._thread.start()
         return self
+
+    def _committed(self) -> None:
+        if self._live:
+            self.wake.set()
 
     def stop(self) -> None:
         self._stop.set()
@@ -122,6 +130,7 @@ class KinesisDelivery:
         with self.engine.store.read() as txn:
             tables = [table for table in self.engine.catalog.tables(txn)
                       if kinesis_of(table)["log"] is not None]
+        self._live = bool(tables)
         for table in tables:
             kinesis = kinesis_of(table)
             for arn, destination in kinesis["destinations"].items():

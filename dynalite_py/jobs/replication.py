@@ -31,6 +31,7 @@ from ..storage.leases import Lease, new_owner
 log = logging.getLogger("dynalite_py.replication")
 REPLICATION_CHECKPOINT = "replication"
 LEASE = "replication"
+GATHER_SECONDS = 0.002
 LEASE_SECONDS = 10.0
 BATCH_RECORDS = 200
 # a stored change record: [created, event id, event, region, view type,
@@ -128,7 +129,9 @@ def _replicate_batch(engine, table, cutoff: float) -> tuple[bool, bool]:
 class Replicator:
     """Runs `replicate(engine)` while it holds the namespace's replication
     lease: at once after a commit with stream records in this process, else
-    every bridge poll interval (writes from other servers)."""
+    every bridge poll interval (writes from other servers). While the
+    namespace has no global table it only polls: a stream write waking it
+    to find nothing to do would cost every such write a thread switch."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
@@ -145,9 +148,10 @@ class Replicator:
         engine, poll = self.engine, self.engine.config.bridge_poll_interval
         while not self._stop.is_set() and not engine.closing.is_set():
             seen = engine.bridge.generation
-            waiting = False
+            waiting, replicating = False, False
             try:
-                if self._has_global_tables() and self.lease.hold():
+                replicating = self._has_global_tables()
+                if replicating and self.lease.hold():
                     waiting = replicate(engine)
             except DynamoError as error:  # the store is unavailable: retried next time
                 log.warning("replication failed: %s", error.message)
@@ -157,8 +161,13 @@ class Replicator:
                 log.exception("replication failed")
             if waiting:
                 self._stop.wait(min(poll, max(0.01, engine.config.replication_lag / 10)))
-            else:
+            elif replicating:
                 engine.bridge.wait_for_change(seen, poll)
+                # a short gathering: one pass for a burst of commits, not a
+                # thread switch (taking the writers' GIL) for each of them
+                self._stop.wait(GATHER_SECONDS)
+            else:
+                self._stop.wait(poll)
 
     def _has_global_tables(self) -> bool:
         with self.engine.store.read() as txn:
