@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 
 import orjson
 
@@ -86,9 +86,7 @@ class _Progress:
     key: str
     line: int
     usage: dict
-    seq: int
-    errors: list = field(default_factory=list)
-    conditions: list = field(default_factory=list)
+    seq: int  # report files uploaded so far: the next one's number
 
     @classmethod
     def of(cls, record: dict) -> "_Progress":
@@ -96,6 +94,18 @@ class _Progress:
         return cls(described["ProcessedItemCount"], described["FailedItemCount"],
                    described["ProcessedInputBytes"], position["key"], position["line"],
                    record["usage"], record.get("seq", 0))
+
+    def adopt(self, committed: "_Progress") -> None:
+        """Take on what a batch's commit recorded."""
+        for each in fields(self):
+            setattr(self, each.name, getattr(committed, each.name))
+
+
+@dataclass
+class _Report:
+    """A batch's report lines, of each kind."""
+    errors: list = field(default_factory=list)
+    conditions: list = field(default_factory=list)
 
 
 def bulk_lease(bulk_id: str) -> str:
@@ -231,11 +241,11 @@ def _commit(engine, record: dict, batch: list[_Line], progress: _Progress
         table = engine.catalog.current(ctx, record["table_name"])
         if table is None or table.record["TableId"] != record["table_id"]:
             raise _TableGone()
-        done = replace(progress, usage=_copied(progress.usage), errors=[], conditions=[])
-        units = sum(_apply(ctx, engine, table, line, done) for line in batch)
+        done, report = replace(progress, usage=_copied(progress.usage)), _Report()
+        units = sum(_apply(ctx, engine, table, line, done, report) for line in batch)
         done.processed += len(batch)
         done.key, done.line = batch[-1].key, batch[-1].number
-        pending = _pending(current, done)
+        pending = _pending(current, done.seq, report)
         done.seq += pending is not None
         engine.repos.bulk_operations.put(ctx.txn, dict(
             current, position={"key": done.key, "line": done.line}, usage=done.usage,
@@ -250,11 +260,11 @@ def _commit(engine, record: dict, batch: list[_Line], progress: _Progress
     except _Cancelling:
         _cancel(engine, record["id"])
         raise _Stopped() from None
-    progress.__dict__.update(replace(done, errors=[], conditions=[]).__dict__)
+    progress.adopt(done)
     return units, pending
 
 
-def _apply(ctx, engine, table, line: _Line, done: _Progress) -> float:
+def _apply(ctx, engine, table, line: _Line, done: _Progress, report: _Report) -> float:
     """One line in the batch's transaction; the write units it spent."""
     where = {"ObjectKey": line.key, "LineNumber": line.number}
     item = line.record.get("Item") if isinstance(line.record, dict) else None
@@ -267,7 +277,7 @@ def _apply(ctx, engine, table, line: _Line, done: _Progress) -> float:
             try:
                 outcome = plan.apply(ctx, engine, planned_in_txn=True)
             except ConditionFailed as failure:
-                done.conditions.append(dict(where, Item=item, **(
+                report.conditions.append(dict(where, Item=item, **(
                     {"ExistingItem": failure.old.item} if failure.old else {})))
                 return 0.0
             except DynamoError as error:
@@ -275,7 +285,7 @@ def _apply(ctx, engine, table, line: _Line, done: _Progress) -> float:
             _count_usage(done.usage, table, plan.key, item, outcome)
             return outcome.units
     done.failed += 1
-    done.errors.append(dict(where, ErrorMessage=line.error, **(
+    report.errors.append(dict(where, ErrorMessage=line.error, **(
         {"Item": item} if item is not None else {})))
     return 0.0
 
@@ -296,14 +306,15 @@ def _copied(usage: dict) -> dict:
             for kind, value in usage.items()}
 
 
-def _pending(current: dict, done: _Progress) -> dict | None:
-    """The batch's report lines of the kinds OutputType asks for."""
+def _pending(current: dict, seq: int, report: _Report) -> dict | None:
+    """The batch's report lines of the kinds OutputType asks for, to upload
+    as report file number `seq`."""
     wanted = current["description"]["OutputS3Configuration"]["OutputType"]
-    errors = done.errors if "ERROR" in wanted else []
-    conditions = done.conditions if "CONDITION_CHECK_FAILURE" in wanted else []
+    errors = report.errors if "ERROR" in wanted else []
+    conditions = report.conditions if "CONDITION_CHECK_FAILURE" in wanted else []
     if not errors and not conditions:
         return None
-    return {"seq": done.seq, "errors": errors, "conditions": conditions}
+    return {"seq": seq, "errors": errors, "conditions": conditions}
 
 
 def report_root(record: dict) -> str:
