@@ -14,6 +14,8 @@ import pytest
 import support
 import zstandard
 from global_support import WEST, add_replica
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from support import create_table, error_of, open_db, read_stream, unique_name
 
 from dynalite_py.jobs import bulk_puts as bulk_job
@@ -357,3 +359,56 @@ def test_an_interrupted_operation_resumes_after_a_restart(tmp_path, s3_endpoint,
         assert (done["BulkOperationStatus"], done["ProcessedItemCount"]) == ("COMPLETED", 450)
         assert "condition-check-failures" not in reports(s3, bucket, arn)
         assert items_of(client, table) == {item["pk"]["S"]: item for item in items}
+
+
+VALUE = st.integers(min_value=0, max_value=9)
+KEY = st.sampled_from(["a", "b", "c", "d"])
+LINE = st.one_of(
+    st.builds(lambda key, value: ("put", key, value, False), KEY, VALUE),
+    st.builds(lambda key, value: ("put", key, value, True), KEY, VALUE),  # if absent
+    st.sampled_from([("bad", "not json"), ("bad", '{"NoItem": {}}'),
+                     ("bad", '{"Item": {"v": {"N": "1"}}}'),
+                     ("bad", '{"Item": {"pk": {"N": "1"}}}'),
+                     ("bad", '{"Item": "text"}')]))
+
+
+def encoded(line: tuple) -> bytes:
+    if line[0] == "bad":
+        return line[1].encode()
+    _, key, value, if_absent = line
+    record = {"Item": {"pk": {"S": key}, "v": {"N": str(value)}}}
+    if if_absent:
+        record["ConditionExpression"] = "attribute_not_exists(pk)"
+    return orjson.dumps(record)
+
+
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(LINE, min_size=1, max_size=40), batch=st.sampled_from([1, 3, 100]))
+def test_any_mix_of_lines_ends_as_applying_them_in_order(s3_embedded_db, s3, bucket,
+                                                         monkeypatch, lines, batch):
+    """Model: each line in order, a put replacing the item unless its
+    condition finds one; bad lines counted; whatever the batch size."""
+    monkeypatch.setattr(bulk_job, "WRITE_BATCH", batch)
+    client = s3_embedded_db.client()
+    table = create_table(client)
+    prefix = unique_name("mix") + "/"
+    s3.put_object(Bucket=bucket, Key=prefix + "a.json",
+                  Body=b"\n".join(encoded(line) for line in lines) + b"\n")
+    expected, failed, conditions = {}, 0, 0
+    for line in lines:
+        if line[0] == "bad":
+            failed += 1
+        elif line[3] and line[1] in expected:
+            conditions += 1
+        else:
+            expected[line[1]] = line[2]
+    arn = start(client, bucket, prefix, table)["BulkOperationArn"]
+    done = finished(client, arn)
+    assert (done["ProcessedItemCount"], done["FailedItemCount"]) == (len(lines), failed)
+    assert done["BulkOperationStatus"] == ("COMPLETED_WITH_ERRORS" if failed else "COMPLETED")
+    assert {key: int(item["v"]["N"]) for key, item in items_of(client, table).items()} == \
+        expected
+    found = reports(s3, bucket, arn)
+    assert len(found.get("errors", [])) == failed
+    assert len(found.get("condition-check-failures", [])) == conditions
