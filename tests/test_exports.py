@@ -230,7 +230,7 @@ def test_an_interrupted_export_is_failed_after_a_restart(tmp_path, s3_endpoint, 
         db.close()
 
 
-def _stopped_items(engine, lease, source):
+def _stopped_items(*_job_arguments):
     raise export_job._Stopped()
     yield
 
