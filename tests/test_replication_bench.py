@@ -1,7 +1,9 @@
 """A bounded sample of `python -m bench.replication` (the replication write
 cost and lag bench), so CI checks it runs and its numbers are sane: every
 item written arrives in the other region, lags are finite and ordered,
-and the global tables' PutItem costs more than a plain table's."""
+and a STRONG table's PutItem (three replicas in one commit) costs more
+than a plain table's. (An eventual global table's costs only a stamp more
+in the writer: within noise of a plain one's in so short a sample.)"""
 from __future__ import annotations
 
 import math
@@ -17,7 +19,7 @@ def test_the_replication_bench_measures_every_item(lag, capsys):
                    "--seconds", "0.5", "--lag", str(lag), "--backend", "memory"])
     costs = result["costs"]
     assert all(0 < cost < 1 for cost in costs.values())
-    assert costs["eventual"] > costs["plain"] and costs["strong"] > costs["plain"]
+    assert costs["strong"] > costs["plain"]
     for run in result["runs"]:
         assert run["arrived"] == run["items"] > 0  # nothing lost
         assert math.isfinite(run["p99"]) and 0 <= run["p50"] <= run["p99"] <= run["max"]
