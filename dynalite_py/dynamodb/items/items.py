@@ -57,9 +57,10 @@ class ItemWriter:
         repos = self.repos
         if table.replica_regions:
             stamp = origin or (self.clock(), self.config.region)
-            repos.replica_clocks.set_stamp(ctx.txn, table.id, key, stamp)
             if table.strongly_consistent and origin is None:
-                self._write_replicas(ctx, table, old, new_item, new_size, stamp)
+                return self._commit_group(ctx, table, key, old, new_item, new_size,
+                                          user_identity, stamp)
+            repos.replica_clocks.set_stamp(ctx.txn, table.id, key, stamp)
         new_raw = None
         if new_item is None:
             if old is None:
@@ -90,19 +91,31 @@ class ItemWriter:
         return item_collections.resize(ctx, repos.counts, key, change,
                                        self.config.item_collection_limit)
 
-    def _write_replicas(self, ctx: WriteContext, table: Table, old: StoredItem | None,
-                        new_item: dict | None, new_size: int, stamp: tuple[float, str]) -> None:
-        """A STRONG group's write, in every other replica within this commit
-        (dynamodb/tables/multi_region_consistency.py), as replication would
-        write it: with the origin's stamp, its stream record naming the origin."""
+    def _commit_group(self, ctx: WriteContext, table: Table, key: bytes,
+                      old: StoredItem | None, new_item: dict | None, new_size: int,
+                      user_identity: dict | None, stamp: tuple[float, str]) -> int | None:
+        """A STRONG group's write: every replica in this commit
+        (dynamodb/tables/multi_region_consistency.py), each as replication
+        would write it, with the origin's stamp and a stream record naming
+        the origin. In region order, whoever writes: concurrent writes from
+        two regions then take the replicas' rows in one order, never each
+        holding what the other waits for (a deadlock PostgreSQL takes its
+        deadlock_timeout, a second, to break)."""
         source = new_item if new_item is not None else old.item if old else None
-        if source is None:
-            return
-        keys = {name: source[name] for name in table.key_names}
-        for writer, replica in self.strong_replicas(ctx, table):
-            key = key_of(replica, keys)
-            writer.commit(ctx, replica, key, writer._records.read(ctx.txn, key), new_item,
-                          new_size, origin=stamp)
+        members = [(self, table)] if source is None else sorted(
+            [(self, table), *self.strong_replicas(ctx, table)],
+            key=lambda member: member[0].config.region)
+        keys = {name: source[name] for name in table.key_names} if source else {}
+        collection_size = None
+        for writer, replica in members:
+            if writer is self:
+                collection_size = self.commit(ctx, table, key, old, new_item, new_size,
+                                              user_identity, origin=stamp)
+                continue
+            replica_key = key_of(replica, keys)
+            writer.commit(ctx, replica, replica_key, writer._records.read(ctx.txn, replica_key),
+                          new_item, new_size, origin=stamp)
+        return collection_size
 
     def _emit(self, ctx: WriteContext, table: Table, old: StoredItem | None,
               new: dict | None, new_raw: bytes | None, new_size: int,
