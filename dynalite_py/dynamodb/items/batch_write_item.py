@@ -74,7 +74,11 @@ def run(engine, request: dict) -> dict:
     admitted, unprocessed = admit(engine.throttler, planned)
 
     def apply(ctx):
-        return [(entry, entry.plan.apply(ctx, engine)) for entry in admitted]
+        # in key order: concurrent batches then take their rows in one order
+        # (on PostgreSQL, two batches of the same items in opposite orders
+        # deadlocked, each deadlock broken only after a second)
+        return [(entry, entry.plan.apply(ctx, engine))
+                for entry in sorted(admitted, key=lambda entry: entry.plan.key)]
 
     capacity: dict[str, tuple[float, dict[str, float]]] = {}
     metrics: dict[str, list[dict]] = {}
