@@ -67,8 +67,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                             "comma-separated); skipped while down or more than "
                             "DYNALITE_REPLICA_MAX_LAG seconds (default 5) behind")
     serve.add_argument("--s3-endpoint", default=None, metavar="URL",
-                       help="the S3-protocol endpoint exports write to and imports read "
-                            "from (DYNALITE_S3_ENDPOINT; default AWS's S3 for --region)")
+                       help="the S3-protocol endpoint exports write to, and imports and bulk "
+                            "puts read from (DYNALITE_S3_ENDPOINT; default AWS's S3 for "
+                            "--region)")
     serve.add_argument("--kinesis-endpoint", default=None, metavar="URL",
                        help="the Kinesis-protocol endpoint Kinesis streaming destinations "
                             "are delivered to (DYNALITE_KINESIS_ENDPOINT; default AWS's "
