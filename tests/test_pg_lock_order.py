@@ -1,7 +1,8 @@
 """Writes that touch several rows take them in one order, so concurrent
 ones never deadlock on PostgreSQL (a deadlock costs its deadlock_timeout,
 a second, before the database breaks it and the write runs again):
-BatchWriteItem applies its items in key order, and a STRONG global
+BatchWriteItem applies its items in key order, TransactWriteItems commits
+its actions in key order, and a STRONG global
 table's write commits its replicas in region order whichever region
 writes. Each test counts the deadlocks PostgreSQL reported to the store."""
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from botocore.exceptions import ClientError
 from global_support import EAST, WEST, item_of
 from psycopg import errors
 from support import create_table, open_db, wait_for
@@ -57,6 +59,24 @@ def test_batches_of_the_same_items_in_opposite_orders(tmp_path, deadlocks):
         assert deadlocks == []
         assert {item["pk"]["S"]: item["step"]["N"] for item in client.scan(
             TableName=name, ConsistentRead=True)["Items"]} == dict.fromkeys("abcdef", "14")
+
+
+def test_transactions_of_the_same_items_in_opposite_orders(tmp_path, deadlocks):
+    with open_db(str(tmp_path), table_status_delay=0.0) as db:
+        client = db.client()
+        name = create_table(client)
+
+        def transactions(keys: str) -> None:
+            for step in range(15):
+                try:
+                    client.transact_write_items(TransactItems=[{"Put": {
+                        "TableName": name, "Item": {"pk": {"S": key},
+                                                    "step": {"N": str(step)}}}}
+                        for key in keys])
+                except ClientError as error:  # lost to the other: AWS's answer too
+                    assert error.response["Error"]["Code"] == "TransactionCanceledException"
+        in_threads(lambda: transactions("abcdef"), lambda: transactions("fedcba"))
+        assert deadlocks == []
 
 
 def test_strong_writes_from_every_region_to_one_item(tmp_path, deadlocks):

@@ -67,10 +67,13 @@ def run(engine, request: dict) -> dict:
             if replay is not None:
                 return replay, {}
         outcomes = prepare_all(ctx, engine, plans)
+        # committed in key order: concurrent transactions then take their
+        # rows in one order, never each holding what the other waits for
+        for plan, outcome in sorted(zip(plans, outcomes), key=lambda pair: pair[0].key):
+            plan.commit(ctx, engine, outcome)
         units: dict[str, float] = {}
         metrics: dict[str, list[dict]] = {}
         for plan, outcome in zip(plans, outcomes):
-            plan.commit(ctx, engine, outcome)
             name = plan.table.name
             units[name] = units.get(name, 0.0) + 2 * transaction_units(plan, outcome)
             collection = collection_metrics(request, plan.table, outcome)
