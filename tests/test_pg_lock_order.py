@@ -46,54 +46,59 @@ def in_threads(*calls) -> None:
         thread.join()
 
 
-def test_batches_of_the_same_items_in_opposite_orders(tmp_path, deadlocks):
-    with open_db(str(tmp_path), table_status_delay=0.0) as db:
-        client = db.client()
-        name = create_table(client)
-
-        def batches(keys: str) -> None:
-            for step in range(15):
-                client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {
-                    "pk": {"S": key}, "step": {"N": str(step)}}}} for key in keys]})
-        in_threads(lambda: batches("abcdef"), lambda: batches("fedcba"))
-        assert deadlocks == []
-        assert {item["pk"]["S"]: item["step"]["N"] for item in client.scan(
-            TableName=name, ConsistentRead=True)["Items"]} == dict.fromkeys("abcdef", "14")
+@pytest.fixture
+def db(tmp_path):
+    with open_db(str(tmp_path), table_status_delay=0.0) as database:
+        yield database
 
 
-def test_transactions_of_the_same_items_in_opposite_orders(tmp_path, deadlocks):
-    with open_db(str(tmp_path), table_status_delay=0.0) as db:
-        client = db.client()
-        name = create_table(client)
-
-        def transactions(keys: str) -> None:
-            for step in range(15):
-                try:
-                    client.transact_write_items(TransactItems=[{"Put": {
-                        "TableName": name, "Item": {"pk": {"S": key},
-                                                    "step": {"N": str(step)}}}}
-                        for key in keys])
-                except ClientError as error:  # lost to the other: AWS's answer too
-                    assert error.response["Error"]["Code"] == "TransactionCanceledException"
-        in_threads(lambda: transactions("abcdef"), lambda: transactions("fedcba"))
-        assert deadlocks == []
+def item(key: str, step: int) -> dict:
+    return {"pk": {"S": key}, "step": {"N": str(step)}}
 
 
-def test_strong_writes_from_every_region_to_one_item(tmp_path, deadlocks):
-    with open_db(str(tmp_path), table_status_delay=0.0) as db:
-        clients = {region: db.client(region_name=region) for region in (EAST, WEST, OHIO)}
-        name = create_table(clients[EAST], StreamSpecification=STREAM)
-        clients[EAST].update_table(TableName=name, MultiRegionConsistency="STRONG",
-                                   ReplicaUpdates=[{"Create": {"RegionName": WEST}},
-                                                   {"Create": {"RegionName": OHIO}}])
-        wait_for(lambda: clients[EAST].describe_table(TableName=name)["Table"][
-            "TableStatus"] == "ACTIVE")
+def test_batches_of_the_same_items_in_opposite_orders(db, deadlocks):
+    client = db.client()
+    name = create_table(client)
 
-        def writes(region: str) -> None:
-            for step in range(15):
-                clients[region].put_item(TableName=name, Item={
-                    "pk": {"S": "hot"}, "by": {"S": f"{region}-{step}"}})
-        in_threads(*(lambda region=region: writes(region) for region in clients))
-        assert deadlocks == []
-        items = [item_of(client, name, "hot") for client in clients.values()]
-        assert items[0] == items[1] == items[2] and items[0]["by"]["S"].endswith("-14")
+    def batches(keys: str) -> None:
+        for step in range(15):
+            client.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": item(
+                key, step)}} for key in keys]})
+    in_threads(lambda: batches("abcdef"), lambda: batches("fedcba"))
+    assert deadlocks == []
+    assert {found["pk"]["S"]: found["step"]["N"] for found in client.scan(
+        TableName=name, ConsistentRead=True)["Items"]} == dict.fromkeys("abcdef", "14")
+
+
+def test_transactions_of_the_same_items_in_opposite_orders(db, deadlocks):
+    client = db.client()
+    name = create_table(client)
+
+    def transactions(keys: str) -> None:
+        for step in range(15):
+            try:
+                client.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": name, "Item": item(key, step)}} for key in keys])
+            except ClientError as error:  # lost to the other: AWS's answer too
+                assert error.response["Error"]["Code"] == "TransactionCanceledException"
+    in_threads(lambda: transactions("abcdef"), lambda: transactions("fedcba"))
+    assert deadlocks == []
+
+
+def test_strong_writes_from_every_region_to_one_item(db, deadlocks):
+    clients = {region: db.client(region_name=region) for region in (EAST, WEST, OHIO)}
+    name = create_table(clients[EAST], StreamSpecification=STREAM)
+    clients[EAST].update_table(TableName=name, MultiRegionConsistency="STRONG",
+                               ReplicaUpdates=[{"Create": {"RegionName": WEST}},
+                                               {"Create": {"RegionName": OHIO}}])
+    wait_for(lambda: clients[EAST].describe_table(TableName=name)["Table"][
+        "TableStatus"] == "ACTIVE")
+
+    def writes(region: str) -> None:
+        for step in range(15):
+            clients[region].put_item(TableName=name, Item={
+                "pk": {"S": "hot"}, "by": {"S": f"{region}-{step}"}})
+    in_threads(*(lambda region=region: writes(region) for region in clients))
+    assert deadlocks == []
+    items = [item_of(client, name, "hot") for client in clients.values()]
+    assert items[0] == items[1] == items[2] and items[0]["by"]["S"].endswith("-14")
