@@ -43,7 +43,7 @@ def check_output(output: dict) -> None:
     """What the model leaves optional and DynamoDB still requires."""
     if not output.get("S3Bucket"):
         raise validation_error("OutputS3Configuration.S3Bucket is required")
-    if not output.get("OutputType"):
+    if not output.get("OutputType") or None in output["OutputType"]:
         raise validation_error("OutputS3Configuration.OutputType must name at least one of "
                                "ERROR and CONDITION_CHECK_FAILURE")
     algorithm, key = output.get("S3SseAlgorithm"), output.get("S3SseKmsKeyId")
