@@ -47,14 +47,14 @@ def test_a_replica_is_created_described_and_replicated_both_ways(client_in):
     assert item_of(west, name, "before") == {"pk": {"S": "before"}, "n": {"N": "1"}}
     east.put_item(TableName=name, Item={"pk": {"S": "from-east"}})
     west.put_item(TableName=name, Item={"pk": {"S": "from-west"}})
-    assert wait_for(lambda: item_of(west, name, "from-east"), 10)
-    assert wait_for(lambda: item_of(east, name, "from-west"), 10)
+    assert wait_for(lambda: item_of(west, name, "from-east"), 30)
+    assert wait_for(lambda: item_of(east, name, "from-west"), 30)
     east.update_item(TableName=name, Key={"pk": {"S": "before"}},
                      UpdateExpression="SET n = n + :one",
                      ExpressionAttributeValues={":one": {"N": "1"}})
-    assert wait_for(lambda: (item_of(west, name, "before") or {}).get("n") == {"N": "2"}, 10)
+    assert wait_for(lambda: (item_of(west, name, "before") or {}).get("n") == {"N": "2"}, 30)
     west.delete_item(TableName=name, Key={"pk": {"S": "from-east"}})
-    assert wait_for(lambda: item_of(east, name, "from-east") is None, 10)
+    assert wait_for(lambda: item_of(east, name, "from-east") is None, 30)
     # each replica has its own stream: a replicated write appears in it,
     # naming the region it was written in, and is not sent back
     arn = west.describe_table(TableName=name)["Table"]["LatestStreamArn"]
@@ -176,7 +176,7 @@ def test_deleting_a_replica_stops_replication(client_in):
     name = create_table(east)
     add_replica(east, name, WEST)
     east.put_item(TableName=name, Item={"pk": {"S": "a"}})
-    assert wait_for(lambda: item_of(west, name, "a"), 10)
+    assert wait_for(lambda: item_of(west, name, "a"), 30)
     east.update_table(TableName=name, ReplicaUpdates=[{"Delete": {"RegionName": WEST}}])
 
     def west_gone():
@@ -186,7 +186,7 @@ def test_deleting_a_replica_stops_replication(client_in):
             return error.response["Error"]["Code"] == "ResourceNotFoundException"
         return False
 
-    assert wait_for(west_gone, 10)
+    assert wait_for(west_gone, 30)
     table = east.describe_table(TableName=name)["Table"]
     assert "Replicas" not in table and "GlobalTableVersion" not in table
     # the stream stays; it may be disabled now
@@ -210,7 +210,7 @@ def test_writes_reach_other_regions_after_the_replication_lag(tmp_path):
         east.put_item(TableName=name, Item={"pk": {"S": "late"}})
         time.sleep(0.3)
         assert item_of(west, name, "late") is None
-        assert wait_for(lambda: item_of(west, name, "late"), 10)
+        assert wait_for(lambda: item_of(west, name, "late"), 30)
         assert time.monotonic() - written >= 0.6
     finally:
         process.terminate()
